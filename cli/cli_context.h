@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace strata::cli {
+
+// Per-process state of the `strata` command, filled by option parsing and
+// passed to every command (no globals). Owns nothing but strings.
+struct CliContext {
+  std::string root;       // state directory (--root / STRATA_ROOT)
+  std::string host;       // coordinator endpoint (--host / STRATA_HOST); "" = embedded
+  std::string log_level;  // --log-level / STRATA_LOG_LEVEL
+  std::string config;     // --config / STRATA_CONFIG
+  std::string bin_dir;    // directory of the running `strata` binary
+
+  // Set by the chosen subcommand's callback; main() runs it after parsing.
+  std::function<int()> run;
+};
+
+// The default state directory: $XDG_DATA_HOME/strata or ~/.local/share/strata.
+std::string DefaultRoot();
+
+}  // namespace strata::cli
