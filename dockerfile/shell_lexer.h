@@ -20,7 +20,17 @@ using ShellEnv = std::map<std::string, std::string, std::less<>>;
 
 class ShellLexer {
  public:
+  // The switches of BuildKit's Lex, for callers that need them (heredoc
+  // detection, RUN display names). All off by default.
+  struct Options {
+    bool raw_quotes = false;           // keep ' and " in the output
+    bool raw_escapes = false;          // keep the escape character in the output
+    bool skip_process_quotes = false;  // treat ' and " as ordinary characters
+    bool skip_unset_env = false;       // leave $V / ${V...} of unset V as written
+  };
+
   explicit ShellLexer(char escape = '\\') : escape_(escape) {}
+  ShellLexer(char escape, Options options) : escape_(escape), options_(options) {}
 
   // Expands one word: quotes removed, variables substituted, no splitting.
   // Errors (bad substitution, unterminated quote, ${V:?msg}) carry the
@@ -36,8 +46,16 @@ class ShellLexer {
   Result<std::string> ProcessWordWithMatches(std::string_view word, const ShellEnv& env,
                                              std::vector<std::string>* matched) const;
 
+  // Also reports the referenced variables that were not set (BuildKit's
+  // "unmatched", used by the UndefinedVar lint). Each name appears once, in
+  // order of first reference; either pointer may be null.
+  Result<std::string> ProcessWordWithMatches(std::string_view word, const ShellEnv& env,
+                                             std::vector<std::string>* matched,
+                                             std::vector<std::string>* unmatched) const;
+
  private:
   char escape_;
+  Options options_;
 };
 
 }  // namespace strata::dockerfile
