@@ -1,0 +1,32 @@
+#pragma once
+
+// Go's path/filepath.Clean and filepath.Match on '/'-separated paths, the
+// building blocks of Docker's .dockerignore handling and of COPY/ADD source
+// globs.
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace strata::dockerfile {
+
+// filepath.Clean: the shortest lexically equal path. Collapses "//",
+// drops "." elements, resolves ".." against the preceding element (at the
+// root ".." stays at the root), drops a trailing '/'; "" becomes ".".
+std::string CleanPath(std::string_view path);
+
+// filepath.Match: whether name matches pattern as a whole. Pattern syntax:
+//   '*'          any run of non-'/' characters
+//   '?'          one non-'/' character
+//   '[' [ '^' ] { c | lo '-' hi } ']'   a character class (c may be \-escaped)
+//   '\\' c       the literal c
+// InvalidArgument (saying what is malformed) when the pattern is malformed,
+// e.g. an unterminated '[' or a trailing '\\'; the whole pattern is checked,
+// not just the part a mismatch reached.
+Result<bool> GoPathMatch(std::string_view pattern, std::string_view name);
+
+// OK when the pattern is well formed for GoPathMatch, else the same error.
+Status ValidateGoPattern(std::string_view pattern);
+
+}  // namespace strata::dockerfile
