@@ -1,0 +1,280 @@
+#include "worker/fs_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace strata::worker {
+
+Status ErrnoStatus(std::string_view call, const std::string& path) {
+  return Status::IOError(std::string(call) + " " + path + ": " + std::strerror(errno));
+}
+
+Status MakeDirs(const std::string& path, unsigned mode) {
+  if (path.empty()) return Status::InvalidArgument("MakeDirs: empty path");
+  std::string prefix;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    prefix = path.substr(0, pos);
+    if (prefix.empty()) continue;
+    if (mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) return ErrnoStatus("mkdir", prefix);
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path);
+  if (!S_ISDIR(st.st_mode)) return Status::IOError("mkdir " + path + ": exists and is not a directory");
+  return Status::OK();
+}
+
+namespace {
+
+// Removes the contents of the open directory `fd` (which it closes).
+Status RemoveContents(int fd, const std::string& path) {
+  DIR* dir = fdopendir(fd);
+  if (dir == nullptr) {
+    close(fd);
+    return ErrnoStatus("fdopendir", path);
+  }
+  Status result;
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    std::string child = path + "/" + name;
+    if (unlinkat(dirfd(dir), name.c_str(), 0) == 0) continue;
+    if (errno != EISDIR && errno != EPERM) {
+      result = ErrnoStatus("unlink", child);
+      break;
+    }
+    int child_fd = openat(dirfd(dir), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child_fd < 0) {
+      result = ErrnoStatus("open", child);
+      break;
+    }
+    result = RemoveContents(child_fd, child);
+    if (!result.ok()) break;
+    if (unlinkat(dirfd(dir), name.c_str(), AT_REMOVEDIR) != 0) {
+      result = ErrnoStatus("rmdir", child);
+      break;
+    }
+  }
+  closedir(dir);
+  return result;
+}
+
+Status CopyFileContents(int from_dir, int to_dir, const char* name, const struct stat& st,
+                        const std::string& path) {
+  int in = openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in < 0) return ErrnoStatus("open", path);
+  int out = openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   st.st_mode & 07777);
+  if (out < 0) {
+    close(in);
+    return ErrnoStatus("create copy of", path);
+  }
+  std::vector<char> buffer(1 << 16);
+  Status result;
+  for (;;) {
+    ssize_t n = read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      result = ErrnoStatus("read", path);
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = write(out, buffer.data() + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        result = ErrnoStatus("write copy of", path);
+        break;
+      }
+      done += w;
+    }
+    if (!result.ok()) break;
+  }
+  close(in);
+  if (close(out) != 0 && result.ok()) result = ErrnoStatus("close copy of", path);
+  return result;
+}
+
+// Copies the entries of directory `from_fd` into directory `to_fd`; closes
+// neither.
+Status CopyContents(int from_fd, int to_fd, const std::string& path) {
+  int list_fd = dup(from_fd);
+  if (list_fd < 0) return ErrnoStatus("dup", path);
+  DIR* dir = fdopendir(list_fd);
+  if (dir == nullptr) {
+    close(list_fd);
+    return ErrnoStatus("fdopendir", path);
+  }
+  Status result;
+  while (struct dirent* entry = readdir(dir)) {
+    const char* name = entry->d_name;
+    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
+    std::string child = path + "/" + name;
+    struct stat st;
+    if (fstatat(from_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      result = ErrnoStatus("lstat", child);
+      break;
+    }
+    if (!S_ISDIR(st.st_mode) && unlinkat(to_fd, name, 0) != 0 && errno != ENOENT) {
+      result = ErrnoStatus("replace", child);
+      break;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdirat(to_fd, name, 0700) != 0 && errno != EEXIST) {
+        result = ErrnoStatus("mkdir copy of", child);
+        break;
+      }
+      int sub_from = openat(from_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int sub_to = openat(to_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub_from < 0 || sub_to < 0) {
+        result = ErrnoStatus("open", child);
+      } else {
+        result = CopyContents(sub_from, sub_to, child);
+      }
+      if (sub_from >= 0) close(sub_from);
+      if (sub_to >= 0) close(sub_to);
+      if (!result.ok()) break;
+      if (fchmodat(to_fd, name, st.st_mode & 07777, 0) != 0) {
+        result = ErrnoStatus("chmod copy of", child);
+        break;
+      }
+    } else if (S_ISREG(st.st_mode)) {
+      result = CopyFileContents(from_fd, to_fd, name, st, child);
+      if (!result.ok()) break;
+    } else if (S_ISLNK(st.st_mode)) {
+      std::vector<char> target(st.st_size + 1);
+      ssize_t n = readlinkat(from_fd, name, target.data(), target.size());
+      if (n < 0) {
+        result = ErrnoStatus("readlink", child);
+        break;
+      }
+      target[n] = '\0';
+      if (symlinkat(target.data(), to_fd, name) != 0) {
+        result = ErrnoStatus("symlink copy of", child);
+        break;
+      }
+    } else {
+      if (mknodat(to_fd, name, st.st_mode, st.st_rdev) != 0) {
+        result = ErrnoStatus("mknod copy of", child);
+        break;
+      }
+    }
+    if (fchownat(to_fd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != EPERM) {
+      result = ErrnoStatus("chown copy of", child);
+      break;
+    }
+    // The mode goes on after chown: the umask trimmed the create mode and
+    // chown clears setuid/setgid bits.
+    if (!S_ISLNK(st.st_mode) && fchmodat(to_fd, name, st.st_mode & 07777, 0) != 0) {
+      result = ErrnoStatus("chmod copy of", child);
+      break;
+    }
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    if (utimensat(to_fd, name, times, AT_SYMLINK_NOFOLLOW) != 0) {
+      result = ErrnoStatus("utimensat copy of", child);
+      break;
+    }
+  }
+  closedir(dir);
+  return result;
+}
+
+}  // namespace
+
+Status RemoveTree(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::OK();
+    return ErrnoStatus("lstat", path);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", path);
+    return Status::OK();
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path);
+  TRY(RemoveContents(fd, path));
+  if (rmdir(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir", path);
+  return Status::OK();
+}
+
+Status CopyTree(const std::string& from, const std::string& to) {
+  int from_fd = open(from.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (from_fd < 0) return ErrnoStatus("open", from);
+  int to_fd = open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (to_fd < 0) {
+    Status s = ErrnoStatus("open", to);
+    close(from_fd);
+    return s;
+  }
+  Status result = CopyContents(from_fd, to_fd, from);
+  close(from_fd);
+  close(to_fd);
+  return result;
+}
+
+Status WriteFile(const std::string& path, std::string_view content, unsigned mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoStatus("create", path);
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t w = write(fd, content.data() + done, content.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      Status s = ErrnoStatus("write", path);
+      close(fd);
+      return s;
+    }
+    done += w;
+  }
+  if (close(fd) != 0) return ErrnoStatus("close", path);
+  return Status::OK();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path);
+  std::string out;
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status s = ErrnoStatus("read", path);
+      close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    out.append(buffer, n);
+  }
+  close(fd);
+  return out;
+}
+
+std::string RandomHex(size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string bytes((n + 1) / 2, '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t r = getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (r > 0) got += r;
+  }
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  out.resize(n);
+  return out;
+}
+
+}  // namespace strata::worker

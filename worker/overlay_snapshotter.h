@@ -1,0 +1,68 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "worker/snapshotter.h"
+
+namespace strata::worker {
+
+// Snapshotter over overlayfs. Needs root (mount(2)). On-disk layout under
+// `root` (see docs/worker-runtime.md):
+//
+//   snapshots/<diff_id hex>/fs   one unpacked layer, written once
+//   l/<16 hex>                   short symlink -> ../snapshots/<hex>/fs
+//   tmp/<hex>-<random>/fs        an unpack in progress (renamed into place)
+//   mounts/<id>/{upper,work,merged}   one prepared root file system
+//   empty/                       the lower directory of an empty chain
+//
+// The overlay options name the lower layers by their short links, relative
+// to `root`, and the mount call runs on a thread that has its own working
+// directory (unshare(CLONE_FS) + chdir(root)), so the process's cwd never
+// changes and about 200 layers fit in the one-page option limit.
+class OverlaySnapshotter : public Snapshotter {
+ public:
+  // Creates the layout under `root` (an absolute path) and clears
+  // unpacks left behind by a crash.
+  static Result<std::unique_ptr<OverlaySnapshotter>> Open(const std::string& root);
+
+  // OK when an overlay can be mounted under this root (root privileges,
+  // kernel support, a backing file system that can hold an upper dir).
+  Status Probe();
+
+  Result<bool> HasLayer(const std::string& diff_id) override;
+  Status EnsureLayer(const std::string& diff_id, LayerUnpacker& unpacker) override;
+  Result<Mount> Prepare(const std::vector<std::string>& chain, const std::string& id) override;
+  // Idempotent: releasing an unmounted mount again (e.g. with kNothing after
+  // kUpper) deletes what is left of it.
+  Status Release(const Mount& mount, Keep keep) override;
+
+  // The unpacked tree of a layer (whether or not it exists).
+  std::string LayerDir(const std::string& diff_hex) const;
+  const std::string& root() const { return root_; }
+
+ private:
+  explicit OverlaySnapshotter(std::string root) : root_(std::move(root)) {}
+  // The hex part of a "sha256:<hex>" diff_id, InvalidArgument otherwise.
+  static Result<std::string> DiffHex(const std::string& diff_id);
+  // Creates (or checks) the short link of an unpacked layer; returns its
+  // path relative to root_.
+  Result<std::string> EnsureShortLink(const std::string& diff_hex);
+
+  std::string root_;
+};
+
+// A LayerUnpacker that copies a directory tree (tests, and local
+// directories used as layers).
+class DirectoryCopyUnpacker : public LayerUnpacker {
+ public:
+  explicit DirectoryCopyUnpacker(std::string source) : source_(std::move(source)) {}
+  Status Unpack(const std::string& dir) override;
+
+ private:
+  std::string source_;
+};
+
+}  // namespace strata::worker

@@ -1,0 +1,205 @@
+#include "worker/overlay_snapshotter.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "image/digest.h"
+#include "worker/fs_util.h"
+#include "worker/testing/busybox_rootfs.h"
+
+namespace strata::worker {
+namespace {
+
+// Writes `files` (name -> content) into a fresh directory and names the
+// layer by a digest of `tag`.
+class TreeUnpacker : public LayerUnpacker {
+ public:
+  explicit TreeUnpacker(std::vector<std::pair<std::string, std::string>> files)
+      : files_(std::move(files)) {}
+  Status Unpack(const std::string& dir) override {
+    ++calls;
+    for (const auto& [name, content] : files_) TRY(WriteFile(dir + "/" + name, content));
+    return Status::OK();
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  std::vector<std::pair<std::string, std::string>> files_;
+};
+
+class FailingUnpacker : public LayerUnpacker {
+ public:
+  Status Unpack(const std::string& dir) override {
+    WriteFile(dir + "/partial", "x").PermitUncheckedError();
+    return Status::Corruption("truncated tar");
+  }
+};
+
+std::string DiffId(const std::string& tag) { return Digest::Sha256Of(tag).ToString(); }
+
+class OverlaySnapshotterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "overlayfs mounts need root; run worker_test as root";
+    root_ = testing::MakeTempDir("strata-snap");
+    Result<std::unique_ptr<OverlaySnapshotter>> opened = OverlaySnapshotter::Open(root_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    snapshotter_ = std::move(*opened);
+    Status probe = snapshotter_->Probe();
+    if (!probe.ok()) GTEST_SKIP() << "cannot mount overlayfs here: " << probe.ToString();
+  }
+  void TearDown() override {
+    if (!root_.empty() && !HasFailure()) RemoveTree(root_).PermitUncheckedError();
+  }
+
+  std::string root_;
+  std::unique_ptr<OverlaySnapshotter> snapshotter_;
+};
+
+TEST_F(OverlaySnapshotterTest, EnsureLayerUnpacksOnce) {
+  TreeUnpacker unpacker({{"a", "1"}});
+  std::string id = DiffId("once");
+  ASSERT_TRUE(snapshotter_->EnsureLayer(id, unpacker).ok());
+  ASSERT_TRUE(snapshotter_->EnsureLayer(id, unpacker).ok());
+  EXPECT_EQ(unpacker.calls, 1);
+  EXPECT_TRUE(*snapshotter_->HasLayer(id));
+  EXPECT_EQ(*ReadFile(snapshotter_->LayerDir(Digest::Sha256Of("once").hex()) + "/a"), "1");
+}
+
+TEST_F(OverlaySnapshotterTest, ConcurrentEnsureOfOneLayerKeepsOneWhole) {
+  std::string id = DiffId("race");
+  std::vector<std::thread> threads;
+  std::vector<Status> results(4);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      TreeUnpacker unpacker({{"a", "1"}, {"b", "2"}});
+      results[i] = snapshotter_->EnsureLayer(id, unpacker);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  std::string dir = snapshotter_->LayerDir(Digest::Sha256Of("race").hex());
+  EXPECT_EQ(*ReadFile(dir + "/b"), "2");
+  EXPECT_EQ(rmdir((root_ + "/tmp").c_str()), -1) << "tmp should still exist";
+}
+
+TEST_F(OverlaySnapshotterTest, FailedUnpackLeavesNothing) {
+  FailingUnpacker unpacker;
+  Status s = snapshotter_->EnsureLayer(DiffId("bad"), unpacker);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("truncated tar"), std::string::npos);
+  EXPECT_FALSE(*snapshotter_->HasLayer(DiffId("bad")));
+}
+
+TEST_F(OverlaySnapshotterTest, RejectsMalformedDiffIds) {
+  EXPECT_FALSE(snapshotter_->HasLayer("sha256:nothex").ok());
+  EXPECT_FALSE(snapshotter_->Prepare({"layer1"}, "m").ok());
+}
+
+TEST_F(OverlaySnapshotterTest, PrepareStacksTheChainWithTheLastLayerOnTop) {
+  TreeUnpacker base({{"shared", "base"}, {"only-base", "b"}});
+  TreeUnpacker top({{"shared", "top"}});
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("base"), base).ok());
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("top"), top).ok());
+  Result<Mount> mount = snapshotter_->Prepare({DiffId("base"), DiffId("top")}, "stack");
+  ASSERT_TRUE(mount.ok()) << mount.status().ToString();
+  EXPECT_EQ(*ReadFile(mount->target + "/shared"), "top");
+  EXPECT_EQ(*ReadFile(mount->target + "/only-base"), "b");
+  ASSERT_EQ(mount->lower_dirs.size(), 2u);
+  EXPECT_EQ(mount->lower_dirs[0], snapshotter_->LayerDir(Digest::Sha256Of("top").hex()));
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+  EXPECT_NE(access(mount->upper_dir.c_str(), F_OK), 0);
+  EXPECT_NE(access((root_ + "/mounts/stack").c_str(), F_OK), 0);
+}
+
+TEST_F(OverlaySnapshotterTest, WritesGoToUpperAndDeletesBecomeWhiteouts) {
+  TreeUnpacker base({{"keep", "k"}, {"doomed", "d"}});
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("wb"), base).ok());
+  Result<Mount> mount = snapshotter_->Prepare({DiffId("wb")}, "wb");
+  ASSERT_TRUE(mount.ok()) << mount.status().ToString();
+  ASSERT_TRUE(WriteFile(mount->target + "/new", "n").ok());
+  ASSERT_EQ(unlink((mount->target + "/doomed").c_str()), 0);
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kUpper).ok());
+
+  EXPECT_EQ(*ReadFile(mount->upper_dir + "/new"), "n");
+  std::string lower = snapshotter_->LayerDir(Digest::Sha256Of("wb").hex());
+  EXPECT_NE(access((lower + "/new").c_str(), F_OK), 0);
+  EXPECT_EQ(access((lower + "/doomed").c_str(), F_OK), 0);
+  struct stat st;
+  ASSERT_EQ(lstat((mount->upper_dir + "/doomed").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(major(st.st_rdev), 0u);
+  EXPECT_EQ(minor(st.st_rdev), 0u);
+  EXPECT_EQ(snapshotter_->Prepare({DiffId("wb")}, "wb").status().code(),
+            StatusCode::kAlreadyExists)
+      << "a kept upper still holds its id";
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+  EXPECT_NE(access(mount->upper_dir.c_str(), F_OK), 0);
+}
+
+TEST_F(OverlaySnapshotterTest, EmptyChainIsAnEmptyWritableRoot) {
+  Result<Mount> mount = snapshotter_->Prepare({}, "scratch");
+  ASSERT_TRUE(mount.ok()) << mount.status().ToString();
+  ASSERT_TRUE(WriteFile(mount->target + "/hello", "hi").ok());
+  EXPECT_EQ(*ReadFile(mount->upper_dir + "/hello"), "hi");
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+  EXPECT_NE(access((root_ + "/empty/hello").c_str(), F_OK), 0);
+}
+
+TEST_F(OverlaySnapshotterTest, DuplicateIdAndMissingLayerAreRefused) {
+  Result<Mount> mount = snapshotter_->Prepare({}, "dup");
+  ASSERT_TRUE(mount.ok());
+  EXPECT_EQ(snapshotter_->Prepare({}, "dup").status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(snapshotter_->Prepare({DiffId("never")}, "x").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_FALSE(snapshotter_->Prepare({}, "../escape").ok());
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+}
+
+TEST_F(OverlaySnapshotterTest, LongChainFitsInOnePageOfOptions) {
+  // 150 layers by full path would need 150 * ~90 bytes of options; the
+  // short relative links need ~19 each.
+  std::vector<std::string> chain;
+  for (int i = 0; i < 150; ++i) {
+    TreeUnpacker layer({{"f" + std::to_string(i), std::to_string(i)}, {"top", std::to_string(i)}});
+    chain.push_back(DiffId("layer" + std::to_string(i)));
+    ASSERT_TRUE(snapshotter_->EnsureLayer(chain.back(), layer).ok());
+  }
+  Result<Mount> mount = snapshotter_->Prepare(chain, "long");
+  ASSERT_TRUE(mount.ok()) << mount.status().ToString();
+  EXPECT_EQ(*ReadFile(mount->target + "/f0"), "0");
+  EXPECT_EQ(*ReadFile(mount->target + "/f149"), "149");
+  EXPECT_EQ(*ReadFile(mount->target + "/top"), "149");
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+
+  std::vector<std::string> too_long(300, chain[0]);
+  for (int i = 0; i < 300; ++i) too_long[i] = chain[i % 150];
+  EXPECT_EQ(snapshotter_->Prepare(too_long, "toolong").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(OverlaySnapshotterTest, PrepareAndReleaseTiming) {
+  TreeUnpacker base({{"a", "1"}});
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("timing"), base).ok());
+  constexpr int kRounds = 20;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRounds; ++i) {
+    Result<Mount> mount = snapshotter_->Prepare({DiffId("timing")}, "t" + std::to_string(i));
+    ASSERT_TRUE(mount.ok());
+    ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count() / kRounds;
+  RecordProperty("prepare_release_ms", std::to_string(ms));
+  std::printf("overlay prepare+release: %.2f ms per round (%d rounds)\n", ms, kRounds);
+  EXPECT_LT(ms, 1000.0);
+}
+
+}  // namespace
+}  // namespace strata::worker

@@ -1,0 +1,235 @@
+#include "worker/runc_runtime.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+#include <optional>
+
+#include "common/logging.h"
+#include "worker/fs_util.h"
+#include "worker/mount_stubs.h"
+#include "worker/oci_spec.h"
+#include "worker/subprocess.h"
+
+namespace strata::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// Undoes, when it goes out of scope, what one Run set up.
+class RunCleanup {
+ public:
+  explicit RunCleanup(std::function<void()> fn) : fn_(std::move(fn)) {}
+  ~RunCleanup() { fn_(); }
+  RunCleanup(const RunCleanup&) = delete;
+  RunCleanup& operator=(const RunCleanup&) = delete;
+
+ private:
+  std::function<void()> fn_;
+};
+
+// The last `max_lines` lines of runc's log, for error messages.
+std::string LogTail(const std::string& path, size_t max_lines = 5) {
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok() || text->empty()) return "(runc wrote no log)";
+  std::string log = *text;
+  while (!log.empty() && log.back() == '\n') log.pop_back();
+  size_t pos = log.size();
+  for (size_t i = 0; i < max_lines && pos != std::string::npos && pos > 0; ++i) {
+    pos = log.rfind('\n', pos - 1);
+  }
+  return pos == std::string::npos ? log : log.substr(pos + 1);
+}
+
+Status ValidateSpec(const RunSpec& spec) {
+  if (spec.rootfs.empty() || spec.rootfs[0] != '/') {
+    return Status::InvalidArgument("rootfs must be an absolute path, got \"" + spec.rootfs + "\"");
+  }
+  struct stat st;
+  if (stat(spec.rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("rootfs " + spec.rootfs + " is not a directory");
+  }
+  if (spec.args.empty()) return Status::InvalidArgument("no command to run (empty args)");
+  if (!spec.cwd.empty() && spec.cwd[0] != '/') {
+    return Status::InvalidArgument("working directory must be absolute, got \"" + spec.cwd + "\"");
+  }
+  for (const BindMount& m : spec.mounts) {
+    if (m.source.empty() || m.source[0] != '/' || m.destination.empty() ||
+        m.destination[0] != '/') {
+      return Status::InvalidArgument("bind mount " + m.source + " -> " + m.destination +
+                                     ": both paths must be absolute");
+    }
+  }
+  return Status::OK();
+}
+
+// Reads what is available on `fd` into `sink`; false at EOF or error.
+bool Pump(int fd, OutputStream stream, OutputSink* sink) {
+  char buffer[65536];
+  ssize_t n = read(fd, buffer, sizeof buffer);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  if (sink != nullptr) sink->Write(stream, std::string_view(buffer, n));
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RuncRuntime>> RuncRuntime::Create(RuncOptions options) {
+  for (const std::string* dir : {&options.state_dir, &options.bundle_dir}) {
+    if (dir->empty() || (*dir)[0] != '/') {
+      return Status::InvalidArgument("runc state and bundle directories must be absolute paths");
+    }
+    TRY(MakeDirs(*dir, 0700));
+  }
+  return std::unique_ptr<RuncRuntime>(new RuncRuntime(std::move(options)));
+}
+
+Status RuncRuntime::Probe() {
+  ASSIGN_OR_RETURN(CapturedRun run, RunAndCapture({options_.binary, "--version"}));
+  if (run.exit_code != 0) {
+    return Status::Unavailable(options_.binary + " --version failed: " + run.output);
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> RuncRuntime::RuncCommand(std::vector<std::string> args) const {
+  std::vector<std::string> argv = {options_.binary, "--root", options_.state_dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+void RuncRuntime::DeleteContainer(const std::string& id) {
+  // `runc run` deletes its container when the process exits; state is left
+  // only when runc itself died or was killed.
+  if (!Exists(options_.state_dir + "/" + id)) return;
+  Result<CapturedRun> deleted = RunAndCapture(RuncCommand({"delete", "-f", id}));
+  if (!deleted.ok() || deleted->exit_code != 0) {
+    LOG(WARN) << "runc delete -f " << id << " failed: "
+              << (deleted.ok() ? deleted->output : deleted.status().ToString());
+  }
+}
+
+Result<RunResult> RuncRuntime::Run(const RunSpec& spec, OutputSink* out) {
+  TRY(ValidateSpec(spec));
+  std::string hex = RandomHex(12);
+  std::string id = "strata-" + hex + "-" + std::to_string(counter_++);
+  std::string hostname = spec.hostname.empty() ? hex : spec.hostname;
+  std::string bundle = options_.bundle_dir + "/" + id;
+  TRY(MakeDirs(bundle, 0700));
+  std::optional<MountStubs> stubs;
+  RunCleanup cleanup([&] {
+    DeleteContainer(id);
+    if (stubs) RemoveMountStubs(*stubs);
+    Status removed = RemoveTree(bundle);
+    if (!removed.ok()) {
+      LOG(WARN) << "removing bundle: " << removed.ToString();
+    }
+  });
+
+  BundleFiles files{bundle + "/hosts", bundle + "/resolv.conf"};
+  TRY(WriteFile(files.hosts, HostsFileContent(hostname)));
+  Result<std::string> resolv = ReadFile(options_.resolv_conf_source);
+  TRY(WriteFile(files.resolv_conf, resolv.ok() ? *resolv : std::string()));
+  std::string cgroups_path = options_.cgroup_parent + "/" + id;
+  TRY(WriteFile(bundle + "/config.json", BuildOciConfig(spec, hostname, cgroups_path, files)));
+  ASSIGN_OR_RETURN(stubs, CreateMountStubs(spec.rootfs, RootfsMountPoints(spec)));
+
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return ErrnoStatus("pipe", "for container stdout");
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    return ErrnoStatus("pipe", "for container stderr");
+  }
+  std::string log_path = bundle + "/runc.log";
+  std::string pid_path = bundle + "/pid";
+  std::vector<std::string> argv = RuncCommand(
+      {"--log", log_path, "run", "--bundle", bundle, "--pid-file", pid_path, id});
+  Result<pid_t> spawned =
+      SpawnProcess(argv, ChildStdio{spec.pass_stdin ? 0 : -1, out_pipe[1], err_pipe[1]});
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  if (!spawned.ok()) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    return spawned.status();
+  }
+  pid_t runc_pid = *spawned;
+
+  // Stream output until runc and the container have closed both pipes,
+  // killing the container on timeout or cancel.
+  Clock::time_point start = Clock::now();
+  std::optional<Status> stop_reason;
+  Clock::time_point killed_at;
+  bool kill_sent = false;
+  bool runc_killed = false;
+  struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  const OutputStream streams[2] = {OutputStream::kStdout, OutputStream::kStderr};
+  int open_count = 2;
+  while (open_count > 0 && !runc_killed) {
+    int ready = poll(fds, 2, 50);
+    if (ready < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2 && ready > 0; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      if (!Pump(fds[i].fd, streams[i], out)) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+    Clock::time_point now = Clock::now();
+    if (!stop_reason) {
+      if (spec.timeout.count() > 0 && now - start >= spec.timeout) {
+        stop_reason = Status::TimedOut("command " + JoinArgs(spec.args) + " timed out after " +
+                                       std::to_string(spec.timeout.count()) + " ms; killed");
+      } else if (spec.cancel != nullptr && spec.cancel->load()) {
+        stop_reason = Status::Cancelled("command " + JoinArgs(spec.args) + " was cancelled");
+      }
+      if (stop_reason) killed_at = now;
+    }
+    if (stop_reason) {
+      if (now - killed_at < options_.kill_grace) {
+        if (!kill_sent) {
+          // Fails while runc has not created the container yet; retried.
+          Result<CapturedRun> killed = RunAndCapture(RuncCommand({"kill", id, "KILL"}));
+          kill_sent = killed.ok() && killed->exit_code == 0;
+        }
+      } else {
+        kill(runc_pid, SIGKILL);
+        runc_killed = true;
+      }
+    }
+  }
+  for (struct pollfd& fd : fds) {
+    if (fd.fd >= 0) close(fd.fd);
+  }
+  ASSIGN_OR_RETURN(int status, WaitProcess(runc_pid));
+  if (stop_reason) return *stop_reason;
+  if (!WIFEXITED(status)) {
+    return Status::Internal("runc was killed by signal " + std::to_string(WTERMSIG(status)) +
+                            " while running " + JoinArgs(spec.args));
+  }
+  int code = WEXITSTATUS(status);
+  if (code != 0 && !Exists(pid_path)) {
+    return Status::Internal("runc could not start " + JoinArgs(spec.args) + " (exit " +
+                            std::to_string(code) + "): " + LogTail(log_path));
+  }
+  RunResult result;
+  result.exit_code = code;
+  if (code > 128 && code <= 128 + 64) result.signal = code - 128;
+  return result;
+}
+
+}  // namespace strata::worker

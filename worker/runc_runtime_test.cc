@@ -1,0 +1,322 @@
+#include "worker/runc_runtime.h"
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "image/digest.h"
+#include "worker/fs_util.h"
+#include "worker/overlay_snapshotter.h"
+#include "worker/testing/busybox_rootfs.h"
+#include "worker/user_resolver.h"
+
+namespace strata::worker {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::vector<std::string> ListDir(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return names;
+  while (struct dirent* e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  return names;
+}
+
+// Each test gets a busybox base layer, an overlay rootfs over it and a
+// runtime with its own state and bundle directories.
+class RuncRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "runc and overlayfs need root; run worker_test as root";
+    if (!testing::HaveBusybox()) {
+      GTEST_SKIP() << "no static busybox at " << testing::kBusyboxPath
+                   << "; apt-get install busybox-static";
+    }
+    dir_ = testing::MakeTempDir("strata-runc");
+    RuncOptions options;
+    options.state_dir = dir_ + "/state";
+    options.bundle_dir = dir_ + "/bundles";
+    Result<std::unique_ptr<RuncRuntime>> runtime = RuncRuntime::Create(options);
+    ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
+    runtime_ = std::move(*runtime);
+    Status probe = runtime_->Probe();
+    if (!probe.ok()) GTEST_SKIP() << "runc is missing or broken: " << probe.ToString();
+
+    Result<std::unique_ptr<OverlaySnapshotter>> snap = OverlaySnapshotter::Open(dir_ + "/snap");
+    ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+    snapshotter_ = std::move(*snap);
+    Status overlay = snapshotter_->Probe();
+    if (!overlay.ok()) GTEST_SKIP() << "cannot mount overlayfs here: " << overlay.ToString();
+
+    std::string base = dir_ + "/busybox";
+    ASSERT_TRUE(MakeDirs(base).ok());
+    ASSERT_TRUE(testing::MakeBusyboxRootfs(base).ok());
+    DirectoryCopyUnpacker unpacker(base);
+    ASSERT_TRUE(snapshotter_->EnsureLayer(kBase, unpacker).ok());
+    mount_ = Prepare("main");
+  }
+
+  void TearDown() override {
+    for (Mount& m : mounts_) snapshotter_->Release(m, Keep::kNothing).PermitUncheckedError();
+    if (!dir_.empty() && !HasFailure()) RemoveTree(dir_).PermitUncheckedError();
+  }
+
+  Mount Prepare(const std::string& id) {
+    Result<Mount> mount = snapshotter_->Prepare({kBase}, id);
+    EXPECT_TRUE(mount.ok()) << mount.status().ToString();
+    if (!mount.ok()) return Mount{};
+    mounts_.push_back(*mount);
+    return *mount;
+  }
+
+  RunSpec Spec(std::vector<std::string> args) {
+    RunSpec spec;
+    spec.rootfs = mount_.target;
+    spec.args = std::move(args);
+    return spec;
+  }
+
+  Result<RunResult> Run(const RunSpec& spec, CollectingSink* sink) {
+    return runtime_->Run(spec, sink);
+  }
+
+  void ExpectNothingLeft() {
+    EXPECT_TRUE(ListDir(dir_ + "/bundles").empty()) << "a bundle was left behind";
+    EXPECT_TRUE(ListDir(dir_ + "/state").empty()) << "runc state was left behind";
+  }
+
+  const std::string kBase = Digest::Sha256Of("busybox-rootfs").ToString();
+  std::string dir_;
+  std::unique_ptr<RuncRuntime> runtime_;
+  std::unique_ptr<OverlaySnapshotter> snapshotter_;
+  Mount mount_;
+  std::vector<Mount> mounts_;
+};
+
+TEST_F(RuncRuntimeTest, EchoPrintsToStdout) {
+  CollectingSink sink;
+  Result<RunResult> result = Run(Spec({"echo", "hello"}), &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString() << "\n" << sink.stderr_text();
+  EXPECT_EQ(result->exit_code, 0);
+  EXPECT_EQ(sink.stdout_text(), "hello\n");
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, StderrIsSeparate) {
+  CollectingSink sink;
+  Result<RunResult> result = Run(Spec({"sh", "-c", "echo out; echo err >&2"}), &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(sink.stdout_text(), "out\n");
+  EXPECT_EQ(sink.stderr_text(), "err\n");
+}
+
+TEST_F(RuncRuntimeTest, ExitStatusIsPropagatedAndCleanedUp) {
+  CollectingSink sink;
+  Result<RunResult> result = Run(Spec({"sh", "-c", "exit 3"}), &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString() << "\n" << sink.stderr_text();
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_EQ(result->signal, 0);
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, KillBySignalIsReported) {
+  Result<RunResult> result = Run(Spec({"sh", "-c", "kill -9 $$"}), nullptr);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->exit_code, 137);
+  EXPECT_EQ(result->signal, 9);
+}
+
+TEST_F(RuncRuntimeTest, MissingCommandIsAnErrorAndCleanedUp) {
+  CollectingSink sink;
+  Result<RunResult> result = Run(Spec({"no-such-command"}), &sink);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("no-such-command"), std::string::npos)
+      << result.status().ToString();
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, EnvAndCwdAreSeen) {
+  RunSpec spec = Spec({"sh", "-c", "echo $FOO; pwd; echo $PATH"});
+  spec.env = {"FOO=bar baz"};
+  spec.cwd = "/tmp";
+  CollectingSink sink;
+  Result<RunResult> result = Run(spec, &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(sink.stdout_text(),
+            "bar baz\n/tmp\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+}
+
+TEST_F(RuncRuntimeTest, ResolvedUserIsApplied) {
+  Result<ResolvedUser> user = ResolveUser(mount_.target, "app");
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  RunSpec spec = Spec({"sh", "-c", "id -u; id -g; id -G"});
+  spec.uid = user->uid;
+  spec.gid = user->gid;
+  spec.additional_gids = user->additional_gids;
+  CollectingSink sink;
+  Result<RunResult> result = Run(spec, &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString() << sink.stderr_text();
+  EXPECT_EQ(sink.stdout_text(), "1000\n1000\n1000 50 29\n");
+}
+
+TEST_F(RuncRuntimeTest, DefaultCapabilitiesAreDockers) {
+  CollectingSink sink;
+  Result<RunResult> result = Run(Spec({"grep", "CapEff", "/proc/self/status"}), &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(sink.stdout_text(), "CapEff:\t00000000a80425fb\n");
+}
+
+TEST_F(RuncRuntimeTest, NetworkNoneSeesOnlyLoopback) {
+  RunSpec spec = Spec({"sh", "-c", "grep : /proc/net/dev | cut -d: -f1 || cat /proc/net/dev"});
+  spec.args = {"sh", "-c", "grep ':' /proc/net/dev"};
+  spec.network = NetworkMode::kNone;
+  CollectingSink sink;
+  Result<RunResult> result = Run(spec, &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  std::string out = sink.stdout_text();
+  EXPECT_NE(out.find("lo:"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+}
+
+TEST_F(RuncRuntimeTest, HostnameAndHostsFile) {
+  RunSpec spec = Spec({"sh", "-c", "hostname; grep -c builder /etc/hosts; cat /etc/resolv.conf"});
+  spec.hostname = "builder";
+  CollectingSink sink;
+  Result<RunResult> result = Run(spec, &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  Result<std::string> host_resolv = ReadFile("/etc/resolv.conf");
+  EXPECT_EQ(sink.stdout_text(), "builder\n1\n" + host_resolv.value_or(""));
+}
+
+TEST_F(RuncRuntimeTest, WritesLandInTheUpperDirAndDeletesAreWhiteouts) {
+  CollectingSink sink;
+  Result<RunResult> result =
+      Run(Spec({"sh", "-c", "echo made > /tmp/new && rm /etc/motd"}), &sink);
+  ASSERT_TRUE(result.ok()) << result.status().ToString() << sink.stderr_text();
+  ASSERT_EQ(result->exit_code, 0) << sink.stderr_text();
+  EXPECT_EQ(*ReadFile(mount_.upper_dir + "/tmp/new"), "made\n");
+  std::string lower = mount_.lower_dirs[0];
+  EXPECT_NE(access((lower + "/tmp/new").c_str(), F_OK), 0);
+  EXPECT_EQ(access((lower + "/etc/motd").c_str(), F_OK), 0);
+  struct stat st;
+  ASSERT_EQ(lstat((mount_.upper_dir + "/etc/motd").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0));
+}
+
+TEST_F(RuncRuntimeTest, MountPointStubsDoNotReachTheUpperDir) {
+  Result<RunResult> result = Run(Spec({"true"}), nullptr);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  for (const char* stub : {"proc", "dev", "sys", "etc/hosts", "etc/resolv.conf"}) {
+    EXPECT_NE(access((mount_.upper_dir + "/" + stub).c_str(), F_OK), 0) << stub;
+  }
+}
+
+TEST_F(RuncRuntimeTest, ReadonlyRootfsRefusesWrites) {
+  RunSpec spec = Spec({"touch", "/x"});
+  spec.readonly_rootfs = true;
+  Result<RunResult> result = Run(spec, nullptr);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_NE(result->exit_code, 0);
+}
+
+TEST_F(RuncRuntimeTest, BindMountIsShared) {
+  std::string shared = dir_ + "/shared";
+  ASSERT_TRUE(MakeDirs(shared).ok());
+  RunSpec spec = Spec({"sh", "-c", "echo from-container > /mnt/cache/out"});
+  spec.mounts = {{shared, "/mnt/cache", false}};
+  Result<RunResult> result = Run(spec, nullptr);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*ReadFile(shared + "/out"), "from-container\n");
+  EXPECT_NE(access((mount_.upper_dir + "/mnt").c_str(), F_OK), 0) << "stub left in upper";
+}
+
+TEST_F(RuncRuntimeTest, ParallelRunsDoNotCollide) {
+  Mount second = Prepare("second");
+  std::vector<std::string> outputs(2);
+  std::vector<Status> statuses(2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      RunSpec spec;
+      spec.rootfs = i == 0 ? mount_.target : second.target;
+      spec.args = {"sh", "-c", "sleep 0.2; echo run$X; echo $X > /tmp/id"};
+      spec.env = {"X=" + std::to_string(i)};
+      CollectingSink sink;
+      Result<RunResult> result = runtime_->Run(spec, &sink);
+      statuses[i] = result.status();
+      outputs[i] = sink.stdout_text();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(statuses[i].ok()) << statuses[i].ToString();
+    EXPECT_EQ(outputs[i], "run" + std::to_string(i) + "\n");
+  }
+  EXPECT_EQ(*ReadFile(mount_.upper_dir + "/tmp/id"), "0\n");
+  EXPECT_EQ(*ReadFile(second.upper_dir + "/tmp/id"), "1\n");
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, TimeoutKillsTheContainer) {
+  RunSpec spec = Spec({"sleep", "30"});
+  spec.timeout = milliseconds(300);
+  auto start = std::chrono::steady_clock::now();
+  Result<RunResult> result = Run(spec, nullptr);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kTimedOut);
+  EXPECT_LT(took, std::chrono::seconds(10));
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, CancelStopsTheContainer) {
+  std::atomic<bool> cancel{false};
+  RunSpec spec = Spec({"sleep", "30"});
+  spec.cancel = &cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    cancel = true;
+  });
+  Result<RunResult> result = Run(spec, nullptr);
+  canceller.join();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kCancelled);
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, InvalidSpecsAreRefusedBeforeRunc) {
+  RunSpec spec = Spec({});
+  EXPECT_EQ(Run(spec, nullptr).status().code(), StatusCode::kInvalidArgument);
+  spec = Spec({"true"});
+  spec.rootfs = "relative/path";
+  EXPECT_EQ(Run(spec, nullptr).status().code(), StatusCode::kInvalidArgument);
+  ExpectNothingLeft();
+}
+
+TEST_F(RuncRuntimeTest, RunOfTrueTiming) {
+  constexpr int kRounds = 5;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRounds; ++i) {
+    Result<RunResult> result = Run(Spec({"true"}), nullptr);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count() / kRounds;
+  RecordProperty("runc_run_true_ms", std::to_string(ms));
+  std::printf("runc run of true through RuncRuntime: %.1f ms per run (%d runs)\n", ms, kRounds);
+  EXPECT_LT(ms, 5000.0);
+}
+
+}  // namespace
+}  // namespace strata::worker

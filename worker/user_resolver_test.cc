@@ -1,0 +1,109 @@
+#include "worker/user_resolver.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "worker/fs_util.h"
+#include "worker/testing/busybox_rootfs.h"
+
+namespace strata::worker {
+namespace {
+
+class UserResolverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = testing::MakeTempDir("strata-user");
+    ASSERT_FALSE(root_.empty());
+    ASSERT_TRUE(MakeDirs(root_ + "/etc").ok());
+    ASSERT_TRUE(WriteFile(root_ + "/etc/passwd",
+                          "# comment\n"
+                          "root:x:0:0:root:/root:/bin/sh\n"
+                          "app:x:1000:1001:app:/home/app:/bin/sh\n"
+                          "broken line\n")
+                    .ok());
+    ASSERT_TRUE(WriteFile(root_ + "/etc/group",
+                          "root:x:0:\n"
+                          "appgrp:x:1001:\n"
+                          "staff:x:50:app\n"
+                          "audio:x:29:other,app\n"
+                          "video:x:44:other\n")
+                    .ok());
+  }
+  void TearDown() override { RemoveTree(root_).PermitUncheckedError(); }
+
+  std::string root_;
+};
+
+TEST_F(UserResolverTest, EmptyIsRoot) {
+  Result<ResolvedUser> user = ResolveUser(root_, "");
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->uid, 0u);
+  EXPECT_EQ(user->gid, 0u);
+}
+
+TEST_F(UserResolverTest, NameGivesUidGidAndSupplementaryGroups) {
+  Result<ResolvedUser> user = ResolveUser(root_, "app");
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  EXPECT_EQ(user->uid, 1000u);
+  EXPECT_EQ(user->gid, 1001u);
+  EXPECT_EQ(user->additional_gids, (std::vector<gid_t>{50, 29}));
+}
+
+TEST_F(UserResolverTest, NumericUserWithEntryTakesItsGid) {
+  Result<ResolvedUser> user = ResolveUser(root_, "1000");
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->gid, 1001u);
+}
+
+TEST_F(UserResolverTest, UnknownNumericUserPassesThrough) {
+  Result<ResolvedUser> user = ResolveUser(root_, "4242");
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->uid, 4242u);
+  EXPECT_EQ(user->gid, 0u);
+  EXPECT_TRUE(user->additional_gids.empty());
+}
+
+TEST_F(UserResolverTest, ExplicitGroupReplacesPrimaryAndDropsSupplementary) {
+  Result<ResolvedUser> named = ResolveUser(root_, "app:staff");
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->gid, 50u);
+  EXPECT_TRUE(named->additional_gids.empty());
+  Result<ResolvedUser> numeric = ResolveUser(root_, "4242:7");
+  ASSERT_TRUE(numeric.ok());
+  EXPECT_EQ(numeric->uid, 4242u);
+  EXPECT_EQ(numeric->gid, 7u);
+}
+
+TEST_F(UserResolverTest, UnknownNameIsDockersError) {
+  Result<ResolvedUser> user = ResolveUser(root_, "ghost");
+  ASSERT_FALSE(user.ok());
+  EXPECT_EQ(user.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(user.status().message(), "unable to find user ghost: no matching entries in passwd file");
+}
+
+TEST_F(UserResolverTest, UnknownGroupIsDockersError) {
+  Result<ResolvedUser> user = ResolveUser(root_, "app:ghosts");
+  ASSERT_FALSE(user.ok());
+  EXPECT_EQ(user.status().message(),
+            "unable to find group ghosts: no matching entries in group file");
+}
+
+TEST_F(UserResolverTest, MissingPasswdFileFindsNoName) {
+  ASSERT_EQ(unlink((root_ + "/etc/passwd").c_str()), 0);
+  EXPECT_FALSE(ResolveUser(root_, "app").ok());
+  EXPECT_TRUE(ResolveUser(root_, "12").ok());
+}
+
+TEST_F(UserResolverTest, SymlinkedPasswdIsResolvedInsideTheRootfs) {
+  // An absolute symlink must point into the rootfs, never at the host's file.
+  ASSERT_EQ(unlink((root_ + "/etc/passwd").c_str()), 0);
+  ASSERT_EQ(symlink("/etc/passwd.real", (root_ + "/etc/passwd").c_str()), 0);
+  ASSERT_TRUE(WriteFile(root_ + "/etc/passwd.real", "svc:x:77:78::/:/bin/sh\n").ok());
+  Result<ResolvedUser> user = ResolveUser(root_, "svc");
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  EXPECT_EQ(user->uid, 77u);
+  EXPECT_FALSE(ResolveUser(root_, "root").ok()) << "read the host's /etc/passwd";
+}
+
+}  // namespace
+}  // namespace strata::worker
