@@ -4,6 +4,7 @@
 // Instruction per logical line, arguments as the parse dump prints them.
 // Pure data; produced by Parse() (dockerfile/parser.h).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,10 @@ struct Heredoc {
   std::string name;     // the delimiter word, quotes removed ("EOF")
   std::string content;  // the body up to (not including) the delimiter line
   bool expand = true;   // false when the delimiter was quoted ('EOF' or "EOF")
-  bool chomp = false;   // `<<-`: leading tabs stripped from body lines
+  bool chomp = false;   // `<<-`: leading tabs are to be stripped from body lines;
+                        // `content` keeps them (BuildKit strips at dispatch:
+                        // ChompHeredocContent in dockerfile/heredoc.h)
+  uint64_t file_descriptor = 0;  // n of `n<<EOF`; 0 when not written
 };
 
 // A parser directive from the top of the file (`# escape=``).
