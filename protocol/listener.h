@@ -19,7 +19,7 @@ class Socket;
 }
 
 struct ListenerOptions {
-  size_t max_frame_size = kDefaultMaxFrameSize;  // larger senders are cut off
+  size_t max_frame_size = kDefaultMaxFrameSize;  // larger frames are dropped
   std::chrono::milliseconds send_timeout{5000};
   SecurityOptions security;  // server_secret set: CurveZMQ (tcp/ipc only)
 };

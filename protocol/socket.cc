@@ -96,7 +96,10 @@ Result<std::unique_ptr<Socket>> Socket::Create(Context& context, Kind kind,
   };
   // Never block Context shutdown on unsent messages.
   if (Status s = SetInt(handle, ZMQ_LINGER, 0, "ZMQ_LINGER"); !s.ok()) return close(s);
-  auto max_size = static_cast<int64_t>(options.max_frame_size);
+  // Frames up to twice the limit still arrive, so that the decoder can log
+  // them before dropping them; beyond that libzmq cuts the sender off
+  // unread, bounding what a peer can make us allocate.
+  auto max_size = static_cast<int64_t>(options.max_frame_size) * 2;
   if (zmq_setsockopt(handle, ZMQ_MAXMSGSIZE, &max_size, sizeof(max_size)) != 0) {
     return close(ZmqError("cannot set ZMQ_MAXMSGSIZE"));
   }
