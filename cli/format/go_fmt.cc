@@ -135,7 +135,7 @@ std::string FormatInteger(const Json& arg, const Spec& spec) {
       return Pad(s + "'", spec);
     }
     case 'U': {
-      std::string h = Hex(mag, 4, /*upper=*/true);
+      std::string h = Hex(mag, 16, /*upper=*/true);
       while (h.size() > 4 && h[0] == '0') h.erase(0, 1);
       return Pad("U+" + h, spec);
     }

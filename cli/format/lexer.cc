@@ -38,7 +38,9 @@ class Lexer {
   explicit Lexer(std::string_view text) : text_(text) {}
 
   std::vector<Token> Run() {
-    while (LexText() && LexAction()) {
+    while (true) {
+      Next next = LexText();
+      if (next == Next::kStop || (next == Next::kAction && !LexAction())) break;
     }
     return std::move(tokens_);
   }
@@ -57,8 +59,11 @@ class Lexer {
     return pos_ < text_.size() && IsSpace(text_[pos_]) && text_.substr(pos_ + 1).starts_with("-}}");
   }
 
-  // Text up to the next action. Returns false at the end of input.
-  bool LexText() {
+  enum class Next { kStop, kAction, kText };
+
+  // Text up to the next action, and a comment if one follows. kStop at the
+  // end of input or on error.
+  Next LexText() {
     if (trim_next_text_) {
       while (pos_ < text_.size() && IsSpace(text_[pos_])) ++pos_;
       trim_next_text_ = false;
@@ -75,17 +80,17 @@ class Lexer {
     if (open == std::string_view::npos) {
       pos_ = text_.size();
       Emit(TokenKind::kEof, "", pos_);
-      return false;
+      return Next::kStop;
     }
     // A comment starts right after the delimiter and its trim marker "- ".
     size_t after = open + 2 + (trim_left ? 2 : 0);
     if (text_.substr(after).starts_with("/*")) {
       pos_ = after;
-      return LexComment();
+      return LexComment() ? Next::kText : Next::kStop;
     }
     pos_ = open + 2 + (trim_left ? 1 : 0);
     Emit(TokenKind::kLeftDelim, "", open);
-    return true;
+    return Next::kAction;
   }
 
   bool LexComment() {
