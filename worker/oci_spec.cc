@@ -1,5 +1,8 @@
 #include "worker/oci_spec.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace strata::worker {
@@ -7,9 +10,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Docker's largest default: dockerd's own limit under systemd's
-// LimitNOFILE=infinity, which its containers inherit.
-constexpr uint64_t kNofileLimit = 1048576;
+// dockerd's own limit under systemd's LimitNOFILE=infinity, which Docker's
+// containers inherit.
+constexpr uint64_t kDockerNofile = 1048576;
 
 Json KernelMount(const char* destination, const char* type, const char* source,
                  std::vector<std::string> options) {
@@ -56,8 +59,16 @@ std::string HostsFileContent(const std::string& hostname) {
          "\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 }
 
-std::string BuildOciConfig(const RunSpec& spec, const std::string& hostname,
-                           const std::string& cgroups_path, const BundleFiles& files) {
+uint64_t NofileLimit() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_max == RLIM_INFINITY) {
+    return kDockerNofile;
+  }
+  return std::min<uint64_t>(kDockerNofile, limit.rlim_max);
+}
+
+std::string BuildOciConfig(const RunSpec& spec, const ContainerSettings& settings,
+                           const BundleFiles& files) {
   std::vector<std::string> env = spec.env;
   bool has_path = false;
   for (const std::string& e : env) has_path = has_path || e.rfind("PATH=", 0) == 0;
@@ -76,8 +87,8 @@ std::string BuildOciConfig(const RunSpec& spec, const std::string& hostname,
       {"cwd", spec.cwd.empty() ? "/" : spec.cwd},
       {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
       {"rlimits", Json::array({{{"type", "RLIMIT_NOFILE"},
-                                {"hard", kNofileLimit},
-                                {"soft", kNofileLimit}}})},
+                                {"hard", settings.nofile},
+                                {"soft", settings.nofile}}})},
       {"noNewPrivileges", false},
   };
 
@@ -117,7 +128,7 @@ std::string BuildOciConfig(const RunSpec& spec, const std::string& hostname,
 
   Json linux{
       {"namespaces", namespaces},
-      {"cgroupsPath", cgroups_path},
+      {"cgroupsPath", settings.cgroups_path},
       {"resources", {{"devices", devices}}},
       {"maskedPaths",
        {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -131,7 +142,7 @@ std::string BuildOciConfig(const RunSpec& spec, const std::string& hostname,
       {"ociVersion", "1.0.2"},
       {"process", process},
       {"root", {{"path", spec.rootfs}, {"readonly", spec.readonly_rootfs}}},
-      {"hostname", hostname},
+      {"hostname", settings.hostname},
       {"mounts", mounts},
       {"linux", linux},
   };

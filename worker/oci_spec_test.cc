@@ -11,7 +11,8 @@ namespace {
 using Json = nlohmann::json;
 
 Json Build(const RunSpec& spec) {
-  return Json::parse(BuildOciConfig(spec, "box", "/strata/c1", {"/b/hosts", "/b/resolv.conf"}));
+  return Json::parse(
+      BuildOciConfig(spec, {"box", "/strata/c1", 4096}, {"/b/hosts", "/b/resolv.conf"}));
 }
 
 RunSpec BasicSpec() {
@@ -67,6 +68,7 @@ TEST(OciSpecTest, ProcessHasDockerDefaults) {
   EXPECT_EQ(process["capabilities"]["effective"], process["capabilities"]["bounding"]);
   EXPECT_FALSE(process["capabilities"].contains("inheritable"));
   EXPECT_EQ(process["rlimits"][0]["type"], "RLIMIT_NOFILE");
+  EXPECT_EQ(process["rlimits"][0]["hard"], 4096);
   EXPECT_FALSE(config["linux"].contains("seccomp"));
 }
 
@@ -102,6 +104,11 @@ TEST(OciSpecTest, MountsFollowDocker) {
   EXPECT_EQ(config["root"]["readonly"], false);
   EXPECT_GE(config["linux"]["maskedPaths"].size(), 10u);
   EXPECT_EQ(config["linux"]["readonlyPaths"].size(), 5u);
+}
+
+TEST(OciSpecTest, NofileNeverAboveDockersOrOurHardLimit) {
+  EXPECT_LE(NofileLimit(), 1048576u);
+  EXPECT_GT(NofileLimit(), 0u);
 }
 
 TEST(OciSpecTest, HostsFileNamesTheContainer) {

@@ -16,11 +16,12 @@
 namespace strata::worker {
 namespace {
 
-// Writes `files` (name -> content) into a fresh directory and names the
-// layer by a digest of `tag`.
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+// Writes `files` (name -> content) into the layer directory; counts calls.
 class TreeUnpacker : public LayerUnpacker {
  public:
-  explicit TreeUnpacker(std::vector<std::pair<std::string, std::string>> files)
+  explicit TreeUnpacker(Files files)
       : files_(std::move(files)) {}
   Status Unpack(const std::string& dir) override {
     ++calls;
@@ -30,7 +31,7 @@ class TreeUnpacker : public LayerUnpacker {
   std::atomic<int> calls{0};
 
  private:
-  std::vector<std::pair<std::string, std::string>> files_;
+  Files files_;
 };
 
 class FailingUnpacker : public LayerUnpacker {
@@ -63,7 +64,7 @@ class OverlaySnapshotterTest : public ::testing::Test {
 };
 
 TEST_F(OverlaySnapshotterTest, EnsureLayerUnpacksOnce) {
-  TreeUnpacker unpacker({{"a", "1"}});
+  TreeUnpacker unpacker(Files{{"a", "1"}});
   std::string id = DiffId("once");
   ASSERT_TRUE(snapshotter_->EnsureLayer(id, unpacker).ok());
   ASSERT_TRUE(snapshotter_->EnsureLayer(id, unpacker).ok());
@@ -78,7 +79,7 @@ TEST_F(OverlaySnapshotterTest, ConcurrentEnsureOfOneLayerKeepsOneWhole) {
   std::vector<Status> results(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
-      TreeUnpacker unpacker({{"a", "1"}, {"b", "2"}});
+      TreeUnpacker unpacker(Files{{"a", "1"}, {"b", "2"}});
       results[i] = snapshotter_->EnsureLayer(id, unpacker);
     });
   }
@@ -86,7 +87,7 @@ TEST_F(OverlaySnapshotterTest, ConcurrentEnsureOfOneLayerKeepsOneWhole) {
   for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
   std::string dir = snapshotter_->LayerDir(Digest::Sha256Of("race").hex());
   EXPECT_EQ(*ReadFile(dir + "/b"), "2");
-  EXPECT_EQ(rmdir((root_ + "/tmp").c_str()), -1) << "tmp should still exist";
+  EXPECT_EQ(rmdir((root_ + "/tmp").c_str()), 0) << "a losing unpack left its staging dir";
 }
 
 TEST_F(OverlaySnapshotterTest, FailedUnpackLeavesNothing) {
@@ -103,8 +104,8 @@ TEST_F(OverlaySnapshotterTest, RejectsMalformedDiffIds) {
 }
 
 TEST_F(OverlaySnapshotterTest, PrepareStacksTheChainWithTheLastLayerOnTop) {
-  TreeUnpacker base({{"shared", "base"}, {"only-base", "b"}});
-  TreeUnpacker top({{"shared", "top"}});
+  TreeUnpacker base(Files{{"shared", "base"}, {"only-base", "b"}});
+  TreeUnpacker top(Files{{"shared", "top"}});
   ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("base"), base).ok());
   ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("top"), top).ok());
   Result<Mount> mount = snapshotter_->Prepare({DiffId("base"), DiffId("top")}, "stack");
@@ -119,7 +120,7 @@ TEST_F(OverlaySnapshotterTest, PrepareStacksTheChainWithTheLastLayerOnTop) {
 }
 
 TEST_F(OverlaySnapshotterTest, WritesGoToUpperAndDeletesBecomeWhiteouts) {
-  TreeUnpacker base({{"keep", "k"}, {"doomed", "d"}});
+  TreeUnpacker base(Files{{"keep", "k"}, {"doomed", "d"}});
   ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("wb"), base).ok());
   Result<Mount> mount = snapshotter_->Prepare({DiffId("wb")}, "wb");
   ASSERT_TRUE(mount.ok()) << mount.status().ToString();
@@ -167,7 +168,7 @@ TEST_F(OverlaySnapshotterTest, LongChainFitsInOnePageOfOptions) {
   // short relative links need ~19 each.
   std::vector<std::string> chain;
   for (int i = 0; i < 150; ++i) {
-    TreeUnpacker layer({{"f" + std::to_string(i), std::to_string(i)}, {"top", std::to_string(i)}});
+    TreeUnpacker layer(Files{{"f" + std::to_string(i), std::to_string(i)}, {"top", std::to_string(i)}});
     chain.push_back(DiffId("layer" + std::to_string(i)));
     ASSERT_TRUE(snapshotter_->EnsureLayer(chain.back(), layer).ok());
   }
@@ -185,7 +186,7 @@ TEST_F(OverlaySnapshotterTest, LongChainFitsInOnePageOfOptions) {
 }
 
 TEST_F(OverlaySnapshotterTest, PrepareAndReleaseTiming) {
-  TreeUnpacker base({{"a", "1"}});
+  TreeUnpacker base(Files{{"a", "1"}});
   ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("timing"), base).ok());
   constexpr int kRounds = 20;
   auto start = std::chrono::steady_clock::now();

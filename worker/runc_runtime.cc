@@ -142,8 +142,8 @@ Result<RunResult> RuncRuntime::Run(const RunSpec& spec, OutputSink* out) {
   TRY(WriteFile(files.hosts, HostsFileContent(hostname)));
   Result<std::string> resolv = ReadFile(options_.resolv_conf_source);
   TRY(WriteFile(files.resolv_conf, resolv.ok() ? *resolv : std::string()));
-  std::string cgroups_path = options_.cgroup_parent + "/" + id;
-  TRY(WriteFile(bundle + "/config.json", BuildOciConfig(spec, hostname, cgroups_path, files)));
+  ContainerSettings settings{hostname, options_.cgroup_parent + "/" + id, NofileLimit()};
+  TRY(WriteFile(bundle + "/config.json", BuildOciConfig(spec, settings, files)));
   ASSIGN_OR_RETURN(stubs, CreateMountStubs(spec.rootfs, RootfsMountPoints(spec)));
 
   int out_pipe[2], err_pipe[2];
