@@ -1,0 +1,29 @@
+#pragma once
+
+// Test helpers for image/ tests: a temporary directory per test and small
+// file-creation shortcuts. Test-only; never linked into the library.
+
+#include <string>
+
+namespace strata::image::testing {
+
+// A fresh directory under $TMPDIR, removed on destruction unless the
+// current test failed (then kept for inspection and its path logged).
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+// Creates parent directories as needed; aborts the test binary on failure.
+void WriteFile(const std::string& path, const std::string& content, int mode = 0644);
+void MakeDirs(const std::string& path);
+std::string ReadFile(const std::string& path);
+bool Exists(const std::string& path);  // lstat succeeds
+
+}  // namespace strata::image::testing
