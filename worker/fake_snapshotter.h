@@ -38,9 +38,9 @@ class FakeSnapshotter : public Snapshotter {
 
   const std::string root_;
   std::mutex mu_;
-  Status next_failure_;                   // GUARDED_BY(mu_)
-  std::map<std::string, int> unpacked_;   // GUARDED_BY(mu_)
-  std::set<std::string> live_;            // GUARDED_BY(mu_)
+  Status next_failure_;                  // GUARDED_BY(mu_)
+  std::map<std::string, int> unpacked_;  // GUARDED_BY(mu_)
+  std::set<std::string> live_;           // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::worker

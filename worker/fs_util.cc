@@ -29,7 +29,8 @@ Status MakeDirs(const std::string& path, unsigned mode) {
   }
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path);
-  if (!S_ISDIR(st.st_mode)) return Status::IOError("mkdir " + path + ": exists and is not a directory");
+  if (!S_ISDIR(st.st_mode))
+    return Status::IOError("mkdir " + path + ": exists and is not a directory");
   return Status::OK();
 }
 
@@ -52,7 +53,8 @@ Status RemoveContents(int fd, const std::string& path) {
       result = ErrnoStatus("unlink", child);
       break;
     }
-    int child_fd = openat(dirfd(dir), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int child_fd =
+        openat(dirfd(dir), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (child_fd < 0) {
       result = ErrnoStatus("open", child);
       break;

@@ -12,8 +12,8 @@ namespace strata::worker {
 
 std::vector<MountPoint> RootfsMountPoints(const RunSpec& spec) {
   std::vector<MountPoint> points = {
-      {"/proc", false}, {"/dev", false}, {"/sys", false},
-      {"/etc/hosts", true}, {"/etc/resolv.conf", true},
+      {"/proc", false},           {"/dev", false}, {"/sys", false}, {"/etc/hosts", true},
+      {"/etc/resolv.conf", true},
   };
   for (const BindMount& m : spec.mounts) {
     struct stat st;

@@ -44,7 +44,7 @@ struct MountStubs {
 // that is a symlink is left alone (runc resolves it safely inside the
 // rootfs). On error, what was created so far is already removed.
 Result<MountStubs> CreateMountStubs(const std::string& rootfs,
-                                   const std::vector<MountPoint>& points);
+                                    const std::vector<MountPoint>& points);
 
 // Removes what CreateMountStubs created, newest first, skipping anything no
 // longer empty (the command put something there: it is part of the layer),

@@ -22,8 +22,8 @@ TEST(MountStubsTest, CreatesMissingPointsAndRemovesThemAgain) {
   struct timespec old_times[2] = {{1000, 0}, {2000, 0}};
   ASSERT_EQ(utimensat(AT_FDCWD, (root + "/etc").c_str(), old_times, 0), 0);
 
-  Result<MountStubs> stubs = CreateMountStubs(
-      root, {{"/proc", false}, {"/etc/hosts", true}, {"/data/cache", false}});
+  Result<MountStubs> stubs =
+      CreateMountStubs(root, {{"/proc", false}, {"/etc/hosts", true}, {"/data/cache", false}});
   ASSERT_TRUE(stubs.ok()) << stubs.status().ToString();
   EXPECT_TRUE(Exists(root + "/proc"));
   EXPECT_TRUE(Exists(root + "/etc/hosts"));

@@ -25,10 +25,8 @@ Json KernelMount(const char* destination, const char* type, const char* source,
 Json BindMountJson(const std::string& source, const std::string& destination, bool readonly) {
   std::vector<std::string> options = {"rbind", "rprivate"};
   options.push_back(readonly ? "ro" : "rw");
-  return Json{{"destination", destination},
-              {"type", "bind"},
-              {"source", source},
-              {"options", options}};
+  return Json{
+      {"destination", destination}, {"type", "bind"}, {"source", source}, {"options", options}};
 }
 
 Json DeviceRule(bool allow, const char* type, int major, int minor) {
@@ -46,17 +44,16 @@ Json DeviceRule(bool allow, const char* type, int major, int minor) {
 
 const std::vector<std::string>& DefaultCapabilities() {
   static const std::vector<std::string> kCaps = {
-      "CAP_CHOWN",       "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-      "CAP_MKNOD",       "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-      "CAP_SETFCAP",     "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-      "CAP_KILL",        "CAP_AUDIT_WRITE",
+      "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+      "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+      "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+      "CAP_KILL",    "CAP_AUDIT_WRITE",
   };
   return kCaps;
 }
 
 std::string HostsFileContent(const std::string& hostname) {
-  return "127.0.0.1\tlocalhost " + hostname +
-         "\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  return "127.0.0.1\tlocalhost " + hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 }
 
 uint64_t NofileLimit() {
@@ -86,9 +83,9 @@ std::string BuildOciConfig(const RunSpec& spec, const ContainerSettings& setting
       {"env", env},
       {"cwd", spec.cwd.empty() ? "/" : spec.cwd},
       {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-      {"rlimits", Json::array({{{"type", "RLIMIT_NOFILE"},
-                                {"hard", settings.nofile},
-                                {"soft", settings.nofile}}})},
+      {"rlimits",
+       Json::array(
+           {{{"type", "RLIMIT_NOFILE"}, {"hard", settings.nofile}, {"soft", settings.nofile}}})},
       {"noNewPrivileges", false},
   };
 
@@ -132,10 +129,9 @@ std::string BuildOciConfig(const RunSpec& spec, const ContainerSettings& setting
       {"resources", {{"devices", devices}}},
       {"maskedPaths",
        {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-        "/sys/firmware", "/sys/devices/virtual/powercap"}},
-      {"readonlyPaths",
-       {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/sys/devices/virtual/powercap"}},
+      {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
   };
 
   Json config{

@@ -181,7 +181,8 @@ Status OverlaySnapshotter::Release(const Mount& mount, Keep keep) {
     if (errno == EBUSY) {
       // Something still has a file open inside; detach now, the kernel
       // finishes when the last user goes away.
-      if (umount2(mount.target.c_str(), MNT_DETACH) != 0) return ErrnoStatus("umount", mount.target);
+      if (umount2(mount.target.c_str(), MNT_DETACH) != 0)
+        return ErrnoStatus("umount", mount.target);
     } else if (errno != EINVAL && errno != ENOENT) {
       return ErrnoStatus("umount", mount.target);
     }

@@ -21,8 +21,7 @@ using Files = std::vector<std::pair<std::string, std::string>>;
 // Writes `files` (name -> content) into the layer directory; counts calls.
 class TreeUnpacker : public LayerUnpacker {
  public:
-  explicit TreeUnpacker(Files files)
-      : files_(std::move(files)) {}
+  explicit TreeUnpacker(Files files) : files_(std::move(files)) {}
   Status Unpack(const std::string& dir) override {
     ++calls;
     for (const auto& [name, content] : files_) TRY(WriteFile(dir + "/" + name, content));
@@ -137,8 +136,7 @@ TEST_F(OverlaySnapshotterTest, WritesGoToUpperAndDeletesBecomeWhiteouts) {
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_EQ(major(st.st_rdev), 0u);
   EXPECT_EQ(minor(st.st_rdev), 0u);
-  EXPECT_EQ(snapshotter_->Prepare({DiffId("wb")}, "wb").status().code(),
-            StatusCode::kAlreadyExists)
+  EXPECT_EQ(snapshotter_->Prepare({DiffId("wb")}, "wb").status().code(), StatusCode::kAlreadyExists)
       << "a kept upper still holds its id";
   ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
   EXPECT_NE(access(mount->upper_dir.c_str(), F_OK), 0);
@@ -157,8 +155,7 @@ TEST_F(OverlaySnapshotterTest, DuplicateIdAndMissingLayerAreRefused) {
   Result<Mount> mount = snapshotter_->Prepare({}, "dup");
   ASSERT_TRUE(mount.ok());
   EXPECT_EQ(snapshotter_->Prepare({}, "dup").status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(snapshotter_->Prepare({DiffId("never")}, "x").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(snapshotter_->Prepare({DiffId("never")}, "x").status().code(), StatusCode::kNotFound);
   EXPECT_FALSE(snapshotter_->Prepare({}, "../escape").ok());
   ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
 }
@@ -168,7 +165,8 @@ TEST_F(OverlaySnapshotterTest, LongChainFitsInOnePageOfOptions) {
   // short relative links need ~19 each.
   std::vector<std::string> chain;
   for (int i = 0; i < 150; ++i) {
-    TreeUnpacker layer(Files{{"f" + std::to_string(i), std::to_string(i)}, {"top", std::to_string(i)}});
+    TreeUnpacker layer(
+        Files{{"f" + std::to_string(i), std::to_string(i)}, {"top", std::to_string(i)}});
     chain.push_back(DiffId("layer" + std::to_string(i)));
     ASSERT_TRUE(snapshotter_->EnsureLayer(chain.back(), layer).ok());
   }
@@ -195,8 +193,9 @@ TEST_F(OverlaySnapshotterTest, PrepareAndReleaseTiming) {
     ASSERT_TRUE(mount.ok());
     ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count() / kRounds;
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+      kRounds;
   RecordProperty("prepare_release_ms", std::to_string(ms));
   std::printf("overlay prepare+release: %.2f ms per round (%d rounds)\n", ms, kRounds);
   EXPECT_LT(ms, 1000.0);

@@ -116,8 +116,8 @@ void RuncRuntime::DeleteContainer(const std::string& id) {
   if (!Exists(options_.state_dir + "/" + id)) return;
   Result<CapturedRun> deleted = RunAndCapture(RuncCommand({"delete", "-f", id}));
   if (!deleted.ok() || deleted->exit_code != 0) {
-    LOG(WARN) << "runc delete -f " << id << " failed: "
-              << (deleted.ok() ? deleted->output : deleted.status().ToString());
+    LOG(WARN) << "runc delete -f " << id
+              << " failed: " << (deleted.ok() ? deleted->output : deleted.status().ToString());
   }
 }
 
@@ -155,8 +155,8 @@ Result<RunResult> RuncRuntime::Run(const RunSpec& spec, OutputSink* out) {
   }
   std::string log_path = bundle + "/runc.log";
   std::string pid_path = bundle + "/pid";
-  std::vector<std::string> argv = RuncCommand(
-      {"--log", log_path, "run", "--bundle", bundle, "--pid-file", pid_path, id});
+  std::vector<std::string> argv =
+      RuncCommand({"--log", log_path, "run", "--bundle", bundle, "--pid-file", pid_path, id});
   Result<pid_t> spawned =
       SpawnProcess(argv, ChildStdio{spec.pass_stdin ? 0 : -1, out_pipe[1], err_pipe[1]});
   close(out_pipe[1]);

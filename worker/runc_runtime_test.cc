@@ -203,8 +203,7 @@ TEST_F(RuncRuntimeTest, HostnameAndHostsFile) {
 
 TEST_F(RuncRuntimeTest, WritesLandInTheUpperDirAndDeletesAreWhiteouts) {
   CollectingSink sink;
-  Result<RunResult> result =
-      Run(Spec({"sh", "-c", "echo made > /tmp/new && rm /etc/motd"}), &sink);
+  Result<RunResult> result = Run(Spec({"sh", "-c", "echo made > /tmp/new && rm /etc/motd"}), &sink);
   ASSERT_TRUE(result.ok()) << result.status().ToString() << sink.stderr_text();
   ASSERT_EQ(result->exit_code, 0) << sink.stderr_text();
   EXPECT_EQ(*ReadFile(mount_.upper_dir + "/tmp/new"), "made\n");
@@ -313,8 +312,9 @@ TEST_F(RuncRuntimeTest, RunOfTrueTiming) {
     Result<RunResult> result = Run(Spec({"true"}), nullptr);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count() / kRounds;
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+      kRounds;
   RecordProperty("runc_run_true_ms", std::to_string(ms));
   std::printf("runc run of true through RuncRuntime: %.1f ms per run (%d runs)\n", ms, kRounds);
   EXPECT_LT(ms, 5000.0);

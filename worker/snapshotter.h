@@ -20,11 +20,11 @@ class LayerUnpacker {
 // A mounted root file system for one container: the layers of a chain,
 // read-only, under a fresh writable upper directory.
 struct Mount {
-  std::string id;         // the caller's name for it, unique among live mounts
-  std::string target;     // where the merged tree is mounted (the rootfs)
-  std::string upper_dir;  // the writable layer: the container's changes,
-                          // with overlayfs whiteouts (char 0/0) for deletions
-  std::string work_dir;   // overlayfs scratch space
+  std::string id;                       // the caller's name for it, unique among live mounts
+  std::string target;                   // where the merged tree is mounted (the rootfs)
+  std::string upper_dir;                // the writable layer: the container's changes,
+                                        // with overlayfs whiteouts (char 0/0) for deletions
+  std::string work_dir;                 // overlayfs scratch space
   std::vector<std::string> lower_dirs;  // top-first, as given to overlayfs
 };
 

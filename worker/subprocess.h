@@ -28,8 +28,8 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, ChildStdio stdi
 Result<int> WaitProcess(pid_t pid);
 
 struct CapturedRun {
-  int exit_code = -1;   // -1 when killed by a signal
-  std::string output;   // stdout and stderr interleaved
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string output;  // stdout and stderr interleaved
 };
 // Runs `argv` to completion with stdin from /dev/null and captures its
 // output (for short commands such as `runc delete`).

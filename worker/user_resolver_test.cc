@@ -78,7 +78,8 @@ TEST_F(UserResolverTest, UnknownNameIsDockersError) {
   Result<ResolvedUser> user = ResolveUser(root_, "ghost");
   ASSERT_FALSE(user.ok());
   EXPECT_EQ(user.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(user.status().message(), "unable to find user ghost: no matching entries in passwd file");
+  EXPECT_EQ(user.status().message(),
+            "unable to find user ghost: no matching entries in passwd file");
 }
 
 TEST_F(UserResolverTest, UnknownGroupIsDockersError) {

@@ -21,9 +21,9 @@ Status MakeBusyboxRootfs(const std::string& dir) {
   ASSIGN_OR_RETURN(std::string busybox, ReadFile(kBusyboxPath));
   TRY(WriteFile(dir + "/bin/busybox", busybox, 0755));
   for (const char* applet :
-       {"sh",  "echo", "cat",   "ls",   "id",    "touch", "rm",   "mkdir", "hostname",
-        "wget", "httpd", "true", "false", "sleep", "env",  "pwd",  "grep",  "stat",
-        "kill", "ip",   "ifconfig", "test", "printf", "mknod", "chmod", "wc", "head"}) {
+       {"sh",   "echo",  "cat",      "ls",    "id",     "touch", "rm",    "mkdir", "hostname",
+        "wget", "httpd", "true",     "false", "sleep",  "env",   "pwd",   "grep",  "stat",
+        "kill", "ip",    "ifconfig", "test",  "printf", "mknod", "chmod", "wc",    "head"}) {
     std::string link = dir + "/bin/" + applet;
     if (symlink("busybox", link.c_str()) != 0) return ErrnoStatus("symlink", link);
   }
