@@ -1,0 +1,39 @@
+// ParseAndPlan (declared in dockerfile/plan.h): parser + planner, with the
+// parser's "line N: msg" errors given the FILE:N: prefix of plan errors.
+
+#include <string>
+
+#include "dockerfile/parser.h"
+#include "dockerfile/plan.h"
+
+namespace strata::dockerfile {
+namespace {
+
+// "line 12: unknown ..." -> "FILE:12: unknown ..."; other messages get "FILE: ".
+Status WithFileLocation(const Status& status, const std::string& filename) {
+  const std::string& message = status.message();
+  constexpr std::string_view kLine = "line ";
+  if (message.rfind(kLine, 0) == 0) {
+    size_t i = kLine.size();
+    size_t digits_end = i;
+    while (digits_end < message.size() && message[digits_end] >= '0' &&
+           message[digits_end] <= '9') {
+      ++digits_end;
+    }
+    if (digits_end > i && message.compare(digits_end, 2, ": ") == 0) {
+      return Status(status.code(), filename + ":" + message.substr(i, digits_end - i) + ": " +
+                                       message.substr(digits_end + 2));
+    }
+  }
+  return Status(status.code(), filename + ": " + message);
+}
+
+}  // namespace
+
+Result<BuildPlan> ParseAndPlan(std::string_view content, const PlanOptions& opts) {
+  auto ast = Parse(content);
+  if (!ast.ok()) return WithFileLocation(ast.status(), opts.filename);
+  return Plan(*ast, opts);
+}
+
+}  // namespace strata::dockerfile
