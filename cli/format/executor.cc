@@ -170,7 +170,8 @@ class Executor {
     if (cmd.operands.size() > 1 || final != nullptr) {
       return Error(cmd.pos, cmd.source, "can't give argument to non-function " + first.source);
     }
-    if (first.kind == Operand::Kind::kNil) return Error(cmd.pos, cmd.source, "nil is not a command");
+    if (first.kind == Operand::Kind::kNil)
+      return Error(cmd.pos, cmd.source, "nil is not a command");
     return EvalOperand(first, dot);
   }
 
@@ -236,9 +237,9 @@ class Executor {
     if (given < fn->min_args || (fn->max_args >= 0 && given > fn->max_args)) {
       std::string want = fn->max_args < 0 ? "at least " + std::to_string(fn->min_args)
                                           : std::to_string(fn->min_args);
-      return Error(cmd.pos, cmd.source,
-                   "wrong number of args for " + name + ": want " + want + " got " +
-                       std::to_string(given));
+      return Error(
+          cmd.pos, cmd.source,
+          "wrong number of args for " + name + ": want " + want + " got " + std::to_string(given));
     }
     bool lazy_and = builtin && name == "and";
     bool lazy_or = builtin && name == "or";

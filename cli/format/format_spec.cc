@@ -33,7 +33,8 @@ std::string SplitCamelUpper(std::string_view name) {
   std::string out;
   auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
   auto lower = [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
   };
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];

@@ -6,8 +6,11 @@ namespace strata::format {
 namespace {
 
 std::vector<Json> Images() {
-  return {Json::parse(R"({"ID":"sha256:1111","Repository":"busybox","Tag":"latest","Size":4261550,"CreatedSince":"2 weeks ago"})"),
-          Json::parse(R"({"ID":"sha256:2222","Repository":"registry.local/app","Tag":"v1.2.3","Size":10,"CreatedSince":"3 days ago"})")};
+  return {
+      Json::parse(
+          R"({"ID":"sha256:1111","Repository":"busybox","Tag":"latest","Size":4261550,"CreatedSince":"2 weeks ago"})"),
+      Json::parse(
+          R"({"ID":"sha256:2222","Repository":"registry.local/app","Tag":"v1.2.3","Size":10,"CreatedSince":"3 days ago"})")};
 }
 
 std::string Render(std::string_view format, const FormatSpec::Headers& headers = {},
@@ -53,7 +56,8 @@ TEST(FormatSpecTest, TableWithGivenHeadersAndFunctions) {
 TEST(FormatSpecTest, TableHeaderWithNestedField) {
   Result<FormatSpec> spec = FormatSpec::Parse("table {{.Config.User}}\t{{.Os}}");
   ASSERT_TRUE(spec.ok());
-  Result<std::string> out = spec->Render({Json::parse(R"({"Config":{"User":"root"},"Os":"linux"})")});
+  Result<std::string> out =
+      spec->Render({Json::parse(R"({"Config":{"User":"root"},"Os":"linux"})")});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(*out, "USER      OS\nroot      linux\n");
 }

@@ -153,7 +153,8 @@ Result<Value> Slice(const std::vector<Value>& args) {
   if (!j.is_array() && !j.is_string()) {
     return Status::InvalidArgument("can't slice item of type " + GoTypeName(j));
   }
-  if (args.size() > 3) return Status::InvalidArgument("too many slice indexes: " + std::to_string(args.size() - 1));
+  if (args.size() > 3)
+    return Status::InvalidArgument("too many slice indexes: " + std::to_string(args.size() - 1));
   size_t size = j.is_array() ? j.size() : j.get_ref<const std::string&>().size();
   int64_t bounds[2] = {0, static_cast<int64_t>(size)};
   for (size_t i = 1; i < args.size(); ++i) {
@@ -166,7 +167,8 @@ Result<Value> Slice(const std::vector<Value>& args) {
     return Status::InvalidArgument("invalid slice index: " + std::to_string(bounds[0]) + " > " +
                                    std::to_string(bounds[1]));
   }
-  if (j.is_string()) return Value::Of(j.get<std::string>().substr(bounds[0], bounds[1] - bounds[0]));
+  if (j.is_string())
+    return Value::Of(j.get<std::string>().substr(bounds[0], bounds[1] - bounds[0]));
   Json out = Json::array();
   for (int64_t i = bounds[0]; i < bounds[1]; ++i) out.push_back(j[i]);
   return Value::Of(std::move(out));

@@ -1,5 +1,6 @@
 #include "cli/format/go_fmt.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -37,8 +38,7 @@ std::string Hex(uint64_t v, int digits, bool upper = false) {
   return out;
 }
 
-void AppendQuotedRune(std::string* out, char32_t r, size_t size, std::string_view raw,
-                      char quote) {
+void AppendQuotedRune(std::string* out, char32_t r, size_t size, std::string_view raw, char quote) {
   if (r == kRuneError && size == 1) {
     *out += "\\x" + Hex(static_cast<unsigned char>(raw[0]), 2);
     return;
@@ -53,13 +53,27 @@ void AppendQuotedRune(std::string* out, char32_t r, size_t size, std::string_vie
     return;
   }
   switch (r) {
-    case '\a': *out += "\\a"; return;
-    case '\b': *out += "\\b"; return;
-    case '\f': *out += "\\f"; return;
-    case '\n': *out += "\\n"; return;
-    case '\r': *out += "\\r"; return;
-    case '\t': *out += "\\t"; return;
-    case '\v': *out += "\\v"; return;
+    case '\a':
+      *out += "\\a";
+      return;
+    case '\b':
+      *out += "\\b";
+      return;
+    case '\f':
+      *out += "\\f";
+      return;
+    case '\n':
+      *out += "\\n";
+      return;
+    case '\r':
+      *out += "\\r";
+      return;
+    case '\t':
+      *out += "\\t";
+      return;
+    case '\v':
+      *out += "\\v";
+      return;
   }
   if (r < 0x20 || r == 0x7F) {
     *out += "\\x" + Hex(r, 2);
@@ -265,7 +279,8 @@ int ReadNumber(std::string_view format, size_t* i, const std::vector<Json>& args
   if (*i < format.size() && format[*i] == '*') {
     ++*i;
     if (*next_arg < args.size() && args[*next_arg].is_number_integer()) {
-      return static_cast<int>(args[(*next_arg)++].get<int64_t>());
+      int64_t n = args[(*next_arg)++].get<int64_t>();
+      return static_cast<int>(std::clamp<int64_t>(n, -1000000, 1000000));
     }
     if (*next_arg < args.size()) ++*next_arg;
     *bad = true;

@@ -32,8 +32,7 @@ TEST(GoSprintfTest, Floats) {
 TEST(GoSprintfTest, BoolsNilAndComposites) {
   EXPECT_EQ(F("%t %v", {true, false}), "true false");
   EXPECT_EQ(F("%v", {nullptr}), "<nil>");
-  EXPECT_EQ(F("%v %s", {Json::parse(R"(["a","b"])"), Json::parse(R"(["a","b"])")}),
-            "[a b] [a b]");
+  EXPECT_EQ(F("%v %s", {Json::parse(R"(["a","b"])"), Json::parse(R"(["a","b"])")}), "[a b] [a b]");
   EXPECT_EQ(F("%d", {Json::parse("[1,2]")}), "[1 2]");
   EXPECT_EQ(F("%v", {Json::parse(R"({"b":2,"a":1})")}), "map[a:1 b:2]");
   EXPECT_EQ(F("%q", {Json::parse(R"(["x"])")}), R"(["x"])");

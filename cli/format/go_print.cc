@@ -74,8 +74,8 @@ std::string FormatJsonFloat(double v) {
   if (handled) return special;
   double a = std::fabs(v);
   Digits d = ShortestDigits(v);
-  std::string body = (a < 1e-6 || a >= 1e21) ? ExponentForm(d, /*pad_exponent=*/false)
-                                             : DecimalForm(d);
+  std::string body =
+      (a < 1e-6 || a >= 1e21) ? ExponentForm(d, /*pad_exponent=*/false) : DecimalForm(d);
   return (v < 0 ? "-" : "") + body;
 }
 

@@ -182,7 +182,8 @@ class Lexer {
         ++pos_, Emit(TokenKind::kChar, std::string(1, c), start);
       } else {
         size_t size;
-        return Fail("unrecognized character in action: " + DescribeRune(DecodeRune(text_, pos_, &size)));
+        return Fail("unrecognized character in action: " +
+                    DescribeRune(DecodeRune(text_, pos_, &size)));
       }
     }
   }
@@ -215,7 +216,8 @@ class Lexer {
     } else {
       static constexpr std::string_view kKeywords[] = {
           "if", "else", "end", "range", "with", "break", "continue", "define", "template", "block"};
-      bool keyword = std::find(std::begin(kKeywords), std::end(kKeywords), word) != std::end(kKeywords);
+      bool keyword =
+          std::find(std::begin(kKeywords), std::end(kKeywords), word) != std::end(kKeywords);
       Emit(keyword ? TokenKind::kKeyword : TokenKind::kIdentifier, word, start);
     }
     return true;
@@ -270,7 +272,8 @@ class Lexer {
   bool LexQuoted(char quote, TokenKind kind) {
     size_t start = pos_++;
     std::string value;
-    const char* what = quote == '"' ? "unterminated quoted string" : "unterminated character constant";
+    const char* what =
+        quote == '"' ? "unterminated quoted string" : "unterminated character constant";
     while (true) {
       if (pos_ >= text_.size() || text_[pos_] == '\n') return Fail(what);
       char c = text_[pos_];
@@ -283,17 +286,34 @@ class Lexer {
       if (++pos_ >= text_.size()) return Fail(what);
       char e = text_[pos_++];
       switch (e) {
-        case 'a': value += '\a'; break;
-        case 'b': value += '\b'; break;
-        case 'f': value += '\f'; break;
-        case 'n': value += '\n'; break;
-        case 'r': value += '\r'; break;
-        case 't': value += '\t'; break;
-        case 'v': value += '\v'; break;
-        case '\\': value += '\\'; break;
+        case 'a':
+          value += '\a';
+          break;
+        case 'b':
+          value += '\b';
+          break;
+        case 'f':
+          value += '\f';
+          break;
+        case 'n':
+          value += '\n';
+          break;
+        case 'r':
+          value += '\r';
+          break;
+        case 't':
+          value += '\t';
+          break;
+        case 'v':
+          value += '\v';
+          break;
+        case '\\':
+          value += '\\';
+          break;
         case '\'':
         case '"':
-          if (e != quote) return Fail("invalid syntax in quoted text: unknown escape \\" + std::string(1, e));
+          if (e != quote)
+            return Fail("invalid syntax in quoted text: unknown escape \\" + std::string(1, e));
           value += e;
           break;
         case 'x':
@@ -334,7 +354,8 @@ class Lexer {
       size_t size = 0;
       char32_t r = value.empty() ? 0 : DecodeRune(value, 0, &size);
       if (value.empty() || size != value.size()) {
-        return Fail("malformed character constant: " + std::string(text_.substr(start, pos_ - start)));
+        return Fail("malformed character constant: " +
+                    std::string(text_.substr(start, pos_ - start)));
       }
       Emit(kind, std::to_string(static_cast<uint32_t>(r)), start);
     } else {

@@ -49,7 +49,7 @@ struct Node {
   enum class Kind { kText, kAction, kIf, kRange, kWith, kBreak, kContinue };
   Kind kind = Kind::kText;
   size_t pos = 0;
-  std::string text;                         // kText
+  std::string text;                          // kText
   std::shared_ptr<const Pipeline> pipeline;  // kAction, kIf, kRange, kWith
   std::vector<Node> body;                    // kIf, kRange, kWith
   std::vector<Node> else_body;               // `else if` nests a kIf here

@@ -178,6 +178,7 @@ class Parser {
   // {{if|range|with pipeline}} body [{{else}} body | {{else if ...}}] {{end}},
   // with the keyword consumed.
   bool ParseControl(const std::string& context, Node* node) {
+    if (++depth_ > kMaxDepth) return Fail("max depth exceeded", last_pos_);
     size_t outer_vars = vars_.size();
     node->kind = context == "if"      ? Node::Kind::kIf
                  : context == "range" ? Node::Kind::kRange
@@ -210,6 +211,7 @@ class Parser {
       }
     }
     vars_.resize(outer_vars);
+    --depth_;
     return true;
   }
 
@@ -382,10 +384,12 @@ class Parser {
       }
       case TokenKind::kLeftParen: {
         Next();
+        if (++depth_ > kMaxDepth) return Fail("max depth exceeded", t.pos);
         auto pipe = std::make_shared<Pipeline>();
         if (!ParsePipeline("parenthesized pipeline", TokenKind::kRightParen, pipe.get())) {
           return false;
         }
+        --depth_;
         op->kind = Operand::Kind::kPipeline;
         op->pipeline = std::move(pipe);
         break;
@@ -403,9 +407,9 @@ class Parser {
       first = false;
       if (op->kind == Operand::Kind::kConstant || op->kind == Operand::Kind::kNil ||
           op->kind == Operand::Kind::kFunction || (t.kind == TokenKind::kDot)) {
-        return Fail("unexpected . after term \"" + std::string(text_.substr(t.pos, t.end - t.pos)) +
-                        "\"",
-                    Peek().pos);
+        return Fail(
+            "unexpected . after term \"" + std::string(text_.substr(t.pos, t.end - t.pos)) + "\"",
+            Peek().pos);
       }
       op->fields.push_back(Next().value);
     }
@@ -419,6 +423,10 @@ class Parser {
   size_t next_ = 0;
   size_t last_pos_ = 0;
   int range_depth_ = 0;
+  // Nesting of controls and parentheses, bounded so that recursion cannot
+  // exhaust the stack.
+  static constexpr int kMaxDepth = 1000;
+  int depth_ = 0;
   std::vector<std::string> vars_;
   Status error_;
 };

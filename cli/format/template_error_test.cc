@@ -72,13 +72,21 @@ TEST(TemplateParseErrorTest, LexicalErrors) {
   EXPECT_EQ(ParseError("{{.Os | 3}}"), "template: :1: non executable command in pipeline stage 2");
 }
 
+TEST(TemplateParseErrorTest, DeepNestingIsRefused) {
+  std::string deep = "{{" + std::string(5000, '(') + "1" + std::string(5000, ')') + "}}";
+  EXPECT_EQ(ParseError(deep), "template: :1: max depth exceeded");
+  std::string ok = "{{" + std::string(50, '(') + "1" + std::string(50, ')') + "}}";
+  EXPECT_EQ(ParseError(ok), "parsed");
+}
+
 TEST(TemplateParseErrorTest, UnsupportedNamedTemplates) {
   EXPECT_NE(ParseError("{{define \"x\"}}{{end}}").find("not supported"), std::string::npos);
 }
 
 TEST(TemplateExecErrorTest, FieldOfNonObject) {
-  EXPECT_EQ(ExecError("{{.Os.Name}}", kData),
-            "template: :1:2: executing \"\" at <.Os.Name>: can't evaluate field Name in type string");
+  EXPECT_EQ(
+      ExecError("{{.Os.Name}}", kData),
+      "template: :1:2: executing \"\" at <.Os.Name>: can't evaluate field Name in type string");
 }
 
 TEST(TemplateExecErrorTest, LocationCountsLinesAndColumns) {
@@ -102,8 +110,9 @@ TEST(TemplateExecErrorTest, WrongArgumentCount) {
   EXPECT_EQ(ExecError("{{join .Tags}}", kData),
             "template: :1:2: executing \"\" at <join .Tags>: wrong number of args for join: want 2 "
             "got 1");
-  EXPECT_EQ(ExecError("{{.Tags | len 1}}", kData),
-            "template: :1:10: executing \"\" at <len 1>: wrong number of args for len: want 1 got 2");
+  EXPECT_EQ(
+      ExecError("{{.Tags | len 1}}", kData),
+      "template: :1:10: executing \"\" at <len 1>: wrong number of args for len: want 1 got 2");
   EXPECT_EQ(ExecError("{{printf}}", kData),
             "template: :1:2: executing \"\" at <printf>: wrong number of args for printf: want at "
             "least 1 got 0");

@@ -28,8 +28,9 @@ std::string Render(std::string_view text, const Json& data = Image()) {
 }
 
 TEST(TemplateFunctionsTest, JsonIsCompactAndNotHtmlEscaped) {
-  EXPECT_EQ(Render("{{json .Config}}"),
-            R"({"Labels":{"k":"v","com.example.vendor":"ACME <&>"},"Env":["PATH=/usr/bin","HOME=/root"],"Cmd":null})");
+  EXPECT_EQ(
+      Render("{{json .Config}}"),
+      R"({"Labels":{"k":"v","com.example.vendor":"ACME <&>"},"Env":["PATH=/usr/bin","HOME=/root"],"Cmd":null})");
   EXPECT_EQ(Render("{{json .Os}}"), "\"Linux\"");
   EXPECT_EQ(Render("{{json .Size}}"), "42");
   EXPECT_EQ(Render("{{json .Missing}}"), "null");
@@ -43,7 +44,7 @@ TEST(TemplateFunctionsTest, Index) {
   EXPECT_EQ(Render("{{index .Config.Labels \"k\"}}"), "v");
   EXPECT_EQ(Render("{{index .Config.Labels \"com.example.vendor\"}}"), "ACME <&>");
   EXPECT_EQ(Render("{{index .Config.Labels \"absent\"}}"), "");  // zero value of map[string]string
-  EXPECT_EQ(Render("{{index .Config.Cmd \"absent\"}}"), "");      // nil map
+  EXPECT_EQ(Render("{{index .Config.Cmd \"absent\"}}"), "");     // nil map
   EXPECT_EQ(Render("{{index .RepoTags 1}}"), "b:2");
   EXPECT_EQ(Render("{{index . \"Config\" \"Env\" 0}}"), "PATH=/usr/bin");
   EXPECT_EQ(Render("{{index .Os 0}}"), "76");  // a byte, as Go indexes strings
@@ -89,7 +90,8 @@ TEST(TemplateFunctionsTest, JoinSplit) {
   EXPECT_EQ(Render("{{split .Id \":\"}}"), "[sha256 abc123]");
   EXPECT_EQ(Render("{{index (split .Id \":\") 1}}"), "abc123");
   EXPECT_EQ(Render("{{split \"héj\" \"\"}}"), "[h é j]");
-  EXPECT_EQ(Render("{{range split (index .Config.Env 0) \"=\"}}<{{.}}>{{end}}"), "<PATH></usr/bin>");
+  EXPECT_EQ(Render("{{range split (index .Config.Env 0) \"=\"}}<{{.}}>{{end}}"),
+            "<PATH></usr/bin>");
   EXPECT_EQ(Render("{{join (split \"a b c\" \" \") \"+\"}}"), "a+b+c");
 }
 

@@ -99,6 +99,7 @@ TEST(TemplateTest, IfElse) {
   EXPECT_EQ(Render("{{if 0}}t{{else}}f{{end}}{{if 0.0}}t{{else}}f{{end}}"), "ff");
   EXPECT_EQ(Render("{{if .Config.Labels}}labelled{{end}}"), "labelled");
   EXPECT_EQ(Render("{{if .Config}}{{if .Config.Cmd}}nested{{end}}{{end}}"), "nested");
+  EXPECT_EQ(Render("{{if $a := .Architecture}}{{$a}}{{else}}{{$a}}?{{end}}"), "amd64");
 }
 
 TEST(TemplateTest, ElseIfChains) {
@@ -134,16 +135,18 @@ TEST(TemplateTest, RangeOverIntBreakContinue) {
 }
 
 TEST(TemplateTest, NestedRangeWithVariables) {
-  Json data = Json::parse(R"({"Groups":[{"Name":"g1","Items":["x","y"]},{"Name":"g2","Items":["z"]}]})");
+  Json data =
+      Json::parse(R"({"Groups":[{"Name":"g1","Items":["x","y"]},{"Name":"g2","Items":["z"]}]})");
   EXPECT_EQ(Render("{{range $g := .Groups}}{{range $i, $it := .Items}}{{$g.Name}}.{{$i}}={{$it}} "
-                "{{end}}{{end}}",
-                data),
+                   "{{end}}{{end}}",
+                   data),
             "g1.0=x g1.1=y g2.0=z ");
 }
 
 TEST(TemplateTest, With) {
   EXPECT_EQ(Render("{{with .RootFS}}{{.Type}}{{end}}"), "layers");
-  EXPECT_EQ(Render("{{with .Config.Entrypoint}}{{.}}{{else}}no entrypoint{{end}}"), "no entrypoint");
+  EXPECT_EQ(Render("{{with .Config.Entrypoint}}{{.}}{{else}}no entrypoint{{end}}"),
+            "no entrypoint");
   EXPECT_EQ(Render("{{with $l := .Config.Labels}}{{$l.a}}{{end}}"), "1");
   EXPECT_EQ(Render("{{with .Missing}}x{{else with .Os}}{{.}}{{end}}"), "Linux");
 }
