@@ -43,10 +43,11 @@ Result<LayerResult> WriteLayer(const LayerSource& source, Compression compressio
   if (source.overlay_whiteouts) entries = ConvertOverlayWhiteouts(std::move(entries));
 
   // tar -> hash(diff_id) -> [queue -> thread: compress -> hash(blob)] -> out
+  // Uncompressed, the blob is the tar: hash it once.
   HashingSink blob_hash(out);
   std::unique_ptr<ByteSink> compressor;
   std::unique_ptr<ThreadedSink> pipe;
-  ByteSink* tar_out = &blob_hash;
+  ByteSink* tar_out = compression == Compression::kNone ? out : &blob_hash;
   if (compression != Compression::kNone) {
     compressor = NewCompressingSink(compression, &blob_hash, options);
     pipe = std::make_unique<ThreadedSink>(compressor.get());
@@ -63,8 +64,13 @@ Result<LayerResult> WriteLayer(const LayerSource& source, Compression compressio
   LayerResult result;
   result.uncompressed_size = diff_hash.size();
   result.diff_id = diff_hash.Finish();
-  result.blob_size = blob_hash.size();
-  result.blob_digest = blob_hash.Finish();
+  if (compression == Compression::kNone) {
+    result.blob_size = result.uncompressed_size;
+    result.blob_digest = result.diff_id;
+  } else {
+    result.blob_size = blob_hash.size();
+    result.blob_digest = blob_hash.Finish();
+  }
   return result;
 }
 
