@@ -56,12 +56,24 @@ CommandLine ParseCommandLine(const Instruction& in) {
   return line;
 }
 
-// A heredoc marker word ("<<EOF", "<<-'EOF'"): the name, or nullopt.
+// A heredoc marker word ("<<EOF", "<<-'EOF'"): its name and whether it
+// chomps, or nullopt. Matches ^<<(-?)\s*(["']?)([a-zA-Z][a-zA-Z0-9_]*)(["']?)$.
 std::optional<std::pair<std::string, bool>> HeredocWord(std::string_view word) {
-  static const std::regex kHeredoc(R"(^<<(-?)\s*(["']?)([a-zA-Z][a-zA-Z0-9_]*)(["']?)$)");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(word.begin(), word.end(), m, kHeredoc)) return std::nullopt;
-  return std::make_pair(m[3].str(), m[1].length() > 0);
+  if (word.size() < 3 || word[0] != '<' || word[1] != '<') return std::nullopt;
+  size_t i = 2;
+  bool chomp = i < word.size() && word[i] == '-';
+  if (chomp) ++i;
+  while (i < word.size() && std::isspace(static_cast<unsigned char>(word[i]))) ++i;
+  if (i < word.size() && (word[i] == '"' || word[i] == '\'')) ++i;
+  size_t start = i;
+  if (i >= word.size() || !std::isalpha(static_cast<unsigned char>(word[i]))) return std::nullopt;
+  while (i < word.size() && (std::isalnum(static_cast<unsigned char>(word[i])) || word[i] == '_')) {
+    ++i;
+  }
+  std::string name(word.substr(start, i - start));
+  if (i < word.size() && (word[i] == '"' || word[i] == '\'')) ++i;
+  if (i != word.size()) return std::nullopt;
+  return std::make_pair(std::move(name), chomp);
 }
 
 std::string ChompTabs(std::string_view content) {
