@@ -20,10 +20,18 @@ std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           char buf[8];
@@ -106,8 +114,12 @@ std::string CacheKeyBuilder::Preimage() const {
   for (const auto& [name, field] : fields_) {
     out += "arg " + name + " = ";
     switch (field.type) {
-      case 's': out += Quote(field.items[0]); break;
-      case 'b': out += field.items[0]; break;
+      case 's':
+        out += Quote(field.items[0]);
+        break;
+      case 'b':
+        out += field.items[0];
+        break;
       case 'l': {
         out += "[";
         for (size_t i = 0; i < field.items.size(); ++i) {

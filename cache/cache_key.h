@@ -50,7 +50,7 @@ class CacheKeyBuilder {
 
  private:
   struct Field {
-    char type;  // 's' string, 'b' bool, 'l' list, 'm' map
+    char type;                       // 's' string, 'b' bool, 'l' list, 'm' map
     std::vector<std::string> items;  // string/bool: one; map: key, value, ...
   };
 

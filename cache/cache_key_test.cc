@@ -29,8 +29,8 @@ CacheKeyBuilder RunStep() {
 TEST(CacheKeyTest, MatchesTheDesignFormula) {
   CacheKeyBuilder b(kBase, "ENV");
   // No arguments, no inputs: sha256("strata-cache-v1" 0 parent 0 kind 0 "" 0 "").
-  std::string preimage = std::string("strata-cache-v1") + '\0' + kBase.ToString() + '\0' + "ENV" +
-                         '\0' + '\0';
+  std::string preimage =
+      std::string("strata-cache-v1") + '\0' + kBase.ToString() + '\0' + "ENV" + '\0' + '\0';
   EXPECT_EQ(b.PreimageBytes(), preimage);
   EXPECT_EQ(b.Build(), Digest::Sha256Of(preimage));
 }
@@ -59,11 +59,13 @@ TEST(CacheKeyTest, AnyFieldChangeChangesTheKey) {
   keys.insert(CacheKeyBuilder(RunStep()).List("cmd", {"/bin/sh", "-c", "make all"}).Build());
   keys.insert(CacheKeyBuilder(RunStep()).List("cmd", {"/bin/sh", "-c make"}).Build());
   keys.insert(CacheKeyBuilder(RunStep()).Map("env", {{"PATH", "/usr/bin"}}).Build());
-  keys.insert(CacheKeyBuilder(RunStep()).Map("env", {{"PATH", "/usr/bin"}, {"CC", "clang"}}).Build());
+  keys.insert(
+      CacheKeyBuilder(RunStep()).Map("env", {{"PATH", "/usr/bin"}, {"CC", "clang"}}).Build());
   keys.insert(CacheKeyBuilder(RunStep()).String("user", "1000").Build());
   keys.insert(CacheKeyBuilder(RunStep()).String("workdir", "/").Build());
   keys.insert(CacheKeyBuilder(RunStep()).String("network", "none").Build());
-  keys.insert(CacheKeyBuilder(RunStep()).List("mounts", {"type=cache,target=/root/.cache"}).Build());
+  keys.insert(
+      CacheKeyBuilder(RunStep()).List("mounts", {"type=cache,target=/root/.cache"}).Build());
   keys.insert(CacheKeyBuilder(RunStep()).Bool("privileged", true).Build());
   keys.insert(CacheKeyBuilder(RunStep()).Inputs(Digest::Sha256Of("inputs")).Build());
   CacheKeyBuilder other_parent(Digest::Sha256Of("other"), "RUN");

@@ -19,11 +19,10 @@ constexpr char kInputsTag[] = "strata-inputs-v1";
 void SortUnique(std::vector<InputEntry>* entries) {
   std::sort(entries->begin(), entries->end(),
             [](const InputEntry& a, const InputEntry& b) { return a.path < b.path; });
-  entries->erase(std::unique(entries->begin(), entries->end(),
-                             [](const InputEntry& a, const InputEntry& b) {
-                               return a.path == b.path;
-                             }),
-                 entries->end());
+  entries->erase(
+      std::unique(entries->begin(), entries->end(),
+                  [](const InputEntry& a, const InputEntry& b) { return a.path == b.path; }),
+      entries->end());
 }
 
 std::string Octal(uint32_t mode) {

@@ -22,9 +22,9 @@ enum class InputType : char {
 struct InputEntry {
   std::string path;  // relative to the context root, '/'-separated, no "./"
   InputType type = InputType::kRegular;
-  uint32_t mode = 0;   // permission bits (07777)
-  uint64_t size = 0;   // regular files only; 0 otherwise
-  Digest content;      // regular files only: SHA-256 of the bytes
+  uint32_t mode = 0;        // permission bits (07777)
+  uint64_t size = 0;        // regular files only; 0 otherwise
+  Digest content;           // regular files only: SHA-256 of the bytes
   std::string link_target;  // symlinks only
 
   friend bool operator==(const InputEntry&, const InputEntry&) = default;

@@ -51,14 +51,16 @@ TEST_F(ContextInputsTest, ScanDescribesFilesDirectoriesAndLinks) {
 
 TEST_F(ContextInputsTest, IgnoresMtimeAndAtime) {
   Digest before = Scan({"src"});
-  fs::last_write_time(root() + "/src/a.txt", fs::file_time_type::clock::now() - std::chrono::hours(50));
+  fs::last_write_time(root() + "/src/a.txt",
+                      fs::file_time_type::clock::now() - std::chrono::hours(50));
   EXPECT_EQ(Scan({"src"}), before);
 }
 
 TEST_F(ContextInputsTest, FreshCopyOfTheTreeGivesTheSameDigest) {
   Digest original = Scan({"src"});
   // Another checkout: new inodes, new times, same content.
-  fs::copy(root() + "/src", root() + "/copy", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::copy(root() + "/src", root() + "/copy",
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
   auto a = ScanContextInputs(root() + "/src", {"."});
   auto b = ScanContextInputs(root() + "/copy", {"."});
   ASSERT_OK(a);

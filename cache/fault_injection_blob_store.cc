@@ -8,13 +8,20 @@ namespace {
 
 const char* FaultName(BlobFault op) {
   switch (op) {
-    case BlobFault::kCreate: return "create";
-    case BlobFault::kWrite: return "write";
-    case BlobFault::kCommit: return "commit";
-    case BlobFault::kCommitAfterPublish: return "commit (after publish)";
-    case BlobFault::kPutFile: return "put-file";
-    case BlobFault::kDelete: return "delete";
-    case BlobFault::kOpen: return "open";
+    case BlobFault::kCreate:
+      return "create";
+    case BlobFault::kWrite:
+      return "write";
+    case BlobFault::kCommit:
+      return "commit";
+    case BlobFault::kCommitAfterPublish:
+      return "commit (after publish)";
+    case BlobFault::kPutFile:
+      return "put-file";
+    case BlobFault::kDelete:
+      return "delete";
+    case BlobFault::kOpen:
+      return "open";
   }
   return "?";
 }

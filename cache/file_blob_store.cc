@@ -24,12 +24,16 @@ constexpr size_t kChunk = 1 << 16;
 Status PosixError(const std::string& what, int err) {
   std::string msg = what + ": " + std::strerror(err);
   switch (err) {
-    case ENOENT: return Status::NotFound(msg);
+    case ENOENT:
+      return Status::NotFound(msg);
     case EACCES:
-    case EPERM: return Status::PermissionDenied(msg + " (check the owner and mode of the store)");
+    case EPERM:
+      return Status::PermissionDenied(msg + " (check the owner and mode of the store)");
     case ENOSPC:
-    case EDQUOT: return Status::IOError(msg + " (free disk space or run `strata system prune`)");
-    default: return Status::IOError(msg);
+    case EDQUOT:
+      return Status::IOError(msg + " (free disk space or run `strata system prune`)");
+    default:
+      return Status::IOError(msg);
   }
 }
 

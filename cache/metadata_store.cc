@@ -31,7 +31,8 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
     return Status::Unavailable(what +
                                ": the store is locked, another strata process holds it; stop "
-                               "that process or use a different --root (" + s.ToString() + ")");
+                               "that process or use a different --root (" +
+                               s.ToString() + ")");
   }
   if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return Status::Unavailable(msg);
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
@@ -70,7 +71,8 @@ struct MetadataStore::Impl {
 
   Result<std::optional<std::string>> Get(Family f, std::string_view key) {
     std::string value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf[f], rocksdb::Slice(key.data(), key.size()), &value);
+    rocksdb::Status s =
+        db->Get(rocksdb::ReadOptions(), cf[f], rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     TRY(FromRocks(s, std::string("read ") + kFamilyNames[f] + " in " + dir));
     return std::optional<std::string>(std::move(value));
@@ -209,8 +211,7 @@ Result<uint64_t> MetadataStore::SchemaVersion() {
 Status MetadataStore::PutImage(const ImageRecord& record, const std::vector<std::string>& tags) {
   if (record.id.empty() || record.id != record.config_digest) {
     return Status::InvalidArgument("image id " + record.id.ToString() +
-                                   " must be its config digest " +
-                                   record.config_digest.ToString());
+                                   " must be its config digest " + record.config_digest.ToString());
   }
   for (const std::string& tag : tags) TRY(CheckRef(tag));
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -249,10 +250,9 @@ Result<std::vector<ImageRecord>> MetadataStore::ListImages() {
 Result<ImageRecord> MetadataStore::FindImageByPrefix(std::string_view prefix) {
   std::string_view hex = prefix;
   if (hex.substr(0, 7) == "sha256:") hex.remove_prefix(7);
-  bool valid = !hex.empty() && hex.size() <= 64 &&
-               std::all_of(hex.begin(), hex.end(), [](char c) {
-                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-               });
+  bool valid = !hex.empty() && hex.size() <= 64 && std::all_of(hex.begin(), hex.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
   if (!valid) {
     return Status::InvalidArgument("\"" + std::string(prefix) +
                                    "\" is not an image id or id prefix (lowercase hex)");
@@ -277,7 +277,8 @@ Status MetadataStore::Tag(std::string_view ref, const Digest& id) {
   TRY(CheckRef(ref));
   std::lock_guard<std::mutex> lock(impl_->mu);
   ASSIGN_OR_RETURN(std::optional<std::string> image, impl_->Get(kImages, id.ToString()));
-  if (!image) return Status::NotFound("cannot tag " + std::string(ref) + ": no image " + id.ToString());
+  if (!image)
+    return Status::NotFound("cannot tag " + std::string(ref) + ": no image " + id.ToString());
   rocksdb::WriteBatch batch;
   TRY(FromRocks(batch.Put(impl_->cf[kTags], rocksdb::Slice(ref.data(), ref.size()), EncodeTag(id)),
                 "batch"));
@@ -368,8 +369,9 @@ Status MetadataStore::PutCacheEntry(const CacheEntry& entry) {
     for (const Digest& blob : old->ReferencedBlobs()) deltas[blob] -= 1;
   }
   rocksdb::WriteBatch batch;
-  TRY(FromRocks(batch.Put(impl_->cf[kCache], CacheKey(entry.key, entry.ns), EncodeCacheEntry(entry)),
-                "batch"));
+  TRY(FromRocks(
+      batch.Put(impl_->cf[kCache], CacheKey(entry.key, entry.ns), EncodeCacheEntry(entry)),
+      "batch"));
   TRY(impl_->AdjustRefs(deltas, &batch, nullptr));
   return impl_->Write(&batch, "store cache entry " + entry.key.ToString());
 }
@@ -384,11 +386,12 @@ Result<std::optional<CacheEntry>> MetadataStore::GetCacheEntry(const Digest& key
 
 Result<std::vector<CacheEntry>> MetadataStore::GetCacheEntries(const Digest& key) {
   std::vector<CacheEntry> out;
-  TRY(impl_->Scan(kCache, CacheKey(key, ""), [&](std::string_view, std::string_view value) -> Status {
-    ASSIGN_OR_RETURN(CacheEntry entry, DecodeCacheEntry(value));
-    out.push_back(std::move(entry));
-    return Status::OK();
-  }));
+  TRY(impl_->Scan(kCache, CacheKey(key, ""),
+                  [&](std::string_view, std::string_view value) -> Status {
+                    ASSIGN_OR_RETURN(CacheEntry entry, DecodeCacheEntry(value));
+                    out.push_back(std::move(entry));
+                    return Status::OK();
+                  }));
   return out;
 }
 

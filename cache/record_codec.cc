@@ -17,9 +17,7 @@ class Writer {
     }
     out_.push_back(static_cast<char>(v));
   }
-  void I64(int64_t v) {
-    Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-  }
+  void I64(int64_t v) { Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
   void Str(std::string_view s) {
     Varint(s.size());
     out_.append(s);

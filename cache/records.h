@@ -43,10 +43,10 @@ struct ImageRecord {
 // One cached build step. Keyed by (key, ns): a namespace reads its own entries
 // and the shared ones; it writes only its own.
 struct CacheEntry {
-  Digest key;            // cache key (cache_key.h)
-  std::string ns;        // namespace (team) that wrote the entry
-  bool shared = false;   // readable by every namespace
-  Digest layer_digest;   // empty for steps that make no layer
+  Digest key;           // cache key (cache_key.h)
+  std::string ns;       // namespace (team) that wrote the entry
+  bool shared = false;  // readable by every namespace
+  Digest layer_digest;  // empty for steps that make no layer
   Digest diff_id;
   uint64_t size = 0;
   std::string media_type;

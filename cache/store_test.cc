@@ -7,8 +7,8 @@
 #include <map>
 
 #include "cache/fault_injection_blob_store.h"
-#include "cache/memory_blob_store.h"
 #include "cache/file_blob_store.h"
+#include "cache/memory_blob_store.h"
 #include "cache/test_records.h"
 #include "cache/test_util.h"
 
@@ -194,8 +194,8 @@ TEST(StoreFaultTest, FailedBlobDeleteAfterRemovalIsCollectedLater) {
   TempDir dir;
   auto metadata = MetadataStore::Open(dir.path() + "/db");
   ASSERT_OK(metadata);
-  auto faulty_owned = std::make_unique<FaultInjectionBlobStore>(
-      std::make_unique<MemoryBlobStore>());
+  auto faulty_owned =
+      std::make_unique<FaultInjectionBlobStore>(std::make_unique<MemoryBlobStore>());
   FaultInjectionBlobStore* faulty = faulty_owned.get();
   Store store(std::move(faulty_owned), std::move(metadata).value());
   ASSERT_OK(Import(store, "a", {"l1"}, {"a:1"}));

@@ -39,14 +39,14 @@ const Status& StatusOf(const Result<T>& r) {
   return r.status();
 }
 
-#define ASSERT_OK(expr)                                                    \
-  do {                                                                     \
-    const auto& strata_s_ = (expr);                                        \
+#define ASSERT_OK(expr)                                                             \
+  do {                                                                              \
+    const auto& strata_s_ = (expr);                                                 \
     ASSERT_TRUE(strata_s_.ok()) << ::strata::cache::StatusOf(strata_s_).ToString(); \
   } while (0)
-#define EXPECT_OK(expr)                                                    \
-  do {                                                                     \
-    const auto& strata_s_ = (expr);                                        \
+#define EXPECT_OK(expr)                                                             \
+  do {                                                                              \
+    const auto& strata_s_ = (expr);                                                 \
     EXPECT_TRUE(strata_s_.ok()) << ::strata::cache::StatusOf(strata_s_).ToString(); \
   } while (0)
 
