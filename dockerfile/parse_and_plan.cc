@@ -1,6 +1,7 @@
 // ParseAndPlan (declared in dockerfile/plan.h): parser + planner, with the
 // parser's "line N: msg" errors given the FILE:N: prefix of plan errors.
 
+#include <algorithm>
 #include <string>
 
 #include "dockerfile/parser.h"
@@ -21,8 +22,10 @@ Status WithFileLocation(const Status& status, const std::string& filename) {
       ++digits_end;
     }
     if (digits_end > i && message.compare(digits_end, 2, ": ") == 0) {
-      return Status(status.code(), filename + ":" + message.substr(i, digits_end - i) + ": " +
-                                       message.substr(digits_end + 2));
+      // An empty file is reported at line 0; FILE:LINE lines count from 1.
+      int line = std::max(1, std::stoi(message.substr(i, digits_end - i)));
+      return Status(status.code(),
+                    filename + ":" + std::to_string(line) + ": " + message.substr(digits_end + 2));
     }
   }
   return Status(status.code(), filename + ": " + message);

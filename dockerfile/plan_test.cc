@@ -276,7 +276,7 @@ TEST_F(PlanTest, ErrorEnvWithoutValue) {
 
 TEST_F(PlanTest, ErrorEmptyDockerfile) {
   std::string error = ErrorOf("");
-  EXPECT_EQ(error.rfind("Dockerfile:", 0), 0u) << error;
+  EXPECT_EQ(error.rfind("Dockerfile:1: ", 0), 0u) << error;
   EXPECT_NE(error.find("file with no instructions"), std::string::npos) << error;
   EXPECT_EQ(Plan(Ast{}, opts_).status().message(), "Dockerfile:1: file with no instructions");
 }
