@@ -10,8 +10,7 @@ namespace strata::protocol {
 
 using Clock = std::chrono::steady_clock;
 
-Result<std::unique_ptr<Connection>> Connection::Connect(Context& context,
-                                                        std::string_view endpoint,
+Result<std::unique_ptr<Connection>> Connection::Connect(Context& context, std::string_view endpoint,
                                                         ConnectionOptions options) {
   ASSIGN_OR_RETURN(Endpoint parsed, ParseEndpoint(endpoint));
   internal::SocketOptions socket_options{options.max_frame_size, options.send_timeout,

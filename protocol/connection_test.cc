@@ -153,6 +153,33 @@ TEST(ConnectionTest, CallSkipsStaleReplies) {
   EXPECT_TRUE(reply->has_pong());
 }
 
+TEST(ConnectionTest, OtherVersionsErrorIsHandedOverButOtherBodiesFail) {
+  Context context;
+  Result<std::unique_ptr<Listener>> listener = Listener::Bind(context, "inproc://future");
+  ASSERT_TRUE(listener.ok());
+  Result<std::unique_ptr<Connection>> connection = Connection::Connect(context, "inproc://future");
+  ASSERT_TRUE(connection.ok());
+  ASSERT_TRUE((*connection)->Send(Ping()).ok());
+  Result<std::optional<Incoming>> in = (*listener)->Poll(kTimeout);
+  ASSERT_TRUE(in.ok() && in->has_value());
+
+  Envelope refusal = ErrorReply(1, Status::InvalidArgument("speak version 2"));
+  refusal.set_version(kProtocolVersion + 1);
+  ASSERT_TRUE((*listener)->Reply((*in)->peer, refusal).ok());
+  Result<Envelope> got = (*connection)->Receive(kTimeout);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(StatusFromError(got->error()).message(), "speak version 2");
+
+  Envelope pong = NewEnvelope(1);
+  pong.set_version(kProtocolVersion + 1);
+  pong.mutable_pong();
+  ASSERT_TRUE((*listener)->Reply((*in)->peer, pong).ok());
+  got = (*connection)->Receive(kTimeout);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(got.status().message().find("version 2"), std::string::npos);
+}
+
 TEST(ConnectionTest, SendRejectsOversizedMessage) {
   Context context;
   ConnectionOptions options;

@@ -8,8 +8,7 @@ namespace {
 // sun_path holds 108 bytes including the terminating NUL.
 constexpr size_t kMaxIpcPath = 107;
 
-constexpr std::string_view kForms =
-    "use tcp://HOST:PORT, ipc:///absolute/path or inproc://NAME";
+constexpr std::string_view kForms = "use tcp://HOST:PORT, ipc:///absolute/path or inproc://NAME";
 
 Status Invalid(std::string_view text, std::string_view why) {
   return Status::InvalidArgument("bad endpoint '" + std::string(text) + "': " + std::string(why) +
@@ -65,8 +64,10 @@ std::string BindString(const Endpoint& endpoint) {
       }
       return "tcp://" + address;
     }
-    case Transport::kIpc: return "ipc://" + endpoint.address;
-    case Transport::kInproc: return "inproc://" + endpoint.address;
+    case Transport::kIpc:
+      return "ipc://" + endpoint.address;
+    case Transport::kInproc:
+      return "inproc://" + endpoint.address;
   }
   return {};
 }

@@ -1,9 +1,36 @@
 #include "protocol/frame.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <limits>
 #include <string>
 
+#include "common/logging.h"
+
 namespace strata::protocol {
+namespace {
+
+// libprotobuf writes its own ERROR lines to stderr for every bad string field
+// it meets while parsing; a hostile peer could flood stderr with them. Route
+// them to our log at debug level: the caller logs the dropped frame.
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  if (level == google::protobuf::LOGLEVEL_FATAL) {
+    LOG(ERROR) << "protobuf " << file << ":" << line << ": " << message;
+    return;
+  }
+  LOG(DEBUG) << "protobuf " << file << ":" << line << ": " << message;
+}
+
+void RouteProtobufLogsOnce() {
+  static const bool routed = [] {
+    google::protobuf::SetLogHandler(&ProtobufLog);
+    return true;
+  }();
+  (void)routed;
+}
+
+}  // namespace
 
 std::string EncodeFrame(const Envelope& envelope) {
   std::string frame;
@@ -31,6 +58,7 @@ Result<std::string> EncodeFrameForSend(const Envelope& envelope, size_t max_size
 }
 
 Result<Envelope> ParseFrame(std::string_view frame, size_t max_size) {
+  RouteProtobufLogsOnce();
   if (frame.empty()) return Status::InvalidArgument("empty frame");
   if (frame.size() > max_size) {
     return Status::InvalidArgument("frame of " + std::to_string(frame.size()) +
@@ -63,9 +91,9 @@ Status CheckEnvelope(const Envelope& envelope) {
         "; run the same strata release on both ends");
   }
   if (envelope.body_case() == Envelope::BODY_NOT_SET) {
-    return Status::InvalidArgument(
-        "message carries no body this side knows (request " +
-        std::to_string(envelope.request_id()) + "); is the peer a newer strata release?");
+    return Status::InvalidArgument("message carries no body this side knows (request " +
+                                   std::to_string(envelope.request_id()) +
+                                   "); is the peer a newer strata release?");
   }
   return Status::OK();
 }

@@ -34,7 +34,8 @@ Result<std::string> EncodeFrameForSend(const Envelope& envelope,
 
 // Parses the structure of a frame: size, format byte, protobuf. Does not
 // look at the version or the body. Errors are InvalidArgument and say what
-// was wrong.
+// was wrong. The first call routes libprotobuf's own log lines into strata's
+// log at debug level (process-wide).
 Result<Envelope> ParseFrame(std::string_view frame, size_t max_size = kDefaultMaxFrameSize);
 
 // OK when `envelope` is one this build can act on: version kProtocolVersion

@@ -90,6 +90,21 @@ TEST(FrameTest, UnknownBodyFromNewerPeerFailsTheCheck) {
   EXPECT_FALSE(CheckEnvelope(*parsed).ok());
 }
 
+TEST(FrameTest, InvalidUtf8IsRejectedWithoutProtobufNoise) {
+  // version 1, inspect_image { names: "\xff" }
+  std::string frame("\x01\x08\x01\xc2\x01\x03\x0a\x01\xff", 9);
+  ::testing::internal::CaptureStderr();
+  Result<Envelope> got = DecodeFrame(frame);
+  std::string noise = ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(noise.find("libprotobuf ERROR"), std::string::npos) << noise;
+
+  frame.back() = 'a';
+  Result<Envelope> fixed = DecodeFrame(frame);
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  EXPECT_EQ(fixed->inspect_image().names(0), "a");
+}
+
 TEST(FrameTest, EncodeForSendStampsVersionAndChecksSize) {
   Envelope envelope;
   envelope.mutable_ping();

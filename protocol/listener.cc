@@ -46,8 +46,8 @@ Result<std::optional<Incoming>> Listener::Poll(std::chrono::milliseconds timeout
     return std::optional<Incoming>();
   }
   if (Status check = CheckEnvelope(*envelope); !check.ok()) {
-    LOG(WARN) << "refused a message on " << endpoint_ << " from " << PeerName(incoming.peer)
-              << ": " << check.message();
+    LOG(WARN) << "refused a message on " << endpoint_ << " from " << PeerName(incoming.peer) << ": "
+              << check.message();
     Status sent = Reply(incoming.peer, ErrorReply(envelope->request_id(), check));
     if (!sent.ok()) {
       LOG(WARN) << "cannot tell " << PeerName(incoming.peer) << " why: " << sent.message();
@@ -62,8 +62,8 @@ Status Listener::Reply(std::string_view peer, const Envelope& envelope) {
   ASSIGN_OR_RETURN(std::string frame, EncodeFrameForSend(envelope, max_frame_size_));
   Status status = socket_->Send({peer, frame});
   if (!status.ok()) {
-    return status.Annotate("replying " + std::string(BodyName(envelope)) + " to " +
-                           PeerName(peer) + " on " + endpoint_);
+    return status.Annotate("replying " + std::string(BodyName(envelope)) + " to " + PeerName(peer) +
+                           " on " + endpoint_);
   }
   return Status::OK();
 }

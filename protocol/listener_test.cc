@@ -57,12 +57,12 @@ TEST(ListenerTest, GarbageFramesAreDroppedAndServingGoesOn) {
   ASSERT_TRUE(listener.ok());
   std::unique_ptr<internal::Socket> raw = RawClient(context, (*listener)->endpoint());
   std::string valid = EncodeFrame(Ping(7));
-  ASSERT_TRUE(raw->Send({""}).ok());                                   // empty frame
-  ASSERT_TRUE(raw->Send({"\x01\xff\xff\xff\xff"}).ok());               // not protobuf
-  ASSERT_TRUE(raw->Send({"GET / HTTP/1.1\r\n\r\n"}).ok());             // wrong format byte
-  ASSERT_TRUE(raw->Send({valid, valid}).ok());                         // two frames
-  ASSERT_TRUE(raw->Send({"", valid}).ok());                            // REQ-style delimiter
-  ASSERT_TRUE(raw->Send({EncodeFrame(NewEnvelope(8))}).ok());          // no body
+  ASSERT_TRUE(raw->Send({""}).ok());                           // empty frame
+  ASSERT_TRUE(raw->Send({"\x01\xff\xff\xff\xff"}).ok());       // not protobuf
+  ASSERT_TRUE(raw->Send({"GET / HTTP/1.1\r\n\r\n"}).ok());     // wrong format byte
+  ASSERT_TRUE(raw->Send({valid, valid}).ok());                 // two frames
+  ASSERT_TRUE(raw->Send({"", valid}).ok());                    // REQ-style delimiter
+  ASSERT_TRUE(raw->Send({EncodeFrame(NewEnvelope(8))}).ok());  // no body
   ASSERT_TRUE(raw->Send({valid}).ok());
 
   int dropped = 0;

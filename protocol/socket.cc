@@ -14,16 +14,22 @@ Status ZmqError(std::string_view what) {
   int error = errno;
   std::string message = std::string(what) + ": " + zmq_strerror(error);
   switch (error) {
-    case ETERM: return Status::Cancelled(message + " (the protocol Context is shutting down)");
-    case EAGAIN: return Status::Unavailable(message + " (peer not reading?)");
-    case EHOSTUNREACH: return Status::Unavailable(message + " (peer disconnected)");
+    case ETERM:
+      return Status::Cancelled(message + " (the protocol Context is shutting down)");
+    case EAGAIN:
+      return Status::Unavailable(message + " (peer not reading?)");
+    case EHOSTUNREACH:
+      return Status::Unavailable(message + " (peer disconnected)");
     case EINVAL:
     case EPROTONOSUPPORT:
-    case ENOCOMPATPROTO: return Status::InvalidArgument(message);
+    case ENOCOMPATPROTO:
+      return Status::InvalidArgument(message);
     case EADDRINUSE:
       return Status::AlreadyExists(message + " (another process listens there?)");
-    case EACCES: return Status::PermissionDenied(message);
-    default: return Status::IOError(message);
+    case EACCES:
+      return Status::PermissionDenied(message);
+    default:
+      return Status::IOError(message);
   }
 }
 

@@ -17,7 +17,7 @@ namespace strata::protocol::internal {
 
 // Options shared by both socket kinds.
 struct SocketOptions {
-  size_t max_frame_size;  // senders of frames over twice this are cut off unread
+  size_t max_frame_size;                   // senders of frames over twice this are cut off unread
   std::chrono::milliseconds send_timeout;  // a send blocked longer fails Unavailable
   SecurityOptions security;
 };

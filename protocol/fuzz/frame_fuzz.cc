@@ -1,10 +1,10 @@
 // libFuzzer target: DecodeFrame must never crash, whatever the bytes.
 // Build with -DSTRATA_FUZZ=ON (clang); run build-dir/bin/frame_fuzz.
+#include <google/protobuf/util/message_differencer.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <google/protobuf/util/message_differencer.h>
 
 #include "protocol/frame.h"
 
@@ -15,8 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Whatever decodes must encode and decode again to the same message.
     std::string again = strata::protocol::EncodeFrame(*envelope);
     strata::Result<strata::protocol::Envelope> twice = strata::protocol::DecodeFrame(again);
-    if (!twice.ok() ||
-        !google::protobuf::util::MessageDifferencer::Equals(*twice, *envelope)) {
+    if (!twice.ok() || !google::protobuf::util::MessageDifferencer::Equals(*twice, *envelope)) {
       __builtin_trap();
     }
   }
