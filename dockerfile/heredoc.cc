@@ -100,10 +100,18 @@ class HeredocWordLexer {
 
   Status ProcessStopOn(char32_t stop, bool raw_escapes, std::string* result_out,
                        std::vector<std::string>* words_out) {
+    // Go's stacks grow; ours do not. Nested ${...} deeper than this is
+    // treated as a lexing error (the line then names no heredoc).
+    if (depth_ >= kMaxNesting) {
+      return Status::InvalidArgument("variable expansions nested more than " +
+                                     std::to_string(kMaxNesting) + " deep");
+    }
+    ++depth_;
     const bool saved_raw_escapes = raw_escapes_;
     raw_escapes_ = raw_escapes;
     Status s = ProcessStopOnImpl(stop, result_out, words_out);
     raw_escapes_ = saved_raw_escapes;
+    --depth_;
     return s;
   }
 
@@ -294,6 +302,8 @@ class HeredocWordLexer {
   }
 
   static constexpr char32_t kEscape = '\\';
+  static constexpr int kMaxNesting = 200;
+  int depth_ = 0;
   std::string_view in_;
   size_t pos_ = 0;
   bool started_ = false;

@@ -66,6 +66,16 @@ TEST(HeredocTest, WordForms) {
   EXPECT_TRUE((*h)->chomp);
 }
 
+TEST(HeredocTest, DeeplyNestedExpansionsDoNotOverflowTheStack) {
+  std::string line = "RUN <<EOF ";
+  for (int i = 0; i < 20000; ++i) line += "${a:-";
+  Result<std::vector<Heredoc>> docs = HeredocsFromLine(line);
+  ASSERT_TRUE(docs.ok());
+  EXPECT_TRUE(docs->empty());  // the line does not lex, so it names no heredoc
+  Result<std::optional<Heredoc>> word = ParseHeredocWord("<<\"" + std::string(5000, '$') + "{a:-");
+  EXPECT_FALSE(word.ok());
+}
+
 TEST(HeredocTest, ChompStripsLeadingTabsOfEveryLine) {
   EXPECT_EQ(ChompHeredocContent("\thello\n\t\tworld\n  \tspaces first\n"),
             "hello\nworld\n  \tspaces first\n");
