@@ -1,0 +1,71 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace strata::worker {
+
+// A here-document a step writes as a file (`COPY <<EOF /dst`, `RUN <<EOF`).
+struct InlineFile {
+  std::string name;     // the delimiter word: the file's name
+  std::string content;  // the body, already expanded and chomped by the front end
+};
+
+// A COPY or ADD, with the front end's variables already expanded.
+struct CopyStep {
+  // Absolute host directory the sources are relative to: the build context
+  // on this worker, or the rootfs of the --from stage or image.
+  std::string source_root;
+  // Source paths or Go filepath.Match patterns, relative to source_root
+  // (a leading '/' also counts from it).
+  std::vector<std::string> sources;
+  std::vector<InlineFile> contents;  // COPY <<EOF sources, after `sources`
+  // Destination as written: relative to the WORKDIR unless absolute; a
+  // trailing '/' (or "." alone) makes it a directory.
+  std::string dest;
+  std::string chown;  // "user[:group]", names resolved in the destination; "" = none
+  std::string chmod;  // octal ("755", "0644"); "" = keep the source's mode
+  // Without --chown: keep the sources' numeric owners (--from), or make
+  // everything 0:0 (the build context, as Docker's context transfer does).
+  bool preserve_owner = false;
+  // ADD: a local tar archive (plain, gzip or zstd) is extracted into the
+  // destination directory instead of copied.
+  bool unpack_archives = false;
+};
+
+// Applies `step` to the root file system `rootfs` (for a build step, the
+// merged directory of an overlay mount), with Docker's rules:
+//  - a directory source copies its contents (not itself) into dest;
+//  - more than one source file requires dest to end in '/'
+//    (InvalidArgument); dest ending in '/' or an existing directory
+//    receives files under their own names, otherwise dest is the file;
+//  - missing directories of dest are created (0755, the --chown owner);
+//  - a wildcard matching nothing copies nothing (BuildKit's
+//    AllowEmptyWildcard); a missing plain source is NotFound;
+//  - copied entries keep their mode (unless --chmod) and mtime; inline
+//    files are 0644.
+// Reproducibility (layers must not depend on when the step ran): existing
+// destination directories get their previous mtime back, and directories
+// and inline files the step creates get `source_date_epoch`, or 0 when
+// unset. Paths in `rootfs` are resolved inside it (its symlinks never lead
+// out). `workdir` is the absolute WORKDIR.
+Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::string& workdir,
+                 std::optional<int64_t> source_date_epoch);
+
+// mkdir -p of the container path `dir` (absolute) in `rootfs`, for
+// WORKDIR and a RUN's working directory: created directories are 0755,
+// owned by uid:gid (as BuildKit creates a WORKDIR for the USER), with the
+// same time rules as ApplyCopy.
+Status MakeDirInRoot(const std::string& rootfs, const std::string& dir, uid_t uid, gid_t gid,
+                     std::optional<int64_t> source_date_epoch);
+
+// Parses a --chmod value (octal, at most 07777). InvalidArgument otherwise.
+Result<uint32_t> ParseChmod(const std::string& chmod);
+
+}  // namespace strata::worker
