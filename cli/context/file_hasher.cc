@@ -52,10 +52,17 @@ Result<std::vector<HashOutput>> HashFiles(const std::vector<HashJob>& jobs, int 
   std::vector<HashOutput> outputs(jobs.size());
   std::vector<Status> statuses(jobs.size());
   std::atomic<size_t> next{0};
+  // Set on the first failure: jobs are claimed in order, so every job before
+  // a failed one was claimed before it and is finished, and the lowest failure is
+  // still found.
+  std::atomic<bool> failed{false};
   auto work = [&] {
     std::unique_ptr<char[]> buffer(new char[kBufferBytes]);
-    for (size_t i = next++; i < jobs.size(); i = next++) {
+    while (!failed) {
+      size_t i = next++;  // once claimed, always hashed
+      if (i >= jobs.size()) break;
       statuses[i] = HashOne(jobs[i], buffer.get(), &outputs[i]);
+      if (!statuses[i].ok()) failed = true;
     }
   };
   size_t useful = jobs.size() / kMinJobsPerThread;
