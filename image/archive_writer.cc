@@ -201,6 +201,7 @@ Status WriteImageArchive(const std::vector<ArchiveImage>& images, ArchiveBlobSou
   if (images.empty()) return Status::InvalidArgument("image archive: no images to save");
   std::vector<std::vector<Reference>> tags;
   std::set<Digest> all_blobs;
+  std::map<Digest, int64_t> declared_sizes;  // sizes the descriptors promise
   for (const ArchiveImage& image : images) {
     if (!media_type::IsManifest(image.manifest.media_type)) {
       return Status::InvalidArgument("cannot save " + image.manifest.digest.ToString() +
@@ -211,7 +212,11 @@ Status WriteImageArchive(const std::vector<ArchiveImage>& images, ArchiveBlobSou
     tags.push_back(std::move(refs));
     all_blobs.insert(image.manifest.digest);
     all_blobs.insert(image.config);
-    for (const Descriptor& layer : image.layers) all_blobs.insert(layer.digest);
+    declared_sizes[image.manifest.digest] = image.manifest.size;
+    for (const Descriptor& layer : image.layers) {
+      all_blobs.insert(layer.digest);
+      declared_sizes[layer.digest] = layer.size;
+    }
   }
 
   // Entry names in sorted order: "blobs/", "blobs/<alg>/", "blobs/<alg>/<hex>"...,
@@ -227,6 +232,15 @@ Status WriteImageArchive(const std::vector<ArchiveImage>& images, ArchiveBlobSou
     }
     Result<uint64_t> size = blobs.Size(blob);
     if (!size.ok()) return size.status().Annotate("image archive: blob " + blob.ToString());
+    auto declared = declared_sizes.find(blob);
+    if (declared != declared_sizes.end() && static_cast<uint64_t>(declared->second) != *size) {
+      return Status::Corruption("image archive: blob " + blob.ToString() + " is " +
+                                std::to_string(*size) +
+                                " bytes in the store but its descriptor "
+                                "says " +
+                                std::to_string(declared->second) +
+                                "; the image record is damaged, pull or build the image again");
+    }
     Result<std::unique_ptr<ByteSource>> source = blobs.Open(blob);
     if (!source.ok()) return source.status().Annotate("image archive: blob " + blob.ToString());
     TRY(tar.Blob(blob, *size, source->get()));

@@ -173,25 +173,39 @@ TEST(ArchiveWriterTest, MissingOrDamagedBlobFailsNamingIt) {
   EXPECT_THAT(s.message(), HasSubstr(image.layers[0].digest.ToString()));
 }
 
-// Reports one size and yields another, as a store changed under us would.
+TEST(ArchiveWriterTest, DescriptorSizeThatDisagreesWithStoreIsCorruption) {
+  MemoryBlobStore store;
+  ArchiveImage image = MakeImage(store, {{{"a", "1"}}}, {"a:1"});
+  image.layers[0].size += 1;
+  StringSink out;
+  Status s = WriteImageArchive({image}, store, &out);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("descriptor says " + std::to_string(image.layers[0].size)));
+}
+
+// Reports one size for `target` and yields another, as a store changed
+// under us would.
 class LyingStore : public MemoryBlobStore {
  public:
   Result<uint64_t> Size(const Digest& digest) override {
     ASSIGN_OR_RETURN(uint64_t size, MemoryBlobStore::Size(digest));
-    return size + delta;
+    return digest == target ? size + delta : size;
   }
+  Digest target;
   int delta = 0;
 };
 
 TEST(ArchiveWriterTest, BlobOfWrongSizeIsCorruption) {
   LyingStore store;
   ArchiveImage image = MakeImage(store, {{{"a", "1"}}}, {"a:1"});
+  store.target = image.config;  // no descriptor size to catch it early
   for (int delta : {-1, 1}) {
     store.delta = delta;
     StringSink out;
     Status s = WriteImageArchive({image}, store, &out);
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << delta;
     EXPECT_THAT(s.message(), HasSubstr("recorded size"));
+    EXPECT_THAT(s.message(), HasSubstr(image.config.ToString()));
   }
 }
 
