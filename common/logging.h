@@ -29,6 +29,13 @@ class LogMessage {
   std::ostringstream stream_;
 };
 
+// Turns the stream expression of LOG into void, so that LOG is an
+// expression and safe inside an unbraced if/else (glog's idiom).
+class LogVoidify {
+ public:
+  void operator&(std::ostream&) {}
+};
+
 }  // namespace strata
 
 // LOG(INFO) << "coordinator listening on " << endpoint;
@@ -36,7 +43,8 @@ class LogMessage {
 #define STRATA_LOG_LEVEL_INFO ::strata::LogLevel::kInfo
 #define STRATA_LOG_LEVEL_WARN ::strata::LogLevel::kWarn
 #define STRATA_LOG_LEVEL_ERROR ::strata::LogLevel::kError
-#define LOG(severity)                                         \
-  if (!::strata::LogEnabled(STRATA_LOG_LEVEL_##severity)) {   \
-  } else                                                      \
-    ::strata::LogMessage(STRATA_LOG_LEVEL_##severity).stream()
+#define LOG(severity)                                       \
+  !::strata::LogEnabled(STRATA_LOG_LEVEL_##severity)        \
+      ? (void)0                                             \
+      : ::strata::LogVoidify() &                            \
+            ::strata::LogMessage(STRATA_LOG_LEVEL_##severity).stream()
