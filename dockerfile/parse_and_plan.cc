@@ -8,9 +8,7 @@
 #include "dockerfile/plan.h"
 
 namespace strata::dockerfile {
-namespace {
 
-// "line 12: unknown ..." -> "FILE:12: unknown ..."; other messages get "FILE: ".
 Status WithFileLocation(const Status& status, const std::string& filename) {
   const std::string& message = status.message();
   constexpr std::string_view kLine = "line ";
@@ -30,8 +28,6 @@ Status WithFileLocation(const Status& status, const std::string& filename) {
   }
   return Status(status.code(), filename + ": " + message);
 }
-
-}  // namespace
 
 Result<BuildPlan> ParseAndPlan(std::string_view content, const PlanOptions& opts) {
   auto ast = Parse(content);

@@ -120,4 +120,8 @@ Result<BuildPlan> Plan(const Ast& ast, const PlanOptions& opts);
 // calls.
 Result<BuildPlan> ParseAndPlan(std::string_view content, const PlanOptions& opts);
 
+// A parser error "line 12: msg" as "FILE:12: msg"; any other message as
+// "FILE: msg". For callers that parse without planning.
+Status WithFileLocation(const Status& status, const std::string& filename);
+
 }  // namespace strata::dockerfile
