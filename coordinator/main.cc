@@ -1,0 +1,86 @@
+// strata-coordinator: owns the image store and serves `strata` clients.
+// Started by hand for a cluster, or by `strata` itself (embedded default) on
+// a unix socket in the state directory, exiting after an idle period.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cache/store.h"
+#include "common/clock.h"
+#include "common/file_lock.h"
+#include "common/logging.h"
+#include "common/options.h"
+#include "coordinator/image_service.h"
+#include "coordinator/rpc_handler.h"
+#include "coordinator/server.h"
+#include "protocol/context.h"
+#include "protocol/listener.h"
+
+namespace {
+
+int Fail(const std::string& what, const strata::Status& s) {
+  LOG(ERROR) << what << ": " << s.message();
+  std::cerr << "strata-coordinator: " << what << ": " << s.message() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string root, listen, idle, log_level, config;
+  CLI::App app("strata-coordinator: the image store and build scheduler", "strata-coordinator");
+  strata::AddOptionTable(
+      app, {
+               {"--root", "STRATA_ROOT", "/var/lib/strata", "state directory (store, socket, lock)",
+                &root},
+               {"--listen", "STRATA_LISTEN", "",
+                "client endpoint: ipc://PATH or tcp://HOST:PORT (default ipc://ROOT/coordinator.sock)",
+                &listen},
+               {"--idle-timeout", "STRATA_IDLE_TIMEOUT", "0",
+                "exit after this many seconds without a request (0: never)", &idle},
+               {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+           });
+  strata::AddConfigFileOption(app, &config);
+  if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
+
+  strata::LogLevel level;
+  if (!strata::ParseLogLevel(log_level, &level)) {
+    std::cerr << "strata-coordinator: unknown --log-level '" << log_level << "'\n";
+    return 2;
+  }
+  strata::SetLogLevel(level);
+  char* end = nullptr;
+  double idle_seconds = std::strtod(idle.c_str(), &end);
+  if (end == idle.c_str() || *end != '\0' || idle_seconds < 0) {
+    std::cerr << "strata-coordinator: --idle-timeout '" << idle
+              << "' is not a number of seconds (e.g. 300, or 0 for never)\n";
+    return 2;
+  }
+  if (listen.empty()) listen = "ipc://" + root + "/coordinator.sock";
+
+  ::mkdir(root.c_str(), 0700);
+  auto lock = strata::FileLock::Acquire(root + "/coordinator.lock", strata::FileLock::Mode::kTry);
+  if (!lock.ok()) {
+    return Fail("another coordinator serves " + root, lock.status());
+  }
+  auto store = strata::cache::Store::Open(root + "/store");
+  if (!store.ok()) return Fail("open store " + root + "/store", store.status());
+
+  strata::SystemClock clock;
+  strata::coordinator::ImageService images(**store, clock, root + "/store/tmp");
+  strata::coordinator::RpcHandler handler(images);
+  strata::protocol::Context context;
+  auto listener = strata::protocol::Listener::Bind(context, listen);
+  if (!listener.ok()) return Fail("listen on " + listen, listener.status());
+  LOG(INFO) << "coordinator pid " << getpid() << " serving " << (*listener)->endpoint();
+
+  strata::coordinator::ServerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_seconds * 1000));
+  strata::coordinator::Server server(**listener, handler, clock, options);
+  strata::Status s = server.Run();
+  if (listen.rfind("ipc://", 0) == 0) ::unlink(listen.substr(6).c_str());
+  if (!s.ok()) return Fail("serve", s);
+  return 0;
+}
