@@ -10,6 +10,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/dockerfile_commands.h"
+#include "cli/image_commands.h"
 #include "common/logging.h"
 #include "common/options.h"
 
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
            });
   strata::AddConfigFileOption(app, &ctx.config);
   strata::cli::AddDockerfileCommands(app, ctx);
+  strata::cli::AddImageCommands(app, ctx);
 
   if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
   strata::LogLevel level;

@@ -1,0 +1,389 @@
+#include "cli/image_commands.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/coordinator_client.h"
+#include "cli/format/format_spec.h"
+#include "cli/humanize.h"
+#include "common/clock.h"
+
+namespace strata::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+int Fail(const Status& s) {
+  std::cerr << "Error: " << s.message() << "\n";
+  return 1;
+}
+
+// Paths travel to the coordinator, whose working directory is not ours.
+std::string Absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+// Copies standard input into a file under root/tmp that the caller removes.
+Result<std::string> SpoolStdin(const CliContext& ctx) {
+  std::string dir = ctx.root + "/tmp";
+  ::mkdir(dir.c_str(), 0700);
+  std::string path = dir + "/stdin-XXXXXX";
+  int fd = mkstemp(path.data());
+  if (fd < 0) return Status::IOError("cannot create a temporary file in " + dir);
+  char buf[1 << 16];
+  ssize_t n;
+  while ((n = ::read(0, buf, sizeof(buf))) > 0) {
+    if (::write(fd, buf, static_cast<size_t>(n)) != n) {
+      ::close(fd);
+      ::unlink(path.c_str());
+      return Status::IOError("cannot write " + path + ": disk full?");
+    }
+  }
+  ::close(fd);
+  return path;
+}
+
+struct TempFile {
+  std::string path;
+  ~TempFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+Result<std::unique_ptr<CoordinatorClient>> Client(const CliContext& ctx) {
+  return CoordinatorClient::Connect(ctx);
+}
+
+// ---- import ----
+struct ImportFlags {
+  std::string file, repo_tag, message;
+  std::vector<std::string> changes;
+};
+
+int RunImport(const CliContext& ctx, const ImportFlags& f) {
+  TempFile spooled;
+  std::string path = f.file;
+  if (f.file == "-") {
+    Result<std::string> p = SpoolStdin(ctx);
+    if (!p.ok()) return Fail(p.status());
+    spooled.path = path = *p;
+  } else {
+    path = Absolute(path);
+    if (::access(path.c_str(), R_OK) != 0) {
+      return Fail(Status::NotFound("cannot read " + f.file + ": give a rootfs tarball or '-' for stdin"));
+    }
+  }
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  auto* body = req.mutable_import_image();
+  body->set_source_path(path);
+  body->set_repo_tag(f.repo_tag);
+  body->set_message(f.message);
+  for (const auto& c : f.changes) body->add_changes(c);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  std::cout << reply->import_result().id() << "\n";
+  return 0;
+}
+
+// ---- ls ----
+struct ListFlags {
+  bool all = false, quiet = false, digests = false, no_trunc = false;
+  std::vector<std::string> filters;
+  std::string format;
+};
+
+int RunList(const CliContext& ctx, const ListFlags& f) {
+  std::string table = "{{.Repository}}\t{{.Tag}}\t";
+  if (f.digests) table += "{{.Digest}}\t";
+  table += "{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+  std::string format = f.quiet ? "{{.ID}}" : (f.format.empty() ? "table" : f.format);
+  auto spec = format::FormatSpec::Parse(format, table);
+  if (!spec.ok()) return Fail(spec.status());
+
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  auto* body = req.mutable_list_images();
+  body->set_all(f.all);
+  for (const auto& filter : f.filters) body->add_filters(filter);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+
+  const int64_t now = static_cast<int64_t>(time(nullptr));
+  std::vector<Json> rows;
+  for (const auto& image : reply->image_list().images()) {
+    std::string id = image.id();
+    if (!f.no_trunc) id = id.substr(id.find(':') + 1, 12);
+    auto row = [&](const std::string& repo, const std::string& tag, const std::string& digest) {
+      Json j;
+      j["Containers"] = "N/A";
+      j["CreatedAt"] = FormatRfc3339Nano(image.created() * 1000000000LL);
+      j["CreatedSince"] = HumanDuration(now - image.created()) + " ago";
+      j["Digest"] = digest;
+      j["ID"] = id;
+      j["Repository"] = repo;
+      j["SharedSize"] = "N/A";
+      j["Size"] = HumanSize(static_cast<double>(image.size()));
+      j["Tag"] = tag;
+      j["UniqueSize"] = "N/A";
+      j["VirtualSize"] = HumanSize(static_cast<double>(image.size()));
+      rows.push_back(j);
+    };
+    auto digest_of = [&](const std::string& repo) {
+      for (const auto& d : image.repo_digests()) {
+        if (d.substr(0, d.find('@')) == repo) return d.substr(d.find('@') + 1);
+      }
+      return std::string("<none>");
+    };
+    if (image.repo_tags().empty()) {
+      row("<none>", "<none>", "<none>");
+    }
+    for (const auto& t : image.repo_tags()) {
+      size_t colon = t.rfind(':');
+      std::string repo = t.substr(0, colon);
+      row(repo, t.substr(colon + 1), digest_of(repo));
+    }
+  }
+  auto out = spec->Render(rows, {{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"},
+                                 {"CreatedAt", "CREATED AT"}, {"Digest", "DIGEST"}});
+  if (!out.ok()) return Fail(out.status());
+  std::cout << *out;
+  return 0;
+}
+
+// ---- inspect ----
+struct InspectFlags {
+  std::vector<std::string> names;
+  std::string format;
+};
+
+int RunInspect(const CliContext& ctx, const InspectFlags& f) {
+  std::optional<format::FormatSpec> spec;
+  if (!f.format.empty()) {
+    auto parsed = format::FormatSpec::Parse(f.format);
+    if (!parsed.ok()) return Fail(parsed.status());
+    spec = std::move(*parsed);
+  }
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  for (const auto& n : f.names) req.mutable_inspect_image()->add_names(n);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  std::vector<Json> items;
+  for (const auto& text : reply->inspect_result().json()) items.push_back(Json::parse(text));
+  if (spec) {
+    auto out = spec->Render(items);
+    if (!out.ok()) return Fail(out.status());
+    std::cout << *out;
+  } else {
+    std::cout << Json(items).dump(4) << "\n";
+  }
+  for (const auto& missing : reply->inspect_result().missing()) {
+    std::cerr << "Error: No such image: " << missing << "\n";
+  }
+  return reply->inspect_result().missing_size() > 0 ? 1 : 0;
+}
+
+// ---- tag ----
+struct TagFlags {
+  std::string source, target;
+};
+
+int RunTag(const CliContext& ctx, const TagFlags& f) {
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  req.mutable_tag_image()->set_source(f.source);
+  req.mutable_tag_image()->set_target(f.target);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  return 0;
+}
+
+// ---- rm ----
+struct RemoveFlags {
+  std::vector<std::string> names;
+  bool force = false, no_prune = false;
+};
+
+int RunRemove(const CliContext& ctx, const RemoveFlags& f) {
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  auto* body = req.mutable_remove_image();
+  for (const auto& n : f.names) body->add_names(n);
+  body->set_force(f.force);
+  body->set_no_prune(f.no_prune);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  for (const auto& line : reply->remove_result().lines()) {
+    std::cout << (line.kind() == v1::RemoveLine::KIND_DELETED ? "Deleted: " : "Untagged: ")
+              << line.value() << "\n";
+  }
+  for (const auto& err : reply->remove_result().errors()) {
+    std::cerr << "Error: " << err.message() << "\n";
+  }
+  return reply->remove_result().errors_size() > 0 ? 1 : 0;
+}
+
+// ---- save / load ----
+struct SaveFlags {
+  std::vector<std::string> names;
+  std::string output;
+};
+
+int RunSave(const CliContext& ctx, const SaveFlags& f) {
+  TempFile spooled;
+  std::string path;
+  if (f.output.empty() || f.output == "-") {
+    if (isatty(1)) {
+      return Fail(Status::InvalidArgument(
+          "cowardly refusing to save to a terminal. Use the -o flag or redirect"));
+    }
+    ::mkdir((ctx.root + "/tmp").c_str(), 0700);
+    spooled.path = path = ctx.root + "/tmp/save-" + std::to_string(getpid()) + ".tar";
+  } else {
+    path = Absolute(f.output);
+  }
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  for (const auto& n : f.names) req.mutable_save_image()->add_names(n);
+  req.mutable_save_image()->set_output_path(path);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  if (!spooled.path.empty()) {
+    std::ifstream in(path, std::ios::binary);
+    std::cout << in.rdbuf();
+  }
+  return 0;
+}
+
+struct LoadFlags {
+  std::string input;
+  bool quiet = false;
+};
+
+int RunLoad(const CliContext& ctx, const LoadFlags& f) {
+  TempFile spooled;
+  std::string path;
+  if (f.input.empty() || f.input == "-") {
+    if (isatty(0)) {
+      return Fail(Status::InvalidArgument(
+          "requested load from stdin, but stdin is empty; use -i FILE or pipe an archive in"));
+    }
+    Result<std::string> p = SpoolStdin(ctx);
+    if (!p.ok()) return Fail(p.status());
+    spooled.path = path = *p;
+  } else {
+    path = Absolute(f.input);
+  }
+  auto client = Client(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  req.mutable_load_image()->set_input_path(path);
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  if (!f.quiet) {
+    for (const auto& r : reply->load_result().loaded_refs()) std::cout << "Loaded image: " << r << "\n";
+    for (const auto& i : reply->load_result().loaded_ids()) std::cout << "Loaded image ID: " << i << "\n";
+  }
+  return 0;
+}
+
+template <typename Flags>
+void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
+           int (*run)(const CliContext&, const Flags&)) {
+  cmd->final_callback([&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
+}
+
+CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<ListFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "List images");
+  cmd->add_flag("-a,--all", f->all, "show all images (default hides intermediate images)");
+  cmd->add_flag("-q,--quiet", f->quiet, "only show image IDs");
+  cmd->add_flag("--digests", f->digests, "show digests");
+  cmd->add_flag("--no-trunc", f->no_trunc, "don't truncate output");
+  cmd->add_option("-f,--filter", f->filters, "filter output (reference=, dangling=, label=, before=, since=)");
+  cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
+  OnRun(cmd, ctx, f, RunList);
+  return cmd;
+}
+
+void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<InspectFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "Display detailed information on one or more images");
+  cmd->add_option("-f,--format", f->format, "format output with a Go template, or json");
+  cmd->add_option("IMAGE", f->names, "images")->required();
+  OnRun(cmd, ctx, f, RunInspect);
+}
+
+void AddTag(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<TagFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
+  cmd->add_option("SOURCE_IMAGE", f->source, "SOURCE_IMAGE[:TAG]")->required();
+  cmd->add_option("TARGET_IMAGE", f->target, "TARGET_IMAGE[:TAG]")->required();
+  OnRun(cmd, ctx, f, RunTag);
+}
+
+void AddRemove(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<RemoveFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "Remove one or more images");
+  cmd->add_flag("-f,--force", f->force, "force removal of the image");
+  cmd->add_flag("--no-prune", f->no_prune, "do not delete untagged parents");
+  cmd->add_option("IMAGE", f->names, "images")->required();
+  OnRun(cmd, ctx, f, RunRemove);
+}
+
+}  // namespace
+
+void AddImageCommands(CLI::App& app, CliContext& ctx) {
+  CLI::App* image = app.add_subcommand("image", "Manage images");
+  image->require_subcommand(1);
+
+  auto imp = std::make_shared<ImportFlags>();
+  CLI::App* import = image->add_subcommand("import", "Import the contents from a tarball to create an image");
+  import->add_option("-c,--change", imp->changes, "apply a Dockerfile instruction to the image");
+  import->add_option("-m,--message", imp->message, "set the commit message for the imported image");
+  import->add_option("FILE", imp->file, "a rootfs tarball (plain, gzip or zstd), or - for stdin")->required();
+  import->add_option("REPOSITORY", imp->repo_tag, "REPOSITORY[:TAG]");
+  OnRun(import, ctx, imp, RunImport);
+
+  AddList(image, "ls", ctx)->alias("list");
+  AddList(&app, "images", ctx);
+  AddInspect(image, "inspect", ctx);
+  AddInspect(&app, "inspect", ctx);
+  AddTag(image, "tag", ctx);
+  AddTag(&app, "tag", ctx);
+  AddRemove(image, "rm", ctx);
+  AddRemove(&app, "rmi", ctx);
+
+  auto save = std::make_shared<SaveFlags>();
+  CLI::App* save_cmd = image->add_subcommand("save", "Save images to a tar archive (OCI layout + Docker manifest.json)");
+  save_cmd->add_option("-o,--output", save->output, "write to a file instead of stdout");
+  save_cmd->add_option("IMAGE", save->names, "images")->required();
+  OnRun(save_cmd, ctx, save, RunSave);
+
+  auto load = std::make_shared<LoadFlags>();
+  CLI::App* load_cmd = image->add_subcommand("load", "Load images from a tar archive (OCI or Docker)");
+  load_cmd->add_option("-i,--input", load->input, "read from a tar archive file instead of stdin");
+  load_cmd->add_flag("-q,--quiet", load->quiet, "suppress the load output");
+  OnRun(load_cmd, ctx, load, RunLoad);
+}
+
+}  // namespace strata::cli
