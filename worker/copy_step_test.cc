@@ -1,0 +1,238 @@
+#include "worker/copy_step.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/byte_sink.h"
+#include "image/layer.h"
+#include "worker/fs_util.h"
+#include "worker/testing/busybox_rootfs.h"
+
+namespace strata::worker {
+namespace {
+
+// A context directory and a busybox rootfs (for --chown names) as the
+// destination; the step writes straight into it (no overlay needed).
+class CopyStepTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("strata-copy");
+    ctx_ = dir_ + "/ctx";
+    root_ = dir_ + "/root";
+    ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested").ok());
+    ASSERT_TRUE(MakeDirs(root_).ok());
+    ASSERT_TRUE(testing::MakeBusyboxRootfs(root_).ok());
+    Write("a.txt", "A");
+    Write("b.txt", "B");
+    Write("c.md", "C");
+    Write("src/main.c", "int main;");
+    Write("src/nested/deep.h", "deep");
+    ASSERT_EQ(::symlink("a.txt", (ctx_ + "/link").c_str()), 0);
+  }
+  void TearDown() override {
+    if (!HasFailure()) RemoveTree(dir_).PermitUncheckedError();
+  }
+
+  void Write(const std::string& rel, const std::string& content, unsigned mode = 0644) {
+    ASSERT_TRUE(WriteFile(ctx_ + "/" + rel, content, mode).ok());
+  }
+
+  Status Copy(std::vector<std::string> sources, std::string dest, std::string workdir = "/") {
+    CopyStep step;
+    step.source_root = ctx_;
+    step.sources = std::move(sources);
+    step.dest = std::move(dest);
+    return CopyWith(step, workdir);
+  }
+  Status CopyWith(CopyStep step, std::string workdir = "/") {
+    if (step.source_root.empty()) step.source_root = ctx_;
+    return ApplyCopy(step, root_, workdir, std::nullopt);
+  }
+
+  std::string Read(const std::string& path) {
+    Result<std::string> r = ReadFile(root_ + path);
+    return r.ok() ? *r : "<" + r.status().ToString() + ">";
+  }
+  bool Exists(const std::string& path) {
+    struct stat st;
+    return ::lstat((root_ + path).c_str(), &st) == 0;
+  }
+  struct stat Stat(const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::lstat((root_ + path).c_str(), &st), 0) << path;
+    return st;
+  }
+
+  std::string dir_, ctx_, root_;
+};
+
+TEST_F(CopyStepTest, FileToFileAndIntoDirectory) {
+  ASSERT_TRUE(Copy({"a.txt"}, "/renamed").ok());
+  EXPECT_EQ(Read("/renamed"), "A");
+  ASSERT_TRUE(Copy({"a.txt"}, "/dir/").ok());
+  EXPECT_EQ(Read("/dir/a.txt"), "A");
+  // An existing directory receives the file even without a trailing '/'.
+  ASSERT_TRUE(Copy({"b.txt"}, "/dir").ok());
+  EXPECT_EQ(Read("/dir/b.txt"), "B");
+  // Context files become root's.
+  EXPECT_EQ(Stat("/dir/a.txt").st_uid, 0u);
+}
+
+TEST_F(CopyStepTest, RelativeDestJoinsWorkdir) {
+  ASSERT_TRUE(Copy({"a.txt"}, ".", "/app").ok());
+  EXPECT_EQ(Read("/app/a.txt"), "A");
+  ASSERT_TRUE(Copy({"b.txt"}, "sub/b", "/app").ok());
+  EXPECT_EQ(Read("/app/sub/b"), "B");
+}
+
+TEST_F(CopyStepTest, DirectorySourceCopiesItsContents) {
+  ASSERT_TRUE(Copy({"src"}, "/code").ok());
+  EXPECT_EQ(Read("/code/main.c"), "int main;");
+  EXPECT_EQ(Read("/code/nested/deep.h"), "deep");
+  EXPECT_FALSE(Exists("/code/src"));
+}
+
+TEST_F(CopyStepTest, WildcardsMatchPerComponent) {
+  ASSERT_TRUE(Copy({"*.txt"}, "/w/").ok());
+  EXPECT_EQ(Read("/w/a.txt"), "A");
+  EXPECT_EQ(Read("/w/b.txt"), "B");
+  EXPECT_FALSE(Exists("/w/c.md"));
+  ASSERT_TRUE(Copy({"s?c/*.c"}, "/x/").ok());
+  EXPECT_EQ(Read("/x/main.c"), "int main;");
+  // A wildcard that matches nothing copies nothing (BuildKit's AllowEmptyWildcard).
+  EXPECT_TRUE(Copy({"*.none"}, "/empty/").ok());
+  EXPECT_FALSE(Exists("/empty"));
+}
+
+TEST_F(CopyStepTest, SeveralSourcesNeedADirectoryDest) {
+  Status s = Copy({"a.txt", "b.txt"}, "/notdir");
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("must be a directory and end with a /"), std::string::npos);
+  s = Copy({"*.txt"}, "/notdir");
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_FALSE(Exists("/notdir"));
+  // One match of a wildcard is a file copy to the named path.
+  EXPECT_TRUE(Copy({"*.md"}, "/readme").ok());
+  EXPECT_EQ(Read("/readme"), "C");
+}
+
+TEST_F(CopyStepTest, MissingSourceAndEscapeAreErrors) {
+  Status s = Copy({"missing.txt"}, "/x/");
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_NE(s.message().find("\"/missing.txt\": not found"), std::string::npos) << s.message();
+  s = Copy({"../x"}, "/x/");
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("../x"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("outside the build context"), std::string::npos) << s.message();
+  // "a/../b" stays inside and is fine.
+  EXPECT_TRUE(Copy({"src/../a.txt"}, "/ok").ok());
+}
+
+TEST_F(CopyStepTest, SourceSymlinksAreFollowedInsideTheRoot) {
+  ASSERT_TRUE(Copy({"link"}, "/l/").ok());
+  struct stat st = Stat("/l/link");
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(Read("/l/link"), "A");
+  // A link pointing out of the context resolves inside it.
+  ASSERT_EQ(::symlink("/../../etc/passwd", (ctx_ + "/out").c_str()), 0);
+  Status s = Copy({"out"}, "/o/");
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+}
+
+TEST_F(CopyStepTest, ChmodAndChownByName) {
+  CopyStep step;
+  step.sources = {"a.txt", "src"};
+  step.dest = "/own/";
+  step.chmod = "0750";
+  step.chown = "app:staff";
+  ASSERT_TRUE(CopyWith(step).ok());
+  struct stat f = Stat("/own/a.txt");
+  EXPECT_EQ(f.st_mode & 07777, 0750u);
+  EXPECT_EQ(f.st_uid, 1000u);
+  struct stat g = Stat("/own/nested");
+  EXPECT_EQ(g.st_mode & 07777, 0750u);
+  struct stat own = Stat("/own");
+  EXPECT_EQ(own.st_uid, 1000u);
+
+  step.chown = "app";  // no group: the uid doubles as gid (Docker)
+  step.chmod = "";
+  step.dest = "/own2/";
+  ASSERT_TRUE(CopyWith(step).ok());
+  EXPECT_EQ(Stat("/own2/a.txt").st_gid, 1000u);
+  EXPECT_EQ(Stat("/own2/a.txt").st_mode & 07777, 0644u);
+
+  step.chown = "nosuchuser";
+  Status s = CopyWith(step);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  step.chown = "";
+  step.chmod = "9x";
+  EXPECT_TRUE(CopyWith(step).IsInvalidArgument());
+}
+
+TEST_F(CopyStepTest, KeepsSourceMtimesAndSettlesDirectoryTimes) {
+  struct timespec old[2] = {{1000000, 0}, {1000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (ctx_ + "/a.txt").c_str(), old, 0), 0);
+  struct stat etc_before = Stat("/etc");
+  ASSERT_TRUE(Copy({"a.txt"}, "/etc/new/").ok());
+  EXPECT_EQ(Stat("/etc/new/a.txt").st_mtim.tv_sec, 1000000);
+  EXPECT_EQ(Stat("/etc/new").st_mtim.tv_sec, 0);  // created: SOURCE_DATE_EPOCH or 0
+  struct stat etc_after = Stat("/etc");
+  EXPECT_EQ(etc_after.st_mtim.tv_sec, etc_before.st_mtim.tv_sec);
+  EXPECT_EQ(etc_after.st_mtim.tv_nsec, etc_before.st_mtim.tv_nsec);
+}
+
+TEST_F(CopyStepTest, HeredocSources) {
+  CopyStep step;
+  step.contents = {{"greeting", "hello\n"}, {"other", "x"}};
+  step.dest = "/h/";
+  ASSERT_TRUE(CopyWith(step).ok());
+  EXPECT_EQ(Read("/h/greeting"), "hello\n");
+  EXPECT_EQ(Stat("/h/greeting").st_mode & 07777, 0644u);
+  step.contents = {{"one", "1"}};
+  step.dest = "/named";
+  ASSERT_TRUE(CopyWith(step).ok());
+  EXPECT_EQ(Read("/named"), "1");
+}
+
+TEST_F(CopyStepTest, AddExtractsLocalArchivesCopyDoesNot) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/tree/pkg").ok());
+  ASSERT_TRUE(WriteFile(dir_ + "/tree/pkg/lib.so", "ELF").ok());
+  for (image::Compression c :
+       {image::Compression::kGzip, image::Compression::kZstd, image::Compression::kNone}) {
+    std::string name = "bundle-" + std::string(image::CompressionName(c)) + ".tar";
+    Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(ctx_ + "/" + name);
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE(
+        image::WriteLayer(image::LayerSource::FromDirectory(dir_ + "/tree"), c, sink->get()).ok());
+    CopyStep add;
+    add.sources = {name};
+    add.dest = "/opt/" + name + "/";
+    add.unpack_archives = true;
+    ASSERT_TRUE(CopyWith(add).ok()) << name;
+    EXPECT_EQ(Read("/opt/" + name + "/pkg/lib.so"), "ELF") << name;
+  }
+  CopyStep copy;
+  copy.sources = {"bundle-gzip.tar"};
+  copy.dest = "/copied/";
+  ASSERT_TRUE(CopyWith(copy).ok());
+  EXPECT_TRUE(S_ISREG(Stat("/copied/bundle-gzip.tar").st_mode));
+  // ADD of a file that is not an archive copies it.
+  CopyStep add_plain;
+  add_plain.sources = {"a.txt"};
+  add_plain.dest = "/plain/";
+  add_plain.unpack_archives = true;
+  ASSERT_TRUE(CopyWith(add_plain).ok());
+  EXPECT_EQ(Read("/plain/a.txt"), "A");
+}
+
+TEST_F(CopyStepTest, ParseChmod) {
+  EXPECT_EQ(ParseChmod("755").value_or(0), 0755u);
+  EXPECT_EQ(ParseChmod("04755").value_or(0), 04755u);
+  EXPECT_FALSE(ParseChmod("u+x").ok());
+  EXPECT_FALSE(ParseChmod("17777").ok());
+}
+
+}  // namespace
+}  // namespace strata::worker

@@ -1,0 +1,71 @@
+#include "worker/layer_unpacker.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "image/byte_sink.h"
+#include "image/layer.h"
+#include "worker/fs_util.h"
+#include "worker/testing/busybox_rootfs.h"
+
+namespace strata::worker {
+namespace {
+
+class ExtractingUnpackerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("strata-unpacker");
+    ASSERT_TRUE(MakeDirs(dir_ + "/src/sub").ok());
+    ASSERT_TRUE(WriteFile(dir_ + "/src/sub/file.txt", "hello\n").ok());
+    Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(dir_ + "/layer.tar.gz");
+    ASSERT_TRUE(sink.ok());
+    Result<image::LayerResult> layer = image::WriteLayer(
+        image::LayerSource::FromDirectory(dir_ + "/src"), image::Compression::kGzip, sink->get());
+    ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+    diff_id_ = layer->diff_id.ToString();
+  }
+  void TearDown() override {
+    if (!HasFailure()) RemoveTree(dir_).PermitUncheckedError();
+  }
+
+  std::string dir_;
+  std::string diff_id_;
+};
+
+TEST_F(ExtractingUnpackerTest, ExtractsTheBlobAndChecksItsDiffId) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(dir_ + "/layer.tar.gz", diff_id_);
+  Status s = unpacker.Unpack(dir_ + "/out");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  Result<std::string> content = ReadFile(dir_ + "/out/sub/file.txt");
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(*content, "hello\n");
+  EXPECT_EQ(unpacker.entries(), 2u);
+}
+
+TEST_F(ExtractingUnpackerTest, WrongDiffIdIsCorruption) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  std::string wrong = "sha256:" + std::string(64, '0');
+  ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(dir_ + "/layer.tar.gz", wrong);
+  Status s = unpacker.Unpack(dir_ + "/out");
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find(diff_id_), std::string::npos) << s.message();
+}
+
+TEST_F(ExtractingUnpackerTest, SourceFactoryAndOpenErrors) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  Result<std::string> blob = ReadFile(dir_ + "/layer.tar.gz");
+  ASSERT_TRUE(blob.ok());
+  ExtractingUnpacker from_memory(
+      [&]() -> Result<std::unique_ptr<image::ByteSource>> {
+        return std::unique_ptr<image::ByteSource>(std::make_unique<image::StringSource>(*blob));
+      },
+      diff_id_);
+  EXPECT_TRUE(from_memory.Unpack(dir_ + "/out").ok());
+
+  ExtractingUnpacker missing = ExtractingUnpacker::FromFile(dir_ + "/nope.tar.gz", diff_id_);
+  EXPECT_FALSE(missing.Unpack(dir_ + "/out").ok());
+}
+
+}  // namespace
+}  // namespace strata::worker
