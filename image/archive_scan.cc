@@ -196,6 +196,7 @@ class Scanner {
     std::string raw_name = raw ? raw : "";
     ASSIGN_OR_RETURN(std::string name, CleanPath(raw_name, "entry", /*allow_dotdot=*/false));
     last_name_ = raw_name;
+    result_.files.erase(name);  // a later entry replaces an earlier one of the same name
     if (const char* target = archive_entry_hardlink(entry)) {
       ASSIGN_OR_RETURN(result_.links[name],
                        CleanPath(target, "hard link target of " + name, false));
