@@ -15,6 +15,13 @@ namespace strata::worker {
 // against the one the layer is stored under: a mismatch is Corruption, so
 // a wrong or damaged blob never becomes a snapshot (EnsureLayer discards
 // the directory on error).
+//
+// The snapshot is an overlayfs lower directory, so the layer's OCI
+// whiteouts must survive as overlayfs markers (ExtractLayer applies them
+// to what is below, which in an empty directory is nothing): a second
+// pass over the blob's headers turns ".wh.<name>" into a character device
+// 0/0 <name> and ".wh..wh..opq" into trusted.overlay.opaque=y on its
+// directory. (One pass would need an overlay mode in ExtractLayer.)
 class ExtractingUnpacker : public LayerUnpacker {
  public:
   // Opens a fresh stream of the blob; called once per Unpack.

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include "image/byte_sink.h"
 #include "image/layer.h"
+#include "image/layer_entry.h"
 #include "worker/fs_util.h"
 #include "worker/testing/busybox_rootfs.h"
 
@@ -41,6 +45,45 @@ TEST_F(ExtractingUnpackerTest, ExtractsTheBlobAndChecksItsDiffId) {
   ASSERT_TRUE(content.ok());
   EXPECT_EQ(*content, "hello\n");
   EXPECT_EQ(unpacker.entries(), 2u);
+}
+
+TEST_F(ExtractingUnpackerTest, WhiteoutsBecomeOverlayMarkers) {
+  if (geteuid() != 0) GTEST_SKIP() << "overlay whiteouts (mknod, trusted.* xattrs) need root";
+  image::LayerEntry dir;
+  dir.path = "d";
+  dir.type = image::EntryType::kDirectory;
+  dir.mode = 0755;
+  image::LayerEntry opaque;
+  opaque.path = "d/.wh..wh..opq";
+  opaque.content = "";
+  image::LayerEntry gone;
+  gone.path = ".wh.gone";
+  gone.content = "";
+  image::LayerEntry kept;
+  kept.path = "d/new";
+  kept.content = "n";
+  Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(dir_ + "/wh.tar.gz");
+  ASSERT_TRUE(sink.ok());
+  Result<image::LayerResult> layer =
+      image::WriteLayer(image::LayerSource::FromEntries({gone, dir, opaque, kept}),
+                        image::Compression::kGzip, sink->get());
+  ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+
+  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ExtractingUnpacker unpacker =
+      ExtractingUnpacker::FromFile(dir_ + "/wh.tar.gz", layer->diff_id.ToString());
+  Status s = unpacker.Unpack(dir_ + "/out");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  struct stat st;
+  ASSERT_EQ(::lstat((dir_ + "/out/gone").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(st.st_rdev, makedev(0, 0));
+  char value[4] = {};
+  EXPECT_EQ(::lgetxattr((dir_ + "/out/d").c_str(), "trusted.overlay.opaque", value, sizeof(value)),
+            1);
+  EXPECT_EQ(value[0], 'y');
+  EXPECT_EQ(ReadFile(dir_ + "/out/d/new").value_or(""), "n");
+  EXPECT_NE(::lstat((dir_ + "/out/.wh.gone").c_str(), &st), 0);
 }
 
 TEST_F(ExtractingUnpackerTest, WrongDiffIdIsCorruption) {

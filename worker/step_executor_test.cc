@@ -1,0 +1,393 @@
+#include "worker/step_executor.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <sstream>
+
+#include "image/byte_sink.h"
+#include "image/byte_source.h"
+#include "image/layer.h"
+#include "image/layer_extract.h"
+#include "image/layer_reader.h"
+#include "worker/fs_util.h"
+#include "worker/layer_unpacker.h"
+#include "worker/overlay_snapshotter.h"
+#include "worker/runc_runtime.h"
+#include "worker/testing/busybox_rootfs.h"
+
+namespace strata::worker {
+namespace {
+
+// Real runc and overlayfs over a busybox base layer that went through
+// WriteLayer and ExtractingUnpacker, as a pulled image would.
+class StepExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "runc and overlayfs need root; run as root";
+    if (!testing::HaveBusybox()) {
+      GTEST_SKIP() << "no static busybox at " << testing::kBusyboxPath
+                   << "; apt-get install busybox-static";
+    }
+    dir_ = testing::MakeTempDir("strata-step");
+    RuncOptions options;
+    options.state_dir = dir_ + "/state";
+    options.bundle_dir = dir_ + "/bundles";
+    Result<std::unique_ptr<RuncRuntime>> runtime = RuncRuntime::Create(options);
+    ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
+    runtime_ = std::move(*runtime);
+    Status probe = runtime_->Probe();
+    if (!probe.ok()) GTEST_SKIP() << "runc is missing or broken: " << probe.ToString();
+    Result<std::unique_ptr<OverlaySnapshotter>> snap = OverlaySnapshotter::Open(dir_ + "/snap");
+    ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+    snapshotter_ = std::move(*snap);
+    Status overlay = snapshotter_->Probe();
+    if (!overlay.ok()) GTEST_SKIP() << "cannot mount overlayfs here: " << overlay.ToString();
+
+    std::string base = dir_ + "/busybox";
+    ASSERT_TRUE(MakeDirs(base).ok());
+    ASSERT_TRUE(testing::MakeBusyboxRootfs(base).ok());
+    std::string blob = dir_ + "/base.tar.gz";
+    Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(blob);
+    ASSERT_TRUE(sink.ok());
+    Result<image::LayerResult> layer = image::WriteLayer(image::LayerSource::FromDirectory(base),
+                                                         image::Compression::kGzip, sink->get());
+    ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+    base_ = layer->diff_id.ToString();
+    blobs_[base_] = blob;
+    ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(blob, base_);
+    ASSERT_TRUE(snapshotter_->EnsureLayer(base_, unpacker).ok());
+
+    StepExecutorOptions exec;
+    exec.layer_dir = dir_ + "/layers";
+    exec.temp_dir = dir_ + "/tmp";
+    executor_ = std::make_unique<StepExecutor>(snapshotter_.get(), runtime_.get(), exec);
+  }
+
+  void TearDown() override {
+    if (!dir_.empty() && !HasFailure()) RemoveTree(dir_).PermitUncheckedError();
+  }
+
+  StepRequest Run(std::string command, std::vector<std::string> chain = {}) {
+    StepRequest r;
+    r.parent_chain = chain.empty() ? std::vector<std::string>{base_} : chain;
+    r.kind = StepKind::kRun;
+    r.run.args = {std::move(command)};
+    return r;
+  }
+
+  // Executes and, on success, unpacks the new layer so later steps can
+  // stack on it. Returns the result (exit code included).
+  StepResult Exec(const StepRequest& request, CollectingSink* sink = nullptr) {
+    CollectingSink local;
+    Result<StepResult> r = executor_->Execute(request, sink != nullptr ? sink : &local);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) {
+      StepResult failed;
+      failed.exit_code = -1;
+      failed.error = r.status().ToString();
+      return failed;
+    }
+    if (r->ok()) {
+      std::string diff_id = r->layer.diff_id.ToString();
+      blobs_[diff_id] = r->layer.path;
+      ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(r->layer.path, diff_id);
+      EXPECT_TRUE(snapshotter_->EnsureLayer(diff_id, unpacker).ok());
+    }
+    return *r;
+  }
+
+  static std::vector<image::LayerEntry> Entries(const std::string& blob) {
+    Result<std::unique_ptr<image::FileSource>> file = image::FileSource::Open(blob);
+    EXPECT_TRUE(file.ok());
+    if (!file.ok()) return {};
+    Result<std::vector<image::LayerEntry>> entries = image::ReadLayerEntries(file->get());
+    EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+    return entries.ok() ? *entries : std::vector<image::LayerEntry>{};
+  }
+  static std::vector<std::string> Paths(const std::string& blob) {
+    std::vector<std::string> paths;
+    for (const image::LayerEntry& e : Entries(blob)) paths.push_back(e.path);
+    return paths;
+  }
+
+  // Applies the chain's blobs in order onto a fresh directory.
+  std::string Flatten(const std::vector<std::string>& chain) {
+    std::string out = testing::MakeTempDir("strata-flat");
+    for (const std::string& id : chain) {
+      Result<std::unique_ptr<image::FileSource>> file = image::FileSource::Open(blobs_[id]);
+      EXPECT_TRUE(file.ok());
+      if (!file.ok()) continue;
+      EXPECT_TRUE(image::ExtractLayer(file->get(), out).ok());
+    }
+    return out;
+  }
+
+  std::string dir_;
+  std::string base_;
+  std::map<std::string, std::string> blobs_;  // diff_id -> blob path
+  std::unique_ptr<RuncRuntime> runtime_;
+  std::unique_ptr<OverlaySnapshotter> snapshotter_;
+  std::unique_ptr<StepExecutor> executor_;
+};
+
+using Strings = std::vector<std::string>;
+
+TEST_F(StepExecutorTest, RunWritesAFileAndTheLayerHoldsOnlyIt) {
+  StepResult r = Exec(Run("echo hi > /hello"));
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_FALSE(r.layer.empty);
+  EXPECT_EQ(r.layer.media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
+  EXPECT_EQ(r.layer.blob_digest.ToString(), "sha256:" + r.layer.blob_digest.hex());
+  struct stat st;
+  ASSERT_EQ(::stat(r.layer.path.c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), r.layer.blob_size);
+  // No copied-up /etc (hosts/resolv.conf stubs) nor /proc, /dev, /sys stubs.
+  EXPECT_EQ(Paths(r.layer.path), Strings{"hello"});
+}
+
+TEST_F(StepExecutorTest, RunThatChangesNothingGivesAnEmptyLayer) {
+  StepResult r = Exec(Run("true"));
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_TRUE(r.layer.empty);
+  EXPECT_TRUE(Paths(r.layer.path).empty());
+  // The empty tar: 1024 zero bytes.
+  EXPECT_EQ(r.layer.diff_id.ToString(),
+            "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
+}
+
+TEST_F(StepExecutorTest, DeletingAFileLeavesAWhiteout) {
+  StepResult one = Exec(Run("mkdir -p /data && echo hi > /data/file && echo x > /data/keep"));
+  ASSERT_EQ(one.exit_code, 0) << one.error;
+  std::string l1 = one.layer.diff_id.ToString();
+  StepResult two = Exec(Run("rm /data/file", {base_, l1}));
+  ASSERT_EQ(two.exit_code, 0) << two.error;
+  std::string l2 = two.layer.diff_id.ToString();
+  EXPECT_EQ(Paths(two.layer.path), (Strings{"data", "data/.wh.file"}));
+
+  std::string flat = Flatten({base_, l1, l2});
+  struct stat st;
+  EXPECT_NE(::lstat((flat + "/data/file").c_str(), &st), 0);
+  EXPECT_EQ(::lstat((flat + "/data/keep").c_str(), &st), 0);
+  EXPECT_FALSE(HasFailure());
+  RemoveTree(flat).PermitUncheckedError();
+
+  // The next RUN over the chain does not see the file either.
+  CollectingSink out;
+  StepResult three = Exec(Run("ls /data", {base_, l1, l2}), &out);
+  EXPECT_EQ(out.stdout_text(), "keep\n");
+}
+
+TEST_F(StepExecutorTest, RunSeesEnvUserAndCreatedWorkdir) {
+  StepRequest req = Run("echo \"$FOO $(id -u):$(id -g) $(pwd)\" && touch out");
+  req.env = {"FOO=bar baz"};
+  req.user = "app";
+  req.workdir = "/work/dir";
+  CollectingSink out;
+  StepResult r = Exec(req, &out);
+  ASSERT_EQ(r.exit_code, 0) << r.error << out.stderr_text();
+  EXPECT_EQ(out.stdout_text(), "bar baz 1000:1000 /work/dir\n");
+  std::map<std::string, image::LayerEntry> by_path;
+  for (image::LayerEntry& e : Entries(r.layer.path)) by_path[e.path] = e;
+  ASSERT_EQ(by_path.count("work/dir"), 1u);
+  EXPECT_EQ(by_path["work/dir"].uid, 1000u);
+  EXPECT_EQ(by_path["work"].uid, 1000u);
+  EXPECT_EQ(by_path["work/dir/out"].uid, 1000u);
+}
+
+TEST_F(StepExecutorTest, NonZeroExitIsAResultWithOutput) {
+  CollectingSink out;
+  StepResult r = Exec(Run("echo failing >&2; exit 3"), &out);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error,
+            "process \"/bin/sh -c echo failing >&2; exit 3\" did not complete successfully: exit "
+            "code: 3");
+  EXPECT_EQ(r.output_tail, "failing\n");
+  EXPECT_EQ(out.stderr_text(), "failing\n");
+  EXPECT_TRUE(r.layer.path.empty());
+}
+
+TEST_F(StepExecutorTest, NetworkNoneSeesOnlyLoopback) {
+  StepRequest req = Run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
+  req.run.network = NetworkMode::kNone;
+  CollectingSink out;
+  StepResult r = Exec(req, &out);
+  ASSERT_EQ(r.exit_code, 0) << r.error << out.stderr_text();
+  EXPECT_EQ(out.stdout_text(), "lo\n");
+}
+
+TEST_F(StepExecutorTest, HeredocsRunAsBuildKitRunsThem) {
+  // RUN <<EOF with a plain body: the body is the shell script.
+  StepRequest plain = Run("<<EOF");
+  plain.run.heredocs = {{"EOF", "echo one > /h1\necho two >> /h1\n"}};
+  StepResult r1 = Exec(plain);
+  ASSERT_EQ(r1.exit_code, 0) << r1.error;
+  std::string l1 = r1.layer.diff_id.ToString();
+
+  // RUN <<EOF with a shebang: an executable file at /dev/pipes/EOF.
+  StepRequest shebang = Run("<<'SCRIPT'", {base_, l1});
+  shebang.run.heredocs = {{"SCRIPT", "#!/bin/sh\necho \"$0\" > /h2\n"}};
+  StepResult r2 = Exec(shebang);
+  ASSERT_EQ(r2.exit_code, 0) << r2.error;
+  std::string l2 = r2.layer.diff_id.ToString();
+
+  // A command that reads a heredoc: the shell gets "cmd <<EOF\nbody\nEOF".
+  StepRequest fed = Run("cat <<EOF > /h3", {base_, l1, l2});
+  fed.run.heredocs = {{"EOF", "fed line\n"}};
+  StepResult r3 = Exec(fed);
+  ASSERT_EQ(r3.exit_code, 0) << r3.error;
+  std::string l3 = r3.layer.diff_id.ToString();
+
+  std::string flat = Flatten({base_, l1, l2, l3});
+  EXPECT_EQ(ReadFile(flat + "/h1").value_or(""), "one\ntwo\n");
+  EXPECT_EQ(ReadFile(flat + "/h2").value_or(""), "/dev/pipes/SCRIPT\n");
+  EXPECT_EQ(ReadFile(flat + "/h3").value_or(""), "fed line\n");
+  // The script's mount point left nothing in the layer.
+  EXPECT_EQ(Paths(r2.layer.path), Strings{"h2"});
+  if (!HasFailure()) RemoveTree(flat).PermitUncheckedError();
+}
+
+TEST_F(StepExecutorTest, RunArgvHeredocForms) {
+  RunStep run;
+  run.args = {"<<-EOF"};
+  run.heredocs = {{"EOF", "echo a\n"}};
+  std::optional<InlineFile> script;
+  EXPECT_EQ(RunArgv(run, &script).value_or(Strings{}), (Strings{"/bin/sh", "-c", "echo a\n"}));
+  EXPECT_FALSE(script.has_value());
+  run.args = {"python3 <<EOF"};
+  EXPECT_EQ(RunArgv(run, &script).value_or(Strings{}),
+            (Strings{"/bin/sh", "-c", "python3 <<EOF\necho a\nEOF"}));
+  run.args = {"ls", "-l"};
+  run.prepend_shell = false;
+  run.heredocs.clear();
+  EXPECT_EQ(RunArgv(run, &script).value_or(Strings{}), (Strings{"ls", "-l"}));
+}
+
+class CopyStepExecutorTest : public StepExecutorTest {
+ protected:
+  void SetUp() override {
+    StepExecutorTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ctx_ = dir_ + "/context";
+    ASSERT_TRUE(MakeDirs(ctx_ + "/app/lib").ok());
+    ASSERT_TRUE(WriteFile(ctx_ + "/app/main.sh", "echo main\n", 0755).ok());
+    ASSERT_TRUE(WriteFile(ctx_ + "/app/lib/util.sh", "util\n").ok());
+    ASSERT_TRUE(WriteFile(ctx_ + "/README", "read me\n").ok());
+  }
+  StepRequest Copy(std::vector<std::string> sources, std::string dest) {
+    StepRequest r;
+    r.parent_chain = {base_};
+    r.kind = StepKind::kCopy;
+    r.copy.source_root = ctx_;
+    r.copy.sources = std::move(sources);
+    r.copy.dest = std::move(dest);
+    return r;
+  }
+  std::string ctx_;
+};
+
+TEST_F(CopyStepExecutorTest, SameCopyTwiceGivesTheSameLayer) {
+  StepRequest req = Copy({"app", "README"}, "/etc/app/");
+  StepResult a = Exec(req);
+  sleep(1);  // a clock-dependent layer would differ now
+  StepResult b = Exec(req);
+  EXPECT_EQ(a.layer.diff_id, b.layer.diff_id);
+  EXPECT_EQ(a.layer.blob_digest, b.layer.blob_digest);
+  EXPECT_EQ(Paths(a.layer.path), (Strings{"etc", "etc/app", "etc/app/README", "etc/app/lib",
+                                          "etc/app/lib/util.sh", "etc/app/main.sh"}));
+  // SOURCE_DATE_EPOCH clamps mtimes (and so changes the layer).
+  req.source_date_epoch = 1;
+  StepResult c = Exec(req);
+  EXPECT_NE(a.layer.diff_id, c.layer.diff_id);
+  for (const image::LayerEntry& e : Entries(c.layer.path)) EXPECT_LE(e.mtime, 1) << e.path;
+}
+
+TEST_F(CopyStepExecutorTest, ChownChmodAndRelativeDestInTheImage) {
+  StepRequest req = Copy({"app/main.sh"}, "bin/");
+  req.workdir = "/home/app";
+  req.copy.chown = "app:staff";
+  req.copy.chmod = "700";
+  StepResult r = Exec(req);
+  ASSERT_TRUE(r.ok()) << r.error;
+  std::map<std::string, image::LayerEntry> by_path;
+  for (image::LayerEntry& e : Entries(r.layer.path)) by_path[e.path] = e;
+  ASSERT_EQ(by_path.count("home/app/bin/main.sh"), 1u);
+  const image::LayerEntry& f = by_path["home/app/bin/main.sh"];
+  EXPECT_EQ(f.uid, 1000u);
+  EXPECT_EQ(f.gid, 50u);
+  EXPECT_EQ(f.mode, 0700u);
+  // The copied file runs in a later RUN.
+  CollectingSink out;
+  StepResult run = Exec(Run("/home/app/bin/main.sh", {base_, r.layer.diff_id.ToString()}), &out);
+  EXPECT_EQ(out.stdout_text(), "main\n");
+}
+
+TEST_F(CopyStepExecutorTest, CopyErrorsReachTheCaller) {
+  Result<StepResult> missing = executor_->Execute(Copy({"nope.txt"}, "/x/"), nullptr);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
+  Result<StepResult> escape = executor_->Execute(Copy({"../x"}, "/x/"), nullptr);
+  ASSERT_FALSE(escape.ok());
+  EXPECT_TRUE(escape.status().IsInvalidArgument()) << escape.status().ToString();
+}
+
+TEST_F(CopyStepExecutorTest, AddExtractsAndWorkdirMakesALayer) {
+  std::string tree = dir_ + "/tree";
+  ASSERT_TRUE(MakeDirs(tree + "/share").ok());
+  ASSERT_TRUE(WriteFile(tree + "/share/data", "payload").ok());
+  Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(ctx_ + "/data.tar.gz");
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE(image::WriteLayer(image::LayerSource::FromDirectory(tree), image::Compression::kGzip,
+                                sink->get())
+                  .ok());
+  StepRequest add = Copy({"data.tar.gz"}, "/usr/");
+  add.kind = StepKind::kAdd;
+  StepResult r = Exec(add);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(Paths(r.layer.path), (Strings{"usr", "usr/share", "usr/share/data"}));
+
+  StepRequest wd;
+  wd.parent_chain = {base_};
+  wd.kind = StepKind::kWorkdir;
+  wd.workdir = "/srv/www";
+  wd.user = "app";
+  StepResult w = Exec(wd);
+  ASSERT_TRUE(w.ok()) << w.error;
+  std::vector<image::LayerEntry> entries = Entries(w.layer.path);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].path, "srv/www");
+  EXPECT_EQ(entries[1].uid, 1000u);
+}
+
+// The figures for the report: a RUN `true` and a COPY of 100 small files,
+// end to end (prepare + run/copy + diff + gzip).
+TEST_F(CopyStepExecutorTest, Timings) {
+  ASSERT_TRUE(MakeDirs(ctx_ + "/many").ok());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(WriteFile(ctx_ + "/many/f" + std::to_string(i), "file " + std::to_string(i)).ok());
+  }
+  auto time = [&](const StepRequest& req) {
+    auto start = std::chrono::steady_clock::now();
+    Result<StepResult> done = executor_->Execute(req, nullptr);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    EXPECT_TRUE(done.ok() && done->ok());
+    if (!done.ok()) return done.status().ToString();
+    const StepResult& r = *done;
+    std::ostringstream line;
+    line << ms << " ms (run/copy " << r.run_time.count() << " ms, diff+gzip " << r.diff_time.count()
+         << " ms)";
+    return line.str();
+  };
+  for (int i = 0; i < 3; ++i) {
+    std::cout << "RUN true:        " << time(Run("true")) << "\n";
+    std::cout << "COPY 100 files:  " << time(Copy({"many"}, "/many/")) << "\n";
+  }
+}
+
+}  // namespace
+}  // namespace strata::worker
