@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/file_lock.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 
 namespace strata::cli {
@@ -23,19 +24,6 @@ bool Ping(protocol::Connection& conn, std::chrono::milliseconds timeout) {
   ping.mutable_ping();
   Result<protocol::Envelope> reply = conn.Call(ping, timeout);
   return reply.ok() && reply->has_pong();
-}
-
-Status MakeDirs(const std::string& path) {
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      std::string dir = path.substr(0, i);
-      if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        return Status::IOError("cannot create state directory " + dir + ": " +
-                               std::strerror(errno) + " (set --root or STRATA_ROOT)");
-      }
-    }
-  }
-  return Status::OK();
 }
 
 // Starts strata-coordinator detached from this process (its own session,
@@ -87,7 +75,7 @@ Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(const CliC
     return client;
   }
 
-  TRY(MakeDirs(ctx.root));
+  TRY(MakeDirs(ctx.root).Annotate("state directory (set --root or STRATA_ROOT)"));
   const std::string endpoint = "ipc://" + ctx.root + "/coordinator.sock";
   ASSIGN_OR_RETURN(client->connection_, protocol::Connection::Connect(*client->context_, endpoint));
   // A running coordinator holds root/coordinator.lock: probe it first, so

@@ -117,14 +117,16 @@ void AddDockerfileCommands(CLI::App& app, CliContext& ctx) {
   parse->final_callback([&ctx, flags] { ctx.run = [flags] { return RunParse(*flags); }; });
 
   CLI::App* expand = df->add_subcommand("expand", "Expand words as a Dockerfile instruction would");
-  expand->add_option("--env", flags->env, "a variable K=V (repeatable)");
+  expand->add_option("--env", flags->env, "a variable K=V (repeatable)")
+      ->allow_extra_args(false);
   expand->add_option("WORD", flags->words, "words to expand")->required();
   expand->final_callback([&ctx, flags] { ctx.run = [flags] { return RunExpand(*flags); }; });
 
   CLI::App* plan = df->add_subcommand("plan", "Print the stage graph and every step after expansion");
   plan->add_option("FILE", flags->file, "the Dockerfile ('-' for stdin)")->required();
   plan->add_option("--target", flags->target, "build this stage and what it needs");
-  plan->add_option("--build-arg", flags->build_args, "a build argument K=V (repeatable)");
+  plan->add_option("--build-arg", flags->build_args, "a build argument K=V (repeatable)")
+      ->allow_extra_args(false);
   plan->add_option("--platform", flags->platform, "target platform, e.g. linux/amd64");
   plan->final_callback([&ctx, flags] { ctx.run = [flags] { return RunPlan(*flags); }; });
 }

@@ -16,6 +16,7 @@
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
 #include "common/clock.h"
+#include "common/file_util.h"
 
 namespace strata::cli {
 namespace {
@@ -38,7 +39,7 @@ std::string Absolute(const std::string& path) {
 // Copies standard input into a file under root/tmp that the caller removes.
 Result<std::string> SpoolStdin(const CliContext& ctx) {
   std::string dir = ctx.root + "/tmp";
-  ::mkdir(dir.c_str(), 0700);
+  TRY(MakeDirs(dir));
   std::string path = dir + "/stdin-XXXXXX";
   int fd = mkstemp(path.data());
   if (fd < 0) return Status::IOError("cannot create a temporary file in " + dir);
@@ -255,7 +256,7 @@ int RunSave(const CliContext& ctx, const SaveFlags& f) {
       return Fail(Status::InvalidArgument(
           "cowardly refusing to save to a terminal. Use the -o flag or redirect"));
     }
-    ::mkdir((ctx.root + "/tmp").c_str(), 0700);
+    if (Status s = MakeDirs(ctx.root + "/tmp"); !s.ok()) return Fail(s);
     spooled.path = path = ctx.root + "/tmp/save-" + std::to_string(getpid()) + ".tar";
   } else {
     path = Absolute(f.output);
@@ -319,7 +320,8 @@ CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   cmd->add_flag("-q,--quiet", f->quiet, "only show image IDs");
   cmd->add_flag("--digests", f->digests, "show digests");
   cmd->add_flag("--no-trunc", f->no_trunc, "don't truncate output");
-  cmd->add_option("-f,--filter", f->filters, "filter output (reference=, dangling=, label=, before=, since=)");
+  cmd->add_option("-f,--filter", f->filters, "filter output (reference=, dangling=, label=, before=, since=)")
+      ->allow_extra_args(false);
   cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
   OnRun(cmd, ctx, f, RunList);
   return cmd;
@@ -358,7 +360,8 @@ void AddImageCommands(CLI::App& app, CliContext& ctx) {
 
   auto imp = std::make_shared<ImportFlags>();
   CLI::App* import = image->add_subcommand("import", "Import the contents from a tarball to create an image");
-  import->add_option("-c,--change", imp->changes, "apply a Dockerfile instruction to the image");
+  import->add_option("-c,--change", imp->changes, "apply a Dockerfile instruction to the image")
+      ->allow_extra_args(false);
   import->add_option("-m,--message", imp->message, "set the commit message for the imported image");
   import->add_option("FILE", imp->file, "a rootfs tarball (plain, gzip or zstd), or - for stdin")->required();
   import->add_option("REPOSITORY", imp->repo_tag, "REPOSITORY[:TAG]");

@@ -102,9 +102,15 @@ std::optional<int> ParseCommandLine(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const CLI::App* where = DeepestParsed(app);
     std::string prog = app.get_name();
-    std::cerr << prog << ": " << e.what() << "\n";
+    std::vector<std::string> remaining = app.remaining(true);
+    if (!remaining.empty() && !remaining[0].empty() && remaining[0][0] != '-' &&
+        !where->get_subcommands({}).empty()) {
+      std::cerr << prog << ": unknown command '" << remaining[0] << "'\n";
+    } else {
+      std::cerr << prog << ": " << e.what() << "\n";
+    }
     std::vector<std::string> candidates = CandidateWords(*where);
-    for (const std::string& word : where->remaining()) {
+    for (const std::string& word : remaining) {
       std::string guess = ClosestMatch(word, candidates);
       if (!guess.empty()) std::cerr << "Did you mean '" << guess << "' instead of '" << word << "'?\n";
     }

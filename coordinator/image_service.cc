@@ -143,12 +143,16 @@ Result<nlohmann::ordered_json> ImageService::Inspect(const std::string& name) {
 }
 
 Status ImageService::Tag(const std::string& source, const std::string& target) {
+  Result<image::Reference> ref = image::ParseReference(target);
+  if (!ref.ok()) {
+    return Status::InvalidArgument("Error parsing reference: \"" + target +
+                                   "\" is not a valid repository/tag: " + ref.status().message());
+  }
   ASSIGN_OR_RETURN(ResolvedImage found, ResolveImage(store_.metadata(), source));
-  ASSIGN_OR_RETURN(image::Reference ref, image::ParseReference(target));
-  if (!ref.digest().empty()) {
+  if (!ref->digest().empty()) {
     return Status::InvalidArgument("refusing to create a tag with a digest reference: " + target);
   }
-  return store_.metadata().Tag(ref.String(), found.record.id);
+  return store_.metadata().Tag(ref->String(), found.record.id);
 }
 
 Result<std::vector<RemoveLine>> ImageService::Remove(const std::string& name, bool force) {

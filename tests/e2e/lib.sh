@@ -1,0 +1,44 @@
+# Shared helpers for the end-to-end scripts: a temp state root per script,
+# pass/fail counting, and a busybox rootfs from the busybox-static package.
+set -u
+S="${STRATA_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build/bin" && pwd)}/strata"
+E2E_TMP=$(mktemp -d /tmp/strata-e2e-XXXXXX)
+export STRATA_ROOT="$E2E_TMP/root"
+export STRATA_LOCAL_IDLE_TIMEOUT=30
+PASSED=0
+FAILED=0
+
+cleanup() {
+  pkill -f "strata-coordinator --root $E2E_TMP" 2>/dev/null
+  if [ "$FAILED" -eq 0 ]; then rm -rf "$E2E_TMP"; else echo "kept $E2E_TMP"; fi
+}
+trap cleanup EXIT
+
+ok() { PASSED=$((PASSED + 1)); echo "ok   - $*"; }
+not_ok() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }
+# check NAME COMMAND...: passes when the command exits 0.
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# fails NAME COMMAND...: passes when the command exits non-zero.
+fails() { local name=$1; shift; if "$@" >/dev/null 2>&1; then not_ok "$name (exit 0)"; else ok "$name"; fi; }
+
+# A directory with a static busybox and its applet links.
+make_busybox_rootfs() {
+  local dir=$1
+  mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp" "$dir/var/www"
+  cp /bin/busybox "$dir/bin/busybox"
+  for a in sh echo cat ls id httpd wget mkdir rm touch true false sleep grep; do
+    ln -sf busybox "$dir/bin/$a"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$dir/etc/group"
+}
+
+# A fingerprint of the store: blob files and image ids with tags.
+store_state() {
+  (ls "$STRATA_ROOT/store/blobs/sha256" 2>/dev/null | sort; "$S" image ls -a --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort)
+}
+
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
