@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The main job: set-up, build, then show strata at work on examples/.
+# The main job: set-up, build, then show strata at work: the Dockerfile front
+# end on examples/, and the image store with a base image made from the
+# busybox-static package (no public image can be pulled offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-S=build/bin/strata
+S="$PWD/build/bin/strata"
+WORK=$(mktemp -d /tmp/strata-demo-XXXXXX)
+export STRATA_ROOT="$WORK/root"
+trap 'pkill -f "strata-coordinator --root $WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -20,3 +25,33 @@ $S dockerfile plan examples/multistage/Dockerfile --target build --build-arg GRE
 
 step "strata dockerfile expand --env NAME=strata '\${NAME:-none}-\${MISSING:-default}' '\${NAME%ta}'"
 $S dockerfile expand --env NAME=strata '${NAME:-none}-${MISSING:-default}' '${NAME%ta}'
+
+step "a base image from the busybox-static package"
+mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc"
+cp /bin/busybox "$WORK/rootfs/bin/"
+for a in sh echo cat ls httpd; do ln -sf busybox "$WORK/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$WORK/rootfs/etc/passwd"
+tar -C "$WORK/rootfs" -cf "$WORK/busybox.tar" .
+echo "\$ strata image import --change 'CMD [\"/bin/sh\"]' busybox.tar busybox:latest"
+$S image import --change 'CMD ["/bin/sh"]' "$WORK/busybox.tar" busybox:latest
+
+step "strata image tag busybox hellodocker:1 && strata images"
+$S image tag busybox hellodocker:1
+$S images
+
+step "strata image inspect --format '{{.Id}} {{.RepoTags}} {{json .Config.Cmd}}' busybox"
+$S image inspect --format '{{.Id}} {{.RepoTags}} {{json .Config.Cmd}}' busybox
+
+step "strata image save -o busybox.tar busybox, read by skopeo and umoci"
+$S image save -o "$WORK/saved.tar" busybox
+skopeo inspect "oci-archive:$WORK/saved.tar:latest" | head -8
+mkdir "$WORK/oci" && tar -C "$WORK/oci" -xf "$WORK/saved.tar"
+umoci unpack --image "$WORK/oci:latest" "$WORK/bundle" >/dev/null && ls "$WORK/bundle/rootfs/bin" | head -3
+
+step "strata image load into an empty store gives the same image ID"
+STRATA_ROOT="$WORK/other" $S image load -i "$WORK/saved.tar"
+STRATA_ROOT="$WORK/other" $S images
+
+step "strata image rm hellodocker:1 busybox"
+$S image rm hellodocker:1 busybox
+$S images
