@@ -103,6 +103,7 @@ class Copier {
       ASSIGN_OR_RETURN(host, image::ResolveInRoot(rootfs_, probe));
       host.resize(host.size() - 2);
     }
+    RememberTimes(rootfs_);
     std::string path = rootfs_;
     for (std::string_view rest = std::string_view(host).substr(rootfs_.size()); !rest.empty();) {
       size_t next = rest.find('/', 1);
@@ -110,7 +111,6 @@ class Copier {
       rest = next == std::string_view::npos ? std::string_view() : rest.substr(next);
       TRY(EnsureOneDir(path, rest.empty() ? meta : nullptr));
     }
-    RememberTimes(rootfs_);
     return host;
   }
 
