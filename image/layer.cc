@@ -1,9 +1,9 @@
 #include "image/layer.h"
 
 #include "image/fs_walk.h"
+#include "image/layer_sink.h"
 #include "image/layer_writer.h"
 #include "image/media_types.h"
-#include "image/threaded_sink.h"
 #include "image/whiteout.h"
 
 namespace strata::image {
@@ -42,36 +42,14 @@ Result<LayerResult> WriteLayer(const LayerSource& source, Compression compressio
   }
   if (source.overlay_whiteouts) entries = ConvertOverlayWhiteouts(std::move(entries));
 
-  // tar -> hash(diff_id) -> [queue -> thread: compress -> hash(blob)] -> out
-  // Uncompressed, the blob is the tar: hash it once.
-  HashingSink blob_hash(out);
-  std::unique_ptr<ByteSink> compressor;
-  std::unique_ptr<ThreadedSink> pipe;
-  ByteSink* tar_out = compression == Compression::kNone ? out : &blob_hash;
-  if (compression != Compression::kNone) {
-    compressor = NewCompressingSink(compression, &blob_hash, options);
-    pipe = std::make_unique<ThreadedSink>(compressor.get());
-    tar_out = pipe.get();
-  }
-  HashingSink diff_hash(tar_out);
+  LayerSink layer(compression, out, options);
   LayerWriterOptions writer_options;
   writer_options.source_date_epoch = source.source_date_epoch;
-  Status written = WriteTar(std::move(entries), writer_options, &diff_hash);
-  // On failure `pipe` is destroyed unclosed: its thread stops and `out` is
+  // On failure `layer` is destroyed unclosed: its threads stop and `out` is
   // left open for the caller to discard.
-  if (!written.ok()) return written;
-  TRY(diff_hash.Close());
-  LayerResult result;
-  result.uncompressed_size = diff_hash.size();
-  result.diff_id = diff_hash.Finish();
-  if (compression == Compression::kNone) {
-    result.blob_size = result.uncompressed_size;
-    result.blob_digest = result.diff_id;
-  } else {
-    result.blob_size = blob_hash.size();
-    result.blob_digest = blob_hash.Finish();
-  }
-  return result;
+  TRY(WriteTar(std::move(entries), writer_options, &layer));
+  TRY(layer.Close());
+  return layer.Finish();
 }
 
 }  // namespace strata::image

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "image/threaded_sink.h"
+#include "image/layer_sink.h"
 
 namespace strata::image {
 namespace {
@@ -104,21 +104,13 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
                                      const CompressionOptions& options) {
   std::unique_ptr<ByteSource> plain = NewDecompressingSource(in);
 
-  // tar -> hash(diff_id) -> [queue -> thread: compress -> hash(blob)] -> out
-  HashingSink blob_hash(out);
-  std::unique_ptr<ByteSink> compressor;
-  std::unique_ptr<ThreadedSink> pipe;
-  ByteSink* tar_out = &blob_hash;
-  if (compression != Compression::kNone) {
-    compressor = NewCompressingSink(compression, &blob_hash, options);
-    pipe = std::make_unique<ThreadedSink>(compressor.get());
-    tar_out = pipe.get();
-  }
-  HashingSink diff_hash(tar_out);
+  // On failure `layer` is destroyed unclosed: its threads stop and `out` is
+  // left open for the caller to discard.
+  LayerSink layer(compression, out, options);
 
   Tee tee;
   tee.in = plain.get();
-  tee.out = &diff_hash;
+  tee.out = &layer;
   std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
                                                                archive_read_free);
   archive_read_support_format_tar(a.get());
@@ -156,13 +148,8 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
     const void* block;
     if (TeeRead(a.get(), &tee, &block) < 0) return tee.error;
   }
-  TRY(diff_hash.Close());
-  LayerResult result;
-  result.uncompressed_size = diff_hash.size();
-  result.diff_id = diff_hash.Finish();
-  result.blob_size = blob_hash.size();
-  result.blob_digest = blob_hash.Finish();
-  return result;
+  TRY(layer.Close());
+  return layer.Finish();
 }
 
 }  // namespace strata::image
