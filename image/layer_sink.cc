@@ -3,6 +3,11 @@
 namespace strata::image {
 namespace {
 
+// The hashers take the tar in pieces small enough to be handed over while
+// still in cache; the compressor takes whole 1 MiB chunks, as it always has
+// (ISA-L's output depends on how its input is cut, so this keeps the bytes).
+constexpr size_t kHashPieceSize = 256 << 10;
+
 // What the compressor writes in one go (ISA-L and zstd use 128-256 KiB
 // buffers); the compressed stream is small, so its queue can be short.
 constexpr size_t kBlobChunkSize = 256 << 10;
@@ -14,12 +19,14 @@ LayerSink::LayerSink(Compression compression, ByteSink* out, const CompressionOp
     : compression_(compression), diff_hash_(&discard_), blob_hash_(out) {
   if (compression == Compression::kNone) {
     // The blob is the tar: hash once, on the thread that writes `out`.
-    pipe_ = std::make_unique<ThreadedSink>(&blob_hash_);
+    pipe_ = std::make_unique<ThreadedSink>(
+        std::vector<ThreadedSink::Downstream>{{&blob_hash_, kHashPieceSize}});
     return;
   }
   blob_pipe_ = std::make_unique<ThreadedSink>(&blob_hash_, kBlobChunkSize, kBlobMaxChunks);
   compressor_ = NewCompressingSink(compression, blob_pipe_.get(), options);
-  pipe_ = std::make_unique<ThreadedSink>(std::vector<ByteSink*>{&diff_hash_, compressor_.get()});
+  pipe_ = std::make_unique<ThreadedSink>(
+      std::vector<ThreadedSink::Downstream>{{&diff_hash_, kHashPieceSize}, {compressor_.get(), 0}});
 }
 
 LayerSink::~LayerSink() = default;

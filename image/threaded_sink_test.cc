@@ -70,13 +70,39 @@ TEST(ThreadedSinkTest, EveryDownstreamGetsTheWholeStreamInOrder) {
   std::string data = Pattern(100000);
   for (size_t chunk_size : {size_t{1}, size_t{7}, size_t{4096}, size_t{1} << 20}) {
     StringSink a, b, c;
-    ThreadedSink sink({&a, &b, &c}, chunk_size, /*max_chunks=*/2);
+    ThreadedSink sink({{&a}, {&b}, {&c}}, chunk_size, /*max_chunks=*/2);
     ASSERT_TRUE(WriteInPieces(&sink, data).ok());
     ASSERT_TRUE(sink.Close().ok());
     for (StringSink* s : {&a, &b, &c}) {
       EXPECT_TRUE(s->closed()) << chunk_size;
       EXPECT_EQ(s->data(), data) << chunk_size;
     }
+  }
+}
+
+// Keeps the bytes and the size of every Write.
+class RecordingSink : public StringSink {
+ public:
+  Status Write(const void* data, size_t size) override {
+    sizes.push_back(size);
+    return StringSink::Write(data, size);
+  }
+  std::vector<size_t> sizes;
+};
+
+TEST(ThreadedSinkTest, EachDownstreamGetsPiecesOfItsOwnSize) {
+  std::string data = Pattern(10 * 1000 + 123);
+  RecordingSink whole, quarter, tenth;
+  ThreadedSink sink({{&whole, 0}, {&quarter, 250}, {&tenth, 100}}, /*chunk_size=*/1000,
+                    /*max_chunks=*/3);
+  ASSERT_TRUE(WriteInPieces(&sink, data).ok());
+  ASSERT_TRUE(sink.Close().ok());
+  for (auto [s, piece] : {std::pair{&whole, 1000}, {&quarter, 250}, {&tenth, 100}}) {
+    EXPECT_EQ(s->data(), data) << piece;
+    EXPECT_TRUE(s->closed());
+    ASSERT_FALSE(s->sizes.empty());
+    for (size_t i = 0; i + 1 < s->sizes.size(); ++i) ASSERT_EQ(s->sizes[i], size_t(piece)) << i;
+    EXPECT_EQ(s->sizes.back(), data.size() % piece) << "the last piece is the rest";
   }
 }
 
@@ -100,7 +126,7 @@ TEST(ThreadedSinkTest, SingleDownstreamAndEmptyStream) {
 TEST(ThreadedSinkTest, DownstreamErrorReachesWriteAndCloseAndStopsTheOthers) {
   StringSink good;
   FailingAfterSink bad(5000);
-  ThreadedSink sink({&good, &bad}, /*chunk_size=*/1000, /*max_chunks=*/2);
+  ThreadedSink sink({{&good}, {&bad}}, /*chunk_size=*/1000, /*max_chunks=*/2);
   // The producer can run at most a few chunks ahead of the failed
   // downstream, so a long stream must see the error in Write.
   std::string data = Pattern(1000);
@@ -121,7 +147,7 @@ TEST(ThreadedSinkTest, DownstreamErrorReachesWriteAndCloseAndStopsTheOthers) {
 TEST(ThreadedSinkTest, ErrorInTheLastChunkIsReportedByClose) {
   StringSink good;
   FailingAfterSink bad(10);
-  ThreadedSink sink({&good, &bad}, /*chunk_size=*/1 << 20);
+  ThreadedSink sink({{&good}, {&bad}}, /*chunk_size=*/1 << 20);
   ASSERT_TRUE(sink.Write(Pattern(100)).ok());  // stays in the producer's chunk
   Status s = sink.Close();
   EXPECT_EQ(s.code(), StatusCode::kIOError) << s.ToString();
@@ -131,7 +157,7 @@ TEST(ThreadedSinkTest, ErrorInTheLastChunkIsReportedByClose) {
 TEST(ThreadedSinkTest, ClosesDownstreamsInOrderAndReportsTheFirstCloseError) {
   std::vector<int> order;
   CloseOrderSink s1(&order, 1), s2(&order, 2, /*fail=*/true), s3(&order, 3, /*fail=*/true);
-  ThreadedSink sink({&s1, &s2, &s3});
+  ThreadedSink sink({{&s1}, {&s2}, {&s3}});
   ASSERT_TRUE(sink.Write("x").ok());
   Status s = sink.Close();
   EXPECT_EQ(s.message(), "close of sink 2 failed");
@@ -154,7 +180,7 @@ TEST(ThreadedSinkTest, DestroyedUnclosedStopsWithoutClosingDownstreams) {
   StringSink a;
   FailingAfterSink b(1 << 30);
   {
-    ThreadedSink sink({&a, &b}, /*chunk_size=*/64, /*max_chunks=*/1);
+    ThreadedSink sink({{&a}, {&b}}, /*chunk_size=*/64, /*max_chunks=*/1);
     ASSERT_TRUE(WriteInPieces(&sink, Pattern(100000)).ok());
   }
   EXPECT_FALSE(a.closed());
