@@ -5,8 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include "common/go_path_match.h"
 #include "dockerfile/go_unicode.h"
-#include "dockerfile/path_match.h"
 
 namespace strata::dockerfile {
 

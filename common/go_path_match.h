@@ -1,0 +1,38 @@
+#pragma once
+
+// Go's path/filepath.Clean and filepath.Match on '/'-separated paths, the
+// building blocks of Docker's .dockerignore handling (dockerfile/) and of
+// COPY/ADD source wildcards (worker/). Names and patterns are decoded as
+// UTF-8 the way Go does (common/utf8.h), so '?' and classes match runes.
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace strata {
+
+// filepath.Clean: the shortest lexically equal path. Collapses "//",
+// drops "." elements, resolves ".." against the preceding element (at the
+// root ".." stays at the root), drops a trailing '/'; "" becomes ".".
+std::string CleanPath(std::string_view path);
+
+// filepath.Match: whether name matches pattern as a whole. Pattern syntax:
+//   '*'          any run of non-'/' characters
+//   '?'          one non-'/' character
+//   '[' [ '^' ] { c | lo '-' hi } ']'   a character class (c may be \-escaped)
+//   '\\' c       the literal c
+// InvalidArgument (saying what is malformed) when the pattern is malformed,
+// e.g. an unterminated '[', an empty class or a trailing '\\'; the whole
+// pattern is checked, not just the part a mismatch reached.
+Result<bool> GoPathMatch(std::string_view pattern, std::string_view name);
+
+// OK when the pattern is well formed for GoPathMatch, else the same error.
+Status ValidateGoPattern(std::string_view pattern);
+
+// Whether `pattern` has an unescaped '*', '?' or '[' (BuildKit's
+// containsWildcards): only such COPY/ADD sources are expanded.
+bool HasWildcard(std::string_view pattern);
+
+}  // namespace strata
