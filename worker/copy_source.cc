@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/go_path_match.h"
 #include "image/path_resolver.h"
 #include "worker/fs_util.h"
-#include "worker/go_glob.h"
 
 namespace strata::worker {
 namespace {
@@ -72,7 +72,7 @@ Status WalkMatches(const std::string& root, const std::string& base_host, const 
     std::string host = base_host + "/" + child;
     struct stat st;
     if (::lstat(host.c_str(), &st) != 0) return ErrnoStatus("lstat", host);
-    ASSIGN_OR_RETURN(bool matched, GoGlobMatch(pattern, child));
+    ASSIGN_OR_RETURN(bool matched, GoPathMatch(pattern, child));
     if (matched) {
       // A matched symlink is followed, as BuildKit does for every source.
       std::string rel_to_root = host.substr(root.size());
@@ -158,7 +158,7 @@ Result<std::vector<CopySource>> ResolveCopySources(const std::string& root,
   std::vector<std::string> prefix(parts.begin(), parts.begin() + first_wild);
   std::vector<std::string> rest(parts.begin() + first_wild, parts.end());
   // Reject a malformed pattern even when there is nothing to match.
-  TRY(GoGlobMatch(JoinComponents(rest), "").status());
+  TRY(ValidateGoPattern(JoinComponents(rest)));
   ASSIGN_OR_RETURN(std::string base, FollowInRoot(root, prefix));
   struct stat st;
   if (::stat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return out;

@@ -32,7 +32,7 @@ Result<std::string> FollowInRoot(const std::string& root, std::vector<std::strin
 //  - no wildcard: the one path; missing is NotFound
 //    `failed to compute cache key: "/<path>": not found`;
 //  - a wildcard: the entries below the part before the first wildcard
-//    component whose path relative to it matches the rest (GoGlobMatch),
+//    component whose path relative to it matches the rest (GoPathMatch),
 //    in name order, a matched directory not searched further; none is an
 //    empty list, not an error.
 // A pattern climbing out of the root ("../x") is InvalidArgument.
