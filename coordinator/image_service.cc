@@ -14,8 +14,8 @@ namespace {
 
 int64_t CreatedSeconds(const cache::ImageRecord& r) { return r.created_unix_nanos / 1000000000; }
 
-// Go's path.Match is close to fnmatch without FNM_PATHNAME... but '*' must
-// not cross '/': that is FNM_PATHNAME.
+// Go's path.Match, as Docker's reference filter uses it: '*' does not cross
+// '/', which is fnmatch's FNM_PATHNAME.
 bool PathMatch(const std::string& pattern, const std::string& name) {
   return fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0;
 }
