@@ -6,7 +6,10 @@ namespace {
 // The hashers take the tar in pieces small enough to be handed over while
 // still in cache; the compressor takes whole 1 MiB chunks, as it always has
 // (ISA-L's output depends on how its input is cut, so this keeps the bytes).
+// Uncompressed, the chunks themselves are that small: fewer fresh pages to
+// fault in per layer, and the tar thread measurably cheaper than with 1 MiB.
 constexpr size_t kHashPieceSize = 256 << 10;
+constexpr size_t kHashMaxPieces = 16;
 
 // What the compressor writes in one go (ISA-L and zstd use 128-256 KiB
 // buffers); the compressed stream is small, so its queue can be short.
@@ -19,8 +22,7 @@ LayerSink::LayerSink(Compression compression, ByteSink* out, const CompressionOp
     : compression_(compression), diff_hash_(&discard_), blob_hash_(out) {
   if (compression == Compression::kNone) {
     // The blob is the tar: hash once, on the thread that writes `out`.
-    pipe_ = std::make_unique<ThreadedSink>(
-        std::vector<ThreadedSink::Downstream>{{&blob_hash_, kHashPieceSize}});
+    pipe_ = std::make_unique<ThreadedSink>(&blob_hash_, kHashPieceSize, kHashMaxPieces);
     return;
   }
   blob_pipe_ = std::make_unique<ThreadedSink>(&blob_hash_, kBlobChunkSize, kBlobMaxChunks);
