@@ -1,0 +1,44 @@
+#include "coordinator/build_fake_step_runner.h"
+
+#include "coordinator/blob_sink.h"
+#include "image/layer.h"
+
+namespace strata::coordinator {
+
+Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
+  jobs_.push_back(job);
+  StepOutcome outcome;
+  if (!fail_needle_.empty() && job.step.text.find(fail_needle_) != std::string::npos) {
+    outcome.ok = false;
+    outcome.exit_code = 1;
+    outcome.message = "process \"" + job.step.text + "\" did not complete successfully: exit code: 1";
+    return outcome;
+  }
+  if (events != nullptr) {
+    BuildEvent log;
+    log.kind = BuildEvent::Kind::kLog;
+    log.stage = job.stage;
+    log.text = "ran " + job.step.text;
+    events->OnEvent(log);
+  }
+  std::vector<image::LayerEntry> entries;
+  outcome.empty = job.step.command.As<dockerfile::WorkdirCommand>() != nullptr;
+  if (!outcome.empty) {
+    image::LayerEntry file;
+    file.path = "step-" + job.key.hex().substr(0, 12);
+    file.content = job.step.text;
+    file.size = job.step.text.size();
+    entries.push_back(file);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<cache::BlobWriter> writer, blobs_.Create());
+  BlobWriterSink sink(writer.get());
+  ASSIGN_OR_RETURN(image::LayerResult layer,
+                   image::WriteLayer(image::LayerSource::FromEntries(std::move(entries)),
+                                     image::Compression::kGzip, &sink));
+  ASSIGN_OR_RETURN(Digest stored, writer->Commit(layer.blob_digest));
+  outcome.layer = {stored, layer.diff_id, layer.blob_size,
+                   std::string(image::LayerMediaType(image::Compression::kGzip))};
+  return outcome;
+}
+
+}  // namespace strata::coordinator

@@ -1,0 +1,321 @@
+#include "coordinator/build_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "cache/memory_blob_store.h"
+#include "cache/test_util.h"
+#include "coordinator/build_fake_step_runner.h"
+#include "coordinator/image_resolver.h"
+#include "image/image_config.h"
+
+namespace strata::coordinator {
+namespace {
+
+// Context files by path; a pattern selects a path, everything under it, or "." all.
+class MapContext : public ContextSource {
+ public:
+  void Put(const std::string& path, const std::string& content) {
+    files_[path] = {path, cache::InputType::kRegular, 0644, content.size(),
+                    Digest::Sha256Of(content), ""};
+  }
+  Result<std::vector<cache::InputEntry>> Select(const std::vector<std::string>& patterns,
+                                                const std::vector<std::string>&) override {
+    std::vector<cache::InputEntry> out;
+    for (const std::string& p : patterns) {
+      bool any = false;
+      for (const auto& [path, e] : files_) {
+        if (p == "." || path == p || path.rfind(p + "/", 0) == 0) {
+          out.push_back(e);
+          any = true;
+        }
+      }
+      if (!any) return Status::NotFound("\"/" + p + "\": not found");
+    }
+    return out;
+  }
+
+ private:
+  std::map<std::string, cache::InputEntry> files_;
+};
+
+class RecordingSink : public EventSink {
+ public:
+  void OnEvent(const BuildEvent& e) override { events.push_back(e); }
+  int Count(BuildEvent::Kind kind) const {
+    int n = 0;
+    for (const auto& e : events) n += e.kind == kind;
+    return n;
+  }
+  std::vector<BuildEvent> events;
+};
+
+class BuildRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto meta = cache::MetadataStore::Open(dir_.path() + "/db");
+    ASSERT_OK(meta);
+    store_ = std::make_unique<cache::Store>(std::make_unique<cache::MemoryBlobStore>(),
+                                            std::move(*meta));
+    fake_ = std::make_unique<FakeStepRunner>(store_->blobs());
+    context_.Put("app/main.c", "int main() {}");
+    context_.Put("app/util.c", "void util() {}");
+    context_.Put("README", "hello");
+  }
+
+  Result<BuildResult> Build(const std::string& dockerfile, BuildOptions options = {},
+                            std::map<std::string, std::string> args = {},
+                            std::string target = "") {
+    dockerfile::PlanOptions plan_options;
+    plan_options.build_args = std::move(args);
+    plan_options.target = std::move(target);
+    ASSIGN_OR_RETURN(dockerfile::BuildPlan plan, dockerfile::ParseAndPlan(dockerfile, plan_options));
+    fake_->Reset();
+    sink_ = RecordingSink();
+    clock_.Advance(1'000'000'000);
+    BuildRunner runner(*store_, *fake_, clock_);
+    return runner.Build(plan, &context_, options, &sink_);
+  }
+
+  image::ImageConfig ConfigOf(const BuildResult& r) {
+    Result<std::string> json = store_->blobs().ReadAll(r.image.config_digest);
+    EXPECT_TRUE(json.ok());
+    Result<image::ImageConfig> config = image::ImageConfig::FromJson(*json);
+    EXPECT_TRUE(config.ok());
+    return *config;
+  }
+
+  // Indices (0-based, over all steps) that ran in the last build.
+  static std::vector<int> Ran(const BuildResult& r) {
+    std::vector<int> ran;
+    for (size_t i = 0; i < r.steps.size(); ++i) {
+      if (r.steps[i].ran) ran.push_back(static_cast<int>(i));
+    }
+    return ran;
+  }
+
+  cache::TempDir dir_;
+  std::unique_ptr<cache::Store> store_;
+  std::unique_ptr<FakeStepRunner> fake_;
+  MapContext context_;
+  RecordingSink sink_;
+  FakeClock clock_{1'700'000'000'000'000'000};
+};
+
+constexpr char kApp[] =
+    "FROM scratch\n"
+    "ARG VERSION=1\n"
+    "COPY README /README\n"           // step 1
+    "WORKDIR /src\n"                  // step 2
+    "COPY app /src/app\n"             // step 3
+    "RUN make VERSION=$VERSION\n"     // step 4
+    "ENV MODE=release\n"              // step 5
+    "RUN make install\n"              // step 6
+    "CMD [\"/app\"]\n";               // step 7
+
+TEST_F(BuildRunnerTest, ColdBuildRunsEachFilesystemStepOnceThenAllCached) {
+  BuildOptions options;
+  options.tags = {"docker.io/library/app:latest"};
+  Result<BuildResult> cold = Build(kApp, options);
+  ASSERT_OK(cold);
+  EXPECT_EQ(fake_->calls(), 5);  // COPY, WORKDIR, COPY, RUN, RUN
+  EXPECT_EQ(cold->ran_steps, 5);
+  EXPECT_EQ(cold->cached_steps, 0);
+
+  Result<BuildResult> warm = Build(kApp, options);
+  ASSERT_OK(warm);
+  EXPECT_EQ(fake_->calls(), 0);
+  EXPECT_EQ(warm->cached_steps, 5);
+  EXPECT_EQ(sink_.Count(BuildEvent::Kind::kCached), 5);
+  EXPECT_EQ(warm->image.id, cold->image.id);
+  EXPECT_EQ(warm->image.manifest_digest, cold->image.manifest_digest);
+  Result<ResolvedImage> tagged = ResolveImage(store_->metadata(), "app:latest");
+  ASSERT_OK(tagged);
+  EXPECT_EQ(tagged->record.id, cold->image.id);
+}
+
+TEST_F(BuildRunnerTest, ImageConfigHistoryAndRootfs) {
+  Result<BuildResult> r = Build(kApp);
+  ASSERT_OK(r);
+  image::ImageConfig config = ConfigOf(*r);
+  // WORKDIR made an empty layer: 4 layers from 5 filesystem steps.
+  EXPECT_EQ(config.rootfs.diff_ids.size(), 4u);
+  EXPECT_EQ(r->image.layers.size(), 4u);
+  ASSERT_EQ(config.history.size(), 8u);
+  EXPECT_TRUE(config.history[0].empty_layer);  // ARG
+  EXPECT_EQ(config.history[1].created_by, "COPY README /README # buildkit");
+  EXPECT_FALSE(config.history[1].empty_layer);
+  EXPECT_TRUE(config.history[2].empty_layer);  // WORKDIR, nothing changed
+  EXPECT_EQ(config.history[4].created_by, "RUN |1 VERSION=1 /bin/sh -c make VERSION=$VERSION # buildkit");
+  EXPECT_TRUE(config.history[5].empty_layer);  // ENV
+  EXPECT_EQ(config.config.working_dir, "/src");
+  EXPECT_EQ(config.config.cmd, std::vector<std::string>{"/app"});
+  EXPECT_EQ(config.config.env, std::vector<std::string>{"MODE=release"});
+  EXPECT_EQ(config.created, config.history[7].created);
+  // The RUN saw the ARG and the stage's state.
+  const StepJob& make = fake_->jobs()[3];
+  EXPECT_EQ(make.state.workdir, "/src");
+  EXPECT_EQ(make.state.env, (std::vector<std::pair<std::string, std::string>>{{"VERSION", "1"}}));
+  EXPECT_EQ(make.parents.size(), 2u);  // README + app layers (WORKDIR was empty)
+}
+
+TEST_F(BuildRunnerTest, ChangedCopyInputMissesThatStepAndLaterOnly) {
+  ASSERT_OK(Build(kApp));
+  context_.Put("app/util.c", "void util() { return; }");
+  Result<BuildResult> r = Build(kApp);
+  ASSERT_OK(r);
+  // Steps: 0 ARG, 1 COPY README, 2 WORKDIR, 3 COPY app, 4 RUN, 5 ENV, 6 RUN, 7 CMD.
+  EXPECT_EQ(Ran(*r), (std::vector<int>{3, 4, 6}));
+  EXPECT_TRUE(r->steps[1].cached);
+  EXPECT_TRUE(r->steps[2].cached);
+}
+
+TEST_F(BuildRunnerTest, ChangedBuildArgMissesFromTheRunThatSeesIt) {
+  ASSERT_OK(Build(kApp, {}, {{"VERSION", "1"}}));
+  Result<BuildResult> r = Build(kApp, {}, {{"VERSION", "2"}});
+  ASSERT_OK(r);
+  EXPECT_EQ(Ran(*r), (std::vector<int>{4, 6}));
+}
+
+TEST_F(BuildRunnerTest, NoCacheRunsEverythingAndOverwritesEntries) {
+  Result<BuildResult> cold = Build(kApp);
+  ASSERT_OK(cold);
+  const Digest key = cold->steps[4].key;
+  Result<std::optional<cache::CacheEntry>> before = store_->metadata().GetCacheEntry(key, "default");
+  ASSERT_OK(before);
+  ASSERT_TRUE(before->has_value());
+  BuildOptions options;
+  options.no_cache = true;
+  Result<BuildResult> r = Build(kApp, options);
+  ASSERT_OK(r);
+  EXPECT_EQ(fake_->calls(), 5);
+  EXPECT_EQ(r->cached_steps, 0);
+  Result<std::optional<cache::CacheEntry>> after = store_->metadata().GetCacheEntry(key, "default");
+  ASSERT_OK(after);
+  ASSERT_TRUE(after->has_value());
+  EXPECT_GT((*after)->created_unix_nanos, (*before)->created_unix_nanos);
+}
+
+TEST_F(BuildRunnerTest, NoCacheFilterRunsOnlyThatStage) {
+  const std::string df =
+      "FROM scratch AS deps\nCOPY README /r\n"
+      "FROM scratch\nCOPY app /app\nCOPY --from=deps /r /r\n";
+  ASSERT_OK(Build(df));
+  BuildOptions options;
+  options.no_cache_filter = {"deps"};
+  Result<BuildResult> r = Build(df, options);
+  ASSERT_OK(r);
+  EXPECT_EQ(Ran(*r), (std::vector<int>{0}));
+}
+
+TEST_F(BuildRunnerTest, FailingStepKeepsEarlierStepsCachedAndTagsNothing) {
+  fake_->FailWhenTextContains("make install");
+  BuildOptions options;
+  options.tags = {"docker.io/library/app:latest"};
+  Result<BuildResult> r = Build(kApp, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("Dockerfile:8: RUN make install: process", 0), 0u)
+      << r.status().ToString();
+  EXPECT_EQ(sink_.Count(BuildEvent::Kind::kError), 1);
+  EXPECT_FALSE(ResolveImage(store_->metadata(), "app:latest").ok());
+  Result<std::vector<cache::CacheEntry>> entries = store_->metadata().ListCacheEntries();
+  ASSERT_OK(entries);
+  EXPECT_EQ(entries->size(), 4u);  // COPY, WORKDIR, COPY, RUN make; not the failed one
+
+  fake_->FailWhenTextContains("");
+  Result<BuildResult> again = Build(kApp, options);
+  ASSERT_OK(again);
+  EXPECT_EQ(Ran(*again), (std::vector<int>{6}));
+}
+
+TEST_F(BuildRunnerTest, EntrypointClearsInheritedCmd) {
+  BuildOptions base_options;
+  base_options.tags = {"docker.io/library/base:latest"};
+  ASSERT_OK(Build("FROM scratch\nCOPY README /\nCMD [\"sh\"]\n", base_options));
+
+  Result<BuildResult> child = Build("FROM base\nENTRYPOINT [\"/bin/app\"]\n");
+  ASSERT_OK(child);
+  image::ImageConfig config = ConfigOf(*child);
+  EXPECT_EQ(config.config.entrypoint, std::vector<std::string>{"/bin/app"});
+  EXPECT_FALSE(config.config.cmd.has_value());
+  EXPECT_EQ(config.rootfs.diff_ids.size(), 1u);  // the base layer
+  EXPECT_EQ(config.history.size(), 3u);
+
+  Result<BuildResult> both =
+      Build("FROM base\nCMD [\"--help\"]\nENTRYPOINT [\"/bin/app\"]\n");
+  ASSERT_OK(both);
+  image::ImageConfig c2 = ConfigOf(*both);
+  EXPECT_EQ(c2.config.cmd, std::vector<std::string>{"--help"});
+  // FROM an image: the first step's parent is its manifest digest.
+  Result<ResolvedImage> base = ResolveImage(store_->metadata(), "base");
+  ASSERT_OK(base);
+  EXPECT_EQ(fake_->calls(), 0);
+}
+
+TEST_F(BuildRunnerTest, CopyFromUsesTheOtherStagesKey) {
+  const std::string df =
+      "FROM scratch AS build\nCOPY app /src\nRUN cc /src -o /out\n"
+      "FROM scratch\nCOPY README /README\nCOPY --from=build /out /app\n";
+  BuildOptions options;
+  options.cache_debug = true;
+  Result<BuildResult> cold = Build(df, options);
+  ASSERT_OK(cold);
+  EXPECT_NE(cold->steps[3].preimage.find(cold->steps[1].key.ToString()), std::string::npos);
+  EXPECT_EQ(fake_->jobs()[3].from_layers.size(), 2u);
+
+  context_.Put("app/main.c", "int main() { return 1; }");
+  Result<BuildResult> r = Build(df, options);
+  ASSERT_OK(r);
+  EXPECT_EQ(Ran(*r), (std::vector<int>{0, 1, 3}));  // README copy stays cached
+}
+
+TEST_F(BuildRunnerTest, CacheDebugPreimagesDifferInTheChangedFieldOnly) {
+  BuildOptions options;
+  options.cache_debug = true;
+  Result<BuildResult> a = Build(kApp, options, {{"VERSION", "1"}});
+  Result<BuildResult> b = Build(kApp, options, {{"VERSION", "2"}});
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  const std::string& pa = a->steps[4].preimage;
+  const std::string& pb = b->steps[4].preimage;
+  ASSERT_NE(pa, pb);
+  // Same parent and every line but the env one and the key line.
+  auto lines = [](const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (size_t nl; (nl = s.find('\n', start)) != std::string::npos; start = nl + 1) {
+      out.push_back(s.substr(start, nl - start));
+    }
+    if (start < s.size()) out.push_back(s.substr(start));
+    return out;
+  };
+  std::vector<std::string> la = lines(pa), lb = lines(pb);
+  ASSERT_EQ(la.size(), lb.size());
+  std::vector<std::string> differing;
+  for (size_t i = 0; i < la.size(); ++i) {
+    if (la[i] != lb[i]) differing.push_back(la[i]);
+  }
+  ASSERT_EQ(differing.size(), 2u) << pa << "\n---\n" << pb;
+  EXPECT_NE(differing[0].find("VERSION"), std::string::npos) << differing[0];
+  EXPECT_EQ(a->steps[3].preimage, b->steps[3].preimage);
+}
+
+TEST_F(BuildRunnerTest, MissingBaseImageNamesTheLine) {
+  Result<BuildResult> r = Build("FROM nothere\nRUN true\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("Dockerfile:1"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(fake_->calls(), 0);
+}
+
+TEST_F(BuildRunnerTest, SourceDateEpochSetsCreated) {
+  BuildOptions options;
+  options.source_date_epoch = 86400;
+  Result<BuildResult> r = Build(kApp, options);
+  ASSERT_OK(r);
+  EXPECT_EQ(ConfigOf(*r).created, "1970-01-02T00:00:00Z");
+  EXPECT_EQ(r->image.created_unix_nanos, 86400LL * 1'000'000'000);
+}
+
+}  // namespace
+}  // namespace strata::coordinator

@@ -1,0 +1,68 @@
+#pragma once
+
+// The seam between build planning and execution: a StepRunner carries out
+// one filesystem step (RUN, COPY, ADD, WORKDIR) on top of a parent layer
+// chain and returns its layer; an EventSink receives the progress of a
+// build. The protocol side implements both (jobs to workers, BuildEvents to
+// the client); tests use fakes.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cache/records.h"
+#include "common/result.h"
+#include "coordinator/build_step_key.h"
+#include "dockerfile/plan.h"
+
+namespace strata::coordinator {
+
+struct BuildEvent {
+  enum class Kind { kStarted, kCached, kLog, kDone, kError };
+  Kind kind = Kind::kStarted;
+  std::string stage;  // display name: "build", "stage-0"
+  int index = 0;      // 1-based step number within the build
+  int total = 0;      // steps of the build
+  std::string text;   // kStarted/kCached: "RUN make"; kLog: one line; kError: the message
+  int64_t duration_nanos = 0;  // kDone
+};
+
+// Receives events in order. Called from the build's thread.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnEvent(const BuildEvent& event) = 0;
+};
+
+// One filesystem step to run.
+struct StepJob {
+  Digest key;                                // its cache key
+  std::string stage;                         // display name
+  std::vector<cache::LayerRecord> parents;   // base first; empty for scratch
+  dockerfile::BuildStep step;                // typed, expanded
+  ExecState state;                           // env (sorted), user, workdir, shell
+  // COPY --from: the source stage's (or image's) layers, base first.
+  std::vector<cache::LayerRecord> from_layers;
+  std::optional<int64_t> source_date_epoch;
+};
+
+// What a step produced, or how it failed (a RUN exiting non-zero is an
+// outcome, not an error: the Status of Run is for steps that could not be
+// carried out).
+struct StepOutcome {
+  bool ok = true;
+  cache::LayerRecord layer;  // stored in the Store's BlobStore when ok
+  bool empty = false;        // the layer changes nothing
+  int exit_code = 0;
+  std::string message;  // failure: `process "..." did not complete successfully: exit code: 1`
+};
+
+class StepRunner {
+ public:
+  virtual ~StepRunner() = default;
+  // Runs `job`; may emit kLog events. When ok, the layer blob is in the store.
+  virtual Result<StepOutcome> Run(const StepJob& job, EventSink* events) = 0;
+};
+
+}  // namespace strata::coordinator
