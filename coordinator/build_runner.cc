@@ -109,6 +109,27 @@ int FindStage(const BuildPlan& plan, const std::string& from) {
   return -1;
 }
 
+// ENV and LABEL as the planner expanded them. ApplyMetadata would expand
+// the values a second time (`ENV A=\$HOME` must keep "$HOME").
+void ApplyExpanded(const BuildStep& step, image::ContainerConfig* c) {
+  for (const auto& change : step.changes) {
+    size_t eq = change.value.find('=');
+    std::string key = change.value.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : change.value.substr(eq + 1);
+    if (change.field == "Labels") {
+      c->labels[key] = value;
+    } else if (change.field == "Env") {
+      auto it = std::find_if(c->env.begin(), c->env.end(),
+                             [&](const std::string& kv) { return kv.rfind(key + "=", 0) == 0; });
+      if (it != c->env.end()) {
+        *it = change.value;
+      } else {
+        c->env.push_back(key + "=" + value);
+      }
+    }
+  }
+}
+
 std::string EntryMetadata(bool empty) {
   return nlohmann::json{{"v", 1}, {"empty", empty}}.dump();
 }
@@ -201,7 +222,9 @@ class BuildSession {
                                                     std::move(from_layers), &s));
         history.empty_layer = empty;
       }
-      if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
+      if (step.command.As<dockerfile::EnvCommand>() || step.command.As<dockerfile::LabelCommand>()) {
+        ApplyExpanded(step, &s.config.config.config);
+      } else if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
         Status applied = ApplyMetadata(step.command, &s.config);
         if (!applied.ok()) return applied.Annotate(Location(plan_, step.start_line) + step.text);
       }

@@ -301,6 +301,15 @@ TEST_F(BuildRunnerTest, CacheDebugPreimagesDifferInTheChangedFieldOnly) {
   EXPECT_EQ(a->steps[3].preimage, b->steps[3].preimage);
 }
 
+TEST_F(BuildRunnerTest, EnvAndLabelValuesAreExpandedOnce) {
+  Result<BuildResult> r =
+      Build("FROM scratch\nENV A=1 B=\\$A\nENV A=2 C=$A\nLABEL l=$A\n");
+  ASSERT_OK(r);
+  image::ImageConfig config = ConfigOf(*r);
+  EXPECT_EQ(config.config.env, (std::vector<std::string>{"A=2", "B=$A", "C=1"}));
+  EXPECT_EQ(config.config.labels.at("l"), "2");
+}
+
 TEST_F(BuildRunnerTest, MissingBaseImageNamesTheLine) {
   Result<BuildResult> r = Build("FROM nothere\nRUN true\n");
   ASSERT_FALSE(r.ok());
