@@ -1,0 +1,72 @@
+#include "image/tar_import.h"
+
+#include <gtest/gtest.h>
+
+#include "image/layer_writer.h"
+
+namespace strata::image {
+namespace {
+
+LayerEntry File(std::string path, std::string content) {
+  LayerEntry e;
+  e.path = std::move(path);
+  e.size = content.size();
+  e.content = std::move(content);
+  return e;
+}
+
+std::string Tar(std::vector<LayerEntry> entries) {
+  StringSink out;
+  EXPECT_TRUE(WriteTar(std::move(entries), {}, &out).ok());
+  return out.data();
+}
+
+std::string Decompressed(const std::string& blob) {
+  StringSource in(blob);
+  std::unique_ptr<ByteSource> src = NewDecompressingSource(&in);
+  std::string out;
+  char buf[65536];
+  while (size_t n = *src->Read(buf, sizeof(buf))) out.append(buf, n);
+  return out;
+}
+
+class TarImportTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(TarImportTest, LayerIsTheTarWithBothDigests) {
+  std::string big;
+  for (int64_t i = 0; i < 300000; ++i) big += std::to_string(i * 7919 % 1000003) + ",";
+  std::string tar = Tar({File("etc/big.csv", big), File("etc/small", "s")});
+  for (Compression given : {Compression::kNone, Compression::kGzip}) {
+    StringSink given_blob;
+    std::unique_ptr<ByteSink> compressor = NewCompressingSink(given, &given_blob);
+    ASSERT_TRUE(compressor->Write(tar).ok());
+    ASSERT_TRUE(compressor->Close().ok());
+    StringSource in(given_blob.data());
+    StringSink out;
+    Result<LayerResult> r = ImportTarAsLayer(&in, GetParam(), &out);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(out.closed());
+    EXPECT_EQ(Decompressed(out.data()), tar);
+    EXPECT_EQ(r->diff_id, Digest::Sha256Of(tar));
+    EXPECT_EQ(r->uncompressed_size, tar.size());
+    EXPECT_EQ(r->blob_digest, Digest::Sha256Of(out.data()));
+    EXPECT_EQ(r->blob_size, out.data().size());
+  }
+}
+
+TEST_P(TarImportTest, RejectsAnEscapingNameAndLeavesOutOpen) {
+  StringSource in(Tar({File("a/../../etc/passwd", "x")}));
+  StringSink out;
+  Result<LayerResult> r = ImportTarAsLayer(&in, GetParam(), &out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(".."), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(out.closed());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllCompressions, TarImportTest,
+                         ::testing::Values(Compression::kNone, Compression::kGzip,
+                                           Compression::kZstd),
+                         [](const auto& info) { return std::string(CompressionName(info.param)); });
+
+}  // namespace
+}  // namespace strata::image
