@@ -22,7 +22,7 @@ constexpr char kHistoryComment[] = "buildkit.dockerfile.v0";
 // A stage as far as it has been built.
 struct StageState {
   Digest key;
-  ConfigState config;
+  ConfigState config{{}, false, /*expand_values=*/false};  // steps arrive expanded
   std::vector<cache::LayerRecord> layers;
   std::vector<std::pair<std::string, std::string>> args;  // ARGs with a value, in scope
   int64_t newest_entry_nanos = 0;  // newest cache entry on the chain
@@ -107,27 +107,6 @@ int FindStage(const BuildPlan& plan, const std::string& from) {
     if (!stage.name.empty() && stage.name == lower) return stage.index;
   }
   return -1;
-}
-
-// ENV and LABEL as the planner expanded them. ApplyMetadata would expand
-// the values a second time (`ENV A=\$HOME` must keep "$HOME").
-void ApplyExpanded(const BuildStep& step, image::ContainerConfig* c) {
-  for (const auto& change : step.changes) {
-    size_t eq = change.value.find('=');
-    std::string key = change.value.substr(0, eq);
-    std::string value = eq == std::string::npos ? "" : change.value.substr(eq + 1);
-    if (change.field == "Labels") {
-      c->labels[key] = value;
-    } else if (change.field == "Env") {
-      auto it = std::find_if(c->env.begin(), c->env.end(),
-                             [&](const std::string& kv) { return kv.rfind(key + "=", 0) == 0; });
-      if (it != c->env.end()) {
-        *it = change.value;
-      } else {
-        c->env.push_back(key + "=" + value);
-      }
-    }
-  }
 }
 
 std::string EntryMetadata(bool empty) {
@@ -222,9 +201,7 @@ class BuildSession {
                                                     std::move(from_layers), &s));
         history.empty_layer = empty;
       }
-      if (step.command.As<dockerfile::EnvCommand>() || step.command.As<dockerfile::LabelCommand>()) {
-        ApplyExpanded(step, &s.config.config.config);
-      } else if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
+      if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
         Status applied = ApplyMetadata(step.command, &s.config);
         if (!applied.ok()) return applied.Annotate(Location(plan_, step.start_line) + step.text);
       }

@@ -21,7 +21,9 @@ dockerfile::ShellEnv EnvOf(const image::ContainerConfig& config) {
   return env;
 }
 
-Result<std::string> Expand(const std::string& word, const image::ContainerConfig& config) {
+Result<std::string> ExpandWith(bool expand, const std::string& word,
+                               const image::ContainerConfig& config) {
+  if (!expand) return word;
   return dockerfile::ShellLexer().ProcessWord(word, EnvOf(config));
 }
 
@@ -59,6 +61,9 @@ std::string JoinPath(const std::string& base, const std::string& path) {
 
 Status ApplyMetadata(const Command& command, ConfigState* state) {
   image::ContainerConfig& c = state->config.config;
+  auto Expand = [state](const std::string& word, const image::ContainerConfig& config) {
+    return ExpandWith(state->expand_values, word, config);
+  };
   if (const auto* cmd = command.As<dockerfile::CmdCommand>()) {
     c.cmd = Argv(cmd->command, c);
     state->cmd_set = true;

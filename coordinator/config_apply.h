@@ -21,11 +21,16 @@ struct ConfigState {
   // inherited CMD (Dockerfile reference, "Understand how CMD and ENTRYPOINT
   // interact").
   bool cmd_set = false;
+  // Whether instruction values still hold variables to expand against Env
+  // (`--change` values do); a build's steps arrive expanded by the planner,
+  // and expanding again would lose a literal `$` (`ENV A=\$HOME`).
+  bool expand_values = true;
 };
 
 // Applies one metadata instruction (CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD
 // STOPSIGNAL USER VOLUME WORKDIR SHELL HEALTHCHECK MAINTAINER ARG).
-// Variables in ENV/LABEL/EXPOSE/... are expanded against the config's Env.
+// Variables in ENV/LABEL/EXPOSE/... are expanded against the config's Env
+// when state->expand_values is set.
 // InvalidArgument for an instruction that changes files (RUN, COPY, ...).
 Status ApplyMetadata(const dockerfile::Command& command, ConfigState* state);
 

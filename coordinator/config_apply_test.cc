@@ -61,3 +61,18 @@ TEST(ConfigApplyTest, RejectsFileChangesAndGarbage) {
 
 }  // namespace
 }  // namespace strata::coordinator
+
+namespace strata::coordinator {
+namespace {
+
+TEST(ConfigApplyTest, ExpandedValuesAreKeptAsGiven) {
+  ConfigState state;
+  state.expand_values = false;  // a build's steps, expanded by the planner
+  ASSERT_TRUE(ApplyChanges({"ENV A=1", "ENV B=$A", "USER $A", "WORKDIR /x/$A"}, &state).ok());
+  EXPECT_EQ(state.config.config.env, (Args{"A=1", "B=$A"}));
+  EXPECT_EQ(state.config.config.user, "$A");
+  EXPECT_EQ(state.config.config.working_dir, "/x/$A");
+}
+
+}  // namespace
+}  // namespace strata::coordinator
