@@ -3,7 +3,6 @@
 #include <set>
 
 #include "coordinator/image_resolver.h"
-#include "image/reference.h"
 
 namespace strata::coordinator {
 namespace {
@@ -63,18 +62,9 @@ Json InspectJson(const cache::ImageRecord& record, const image::ImageConfig& con
                  const std::vector<std::string>& tags) {
   Json j;
   j["Id"] = record.id.ToString();
-  Json repo_tags = Json::array();
-  Json repo_digests = Json::array();
-  std::set<std::string> repos;
-  for (const auto& t : tags) {
-    repo_tags.push_back(FamiliarTag(t));
-    Result<image::Reference> ref = image::ParseReference(t);
-    if (ref.ok() && !record.manifest_digest.empty() && repos.insert(ref->Name()).second) {
-      repo_digests.push_back(ref->FamiliarName() + "@" + record.manifest_digest.ToString());
-    }
-  }
-  j["RepoTags"] = repo_tags;
-  j["RepoDigests"] = repo_digests;
+  RepoNames names = RepoNamesOf(record, tags);
+  j["RepoTags"] = names.tags;
+  j["RepoDigests"] = names.digests;
   j["Parent"] = "";
   j["Comment"] = config.history.empty() ? "" : config.history.back().comment;
   j["Created"] = config.created;

@@ -1,5 +1,7 @@
 #include "coordinator/image_resolver.h"
 
+#include <set>
+
 #include "image/reference.h"
 
 namespace strata::coordinator {
@@ -21,6 +23,20 @@ Status NoSuchImage(std::string_view name) {
 std::string FamiliarTag(std::string_view normalised) {
   Result<image::Reference> ref = image::ParseReference(normalised);
   return ref.ok() ? ref->FamiliarString() : std::string(normalised);
+}
+
+RepoNames RepoNamesOf(const cache::ImageRecord& record, const std::vector<std::string>& tags) {
+  RepoNames out;
+  std::set<std::string> repos;
+  for (const auto& t : tags) {
+    Result<image::Reference> ref = image::ParseReference(t);
+    if (!ref.ok()) continue;
+    out.tags.push_back(ref->FamiliarString());
+    if (!record.manifest_digest.empty() && repos.insert(ref->Name()).second) {
+      out.digests.push_back(ref->FamiliarName() + "@" + record.manifest_digest.ToString());
+    }
+  }
+  return out;
 }
 
 Result<ResolvedImage> ResolveImage(cache::MetadataStore& store, std::string_view name) {

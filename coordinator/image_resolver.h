@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cache/metadata_store.h"
 #include "common/result.h"
@@ -25,5 +26,14 @@ Result<ResolvedImage> ResolveImage(cache::MetadataStore& store, std::string_view
 
 // The familiar form of a stored (normalised) tag: "busybox:latest".
 std::string FamiliarTag(std::string_view normalised);
+
+// An image's tags in familiar form, and one "repo@<manifest digest>" per
+// repository among them, as `docker image ls/inspect` show RepoTags and
+// RepoDigests.
+struct RepoNames {
+  std::vector<std::string> tags;
+  std::vector<std::string> digests;
+};
+RepoNames RepoNamesOf(const cache::ImageRecord& record, const std::vector<std::string>& tags);
 
 }  // namespace strata::coordinator

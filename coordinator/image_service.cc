@@ -84,15 +84,9 @@ Result<std::vector<ImageSummary>> ImageService::List(const std::vector<std::stri
     s.id = record.id;
     s.created = CreatedSeconds(record);
     s.size = record.total_size;
-    std::set<std::string> repos;
-    for (const auto& t : tags_of[record.id]) {
-      Result<image::Reference> ref = image::ParseReference(t);
-      if (!ref.ok()) continue;
-      s.repo_tags.push_back(ref->FamiliarString());
-      if (!record.manifest_digest.empty() && repos.insert(ref->FamiliarName()).second) {
-        s.repo_digests.push_back(ref->FamiliarName() + "@" + record.manifest_digest.ToString());
-      }
-    }
+    RepoNames names = RepoNamesOf(record, tags_of[record.id]);
+    s.repo_tags = std::move(names.tags);
+    s.repo_digests = std::move(names.digests);
     s.dangling = s.repo_tags.empty();
 
     bool keep = true;
