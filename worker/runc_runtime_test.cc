@@ -316,8 +316,9 @@ TEST_F(RuncRuntimeTest, RunOfTrueTiming) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
       kRounds;
   RecordProperty("runc_run_true_ms", std::to_string(ms));
+  // Printed for the record only: speed is judged by benchmarks, not here.
   std::printf("runc run of true through RuncRuntime: %.1f ms per run (%d runs)\n", ms, kRounds);
-  EXPECT_LT(ms, 5000.0);
+  ExpectNothingLeft();
 }
 
 }  // namespace
