@@ -14,6 +14,7 @@
 #include "worker/fs_util.h"
 #include "worker/overlay_snapshotter.h"
 #include "worker/testing/busybox_rootfs.h"
+#include "worker/testing/real_worker.h"
 #include "worker/user_resolver.h"
 
 namespace strata::worker {
@@ -38,26 +39,12 @@ std::vector<std::string> ListDir(const std::string& path) {
 class RuncRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "runc and overlayfs need root; run worker_test as root";
-    if (!testing::HaveBusybox()) {
-      GTEST_SKIP() << "no static busybox at " << testing::kBusyboxPath
-                   << "; apt-get install busybox-static";
-    }
     dir_ = testing::MakeTempDir("strata-runc");
-    RuncOptions options;
-    options.state_dir = dir_ + "/state";
-    options.bundle_dir = dir_ + "/bundles";
-    Result<std::unique_ptr<RuncRuntime>> runtime = RuncRuntime::Create(options);
-    ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
-    runtime_ = std::move(*runtime);
-    Status probe = runtime_->Probe();
-    if (!probe.ok()) GTEST_SKIP() << "runc is missing or broken: " << probe.ToString();
-
-    Result<std::unique_ptr<OverlaySnapshotter>> snap = OverlaySnapshotter::Open(dir_ + "/snap");
-    ASSERT_TRUE(snap.ok()) << snap.status().ToString();
-    snapshotter_ = std::move(*snap);
-    Status overlay = snapshotter_->Probe();
-    if (!overlay.ok()) GTEST_SKIP() << "cannot mount overlayfs here: " << overlay.ToString();
+    Result<testing::RealWorker> real = testing::OpenRealWorker(dir_);
+    ASSERT_TRUE(real.ok()) << real.status().ToString();
+    if (!real->skip_reason.empty()) GTEST_SKIP() << real->skip_reason;
+    runtime_ = std::move(real->runtime);
+    snapshotter_ = std::move(real->snapshotter);
 
     std::string base = dir_ + "/busybox";
     ASSERT_TRUE(MakeDirs(base).ok());

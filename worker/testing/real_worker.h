@@ -1,0 +1,25 @@
+#pragma once
+
+// The real runc runtime and overlay snapshotter for tests, or the reason a
+// test must skip on this machine (not root, no busybox-static, runc or
+// overlayfs unusable).
+
+#include <memory>
+#include <string>
+
+#include "worker/overlay_snapshotter.h"
+#include "worker/runc_runtime.h"
+
+namespace strata::worker::testing {
+
+struct RealWorker {
+  std::unique_ptr<RuncRuntime> runtime;          // state and bundles under dir
+  std::unique_ptr<OverlaySnapshotter> snapshotter;  // root dir/snap
+  std::string skip_reason;                       // non-empty: skip the test
+};
+
+// Creates both under `dir`. Errors other than "cannot run here" are
+// failures (a Status), not skips.
+Result<RealWorker> OpenRealWorker(const std::string& dir);
+
+}  // namespace strata::worker::testing
