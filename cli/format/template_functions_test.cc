@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/format/template.h"
+#include "cli/format/template_test_util.h"
 
 namespace strata::format {
 namespace {
@@ -20,11 +21,7 @@ Json Image() {
 }
 
 std::string Render(std::string_view text, const Json& data = Image()) {
-  Result<Template> t = Template::Parse(text);
-  if (!t.ok()) return "PARSE ERROR: " + t.status().message();
-  Result<std::string> out = t->Execute(data);
-  if (!out.ok()) return "EXEC ERROR: " + out.status().message();
-  return *out;
+  return RenderOrError(text, data);
 }
 
 TEST(TemplateFunctionsTest, JsonIsCompactAndNotHtmlEscaped) {
