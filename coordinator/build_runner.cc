@@ -229,7 +229,8 @@ class BuildSession {
       Emit(BuildEvent::Kind::kCached, stage, step.text);
     } else {
       StepJob job{report.key, stage.DisplayName(), s->layers, step, state, std::move(from_layers),
-                  options_.source_date_epoch};
+                  {}, options_.source_date_epoch};
+      ASSIGN_OR_RETURN(job.inputs, SelectInputs(step));
       Result<StepOutcome> outcome = runner_.Run(job, events_);
       report.ran = true;
       ++result_.ran_steps;
@@ -243,6 +244,21 @@ class BuildSession {
       s->layers.push_back({entry->layer_digest, entry->diff_id, entry->size, entry->media_type});
     }
     return empty;
+  }
+
+  // The context entries a COPY/ADD without --from reads.
+  Result<std::vector<cache::InputEntry>> SelectInputs(const BuildStep& step) {
+    const auto* copy = step.command.As<dockerfile::CopyCommand>();
+    const auto* add = step.command.As<dockerfile::AddCommand>();
+    if ((copy == nullptr && add == nullptr) || (copy && !copy->from.empty())) {
+      return std::vector<cache::InputEntry>();
+    }
+    const auto& sources = copy ? copy->sources : add->sources;
+    if (sources.empty() || context_ == nullptr) return std::vector<cache::InputEntry>();
+    Result<std::vector<cache::InputEntry>> entries =
+        context_->Select(sources, copy ? copy->excludes : add->excludes);
+    if (!entries.ok()) return entries.status().Annotate(Location(plan_, step.start_line) + step.text);
+    return entries;
   }
 
   Status Fail(const BuildStage& stage, const BuildStep& step, const std::string& message,

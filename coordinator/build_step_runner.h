@@ -44,6 +44,9 @@ struct StepJob {
   ExecState state;                           // env (sorted), user, workdir, shell
   // COPY --from: the source stage's (or image's) layers, base first.
   std::vector<cache::LayerRecord> from_layers;
+  // COPY/ADD without --from: the context entries its sources select (what
+  // the key's inputs digest covers), for the worker to fetch by content.
+  std::vector<cache::InputEntry> inputs;
   std::optional<int64_t> source_date_epoch;
 };
 
