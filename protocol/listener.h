@@ -61,6 +61,7 @@ class Listener {
   Status Reply(std::string_view peer, const Envelope& envelope);
 
  private:
+  friend class Poller;  // waits on socket_ together with other sockets
   Listener(std::unique_ptr<internal::Socket> socket, std::string endpoint, size_t max_frame_size);
 
   std::unique_ptr<internal::Socket> socket_;

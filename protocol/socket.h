@@ -51,6 +51,8 @@ class Socket {
   Status Bind(const Endpoint& endpoint);
   Status Connect(const Endpoint& endpoint);
   const std::string& bound_endpoint() const { return bound_endpoint_; }
+  // The libzmq socket, for polling several sockets at once (protocol::Poller).
+  void* native_handle() const { return handle_; }
 
   // Sends `parts` as one message. Unavailable when the peer is unknown or gone
   // (router) or when the send stays blocked past send_timeout.
