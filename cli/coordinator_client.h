@@ -28,6 +28,9 @@ class CoordinatorClient {
   Result<protocol::Envelope> Call(protocol::Envelope request,
                                   std::chrono::milliseconds timeout = std::chrono::minutes(30));
 
+  // The connection itself, for exchanges that stream (builds).
+  protocol::Connection& connection() { return *connection_; }
+
  private:
   CoordinatorClient() = default;
   std::unique_ptr<protocol::Context> context_;

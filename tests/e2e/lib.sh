@@ -10,6 +10,7 @@ FAILED=0
 
 cleanup() {
   pkill -f "strata-coordinator --root $E2E_TMP" 2>/dev/null
+  pkill -f "strata-worker .*$E2E_TMP" 2>/dev/null
   if [ "$FAILED" -eq 0 ]; then rm -rf "$E2E_TMP"; else echo "kept $E2E_TMP"; fi
 }
 trap cleanup EXIT
@@ -26,11 +27,24 @@ make_busybox_rootfs() {
   local dir=$1
   mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp" "$dir/var/www"
   cp /bin/busybox "$dir/bin/busybox"
-  for a in sh echo cat ls id httpd wget mkdir rm touch true false sleep grep; do
+  for a in sh echo cat ls id httpd wget mkdir rm touch true false sleep grep pwd test env printf wc head stat chmod ln tar; do
     ln -sf busybox "$dir/bin/$a"
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$dir/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$dir/etc/group"
+}
+
+# Imports a busybox rootfs as the image $1 (default busybox:latest).
+import_busybox_image() {
+  local name=${1:-busybox:latest}
+  make_busybox_rootfs "$E2E_TMP/busybox-rootfs"
+  tar -C "$E2E_TMP/busybox-rootfs" -cf "$E2E_TMP/busybox-rootfs.tar" .
+  "$S" image import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' "$E2E_TMP/busybox-rootfs.tar" "$name" >/dev/null
+}
+
+# Whether this machine can run containers (root, runc, overlayfs).
+can_run_containers() {
+  [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/filesystems
 }
 
 # A fingerprint of the store: blob files and image ids with tags.

@@ -1,0 +1,316 @@
+#include "cli/build_command.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/build_client.h"
+#include "cli/build_progress.h"
+#include "cli/context/context_scanner.h"
+#include "cli/context/stat_cache.h"
+#include "cli/context/tar_context.h"
+#include "cli/coordinator_client.h"
+#include "common/file_util.h"
+#include "image/byte_source.h"
+
+namespace strata::cli {
+namespace {
+
+struct BuildFlags {
+  std::string context;
+  std::string file;
+  std::vector<std::string> tags, build_args, labels, no_cache_filter, outputs;
+  std::string target, iidfile, progress = "auto", platform;
+  bool no_cache = false, cache_debug = false, quiet = false;
+};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+Result<std::string> ReadAll(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::NotFound("cannot read " + what + " " + path +
+                            ": no such file; name the Dockerfile with -f, or give the context directory");
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// A spool directory for a context read from stdin, removed at the end.
+struct SpoolDir {
+  std::string path;
+  ~SpoolDir() {
+    if (!path.empty()) {
+      std::string cmd = "rm -rf '" + path + "'";
+      if (std::system(cmd.c_str()) != 0) std::cerr << "warning: could not remove " << path << "\n";
+    }
+  }
+};
+
+// --output type=oci,dest=FILE | type=docker,dest=FILE
+struct Output {
+  std::string type, dest;
+};
+
+Result<Output> ParseOutput(const std::string& text) {
+  Output out;
+  std::stringstream ss(text);
+  std::string field;
+  while (std::getline(ss, field, ',')) {
+    size_t eq = field.find('=');
+    std::string key = field.substr(0, eq), value = eq == std::string::npos ? "" : field.substr(eq + 1);
+    if (key == "type") out.type = value;
+    else if (key == "dest") out.dest = value;
+    else if (eq == std::string::npos && out.dest.empty() && out.type.empty()) out.dest = key;
+    else return Status::InvalidArgument("--output " + text + ": unknown field '" + key + "' (use type=oci|docker,dest=FILE)");
+  }
+  if (out.type.empty()) out.type = "oci";
+  if (out.type != "oci" && out.type != "docker") {
+    return Status::InvalidArgument("--output " + text + ": type '" + out.type +
+                                   "' is not supported; use type=oci or type=docker");
+  }
+  if (out.dest.empty()) {
+    return Status::InvalidArgument("--output " + text + ": dest=FILE is required");
+  }
+  return out;
+}
+
+// "Dockerfile:3: message" -> the Dockerfile lines around 3, as BuildKit
+// prints them under a failed build.
+std::string Excerpt(const std::string& error, const std::string& name, const std::string& dockerfile) {
+  if (error.rfind(name + ":", 0) != 0) return "";
+  int line = std::atoi(error.c_str() + name.size() + 1);
+  if (line <= 0) return "";
+  std::vector<std::string> lines;
+  std::stringstream ss(dockerfile);
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  if (line > static_cast<int>(lines.size())) return "";
+  std::ostringstream out;
+  out << name << ":" << line << "\n--------------------\n";
+  for (int i = std::max(1, line - 2); i <= std::min<int>(lines.size(), line + 2); ++i) {
+    char num[16];
+    std::snprintf(num, sizeof(num), "%4d", i);
+    out << num << " | " << (i == line ? ">>> " : "    ") << lines[i - 1] << "\n";
+  }
+  out << "--------------------\n";
+  return out.str();
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "ERROR: " << message << "\n";
+  return 1;
+}
+
+int RunBuild(const CliContext& ctx, const BuildFlags& f) {
+  ProgressMode mode;
+  if (!ParseProgressMode(f.progress, &mode)) {
+    return Fail("--progress " + f.progress + ": use auto, plain, tty or quiet");
+  }
+  if (f.quiet) mode = ProgressMode::kQuiet;
+  std::vector<Output> outputs;
+  for (const std::string& o : f.outputs) {
+    Result<Output> out = ParseOutput(o);
+    if (!out.ok()) return Fail(out.status().message());
+    outputs.push_back(*out);
+  }
+  if (f.context == "-" && f.file == "-") {
+    return Fail("cannot read both the build context and the Dockerfile from stdin; give one as a path");
+  }
+
+  // The Dockerfile and the context.
+  std::string dockerfile, dockerfile_name = "Dockerfile";
+  std::optional<std::string> dockerignore;
+  context::ContextManifest manifest;
+  SpoolDir spool;
+  if (!f.file.empty() && f.file != "-") dockerfile_name = BaseName(f.file);
+  if (f.file == "-") {
+    Result<std::string> text = ReadAll("/dev/stdin", "the Dockerfile from");
+    if (!text.ok()) return Fail(text.status().message());
+    dockerfile = *text;
+  } else if (!f.file.empty()) {
+    Result<std::string> text = ReadAll(f.file, "Dockerfile");
+    if (!text.ok()) return Fail(text.status().message());
+    dockerfile = *text;
+    // BuildKit: <Dockerfile>.dockerignore next to it wins over the context's.
+    std::ifstream ignore(f.file + ".dockerignore", std::ios::binary);
+    if (ignore) {
+      std::ostringstream s;
+      s << ignore.rdbuf();
+      dockerignore = s.str();
+    }
+  }
+  if (f.context == "-") {
+    if (Status s = MakeDirs(ctx.root + "/tmp"); !s.ok()) return Fail(s.message());
+    std::string dir = ctx.root + "/tmp/context-XXXXXX";
+    if (mkdtemp(dir.data()) == nullptr) return Fail("cannot create a spool directory under " + ctx.root + "/tmp");
+    spool.path = dir;
+    auto in = image::FileSource::Open("/dev/stdin");
+    if (!in.ok()) return Fail(in.status().message());
+    Result<context::ContextManifest> scanned = context::ScanTarContext(**in, dir);
+    if (!scanned.ok()) return Fail("reading the build context from stdin: " + scanned.status().message());
+    manifest = std::move(*scanned);
+    if (f.file.empty()) {
+      Result<std::string> text = ReadAll(dir + "/Dockerfile", "Dockerfile in the context tar:");
+      if (!text.ok()) return Fail("the context tar on stdin has no Dockerfile at its root; add one or give -f");
+      dockerfile = *text;
+    }
+  } else {
+    struct stat st;
+    if (::stat(f.context.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Fail("unable to prepare context: path \"" + f.context +
+                  "\" not found or not a directory; give the build context directory (or - for a tar on stdin)");
+    }
+    if (f.file.empty()) {
+      Result<std::string> text = ReadAll(f.context + "/Dockerfile", "Dockerfile");
+      if (!text.ok()) return Fail(text.status().message());
+      dockerfile = *text;
+    }
+    std::string abs = Absolute(f.context);
+    char real[PATH_MAX];
+    if (realpath(abs.c_str(), real) != nullptr) abs = real;
+    context::StatCache cache = context::StatCache::Load(context::StatCache::PathFor(ctx.root, abs));
+    context::ScanOptions options;
+    options.dockerignore = dockerignore;
+    options.stat_cache = &cache;
+    Result<context::ContextManifest> scanned = context::ScanContext(abs, options);
+    if (!scanned.ok()) return Fail("loading the build context: " + scanned.status().message());
+    manifest = std::move(*scanned);
+    if (Status s = cache.Save(); !s.ok()) std::cerr << "warning: stat cache not saved: " << s.message() << "\n";
+  }
+  for (const std::string& w : manifest.warnings) std::cerr << "warning: " << w << "\n";
+
+  // The request.
+  v1::SubmitBuild submit;
+  submit.set_dockerfile(dockerfile);
+  submit.set_dockerfile_name(dockerfile_name);
+  for (const std::string& a : f.build_args) {
+    size_t eq = a.find('=');
+    if (eq == std::string::npos) {
+      // Docker: --build-arg NAME takes the value from the environment.
+      if (const char* v = std::getenv(a.c_str())) (*submit.mutable_build_args())[a] = v;
+      continue;
+    }
+    (*submit.mutable_build_args())[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  for (const std::string& l : f.labels) {
+    size_t eq = l.find('=');
+    (*submit.mutable_labels())[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+  }
+  submit.set_target(f.target);
+  for (const std::string& t : f.tags) submit.add_tags(t);
+  submit.set_no_cache(f.no_cache);
+  for (const std::string& s : f.no_cache_filter) submit.add_no_cache_filter(s);
+  submit.set_cache_debug(f.cache_debug);
+  submit.set_platform(f.platform);
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    char* end = nullptr;
+    long long v = std::strtoll(sde, &end, 10);
+    if (*end != '\0' || v < 0) return Fail("SOURCE_DATE_EPOCH='" + std::string(sde) + "' is not a number of seconds");
+    submit.set_has_source_date_epoch(true);
+    submit.set_source_date_epoch(v);
+  }
+
+  auto client = CoordinatorClient::Connect(ctx);
+  if (!client.ok()) return Fail(client.status().message());
+  std::unique_ptr<BuildProgress> progress = NewBuildProgress(mode, isatty(2) != 0, std::cerr);
+  progress->OnNote("[internal] load build definition from " + dockerfile_name,
+                   "transferring dockerfile: " + std::to_string(dockerfile.size()) + "B", NowMs());
+  Result<v1::BuildResult> result =
+      RunRemoteBuild((*client)->connection(), std::move(submit), manifest, *progress);
+  if (!result.ok()) {
+    progress->Finish(result.status().message(), NowMs());
+    std::cerr << Excerpt(result.status().message(), dockerfile_name, dockerfile);
+    return Fail("failed to solve: " + result.status().message());
+  }
+  if (result->has_error()) {
+    progress->Finish(result->error().message(), NowMs());
+    std::cerr << Excerpt(result->error().message(), dockerfile_name, dockerfile);
+    return Fail("failed to solve: " + result->error().message());
+  }
+
+  // Exporting.
+  std::string detail = "writing image " + result->image_id() + " done";
+  for (const std::string& t : result->tags()) detail += "\nnaming to " + t + " done";
+  for (const Output& out : outputs) {
+    protocol::Envelope req = protocol::NewEnvelope(0);
+    auto* save = req.mutable_save_image();
+    if (result->tags().empty()) save->add_names(result->image_id());
+    for (const std::string& t : result->tags()) save->add_names(t);
+    save->set_output_path(Absolute(out.dest));
+    save->set_format(out.type == "oci" ? "oci-archive" : "docker-archive");
+    auto reply = (*client)->Call(req);
+    if (!reply.ok()) {
+      progress->Finish(reply.status().message(), NowMs());
+      return Fail("exporting to " + out.dest + ": " + reply.status().message());
+    }
+    detail += "\nexporting to " + out.type + " archive " + out.dest + " done";
+  }
+  if (!f.iidfile.empty()) {
+    std::ofstream iid(f.iidfile, std::ios::trunc);
+    iid << result->image_id();
+    if (!iid) return Fail("cannot write --iidfile " + f.iidfile);
+  }
+  progress->OnNote("exporting to image", detail, NowMs());
+  progress->Finish("", NowMs());
+  if (f.quiet) std::cout << result->image_id() << "\n";
+  return 0;
+}
+
+void AddBuild(CLI::App* parent, CliContext& ctx) {
+  auto f = std::make_shared<BuildFlags>();
+  CLI::App* cmd = parent->add_subcommand("build", "Build an image from a Dockerfile");
+  cmd->add_option("-t,--tag", f->tags, "name and optionally a tag (name:tag); may be repeated")
+      ->allow_extra_args(false);
+  cmd->add_option("-f,--file", f->file, "the Dockerfile (default: PATH/Dockerfile); - reads it from stdin");
+  cmd->add_option("--build-arg", f->build_args, "set a build-time variable (KEY=VALUE, or KEY from the environment)")
+      ->allow_extra_args(false);
+  cmd->add_option("--target", f->target, "build this stage and what it needs");
+  cmd->add_option("--label", f->labels, "set metadata on the image (KEY=VALUE)")->allow_extra_args(false);
+  cmd->add_flag("--no-cache", f->no_cache, "do not use the cache (results are still stored)");
+  cmd->add_option("--no-cache-filter", f->no_cache_filter, "stages to build without the cache")
+      ->allow_extra_args(false)->delimiter(',');
+  cmd->add_flag("--cache-debug", f->cache_debug, "print each step's cache key preimage");
+  cmd->add_option("--iidfile", f->iidfile, "write the image ID to this file");
+  cmd->add_option("-o,--output", f->outputs, "also write an archive: type=oci|docker,dest=FILE")
+      ->allow_extra_args(false);
+  cmd->add_option("--progress", f->progress, "auto, plain, tty or quiet");
+  cmd->add_flag("-q,--quiet", f->quiet, "print only the image ID");
+  cmd->add_option("--platform", f->platform, "target platform (os/arch)");
+  cmd->add_option("PATH", f->context, "build context directory, or - for a tar on stdin")->required();
+  cmd->final_callback([&ctx, f] { ctx.run = [&ctx, f] { return RunBuild(ctx, *f); }; });
+}
+
+}  // namespace
+
+void AddBuildCommand(CLI::App& app, CliContext& ctx) {
+  AddBuild(&app, ctx);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App* a) { return a->get_name() == "image"; })) {
+    AddBuild(sub, ctx);
+  }
+}
+
+}  // namespace strata::cli
