@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set-up, build, then show strata at work: the Dockerfile front
-# end on examples/, and the image store with a base image made from the
-# busybox-static package (no public image can be pulled offline).
+# end on examples/, a base image made from the busybox-static package (no
+# public image can be pulled offline), the tutorial's images built, run and
+# rebuilt from the cache, and the image store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,7 +10,7 @@ bash scripts/build.sh
 S="$PWD/build/bin/strata"
 WORK=$(mktemp -d /tmp/strata-demo-XXXXXX)
 export STRATA_ROOT="$WORK/root"
-trap 'pkill -f "strata-coordinator --root $WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'pkill -f "strata-coordinator --root $WORK" 2>/dev/null; pkill -f "strata-worker .*$WORK" 2>/dev/null; sleep 0.5; rm -rf "$WORK"' EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -27,13 +28,48 @@ step "strata dockerfile expand --env NAME=strata '\${NAME:-none}-\${MISSING:-def
 $S dockerfile expand --env NAME=strata '${NAME:-none}-${MISSING:-default}' '${NAME%ta}'
 
 step "a base image from the busybox-static package"
-mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc"
+mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/tmp"
 cp /bin/busybox "$WORK/rootfs/bin/"
-for a in sh echo cat ls httpd; do ln -sf busybox "$WORK/rootfs/bin/$a"; done
+for a in sh echo cat ls httpd mkdir uname wget id; do ln -sf busybox "$WORK/rootfs/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$WORK/rootfs/etc/passwd"
 tar -C "$WORK/rootfs" -cf "$WORK/busybox.tar" .
-echo "\$ strata image import --change 'CMD [\"/bin/sh\"]' busybox.tar busybox:latest"
-$S image import --change 'CMD ["/bin/sh"]' "$WORK/busybox.tar" busybox:latest
+echo "\$ strata image import --change 'CMD [\"/bin/sh\"]' --change 'ENV PATH=/bin' busybox.tar busybox:latest"
+$S image import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' "$WORK/busybox.tar" busybox:latest
+
+if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/filesystems; then
+  step "strata build -t hellodocker examples/hello-busybox   (the tutorial's ENTRYPOINT + CMD)"
+  $S build --progress=plain -t hellodocker examples/hello-busybox
+  step "strata run --rm hellodocker"
+  $S run --rm hellodocker
+  step "strata run --rm hellodocker 'Hi, Docker!'"
+  $S run --rm hellodocker 'Hi, Docker!'
+
+  step "strata build -t webserver examples/webserver-busybox   (busybox httpd for the tutorial's nginx)"
+  $S build --progress=plain -t webserver examples/webserver-busybox
+  step "strata run -d --name web -p 80:80 webserver; wget http://127.0.0.1:80/"
+  $S run -d --name web -p 80:80 webserver
+  for i in $(seq 1 50); do
+    page=$(busybox wget -q -T 1 -O - http://127.0.0.1:80/ 2>/dev/null) && break
+    sleep 0.1
+  done
+  echo "${page:-the server did not answer}"
+  $S ps
+  step "strata stop web && strata rm web"
+  $S stop web && $S rm web
+
+  step "strata build again: every step CACHED"
+  $S build --progress=plain -t webserver examples/webserver-busybox
+  step "strata build -t multistage examples/multistage   (stages, heredoc RUN, COPY --from)"
+  $S build --progress=plain -t multistage examples/multistage
+  $S run --rm multistage
+
+  step "strata images && strata image inspect hellodocker"
+  $S images
+  $S image inspect --format '{{.Id}} {{.RepoTags}} {{json .Config.Entrypoint}} {{json .Config.Cmd}}' hellodocker
+  $S image inspect --format '{{json .Config.ExposedPorts}} {{json .Config.Cmd}}' webserver
+else
+  echo "(skipping builds and containers: they need root, runc and overlayfs)"
+fi
 
 step "strata image tag busybox hellodocker:1 && strata images"
 $S image tag busybox hellodocker:1
