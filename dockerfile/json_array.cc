@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 #include "dockerfile/go_strings.h"
 
@@ -17,7 +18,7 @@ int HexValue(char c) {
   return -1;
 }
 
-// A recursive-descent validator over Go's JSON grammar. Values at depth 1
+// A validator over Go's JSON grammar. Values at depth 1
 // (the top array's elements) are recorded; nested values are only checked.
 class JsonReader {
  public:
@@ -64,15 +65,59 @@ class JsonReader {
     return pos_ == s_.size() && !bad_number_;
   }
 
+  // Reads one value. Containers are walked with an explicit stack, not by
+  // recursion: Go accepts 10,000 levels, and recursing that deep overflows
+  // a small thread stack or a sanitizer build's larger frames.
   bool ReadValue() {
+    std::vector<char> open;  // '[' or '{' of each container not yet closed
+    for (;;) {
+      // At the start of a value.
+      int c = Peek();
+      bool complete = true;
+      if (c == '[' || c == '{') {
+        if (++depth_ > kMaxNestingDepth) return false;
+        ++pos_;
+        SkipWs();
+        if (Consume(c == '[' ? ']' : '}')) {
+          --depth_;
+        } else {
+          open.push_back(static_cast<char>(c));
+          if (c == '{' && !ReadKey()) return false;
+          complete = false;
+        }
+      } else if (!ReadScalar()) {
+        return false;
+      }
+      if (!complete) continue;
+      // A value is complete: a ',' starts the next element, or closers end
+      // the containers it completes.
+      for (;;) {
+        if (open.empty()) return true;
+        SkipWs();
+        if (Consume(',')) {
+          SkipWs();
+          if (open.back() == '{' && !ReadKey()) return false;
+          break;
+        }
+        if (!Consume(open.back() == '[' ? ']' : '}')) return false;
+        open.pop_back();
+        --depth_;
+      }
+    }
+  }
+
+  // `"key"` `:` of an object member, with the whitespace after it.
+  bool ReadKey() {
+    if (Peek() != '"' || !ReadString(nullptr)) return false;
+    SkipWs();
+    if (!Consume(':')) return false;
+    SkipWs();
+    return true;
+  }
+
+  bool ReadScalar() {
     int c = Peek();
     if (c == '"') return ReadString(nullptr);
-    if (c == '[' || c == '{') {
-      if (++depth_ > kMaxNestingDepth) return false;
-      bool ok = c == '[' ? ReadArrayBody() : ReadObjectBody();
-      --depth_;
-      return ok;
-    }
     if (c == '-' || (c >= '0' && c <= '9')) return ReadNumber();
     for (std::string_view lit : {"true", "false", "null"}) {
       if (s_.substr(pos_, lit.size()) == lit) {
@@ -81,36 +126,6 @@ class JsonReader {
       }
     }
     return false;
-  }
-
-  bool ReadArrayBody() {
-    ++pos_;  // '['
-    SkipWs();
-    if (Consume(']')) return true;
-    while (true) {
-      SkipWs();
-      if (!ReadValue()) return false;
-      SkipWs();
-      if (Consume(',')) continue;
-      return Consume(']');
-    }
-  }
-
-  bool ReadObjectBody() {
-    ++pos_;  // '{'
-    SkipWs();
-    if (Consume('}')) return true;
-    while (true) {
-      SkipWs();
-      if (Peek() != '"' || !ReadString(nullptr)) return false;
-      SkipWs();
-      if (!Consume(':')) return false;
-      SkipWs();
-      if (!ReadValue()) return false;
-      SkipWs();
-      if (Consume(',')) continue;
-      return Consume('}');
-    }
   }
 
   bool ReadDigits() {
