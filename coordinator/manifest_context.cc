@@ -1,0 +1,175 @@
+#include "coordinator/manifest_context.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "common/go_path_match.h"
+
+namespace strata::coordinator {
+namespace {
+
+bool IsBelow(const std::string& path, const std::string& dir) {
+  return dir == "." || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                        path[dir.size()] == '/');
+}
+
+// The pattern relative to the context root: "." for the root itself.
+Result<std::string> CleanSource(const std::string& pattern) {
+  if (!pattern.empty() && pattern[0] == '/') {
+    std::string clean = CleanPath(pattern);  // "/.." stays at the root
+    return clean == "/" ? std::string(".") : clean.substr(1);
+  }
+  std::string clean = CleanPath(pattern);
+  if (clean == ".." || clean.rfind("../", 0) == 0) {
+    return Status::InvalidArgument("forbidden path outside the build context: " + pattern);
+  }
+  return clean;
+}
+
+// Whether `path` or one of its parent directories matches `pattern`.
+Result<bool> MatchesOrBelow(const std::string& pattern, const std::string& path) {
+  std::string prefix = path;
+  while (true) {
+    ASSIGN_OR_RETURN(bool match, GoPathMatch(pattern, prefix));
+    if (match) return true;
+    size_t slash = prefix.rfind('/');
+    if (slash == std::string::npos) return false;
+    prefix.resize(slash);
+  }
+}
+
+}  // namespace
+
+Result<std::vector<cache::InputEntry>> EntriesFromManifest(const v1::SubmitBuild& request) {
+  std::vector<cache::InputEntry> entries;
+  entries.reserve(request.context_size());
+  for (const v1::ContextEntry& in : request.context()) {
+    cache::InputEntry e;
+    e.path = CleanPath(in.path());
+    while (e.path.rfind("/", 0) == 0) e.path.erase(0, 1);
+    if (e.path.empty() || e.path == "." || e.path == ".." || e.path.rfind("../", 0) == 0) {
+      return Status::InvalidArgument("context manifest: entry path '" + in.path() +
+                                     "' is not inside the build context");
+    }
+    e.mode = in.mode() & 07777;
+    switch (in.type()) {
+      case v1::ContextEntry::TYPE_REGULAR: {
+        e.type = cache::InputType::kRegular;
+        e.size = in.size();
+        Result<Digest> digest = Digest::Parse(in.sha256());
+        if (!digest.ok()) {
+          return Status::InvalidArgument("context manifest: " + e.path + ": sha256 '" +
+                                         in.sha256() + "': " + digest.status().message());
+        }
+        e.content = *digest;
+        break;
+      }
+      case v1::ContextEntry::TYPE_DIRECTORY:
+        e.type = cache::InputType::kDirectory;
+        break;
+      case v1::ContextEntry::TYPE_SYMLINK:
+        e.type = cache::InputType::kSymlink;
+        e.link_target = in.link_target();
+        break;
+      default:
+        e.type = cache::InputType::kOther;
+        break;
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+v1::ContextEntry ToContextEntry(const cache::InputEntry& e) {
+  v1::ContextEntry out;
+  out.set_path(e.path);
+  out.set_mode(e.mode);
+  switch (e.type) {
+    case cache::InputType::kRegular:
+      out.set_type(v1::ContextEntry::TYPE_REGULAR);
+      out.set_size(e.size);
+      out.set_sha256(e.content.ToString());
+      break;
+    case cache::InputType::kDirectory:
+      out.set_type(v1::ContextEntry::TYPE_DIRECTORY);
+      break;
+    case cache::InputType::kSymlink:
+      out.set_type(v1::ContextEntry::TYPE_SYMLINK);
+      out.set_link_target(e.link_target);
+      break;
+    case cache::InputType::kOther:
+      out.set_type(v1::ContextEntry::TYPE_UNSPECIFIED);
+      break;
+  }
+  return out;
+}
+
+ManifestContext::ManifestContext(std::vector<cache::InputEntry> entries)
+    : entries_(std::move(entries)) {
+  std::sort(entries_.begin(), entries_.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  entries_.erase(std::unique(entries_.begin(), entries_.end(),
+                             [](const auto& a, const auto& b) { return a.path == b.path; }),
+                 entries_.end());
+}
+
+Result<std::vector<cache::InputEntry>> ManifestContext::Select(
+    const std::vector<std::string>& patterns, const std::vector<std::string>& excludes) {
+  for (const std::string& exclude : excludes) TRY(ValidateGoPattern(CleanPath(exclude)));
+  std::set<size_t> chosen;
+  for (const std::string& pattern : patterns) {
+    ASSIGN_OR_RETURN(std::string source, CleanSource(pattern));
+    std::vector<std::string> roots;  // matched paths; everything below them is taken too
+    if (HasWildcard(source)) {
+      TRY(ValidateGoPattern(source));
+      for (const cache::InputEntry& e : entries_) {
+        ASSIGN_OR_RETURN(bool match, GoPathMatch(source, e.path));
+        if (match) roots.push_back(e.path);
+      }
+    } else {
+      roots.push_back(source);
+    }
+    bool any = false;
+    for (const std::string& root : roots) {
+      if (root == ".") {
+        for (size_t i = 0; i < entries_.size(); ++i) chosen.insert(i);
+        any = any || !entries_.empty();
+        continue;
+      }
+      // Entries are sorted: the root, then everything below it, come in one run
+      // starting at the first path >= root.
+      auto it = std::lower_bound(entries_.begin(), entries_.end(), root,
+                                 [](const auto& e, const std::string& p) { return e.path < p; });
+      for (; it != entries_.end(); ++it) {
+        bool self = it->path == root;
+        if (!self && !IsBelow(it->path, root)) {
+          // "a-b" sorts between "a" and "a/x": skip over names that only share the prefix.
+          if (root != "." && it->path.compare(0, root.size(), root) == 0) continue;
+          break;
+        }
+        chosen.insert(static_cast<size_t>(it - entries_.begin()));
+        any = true;
+      }
+    }
+    if (!any) {
+      std::string shown = source == "." ? "/" : "/" + source;
+      return Status::NotFound("failed to compute cache key: failed to calculate checksum of ref: \"" +
+                              shown + "\": not found");
+    }
+  }
+  std::vector<cache::InputEntry> out;
+  for (size_t i : chosen) {
+    bool excluded = false;
+    for (const std::string& exclude : excludes) {
+      std::string clean = CleanPath(exclude);
+      while (clean.rfind("/", 0) == 0) clean.erase(0, 1);
+      ASSIGN_OR_RETURN(excluded, MatchesOrBelow(clean, entries_[i].path));
+      if (excluded) break;
+    }
+    if (!excluded) out.push_back(entries_[i]);
+  }
+  return out;
+}
+
+}  // namespace strata::coordinator

@@ -1,0 +1,270 @@
+#include "coordinator/worker_pool.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "common/logging.h"
+#include "image/digest.h"
+
+namespace strata::coordinator {
+namespace {
+
+constexpr int64_t kNanosPerMilli = 1'000'000;
+
+// The names a worker may use for the snapshot a job starts from: the top
+// layer's diff_id and the OCI ChainID of the whole parent chain, each with
+// and without the "sha256:" prefix.
+std::set<std::string> ParentSnapshotNames(const v1::Job& job) {
+  std::set<std::string> names;
+  if (job.parent_chain().empty()) return names;
+  std::string chain;
+  for (const std::string& diff_id : job.parent_chain()) {
+    chain = chain.empty() ? diff_id : Digest::Sha256Of(chain + " " + diff_id).ToString();
+  }
+  for (const std::string& text : {*job.parent_chain().rbegin(), chain}) {
+    names.insert(text);
+    if (text.rfind("sha256:", 0) == 0) names.insert(text.substr(7));
+  }
+  return names;
+}
+
+}  // namespace
+
+class WorkerPool::Ticket {
+ public:
+  v1::Job job;
+  LogFn on_log;
+  std::set<std::string> parent_snapshots;
+  std::string worker;  // the worker running it; "" while queued
+  int attempts = 0;
+  int64_t queued_at = 0;
+  std::optional<Result<v1::JobResult>> result;
+};
+
+v1::Registered WorkerPool::Register(const std::string& peer, const v1::Register& request) {
+  std::lock_guard lock(mu_);
+  if (workers_.contains(request.worker_id())) {
+    DropWorkerLocked(request.worker_id(), "it registered again (restarted?)");
+  }
+  Worker& w = workers_[request.worker_id()];
+  w.id = request.worker_id();
+  w.peer = peer;
+  w.slots = std::max<uint32_t>(1, request.slots());
+  w.last_seen = clock_.NowUnixNanos();
+  LOG(INFO) << "worker " << w.id << " registered (" << w.slots << " slots, "
+            << request.platform() << ", version " << request.version() << ")";
+  DispatchLocked();
+  v1::Registered reply;
+  reply.set_heartbeat_interval_ms(options_.heartbeat_interval_ms);
+  reply.set_dead_after_ms(options_.dead_after_ms);
+  return reply;
+}
+
+Status WorkerPool::Heartbeat(const v1::Heartbeat& heartbeat) {
+  std::lock_guard lock(mu_);
+  auto it = workers_.find(heartbeat.worker_id());
+  if (it == workers_.end()) {
+    return Status::NotFound("worker " + heartbeat.worker_id() +
+                            " is not registered with this coordinator (declared dead, or the "
+                            "coordinator restarted); register again");
+  }
+  it->second.last_seen = clock_.NowUnixNanos();
+  it->second.snapshots = {heartbeat.snapshots().begin(), heartbeat.snapshots().end()};
+  return Status::OK();
+}
+
+void WorkerPool::OnJobLog(const v1::JobLog& log) {
+  LogFn on_log;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(log.job_id());
+    if (it == jobs_.end()) return;
+    on_log = it->second->on_log;
+  }
+  if (on_log) on_log(log);
+}
+
+void WorkerPool::OnJobResult(const v1::JobResult& result) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(result.job_id());
+  if (it == jobs_.end()) {
+    LOG(DEBUG) << "result of job " << result.job_id() << " ignored: no longer waited for";
+    return;
+  }
+  std::shared_ptr<Ticket> ticket = it->second;
+  auto w = workers_.find(ticket->worker);
+  if (w != workers_.end()) {
+    w->second.last_seen = clock_.NowUnixNanos();
+    w->second.running.erase(result.job_id());
+    if (!result.has_error() && result.exit_code() == 0 && !result.diff_id().empty()) {
+      // The worker now holds the job's output as a snapshot too.
+      w->second.snapshots.insert(result.diff_id());
+    }
+  }
+  if (result.has_error() && result.error().retryable() && ticket->attempts < kMaxAttempts) {
+    RequeueLocked(ticket, "worker " + ticket->worker + " failed it: " + result.error().message());
+  } else {
+    FinishLocked(ticket, result);
+  }
+  DispatchLocked();
+}
+
+void WorkerPool::Tick() {
+  std::lock_guard lock(mu_);
+  const int64_t now = clock_.NowUnixNanos();
+  std::vector<std::string> dead;
+  for (const auto& [id, w] : workers_) {
+    if (now - w.last_seen >= options_.dead_after_ms * kNanosPerMilli) dead.push_back(id);
+  }
+  for (const std::string& id : dead) {
+    DropWorkerLocked(id, "no heartbeat for " + std::to_string(options_.dead_after_ms) + " ms");
+  }
+  if (workers_.empty() && !queue_.empty()) {
+    if (no_worker_since_ == 0) no_worker_since_ = now;
+    if (options_.no_worker_timeout_ms > 0 &&
+        now - no_worker_since_ >= options_.no_worker_timeout_ms * kNanosPerMilli) {
+      while (!queue_.empty()) {
+        std::shared_ptr<Ticket> ticket = queue_.front();
+        queue_.pop_front();
+        FinishLocked(ticket,
+                     Status::Unavailable("no worker registered with the coordinator for " +
+                                         std::to_string(options_.no_worker_timeout_ms / 1000) +
+                                         " s; start one with `strata-worker --coordinator "
+                                         "<worker endpoint>`"));
+      }
+      no_worker_since_ = 0;
+    }
+  } else {
+    no_worker_since_ = 0;
+  }
+  DispatchLocked();
+}
+
+std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log) {
+  auto ticket = std::make_shared<Ticket>();
+  ticket->parent_snapshots = ParentSnapshotNames(job);
+  ticket->job = std::move(job);
+  ticket->on_log = std::move(on_log);
+  std::lock_guard lock(mu_);
+  ticket->queued_at = clock_.NowUnixNanos();
+  if (shut_down_) {
+    ticket->result = Status::Cancelled("the coordinator is shutting down");
+    return ticket;
+  }
+  if (jobs_.contains(ticket->job.job_id())) {
+    ticket->result = Status::Internal("job id " + ticket->job.job_id() + " is already in use");
+    return ticket;
+  }
+  jobs_[ticket->job.job_id()] = ticket;
+  queue_.push_back(ticket);
+  DispatchLocked();
+  return ticket;
+}
+
+Result<v1::JobResult> WorkerPool::Wait(const std::shared_ptr<Ticket>& ticket) {
+  std::unique_lock lock(mu_);
+  done_.wait(lock, [&] { return ticket->result.has_value(); });
+  return *ticket->result;
+}
+
+void WorkerPool::Shutdown() {
+  std::lock_guard lock(mu_);
+  shut_down_ = true;
+  std::vector<std::shared_ptr<Ticket>> all;
+  for (const auto& [id, ticket] : jobs_) all.push_back(ticket);
+  for (const auto& ticket : all) {
+    FinishLocked(ticket, Status::Cancelled("the coordinator is shutting down"));
+  }
+  queue_.clear();
+}
+
+std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
+  std::lock_guard lock(mu_);
+  std::vector<WorkerInfo> out;
+  for (const auto& [id, w] : workers_) {
+    out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()}});
+  }
+  return out;
+}
+
+size_t WorkerPool::outstanding_jobs() const {
+  std::lock_guard lock(mu_);
+  return jobs_.size();
+}
+
+void WorkerPool::DispatchLocked() {
+  while (!queue_.empty()) {
+    std::shared_ptr<Ticket> ticket = queue_.front();
+    Worker* w = PickWorkerLocked(*ticket);
+    if (w == nullptr) return;  // every worker is full: FIFO waits
+    queue_.pop_front();
+    ++ticket->attempts;
+    Status sent = sender_.SendJob(w->peer, ticket->job);
+    if (!sent.ok()) {
+      // The worker's job peer is gone: the worker is as good as dead.
+      queue_.push_front(ticket);
+      --ticket->attempts;
+      DropWorkerLocked(w->id, "cannot send it a job: " + sent.message());
+      continue;
+    }
+    ticket->worker = w->id;
+    w->running.insert(ticket->job.job_id());
+    LOG(DEBUG) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction() << ") to worker "
+               << w->id;
+  }
+}
+
+WorkerPool::Worker* WorkerPool::PickWorkerLocked(const Ticket& ticket) {
+  Worker* best = nullptr;
+  bool best_local = false;
+  for (auto& [id, w] : workers_) {
+    if (w.running.size() >= w.slots) continue;
+    bool local = std::any_of(ticket.parent_snapshots.begin(), ticket.parent_snapshots.end(),
+                             [&](const std::string& s) { return w.snapshots.contains(s); });
+    auto load = [](const Worker& x) { return static_cast<double>(x.running.size()) / x.slots; };
+    if (best == nullptr || (local && !best_local) ||
+        (local == best_local && load(w) < load(*best))) {
+      best = &w;
+      best_local = local;
+    }
+  }
+  return best;
+}
+
+void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why) {
+  auto it = workers_.find(id);
+  if (it == workers_.end()) return;
+  LOG(WARN) << "worker " << id << " dropped: " << why << "; " << it->second.running.size()
+            << " running job(s) queued again";
+  std::set<std::string> running = std::move(it->second.running);
+  workers_.erase(it);
+  // Requeued in reverse so that they keep their order at the front.
+  for (auto job = running.rbegin(); job != running.rend(); ++job) {
+    auto t = jobs_.find(*job);
+    if (t != jobs_.end()) RequeueLocked(t->second, "worker " + id + " was lost");
+  }
+}
+
+void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why) {
+  ticket->worker.clear();
+  if (ticket->attempts >= kMaxAttempts) {
+    FinishLocked(ticket, Status::Unavailable("job " + ticket->job.job_id() + " (" +
+                                             ticket->job.instruction() + ") failed on " +
+                                             std::to_string(ticket->attempts) +
+                                             " workers; last: " + why));
+    return;
+  }
+  queue_.push_front(ticket);
+}
+
+void WorkerPool::FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result) {
+  auto w = workers_.find(ticket->worker);
+  if (w != workers_.end()) w->second.running.erase(ticket->job.job_id());
+  std::erase(queue_, ticket);
+  jobs_.erase(ticket->job.job_id());
+  ticket->result = std::move(result);
+  done_.notify_all();
+}
+
+}  // namespace strata::coordinator

@@ -1,0 +1,139 @@
+#pragma once
+
+// The workers registered with this coordinator and the one queue of ready
+// jobs that all builds share (DESIGN.md "Scheduling", docs/protocol.md
+// "Builds and workers").
+//
+//  - A job goes to a worker holding its parent snapshot when one has a free
+//    slot (locality), else to the least loaded one; never more than `slots`
+//    jobs are out on a worker.
+//  - A worker silent for dead_after_ms is dead: its running jobs go back to
+//    the front of the queue (at most kMaxAttempts runs per job).
+//  - A JobResult whose error is retryable (the worker's own failure) is run
+//    again elsewhere, within the same limit.
+//
+// Thread-safe. The worker side (Register, Heartbeat, OnJobLog, OnJobResult,
+// Tick) is called by the coordinator's I/O thread, Submit/Wait by build
+// threads. Time comes from the Clock; nothing here sleeps or opens a socket.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "protocol/envelope.h"
+
+namespace strata::coordinator {
+
+// Hands a Job to a worker's job peer. Implementations must be thread-safe and
+// must not call back into the pool (it calls them with its lock held).
+class JobSender {
+ public:
+  virtual ~JobSender() = default;
+  virtual Status SendJob(const std::string& peer, const v1::Job& job) = 0;
+};
+
+// Runs jobs on workers; what ProtocolStepRunner needs of the pool (a fake in
+// tests).
+class JobRunner {
+ public:
+  using LogFn = std::function<void(const v1::JobLog&)>;
+  virtual ~JobRunner() = default;
+  // Runs `job` (job_id set, unique) on some worker and waits for its result.
+  // `on_log` (may be empty) gets the job's output lines, from another thread.
+  // The result may carry a RUN failure or an error; the Status fails only
+  // when the job could not be run at all (no worker, too many worker deaths,
+  // shutdown).
+  virtual Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log) = 0;
+};
+
+struct WorkerPoolOptions {
+  uint32_t heartbeat_interval_ms = 1000;
+  uint32_t dead_after_ms = 5000;
+  // A job queued this long while no worker at all is registered fails
+  // Unavailable; 0 waits forever.
+  int64_t no_worker_timeout_ms = 60000;
+};
+
+class WorkerPool : public JobRunner {
+ public:
+  static constexpr int kMaxAttempts = 3;
+
+  // REQUIRES: clock and sender outlive the pool.
+  WorkerPool(Clock& clock, JobSender& sender, WorkerPoolOptions options = {})
+      : clock_(clock), sender_(sender), options_(options) {}
+  ~WorkerPool() override { Shutdown(); }
+
+  // --- worker side ---
+  // Registers (or re-registers) a worker whose job peer is `peer`. Jobs the
+  // worker had before (it restarted) are queued again.
+  v1::Registered Register(const std::string& peer, const v1::Register& request);
+  // NotFound for a worker_id not registered (the worker registers again).
+  Status Heartbeat(const v1::Heartbeat& heartbeat);
+  void OnJobLog(const v1::JobLog& log);
+  void OnJobResult(const v1::JobResult& result);
+  // Declares silent workers dead, fails jobs that found no worker in time,
+  // dispatches. Call it about every heartbeat interval.
+  void Tick();
+
+  // --- build side ---
+  class Ticket;
+  // Queues `job` (job_id must be unique) and dispatches it when a slot is free.
+  std::shared_ptr<Ticket> Submit(v1::Job job, LogFn on_log);
+  // Blocks until the job's result (see JobRunner::RunJob).
+  Result<v1::JobResult> Wait(const std::shared_ptr<Ticket>& ticket);
+  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log) override {
+    return Wait(Submit(std::move(job), std::move(on_log)));
+  }
+  // Fails every waiting job with Cancelled; later Submits fail at once.
+  void Shutdown();
+
+  // --- introspection ---
+  struct WorkerInfo {
+    std::string id;
+    std::string peer;
+    uint32_t slots = 0;
+    std::vector<std::string> running;  // job ids
+  };
+  std::vector<WorkerInfo> Workers() const;
+  // Jobs queued or running: while non-zero the coordinator is not idle.
+  size_t outstanding_jobs() const;
+
+ private:
+  struct Worker {
+    std::string id;
+    std::string peer;
+    uint32_t slots = 1;
+    int64_t last_seen = 0;
+    std::set<std::string> snapshots;
+    std::set<std::string> running;
+  };
+
+  void DispatchLocked();
+  Worker* PickWorkerLocked(const Ticket& ticket);
+  // Removes the worker and requeues its jobs.
+  void DropWorkerLocked(const std::string& id, const std::string& why);
+  void RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why);
+  void FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result);
+
+  Clock& clock_;
+  JobSender& sender_;
+  const WorkerPoolOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable done_;
+  bool shut_down_ = false;
+  std::map<std::string, Worker> workers_;
+  std::deque<std::shared_ptr<Ticket>> queue_;
+  std::map<std::string, std::shared_ptr<Ticket>> jobs_;  // queued or running, by job_id
+  int64_t no_worker_since_ = 0;
+};
+
+}  // namespace strata::coordinator

@@ -1,0 +1,265 @@
+#include "coordinator/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace strata::coordinator {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+
+// A clock the test moves; safe to read from the pool's callers' threads.
+class TestClock : public Clock {
+ public:
+  int64_t NowUnixNanos() override { return now_; }
+  void Advance(int64_t nanos) { now_ += nanos; }
+
+ private:
+  std::atomic<int64_t> now_{1'700'000'000 * kSecond};
+};
+
+class RecordingSender : public JobSender {
+ public:
+  Status SendJob(const std::string& peer, const v1::Job& job) override {
+    std::lock_guard lock(mu_);
+    if (peer == unreachable) return Status::Unavailable("peer disconnected");
+    sent.emplace_back(peer, job.job_id());
+    return Status::OK();
+  }
+  std::vector<std::pair<std::string, std::string>> Sent() {
+    std::lock_guard lock(mu_);
+    return sent;
+  }
+  std::string unreachable;
+  std::vector<std::pair<std::string, std::string>> sent;  // (peer, job_id)
+
+ private:
+  std::mutex mu_;
+};
+
+v1::Register Reg(const std::string& id, uint32_t slots) {
+  v1::Register r;
+  r.set_worker_id(id);
+  r.set_slots(slots);
+  return r;
+}
+
+v1::Job Job(const std::string& id, std::vector<std::string> chain = {}) {
+  v1::Job job;
+  job.set_job_id(id);
+  job.set_instruction("RUN " + id);
+  for (auto& d : chain) job.add_parent_chain(d);
+  return job;
+}
+
+v1::JobResult Done(const std::string& id, const std::string& diff_id = "sha256:out") {
+  v1::JobResult r;
+  r.set_job_id(id);
+  r.set_layer_digest("sha256:blob");
+  r.set_diff_id(diff_id);
+  return r;
+}
+
+v1::Heartbeat Beat(const std::string& id, std::vector<std::string> snapshots = {}) {
+  v1::Heartbeat h;
+  h.set_worker_id(id);
+  for (auto& s : snapshots) h.add_snapshots(s);
+  return h;
+}
+
+class WorkerPoolTest : public ::testing::Test {
+ protected:
+  TestClock clock_;
+  RecordingSender sender_;
+  WorkerPool pool_{clock_, sender_};
+};
+
+TEST_F(WorkerPoolTest, RegisterRepliesWithTheHeartbeatContract) {
+  v1::Registered reply = pool_.Register("peer-a", Reg("a", 2));
+  EXPECT_EQ(reply.heartbeat_interval_ms(), 1000u);
+  EXPECT_EQ(reply.dead_after_ms(), 5000u);
+  ASSERT_EQ(pool_.Workers().size(), 1u);
+  EXPECT_EQ(pool_.Workers()[0].peer, "peer-a");
+}
+
+TEST_F(WorkerPoolTest, JobsWaitForAWorkerAndCompleteWithTheirResult) {
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  EXPECT_TRUE(sender_.Sent().empty());
+  EXPECT_EQ(pool_.outstanding_jobs(), 1u);
+  pool_.Register("peer-a", Reg("a", 1));
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  EXPECT_EQ(sender_.Sent()[0], std::make_pair(std::string("peer-a"), std::string("j1")));
+  pool_.OnJobResult(Done("j1"));
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->layer_digest(), "sha256:blob");
+  EXPECT_EQ(pool_.outstanding_jobs(), 0u);
+}
+
+TEST_F(WorkerPoolTest, NeverMoreThanSlotsPerWorker) {
+  pool_.Register("peer-a", Reg("a", 2));
+  auto t1 = pool_.Submit(Job("j1"), nullptr);
+  auto t2 = pool_.Submit(Job("j2"), nullptr);
+  auto t3 = pool_.Submit(Job("j3"), nullptr);
+  EXPECT_EQ(sender_.Sent().size(), 2u);
+  pool_.OnJobResult(Done("j1"));
+  ASSERT_EQ(sender_.Sent().size(), 3u);
+  EXPECT_EQ(sender_.Sent()[2].second, "j3");
+}
+
+TEST_F(WorkerPoolTest, LeastLoadedWorkerWithoutLocality) {
+  pool_.Register("peer-a", Reg("a", 4));
+  pool_.Register("peer-b", Reg("b", 4));
+  pool_.Submit(Job("j1"), nullptr);
+  pool_.Submit(Job("j2"), nullptr);
+  auto sent = sender_.Sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_NE(sent[0].first, sent[1].first);
+}
+
+TEST_F(WorkerPoolTest, PrefersTheWorkerHoldingTheParentSnapshot) {
+  pool_.Register("peer-a", Reg("a", 4));
+  pool_.Register("peer-b", Reg("b", 4));
+  ASSERT_TRUE(pool_.Heartbeat(Beat("b", {"sha256:base"})).ok());
+  pool_.Submit(Job("j1", {"sha256:base"}), nullptr);
+  pool_.Submit(Job("j2", {"sha256:base"}), nullptr);
+  for (const auto& [peer, job] : sender_.Sent()) EXPECT_EQ(peer, "peer-b") << job;
+}
+
+TEST_F(WorkerPoolTest, AWorkerHoldsWhatItJustBuilt) {
+  pool_.Register("peer-a", Reg("a", 4));
+  pool_.Register("peer-b", Reg("b", 4));
+  pool_.Submit(Job("j1"), nullptr);
+  std::string first = sender_.Sent()[0].first;
+  pool_.OnJobResult(Done("j1", "sha256:l1"));
+  pool_.Submit(Job("j2", {"sha256:l1"}), nullptr);
+  EXPECT_EQ(sender_.Sent()[1].first, first);
+}
+
+TEST_F(WorkerPoolTest, HeartbeatFromAnUnknownWorkerIsNotFound) {
+  Status s = pool_.Heartbeat(Beat("ghost"));
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("register again"), std::string::npos);
+}
+
+TEST_F(WorkerPoolTest, ASilentWorkerIsDeadAndItsJobsRunElsewhere) {
+  pool_.Register("peer-a", Reg("a", 1));
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  pool_.Register("peer-b", Reg("b", 1));
+  clock_.Advance(3 * kSecond);
+  ASSERT_TRUE(pool_.Heartbeat(Beat("b")).ok());
+  pool_.Tick();  // a: 3 s silent, still alive
+  EXPECT_EQ(pool_.Workers().size(), 2u);
+  clock_.Advance(2 * kSecond);
+  pool_.Tick();  // a: 5 s silent -> dead; b heard 2 s ago
+  ASSERT_EQ(pool_.Workers().size(), 1u);
+  auto sent = sender_.Sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1], std::make_pair(std::string("peer-b"), std::string("j1")));
+  EXPECT_EQ(pool_.Heartbeat(Beat("a")).code(), StatusCode::kNotFound);
+  pool_.OnJobResult(Done("j1"));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
+}
+
+TEST_F(WorkerPoolTest, ALateResultFromTheDeadWorkerStillCompletesTheJobOnce) {
+  pool_.Register("peer-a", Reg("a", 1));
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  clock_.Advance(6 * kSecond);
+  pool_.Tick();
+  pool_.OnJobResult(Done("j1"));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
+  pool_.OnJobResult(Done("j1"));  // ignored
+  EXPECT_EQ(pool_.outstanding_jobs(), 0u);
+}
+
+TEST_F(WorkerPoolTest, RetryableErrorsRunAgainUpToTheLimit) {
+  pool_.Register("peer-a", Reg("a", 1));
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  v1::JobResult failed;
+  failed.set_job_id("j1");
+  failed.mutable_error()->set_code(4);
+  failed.mutable_error()->set_message("disk full");
+  failed.mutable_error()->set_retryable(true);
+  for (int i = 0; i < WorkerPool::kMaxAttempts; ++i) pool_.OnJobResult(failed);
+  EXPECT_EQ(sender_.Sent().size(), static_cast<size_t>(WorkerPool::kMaxAttempts));
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  ASSERT_TRUE(result.ok());  // the last error is the job's result
+  EXPECT_EQ(result->error().message(), "disk full");
+}
+
+TEST_F(WorkerPoolTest, UserErrorsAreNotRetried) {
+  pool_.Register("peer-a", Reg("a", 1));
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  v1::JobResult failed;
+  failed.set_job_id("j1");
+  failed.mutable_error()->set_code(1);
+  failed.mutable_error()->set_message("no such file");
+  pool_.OnJobResult(failed);
+  EXPECT_EQ(sender_.Sent().size(), 1u);
+  EXPECT_EQ(pool_.Wait(ticket)->error().message(), "no such file");
+}
+
+TEST_F(WorkerPoolTest, AnUnreachableWorkerIsDroppedAndTheJobGoesElsewhere) {
+  sender_.unreachable = "peer-a";
+  pool_.Register("peer-a", Reg("a", 4));
+  pool_.Register("peer-b", Reg("b", 1));
+  pool_.Submit(Job("j1"), nullptr);
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  EXPECT_EQ(sender_.Sent()[0].first, "peer-b");
+  EXPECT_EQ(pool_.Workers().size(), 1u);
+}
+
+TEST_F(WorkerPoolTest, ReRegisteringRequeuesTheJobsTheWorkerHad) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Submit(Job("j1"), nullptr);
+  pool_.Register("peer-a2", Reg("a", 1));
+  auto sent = sender_.Sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1], std::make_pair(std::string("peer-a2"), std::string("j1")));
+}
+
+TEST_F(WorkerPoolTest, NoWorkerForTooLongFailsTheJob) {
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  pool_.Tick();
+  clock_.Advance(61 * kSecond);
+  pool_.Tick();
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.status().message().find("strata-worker"), std::string::npos);
+}
+
+TEST_F(WorkerPoolTest, LogsReachTheWaitingBuild) {
+  pool_.Register("peer-a", Reg("a", 1));
+  std::vector<std::string> lines;
+  pool_.Submit(Job("j1"), [&](const v1::JobLog& log) { lines.push_back(log.line().data()); });
+  v1::JobLog log;
+  log.set_job_id("j1");
+  log.mutable_line()->set_data("hello");
+  pool_.OnJobLog(log);
+  EXPECT_EQ(lines, std::vector<std::string>{"hello"});
+}
+
+TEST_F(WorkerPoolTest, RunJobBlocksUntilTheResultArrivesFromAnotherThread) {
+  pool_.Register("peer-a", Reg("a", 1));
+  std::thread worker([&] {
+    while (sender_.Sent().empty()) std::this_thread::yield();
+    pool_.OnJobResult(Done(sender_.Sent()[0].second));
+  });
+  Result<v1::JobResult> result = pool_.RunJob(Job("j1"), nullptr);
+  worker.join();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->job_id(), "j1");
+}
+
+TEST_F(WorkerPoolTest, ShutdownCancelsWaitingJobs) {
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  pool_.Shutdown();
+  EXPECT_EQ(pool_.Wait(ticket).status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(pool_.Wait(pool_.Submit(Job("j2"), nullptr)).status().code(), StatusCode::kCancelled);
+}
+
+}  // namespace
+}  // namespace strata::coordinator
