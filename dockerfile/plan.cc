@@ -398,6 +398,7 @@ class Planner {
   }
 
   void FinishArgs() {
+    plan_.build_args = opts_.build_args;
     for (const auto& [name, value] : opts_.build_args) {
       if (IsProxyArg(name)) {
         plan_.proxy_env[name] = value;

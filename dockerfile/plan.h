@@ -108,6 +108,8 @@ struct BuildPlan {
   int target = -1;                                 // index into stages
   std::map<std::string, std::string> global_args;  // global ARG values, platform args included
   std::map<std::string, std::string> proxy_env;    // proxy args given as --build-arg
+  std::map<std::string, std::string> build_args;   // every --build-arg as given (for the
+                                                   // ONBUILD triggers of a base image)
   std::vector<std::string> unused_build_args;      // --build-arg names no ARG consumed, sorted
   std::vector<std::string> warnings;               // "FILE:LINE: message"
 };
