@@ -1,0 +1,110 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "protocol/connection.h"
+#include "protocol/context.h"
+#include "protocol/worker.pb.h"
+#include "worker/blob_cache.h"
+#include "worker/runtime.h"
+#include "worker/snapshotter.h"
+
+namespace strata::worker {
+
+struct WorkerAgentOptions {
+  std::string coordinator;  // the coordinator's worker endpoint (ipc:// or tcp://)
+  std::string worker_id;    // unique in the pool
+  uint32_t slots = 1;       // jobs run at once
+  // Absolute; the agent's scratch: layers/ (new layer blobs) and tmp/
+  // (contexts, heredoc scripts). Created if missing.
+  std::string work_dir;
+  std::string platform = "linux/amd64";
+  std::string version;
+  // Longest wait for one reply (a BlobGet chunk, the Ack of an upload).
+  std::chrono::milliseconds reply_timeout{60000};
+  // Register is sent again when no Registered came within this.
+  std::chrono::milliseconds register_retry{2000};
+};
+
+// The worker side of the coordinator's worker endpoint (docs/protocol.md,
+// docs/worker-runtime.md "The worker process"):
+//  - one Connection registers and receives Jobs (the coordinator's "job
+//    peer" for this worker), a second sends a Heartbeat every interval
+//    and registers again when the coordinator answers NotFound;
+//  - each Job runs on its own thread with its own Connection (BlobGet,
+//    BlobPut, JobLog, JobResult; the coordinator keys by job_id): parent
+//    and --from layers unpacked from the blob cache, the COPY context
+//    materialized, the StepExecutor run, the layer uploaded unless the
+//    shared blob directory has it, and one JobResult sent;
+//  - Stop() ends the loop: no new jobs, running RUNs are cancelled and
+//    report Cancelled (retryable).
+// The snapshotter, runtime, cache and context are not owned and must
+// outlive the agent.
+class WorkerAgent {
+ public:
+  WorkerAgent(protocol::Context& context, Snapshotter* snapshotter, Runtime* runtime,
+              BlobCache* blobs, WorkerAgentOptions options);
+  ~WorkerAgent();
+  WorkerAgent(const WorkerAgent&) = delete;
+  WorkerAgent& operator=(const WorkerAgent&) = delete;
+
+  // Serves jobs until Stop(); returns after every job thread has ended.
+  // Errors: the endpoint cannot be used (bad address), the work dir
+  // cannot be created.
+  Status Run();
+
+  // Thread-safe; not async-signal-safe (main turns signals into a call).
+  void Stop();
+
+  // Jobs running now (for heartbeats and tests).
+  uint32_t running_jobs() const { return running_.load(); }
+
+ private:
+  struct JobThread {
+    std::string job_id;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+
+  void HeartbeatLoop();
+  // A job's connection: an idle one of an earlier job, or a new one. Kept
+  // open after the job (ZeroMQ drops unsent messages when a socket closes,
+  // which could lose the JobResult just sent).
+  Result<std::unique_ptr<protocol::Connection>> AcquireConnection();
+  void ReleaseConnection(std::unique_ptr<protocol::Connection> connection);
+  void StartJob(const protocol::Envelope& envelope);
+  void ReapJobs(bool all);
+  // Runs one job to its JobResult on its own connection.
+  void RunJob(const protocol::Envelope& envelope);
+
+  protocol::Context& context_;
+  Snapshotter* snapshotter_;
+  Runtime* runtime_;
+  BlobCache* blobs_;
+  WorkerAgentOptions options_;
+
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> cancel_{false};         // StepRequest.cancel of every running job
+  std::atomic<bool> registered_{false};
+  std::atomic<bool> need_register_{false};  // a heartbeat was answered NotFound
+  std::atomic<uint32_t> running_{0};
+  std::atomic<uint32_t> heartbeat_ms_{1000};
+
+  std::list<JobThread> jobs_;  // only the Run thread touches it
+
+  std::mutex mu_;
+  std::set<std::string> layers_;  // GUARDED_BY(mu_): diff_ids unpacked by this agent
+  std::vector<std::unique_ptr<protocol::Connection>> idle_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace strata::worker

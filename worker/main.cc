@@ -1,0 +1,152 @@
+// strata-worker: runs build steps for a coordinator (docs/worker-runtime.md,
+// "The worker process"). Started by hand on each machine of a pool, or by
+// the local coordinator with --exit-with-parent and --blob-dir.
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "common/logging.h"
+#include "common/options.h"
+#include "protocol/context.h"
+#include "worker/agent.h"
+#include "worker/blob_cache.h"
+#include "worker/overlay_snapshotter.h"
+#include "worker/runc_runtime.h"
+
+namespace {
+
+int Fail(const std::string& what, const strata::Status& s) {
+  LOG(ERROR) << what << ": " << s.message();
+  std::cerr << "strata-worker: " << what << ": " << s.message() << "\n";
+  return 1;
+}
+
+std::string DefaultId() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return std::string(host[0] != '\0' ? host : "worker") + "-" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string coordinator, root, blob_dir, slots_text, runtime_binary, id, log_level, config;
+  bool exit_with_parent = false;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  CLI::App app("strata-worker: runs build steps (RUN, COPY, ADD, WORKDIR) for a coordinator",
+               "strata-worker");
+  strata::AddOptionTable(
+      app,
+      {
+          {"--coordinator", "STRATA_COORDINATOR", "",
+           "the coordinator's worker endpoint: ipc://PATH or tcp://HOST:PORT (required)",
+           &coordinator},
+          {"--root", "STRATA_WORKER_ROOT", "/var/lib/strata/worker",
+           "state directory: snapshots, runc state, layers, tmp, blob cache", &root},
+          {"--blob-dir", "STRATA_BLOB_DIR", "",
+           "a blob store to read from (DIR/sha256/<hex>) before asking the coordinator; "
+           "layers already there are not uploaded",
+           &blob_dir},
+          {"--slots", "STRATA_SLOTS", std::to_string(cores), "jobs run at once", &slots_text},
+          {"--runtime", "STRATA_RUNTIME", "runc", "the OCI runtime binary (runc's command line)",
+           &runtime_binary},
+          {"--id", "STRATA_WORKER_ID", "", "this worker's name in the pool (default hostname-pid)",
+           &id},
+          {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+      });
+  app.add_flag("--exit-with-parent", exit_with_parent,
+               "get SIGTERM when the parent process exits (the local coordinator's worker)");
+  strata::AddConfigFileOption(app, &config);
+  if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
+
+  strata::LogLevel level;
+  if (!strata::ParseLogLevel(log_level, &level)) {
+    std::cerr << "strata-worker: unknown --log-level '" << log_level << "'\n";
+    return 2;
+  }
+  strata::SetLogLevel(level);
+  if (coordinator.empty()) {
+    std::cerr << "strata-worker: --coordinator is required (e.g. tcp://coordinator:7701 or "
+                 "ipc:///var/lib/strata/worker.sock)\n";
+    return 2;
+  }
+  char* end = nullptr;
+  unsigned long slots = std::strtoul(slots_text.c_str(), &end, 10);
+  if (end == slots_text.c_str() || *end != '\0' || slots == 0 || slots > 1024) {
+    std::cerr << "strata-worker: --slots '" << slots_text << "' is not a number from 1 to 1024\n";
+    return 2;
+  }
+  if (root.empty() || root.front() != '/') {
+    std::cerr << "strata-worker: --root '" << root << "' must be an absolute path\n";
+    return 2;
+  }
+  if (!blob_dir.empty() && blob_dir.front() != '/') {
+    std::cerr << "strata-worker: --blob-dir '" << blob_dir << "' must be an absolute path\n";
+    return 2;
+  }
+  if (id.empty()) id = DefaultId();
+
+  if (exit_with_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == 1) return 0;  // the parent is already gone
+  }
+  // Signals become a Stop() call on a thread of their own; every other
+  // thread (created below) inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto snapshotter = strata::worker::OverlaySnapshotter::Open(root + "/snap");
+  if (!snapshotter.ok()) return Fail("open snapshots under " + root, snapshotter.status());
+  if (strata::Status s = (*snapshotter)->Probe(); !s.ok()) {
+    return Fail("overlayfs cannot be mounted under " + root + " (the worker needs root)", s);
+  }
+  strata::worker::RuncOptions runc;
+  runc.binary = runtime_binary;
+  runc.state_dir = root + "/runc/state";
+  runc.bundle_dir = root + "/runc/bundles";
+  auto runtime = strata::worker::RuncRuntime::Create(runc);
+  if (!runtime.ok()) return Fail("set up " + runtime_binary, runtime.status());
+  if (strata::Status s = (*runtime)->Probe(); !s.ok()) {
+    return Fail("cannot run the OCI runtime '" + runtime_binary + "' (see --runtime)", s);
+  }
+  auto blobs = strata::worker::BlobCache::Open(root + "/blobs", blob_dir);
+  if (!blobs.ok()) return Fail("open the blob cache under " + root, blobs.status());
+
+  strata::worker::WorkerAgentOptions options;
+  options.coordinator = coordinator;
+  options.worker_id = id;
+  options.slots = static_cast<uint32_t>(slots);
+  options.work_dir = root;
+  options.version = "strata-worker 1";
+  strata::protocol::Context context;
+  strata::worker::WorkerAgent agent(context, snapshotter->get(), runtime->get(), blobs->get(),
+                                    options);
+
+  std::atomic<bool> done{false};
+  std::thread signal_thread([&] {
+    struct timespec wait = {0, 200 * 1000 * 1000};
+    while (!done) {
+      int sig = sigtimedwait(&signals, nullptr, &wait);
+      if (sig == SIGTERM || sig == SIGINT) {
+        LOG(INFO) << "worker: signal " << sig << ", shutting down";
+        agent.Stop();
+      }
+    }
+  });
+  LOG(INFO) << "worker " << id << " pid " << ::getpid() << ": " << slots << " slots, root " << root
+            << (blob_dir.empty() ? "" : ", blob dir " + blob_dir) << ", coordinator "
+            << coordinator;
+  strata::Status s = agent.Run();
+  done = true;
+  signal_thread.join();
+  if (!s.ok()) return Fail("serve " + coordinator, s);
+  return 0;
+}
