@@ -170,6 +170,7 @@ Status WorkerAgent::Run() {
     if (!in.ok()) {
       if (in.status().code() != StatusCode::kTimedOut) {
         LOG(WARN) << "worker: receive from " << options_.coordinator << ": " << in.status().message();
+        std::this_thread::sleep_for(kPollInterval);  // no busy loop on a broken socket
       }
       continue;
     }

@@ -432,5 +432,45 @@ TEST_F(AgentRealTest, CopyJobFetchesTheContextFiles) {
   EXPECT_EQ(second.layer_digest(), result.layer_digest());
 }
 
+TEST_F(AgentRealTest, CopyFromLayersReadsTheirRootfs) {
+  PutInStore(base_.digest(), base_blob_);
+  StartAgent(snapshotter_.get(), runtime_.get(), true);
+  ASSERT_TRUE(MakeDirs(dir_ + "/stage/out").ok());
+  ASSERT_TRUE(WriteFile(dir_ + "/stage/out/result.txt", "built\n", 0640).ok());
+  std::string stage_blob;
+  v1::LayerRef stage = WriteLayerOf(dir_ + "/stage", &stage_blob);
+  coordinator_->blobs[stage.digest()] = stage_blob;  // only the coordinator has it
+
+  v1::Job job = Job("copy-from", v1::Job::KIND_COPY, base_);
+  job.mutable_copy()->add_sources("/out/result.txt");
+  job.mutable_copy()->set_dest("/copied.txt");
+  job.mutable_copy()->set_from_layers(true);
+  *job.mutable_copy()->add_from_chain() = stage;
+  v1::JobResult result = RunJob(job);
+  ASSERT_FALSE(result.has_error()) << result.error().message();
+  EXPECT_EQ(coordinator_->blob_gets, std::vector<std::string>{stage.digest()});
+  std::string tree = ExtractUploaded(result.layer_digest());
+  EXPECT_EQ(*ReadFile(tree + "/copied.txt"), "built\n");
+}
+
+TEST_F(AgentRealTest, StopCancelsARunningRun) {
+  PutInStore(base_.digest(), base_blob_);
+  StartAgent(snapshotter_.get(), runtime_.get(), true);
+  v1::Job job = Job("long", v1::Job::KIND_RUN, base_);
+  job.mutable_run()->add_args("echo started; sleep 60");
+  job.mutable_run()->set_prepend_shell(true);
+  coordinator_->SendJob(job);
+  ASSERT_TRUE(coordinator_->PumpUntil(
+      [&] { return coordinator_->Logs(v1::LogLine::STREAM_STDOUT) == "started\n"; }));
+  auto start = std::chrono::steady_clock::now();
+  StopAgent();  // returns once the job thread has ended
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(30));
+  ASSERT_TRUE(coordinator_->PumpUntil([&] { return coordinator_->HasResult("long"); }, seconds(5)));
+  const v1::JobResult& result = coordinator_->results["long"];
+  ASSERT_TRUE(result.has_error());
+  EXPECT_EQ(result.error().code(), static_cast<int>(StatusCode::kCancelled));
+  EXPECT_TRUE(result.error().retryable());
+}
+
 }  // namespace
 }  // namespace strata::worker
