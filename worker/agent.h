@@ -6,7 +6,6 @@
 #include <list>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "protocol/context.h"
 #include "protocol/worker.pb.h"
 #include "worker/blob_cache.h"
+#include "worker/job_runner.h"
 #include "worker/runtime.h"
 #include "worker/snapshotter.h"
 
@@ -84,14 +84,12 @@ class WorkerAgent {
   void ReleaseConnection(std::unique_ptr<protocol::Connection> connection);
   void StartJob(const protocol::Envelope& envelope);
   void ReapJobs(bool all);
-  // Runs one job to its JobResult on its own connection.
+  // Runs one job with runner_ on a pooled connection and sends its JobResult.
   void RunJob(const protocol::Envelope& envelope);
 
   protocol::Context& context_;
-  Snapshotter* snapshotter_;
-  Runtime* runtime_;
-  BlobCache* blobs_;
   WorkerAgentOptions options_;
+  JobRunner runner_;
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> cancel_{false};         // StepRequest.cancel of every running job
@@ -103,7 +101,6 @@ class WorkerAgent {
   std::list<JobThread> jobs_;  // only the Run thread touches it
 
   std::mutex mu_;
-  std::set<std::string> layers_;  // GUARDED_BY(mu_): diff_ids unpacked by this agent
   std::vector<std::unique_ptr<protocol::Connection>> idle_;  // GUARDED_BY(mu_)
 };
 

@@ -1,6 +1,7 @@
 #include "worker/agent.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <functional>
 #include <map>
@@ -72,6 +73,7 @@ class TestCoordinator {
   std::vector<v1::JobLog> logs;
   std::map<std::string, v1::JobResult> results;
   int heartbeats = 0;
+  int upload_chunks = 0;
   bool forget_worker = false;  // answer heartbeats with NotFound
   std::string job_peer;
 
@@ -97,6 +99,7 @@ class TestCoordinator {
       ServeBlob(in.peer, e);
     } else if (e.has_blob_put()) {
       const v1::BlobPut& put = e.blob_put();
+      ++upload_chunks;
       std::string& data = uploads_[in.peer + std::to_string(e.request_id())];
       EXPECT_EQ(put.offset(), data.size());
       data += put.data();
@@ -317,6 +320,27 @@ TEST_F(AgentProtocolTest, SharedBlobDirIsReadAndItsLayersAreNotUploaded) {
   EXPECT_TRUE(coordinator_->stored.empty()) << "a layer the store has is not uploaded";
 }
 
+TEST_F(AgentProtocolTest, UploadsABigLayerInChunks) {
+  // Incompressible, so the blob spans three 1 MiB chunks.
+  std::string noise;
+  uint64_t x = 88172645463325252ull;
+  while (noise.size() < 2500 * 1024) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    noise.append(reinterpret_cast<const char*>(&x), sizeof(x));
+  }
+  ASSERT_TRUE(WriteFile(dir_ + "/base/noise", noise).ok());
+  base_ = WriteLayerOf(dir_ + "/base", &base_blob_);
+  StartAgent(snapshotter_.get(), &runtime_, false);
+  coordinator_->blobs[base_.digest()] = base_blob_;
+  v1::Job job = Job("big", v1::Job::KIND_RUN, base_);
+  job.mutable_run()->add_args("true");
+  v1::JobResult result = RunJob(job);
+  ASSERT_FALSE(result.has_error()) << result.error().message();
+  ASSERT_EQ(coordinator_->stored.count(result.layer_digest()), 1u);
+  EXPECT_EQ(coordinator_->stored[result.layer_digest()].size(), result.size());
+  EXPECT_EQ(coordinator_->upload_chunks, 3);
+}
+
 TEST_F(AgentProtocolTest, AMissingParentBlobIsAnErrorResult) {
   StartAgent(snapshotter_.get(), &runtime_, false);
   v1::Job job = Job("run-1", v1::Job::KIND_RUN, base_);
@@ -470,6 +494,21 @@ TEST_F(AgentRealTest, StopCancelsARunningRun) {
   ASSERT_TRUE(result.has_error());
   EXPECT_EQ(result.error().code(), static_cast<int>(StatusCode::kCancelled));
   EXPECT_TRUE(result.error().retryable());
+}
+
+TEST_F(AgentRealTest, WorkdirJobCreatesTheDirectoryForTheUser) {
+  PutInStore(base_.digest(), base_blob_);
+  StartAgent(snapshotter_.get(), runtime_.get(), true);
+  v1::Job job = Job("workdir", v1::Job::KIND_WORKDIR, base_);
+  job.mutable_state()->set_workdir("/srv/app");
+  job.mutable_state()->set_user("app");
+  v1::JobResult result = RunJob(job);
+  ASSERT_FALSE(result.has_error()) << result.error().message();
+  std::string tree = ExtractUploaded(result.layer_digest());
+  struct stat st;
+  ASSERT_EQ(::stat((tree + "/srv/app").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_uid, 1000u);
 }
 
 }  // namespace

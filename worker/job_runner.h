@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "protocol/connection.h"
+#include "protocol/worker.pb.h"
+#include "worker/blob_cache.h"
+#include "worker/runtime.h"
+#include "worker/snapshotter.h"
+
+namespace strata::worker {
+
+struct JobRunnerOptions {
+  // Absolute; layers/ (new layer blobs) and tmp/ (contexts, heredoc
+  // scripts) go under it. Created if missing.
+  std::string work_dir;
+  // Longest wait for one reply (a BlobGet chunk, the Ack of an upload).
+  std::chrono::milliseconds reply_timeout{60000};
+};
+
+// Carries out one Job on this worker (docs/worker-runtime.md, "The worker
+// process"): unpacks the parent and --from layers (BlobCache +
+// ExtractingUnpacker), materializes the COPY context or mounts the --from
+// chain, runs the StepExecutor, uploads the layer with BlobPut unless the
+// shared blob directory holds it, and keeps it in the blob cache.
+// Thread-safe: each Run uses its own connection and scratch directories.
+// The snapshotter, runtime and cache are not owned.
+class JobRunner {
+ public:
+  JobRunner(Snapshotter* snapshotter, Runtime* runtime, BlobCache* blobs,
+            JobRunnerOptions options);
+
+  // Runs `job` and returns the JobResult to send: the layer; or exit_code,
+  // failure and output_tail for a RUN that exited non-zero; or `error`
+  // with the Status code (Cancelled made retryable). `connection` (used
+  // from this thread only) carries BlobGet, BlobPut and the JobLog lines,
+  // which carry `request_id`. `cancel` stops a RUN when it turns true.
+  v1::JobResult Run(const v1::Job& job, uint64_t request_id, protocol::Connection& connection,
+                    const std::atomic<bool>* cancel);
+
+  // The diff_ids this runner found or made unpacked (Heartbeat.snapshots).
+  std::vector<std::string> Layers();
+
+ private:
+  struct Scratch;  // what one job holds on disk, released on every path
+
+  Status Execute(const v1::Job& job, uint64_t request_id, protocol::Connection& connection,
+                 const std::atomic<bool>* cancel, Scratch& scratch, v1::JobResult& result);
+  Status EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher);
+
+  Snapshotter* snapshotter_;
+  Runtime* runtime_;
+  BlobCache* blobs_;
+  JobRunnerOptions options_;
+
+  std::mutex mu_;
+  std::set<std::string> layers_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace strata::worker
