@@ -59,7 +59,8 @@ Status WorkerAgent::Run() {
     Result<protocol::Envelope> in = connection->Receive(kPollInterval);
     if (!in.ok()) {
       if (in.status().code() != StatusCode::kTimedOut) {
-        LOG(WARN) << "worker: receive from " << options_.coordinator << ": " << in.status().message();
+        LOG(WARN) << "worker: receive from " << options_.coordinator << ": "
+                  << in.status().message();
         std::this_thread::sleep_for(kPollInterval);  // no busy loop on a broken socket
       }
       continue;
@@ -180,8 +181,8 @@ void WorkerAgent::RunJob(const protocol::Envelope& envelope) {
   const v1::Job& job = envelope.job();
   Result<std::unique_ptr<protocol::Connection>> connection = AcquireConnection();
   if (!connection.ok()) {
-    LOG(ERROR) << "worker: job " << job.job_id() << ": no connection: "
-               << connection.status().message();
+    LOG(ERROR) << "worker: job " << job.job_id()
+               << ": no connection: " << connection.status().message();
     return;  // the coordinator re-queues it when our heartbeats stop
   }
   protocol::Envelope reply = protocol::NewEnvelope(envelope.request_id());

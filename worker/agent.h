@@ -92,7 +92,7 @@ class WorkerAgent {
   JobRunner runner_;
 
   std::atomic<bool> stop_{false};
-  std::atomic<bool> cancel_{false};         // StepRequest.cancel of every running job
+  std::atomic<bool> cancel_{false};  // StepRequest.cancel of every running job
   std::atomic<bool> registered_{false};
   std::atomic<bool> need_register_{false};  // a heartbeat was answered NotFound
   std::atomic<uint32_t> running_{0};

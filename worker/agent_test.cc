@@ -91,9 +91,10 @@ class TestCoordinator {
     } else if (e.has_heartbeat()) {
       ++heartbeats;
       if (forget_worker) {
-        EXPECT_TRUE(listener_->Reply(in.peer, protocol::ErrorReply(e.request_id(),
-                                                                    Status::NotFound("who?")))
-                        .ok());
+        EXPECT_TRUE(
+            listener_
+                ->Reply(in.peer, protocol::ErrorReply(e.request_id(), Status::NotFound("who?")))
+                .ok());
       }
     } else if (e.has_blob_get()) {
       ServeBlob(in.peer, e);
@@ -124,9 +125,9 @@ class TestCoordinator {
     blob_gets.push_back(e.blob_get().digest());
     auto it = blobs.find(e.blob_get().digest());
     if (it == blobs.end()) {
-      EXPECT_TRUE(listener_->Reply(peer, protocol::ErrorReply(e.request_id(),
-                                                               Status::NotFound("no blob")))
-                      .ok());
+      EXPECT_TRUE(
+          listener_->Reply(peer, protocol::ErrorReply(e.request_id(), Status::NotFound("no blob")))
+              .ok());
       return;
     }
     const std::string& data = it->second;
@@ -196,8 +197,8 @@ class AgentTestBase : public ::testing::Test {
     std::string path = dir_ + "/layer-" + RandomHex(6) + ".tar.gz";
     Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(path);
     EXPECT_TRUE(sink.ok());
-    Result<image::LayerResult> layer = image::WriteLayer(
-        image::LayerSource::FromDirectory(dir), image::Compression::kGzip, sink->get());
+    Result<image::LayerResult> layer = image::WriteLayer(image::LayerSource::FromDirectory(dir),
+                                                         image::Compression::kGzip, sink->get());
     EXPECT_TRUE(layer.ok()) << layer.status().ToString();
     EXPECT_TRUE((*sink)->Close().ok());
     *content = *ReadFile(path);
@@ -274,8 +275,8 @@ TEST_F(AgentProtocolTest, RegistersAndHeartbeats) {
 TEST_F(AgentProtocolTest, RegistersAgainWhenAHeartbeatIsNotFound) {
   StartAgent(snapshotter_.get(), &runtime_, false);
   coordinator_->forget_worker = true;
-  EXPECT_TRUE(coordinator_->PumpUntil([&] { return coordinator_->registers.size() >= 2; },
-                                      seconds(10)));
+  EXPECT_TRUE(
+      coordinator_->PumpUntil([&] { return coordinator_->registers.size() >= 2; }, seconds(10)));
   EXPECT_EQ(coordinator_->registers.back().worker_id(), "test-worker");
 }
 
@@ -413,8 +414,7 @@ TEST_F(AgentRealTest, FailingRunReportsExitCodeAndOutput) {
   v1::JobResult result = RunJob(job);
   ASSERT_FALSE(result.has_error()) << result.error().message();
   EXPECT_EQ(result.exit_code(), 3);
-  EXPECT_NE(result.failure().find("did not complete successfully: exit code: 3"),
-            std::string::npos)
+  EXPECT_NE(result.failure().find("did not complete successfully: exit code: 3"), std::string::npos)
       << result.failure();
   EXPECT_NE(result.output_tail().find("oops"), std::string::npos);
   EXPECT_TRUE(result.layer_digest().empty());

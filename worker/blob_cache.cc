@@ -40,8 +40,7 @@ Status ConnectionBlobFetcher::Fetch(const Digest& digest,
     Result<protocol::Envelope> reply = connection_->Receive(timeout_);
     if (!reply.ok()) {
       return Status(reply.status().code(), "fetching blob " + digest.ToString() +
-                                               " from the coordinator: " +
-                                               reply.status().message())
+                                               " from the coordinator: " + reply.status().message())
           .WithRetryable(true);
     }
     if (reply->request_id() != id) continue;  // a late reply to an earlier request
@@ -107,10 +106,11 @@ Result<std::string> BlobCache::Get(const Digest& digest, BlobFetcher& fetcher) {
   if (fetched.ok()) {
     Digest got = hasher.Finish();
     if (got != digest) {
-      fetched = Status::Corruption("blob " + digest.ToString() + " fetched from the coordinator has digest " +
-                                   got.ToString() + " (" + std::to_string(hasher.size()) +
-                                   " bytes); the store's copy is damaged")
-                    .WithRetryable(true);
+      fetched =
+          Status::Corruption("blob " + digest.ToString() +
+                             " fetched from the coordinator has digest " + got.ToString() + " (" +
+                             std::to_string(hasher.size()) + " bytes); the store's copy is damaged")
+              .WithRetryable(true);
     }
   }
   if (fetched.ok() && ::rename(temp.c_str(), CachePath(digest).c_str()) != 0) {

@@ -34,8 +34,7 @@ class ConnectionBlobFetcher : public BlobFetcher {
   // `timeout`: the longest wait for one chunk.
   ConnectionBlobFetcher(protocol::Connection* connection, std::chrono::milliseconds timeout)
       : connection_(connection), timeout_(timeout) {}
-  Status Fetch(const Digest& digest,
-               const std::function<Status(std::string_view)>& write) override;
+  Status Fetch(const Digest& digest, const std::function<Status(std::string_view)>& write) override;
 
  private:
   protocol::Connection* connection_;

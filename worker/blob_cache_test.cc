@@ -116,7 +116,8 @@ TEST_F(BlobCacheTest, AdoptMovesAFileIn) {
   std::string file = dir_ + "/cache/layer.tar.gz";
   ASSERT_TRUE(WriteFile(file, content).ok());
   ASSERT_TRUE(cache_->Adopt(digest, file).ok());
-  EXPECT_EQ(cache_->FindLocal(digest), std::optional<std::string>(dir_ + "/cache/sha256/" + digest.hex()));
+  EXPECT_EQ(cache_->FindLocal(digest),
+            std::optional<std::string>(dir_ + "/cache/sha256/" + digest.hex()));
   struct stat st;
   EXPECT_NE(::stat(file.c_str(), &st), 0);
 }
@@ -141,8 +142,8 @@ TEST(ConnectionBlobFetcherTest, AssemblesChunksAndMapsErrors) {
       ++served;
       if (request.blob_get().digest() != digest.ToString()) {
         (*listener)
-            ->Reply((*in)->peer, protocol::ErrorReply(request.request_id(),
-                                                      Status::NotFound("no such blob")))
+            ->Reply((*in)->peer,
+                    protocol::ErrorReply(request.request_id(), Status::NotFound("no such blob")))
             .PermitUncheckedError();
         continue;
       }
@@ -173,8 +174,8 @@ TEST(ConnectionBlobFetcherTest, AssemblesChunksAndMapsErrors) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(got, content);
 
-  Status missing = fetcher.Fetch(Digest::Sha256Of("absent"),
-                                 [](std::string_view) { return Status::OK(); });
+  Status missing =
+      fetcher.Fetch(Digest::Sha256Of("absent"), [](std::string_view) { return Status::OK(); });
   EXPECT_EQ(missing.code(), StatusCode::kNotFound) << missing.ToString();
   server.join();
   RemoveTree(dir).PermitUncheckedError();

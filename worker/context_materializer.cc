@@ -95,8 +95,8 @@ Result<std::vector<Planned>> Plan(
         break;
       case v1::ContextEntry::TYPE_REGULAR:
         if (!Digest::Parse(entry.sha256()).ok()) {
-          return Status::InvalidArgument("context file '" + entry.path() + "' has no valid sha256 ('" +
-                                         entry.sha256() + "')");
+          return Status::InvalidArgument("context file '" + entry.path() +
+                                         "' has no valid sha256 ('" + entry.sha256() + "')");
         }
         break;
       case v1::ContextEntry::TYPE_SYMLINK:
@@ -106,7 +106,8 @@ Result<std::vector<Planned>> Plan(
         return Status::InvalidArgument("context entry '" + entry.path() + "' has unknown type " +
                                        std::to_string(entry.type()));
     }
-    if (path.empty()) return Status::InvalidArgument("context entry '" + entry.path() + "' names the root");
+    if (path.empty())
+      return Status::InvalidArgument("context entry '" + entry.path() + "' names the root");
     plan.push_back({path, &entry});
   }
   std::sort(plan.begin(), plan.end(),
@@ -118,7 +119,8 @@ Result<std::vector<Planned>> Plan(
     for (size_t slash = plan[i].path.find('/'); slash != std::string::npos;
          slash = plan[i].path.find('/', slash + 1)) {
       if (symlinks.count(plan[i].path.substr(0, slash)) != 0) {
-        return Status::InvalidArgument("context entry '" + plan[i].path + "' lies under the symlink '" +
+        return Status::InvalidArgument("context entry '" + plan[i].path +
+                                       "' lies under the symlink '" +
                                        plan[i].path.substr(0, slash) + "'");
       }
     }
@@ -141,7 +143,7 @@ Status SetTime(const std::string& path, int64_t mtime) {
 Status MaterializeContext(const google::protobuf::RepeatedPtrField<v1::ContextEntry>& entries,
                           const std::string& dir, const BlobPathFn& blob_path, int64_t mtime) {
   ASSIGN_OR_RETURN(std::vector<Planned> plan, Plan(entries));
-  std::vector<std::string> all = {dir};                   // for the times
+  std::vector<std::string> all = {dir};                     // for the times
   std::vector<std::pair<std::string, uint32_t>> dir_modes;  // applied last
   std::set<std::string> made;
   for (const Planned& p : plan) {

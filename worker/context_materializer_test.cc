@@ -96,9 +96,14 @@ TEST_F(ContextMaterializerTest, WritesExactlyTheEntries) {
   ASSERT_TRUE(Materialize().ok());
 
   std::map<std::string, std::string> want = {
-      {"deep", "dir"},           {"deep/er", "dir"},        {"deep/er/file", "x"},
-      {"empty", "dir"},          {"run.sh", "#!/bin/sh\n"}, {"src", "dir"},
-      {"src/current", "-> main.c"}, {"src/main.c", "int main() {}\n"},
+      {"deep", "dir"},
+      {"deep/er", "dir"},
+      {"deep/er/file", "x"},
+      {"empty", "dir"},
+      {"run.sh", "#!/bin/sh\n"},
+      {"src", "dir"},
+      {"src/current", "-> main.c"},
+      {"src/main.c", "int main() {}\n"},
   };
   EXPECT_EQ(Tree(), want);
   EXPECT_EQ(lookups_, 3);

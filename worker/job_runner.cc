@@ -56,9 +56,8 @@ class JobLogSink : public OutputSink {
     protocol::Envelope envelope = protocol::NewEnvelope(request_id_);
     v1::JobLog* log = envelope.mutable_job_log();
     log->set_job_id(job_id_);
-    log->mutable_line()->set_stream(stream == OutputStream::kStdout
-                                         ? v1::LogLine::STREAM_STDOUT
-                                         : v1::LogLine::STREAM_STDERR);
+    log->mutable_line()->set_stream(stream == OutputStream::kStdout ? v1::LogLine::STREAM_STDOUT
+                                                                    : v1::LogLine::STREAM_STDERR);
     log->mutable_line()->set_data(std::string(line));
     Status sent = connection_->Send(envelope);
     if (!sent.ok()) LOG(WARN) << "job " << job_id_ << ": log line lost: " << sent.message();
@@ -116,16 +115,17 @@ Status Upload(protocol::Connection& connection, const LayerBlob& layer,
   while (true) {
     Result<protocol::Envelope> reply = connection.Receive(timeout);
     if (!reply.ok()) {
-      return Status(reply.status().code(), "uploading layer " + layer.blob_digest.ToString() +
-                                               ": no Ack from the coordinator: " +
-                                               reply.status().message())
+      return Status(reply.status().code(),
+                    "uploading layer " + layer.blob_digest.ToString() +
+                        ": no Ack from the coordinator: " + reply.status().message())
           .WithRetryable(true);
     }
     if (reply->request_id() != id) continue;
     if (reply->has_ack()) return Status::OK();
     if (reply->has_error()) {
       Status s = protocol::StatusFromError(reply->error());
-      return Status(s.code(), "uploading layer " + layer.blob_digest.ToString() + ": " + s.message())
+      return Status(s.code(),
+                    "uploading layer " + layer.blob_digest.ToString() + ": " + s.message())
           .WithRetryable(true);
     }
     return Status::Internal("coordinator answered the upload of " + layer.blob_digest.ToString() +

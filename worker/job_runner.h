@@ -34,8 +34,7 @@ struct JobRunnerOptions {
 // The snapshotter, runtime and cache are not owned.
 class JobRunner {
  public:
-  JobRunner(Snapshotter* snapshotter, Runtime* runtime, BlobCache* blobs,
-            JobRunnerOptions options);
+  JobRunner(Snapshotter* snapshotter, Runtime* runtime, BlobCache* blobs, JobRunnerOptions options);
 
   // Runs `job` and returns the JobResult to send: the layer; or exit_code,
   // failure and output_tail for a RUN that exited non-zero; or `error`
