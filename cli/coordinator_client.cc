@@ -52,8 +52,8 @@ Status SpawnCoordinator(const CliContext& ctx, const std::string& endpoint) {
       dup2(log_fd, 2);
     }
     execl(binary.c_str(), binary.c_str(), "--root", ctx.root.c_str(), "--listen",
-          endpoint.c_str(), "--idle-timeout", idle.c_str(), "--log-level", "info",
-          static_cast<char*>(nullptr));
+          endpoint.c_str(), "--idle-timeout", idle.c_str(), "--log-level", "info", "--local-worker",
+          "true", static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;

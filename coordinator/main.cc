@@ -6,15 +6,21 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "cache/store.h"
 #include "common/clock.h"
 #include "common/file_lock.h"
 #include "common/logging.h"
 #include "common/options.h"
+#include "coordinator/build_service.h"
 #include "coordinator/image_service.h"
+#include "coordinator/local_worker.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/server.h"
+#include "coordinator/worker_pool.h"
 #include "protocol/context.h"
 #include "protocol/listener.h"
 
@@ -29,19 +35,25 @@ int Fail(const std::string& what, const strata::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string root, listen, idle, log_level, config;
+  std::string root, listen, worker_listen, local_worker, idle, log_level, config;
   CLI::App app("strata-coordinator: the image store and build scheduler", "strata-coordinator");
   strata::AddOptionTable(
-      app, {
-               {"--root", "STRATA_ROOT", "/var/lib/strata", "state directory (store, socket, lock)",
-                &root},
-               {"--listen", "STRATA_LISTEN", "",
-                "client endpoint: ipc://PATH or tcp://HOST:PORT (default ipc://ROOT/coordinator.sock)",
-                &listen},
-               {"--idle-timeout", "STRATA_IDLE_TIMEOUT", "0",
-                "exit after this many seconds without a request (0: never)", &idle},
-               {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
-           });
+      app,
+      {
+          {"--root", "STRATA_ROOT", "/var/lib/strata", "state directory (store, socket, lock)",
+           &root},
+          {"--listen", "STRATA_LISTEN", "",
+           "client endpoint: ipc://PATH or tcp://HOST:PORT (default ipc://ROOT/coordinator.sock)",
+           &listen},
+          {"--worker-listen", "STRATA_WORKER_LISTEN", "",
+           "worker endpoint: ipc://PATH or tcp://HOST:PORT (default ipc://ROOT/worker.sock)",
+           &worker_listen},
+          {"--local-worker", "STRATA_LOCAL_WORKER", "false",
+           "run a strata-worker beside the coordinator (local mode): true or false", &local_worker},
+          {"--idle-timeout", "STRATA_IDLE_TIMEOUT", "0",
+           "exit after this many seconds without a request (0: never)", &idle},
+          {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+      });
   strata::AddConfigFileOption(app, &config);
   if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
 
@@ -59,6 +71,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (listen.empty()) listen = "ipc://" + root + "/coordinator.sock";
+  if (worker_listen.empty()) worker_listen = "ipc://" + root + "/worker.sock";
+  bool want_local_worker = local_worker == "true" || local_worker == "1" || local_worker == "yes";
+  if (!want_local_worker && local_worker != "false" && local_worker != "0" &&
+      local_worker != "no" && !local_worker.empty()) {
+    std::cerr << "strata-coordinator: --local-worker '" << local_worker
+              << "' is not true or false\n";
+    return 2;
+  }
 
   ::mkdir(root.c_str(), 0700);
   auto lock = strata::FileLock::Acquire(root + "/coordinator.lock", strata::FileLock::Mode::kTry);
@@ -74,13 +94,35 @@ int main(int argc, char** argv) {
   strata::protocol::Context context;
   auto listener = strata::protocol::Listener::Bind(context, listen);
   if (!listener.ok()) return Fail("listen on " + listen, listener.status());
-  LOG(INFO) << "coordinator pid " << getpid() << " serving " << (*listener)->endpoint();
+  auto workers = strata::protocol::Listener::Bind(context, worker_listen);
+  if (!workers.ok()) return Fail("listen for workers on " + worker_listen, workers.status());
+  LOG(INFO) << "coordinator pid " << getpid() << " serving " << (*listener)->endpoint()
+            << ", workers on " << (*workers)->endpoint();
 
   strata::coordinator::ServerOptions options;
   options.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_seconds * 1000));
   strata::coordinator::Server server(**listener, handler, clock, options);
+  strata::coordinator::OutboxJobSender job_sender(server);
+  strata::coordinator::WorkerPool pool(clock, job_sender);
+  strata::coordinator::BuildService builds(**store, pool, clock, server);
+  server.AttachBuilds(**workers, builds, pool);
+
+  std::unique_ptr<strata::coordinator::LocalWorker> worker;
+  if (want_local_worker) {
+    worker = std::make_unique<strata::coordinator::LocalWorker>(std::vector<std::string>{
+        strata::coordinator::ExecutableDirectory() + "/strata-worker", "--coordinator",
+        (*workers)->endpoint(), "--root", root + "/worker", "--blob-dir", root + "/store/blobs",
+        "--exit-with-parent", "--log-level", log_level});
+    if (strata::Status started = worker->Start(); !started.ok()) {
+      LOG(ERROR) << started.message();  // builds wait for a worker; images still work
+      worker.reset();
+    }
+  }
   strata::Status s = server.Run();
-  if (listen.rfind("ipc://", 0) == 0) ::unlink(listen.substr(6).c_str());
+  if (worker) worker->Stop();
+  for (const std::string& endpoint : {listen, worker_listen}) {
+    if (endpoint.rfind("ipc://", 0) == 0) ::unlink(endpoint.substr(6).c_str());
+  }
   if (!s.ok()) return Fail("serve", s);
   return 0;
 }

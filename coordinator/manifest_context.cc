@@ -154,8 +154,9 @@ Result<std::vector<cache::InputEntry>> ManifestContext::Select(
     }
     if (!any) {
       std::string shown = source == "." ? "/" : "/" + source;
-      return Status::NotFound("failed to compute cache key: failed to calculate checksum of ref: \"" +
-                              shown + "\": not found");
+      return Status::NotFound(
+          "failed to compute cache key: failed to calculate checksum of ref: \"" + shown +
+          "\": not found");
     }
   }
   std::vector<cache::InputEntry> out;

@@ -39,9 +39,7 @@ class ManifestContextTest : public ::testing::Test {
   using V = std::vector<std::string>;
 };
 
-TEST_F(ManifestContextTest, PlainFile) {
-  EXPECT_EQ(Paths(context_.Select({"a"}, {})), V{"a"});
-}
+TEST_F(ManifestContextTest, PlainFile) { EXPECT_EQ(Paths(context_.Select({"a"}, {})), V{"a"}); }
 
 TEST_F(ManifestContextTest, LeadingSlashAndDotSlashAreIgnored) {
   EXPECT_EQ(Paths(context_.Select({"/a"}, {})), V{"a"});
@@ -84,8 +82,9 @@ TEST_F(ManifestContextTest, ExcludesDropMatchesAndWhatIsBelowThem) {
 TEST_F(ManifestContextTest, MissingPathIsNotFoundInBuildKitWords) {
   auto r = context_.Select({"nope"}, {});
   ASSERT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(r.status().message(),
-            "failed to compute cache key: failed to calculate checksum of ref: \"/nope\": not found");
+  EXPECT_EQ(
+      r.status().message(),
+      "failed to compute cache key: failed to calculate checksum of ref: \"/nope\": not found");
   EXPECT_EQ(context_.Select({"*.none"}, {}).status().code(), StatusCode::kNotFound);
   // A name that only shares a prefix with an entry is not a match.
   EXPECT_EQ(context_.Select({"sr"}, {}).status().code(), StatusCode::kNotFound);

@@ -128,10 +128,11 @@ Result<v1::Job> MakeJob(const StepJob& step_job, const std::string& job_id,
     state->set_workdir(WorkdirOf(step_job.state.workdir, workdir->path));
     return job;
   }
-  return Status::InvalidArgument(step_job.step.text + ": makes no layer; it is not a job for a worker");
+  return Status::InvalidArgument(step_job.step.text +
+                                 ": makes no layer; it is not a job for a worker");
 }
 
-Status ProtocolStepRunner::EnsureContents(const StepJob& job) {
+Status ProtocolStepRunner::EnsureContents(const StepJob& job, ContextUploader* uploader) {
   std::set<Digest> wanted;
   for (const cache::InputEntry& e : job.inputs) {
     if (e.type == cache::InputType::kRegular && !e.content.empty()) wanted.insert(e.content);
@@ -146,11 +147,11 @@ Status ProtocolStepRunner::EnsureContents(const StepJob& job) {
   };
   ASSIGN_OR_RETURN(std::vector<Digest> absent, missing());
   if (absent.empty()) return Status::OK();
-  if (uploader_ == nullptr) {
+  if (uploader == nullptr) {
     return Status::NotFound("the contents of " + std::to_string(absent.size()) +
                             " context file(s) are not in the store and no client can upload them");
   }
-  TRY(uploader_->Upload(absent));
+  TRY(uploader->Upload(absent));
   ASSIGN_OR_RETURN(absent, missing());
   if (!absent.empty()) {
     return Status::NotFound("the client did not upload " + absent.front().ToString() + " (and " +
@@ -161,7 +162,7 @@ Status ProtocolStepRunner::EnsureContents(const StepJob& job) {
 }
 
 Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, EventSink* events) {
-  TRY(EnsureContents(step_job));
+  TRY(EnsureContents(step_job, uploader_));
   std::string job_id = build_id_ + "-" + std::to_string(++next_job_);
   ASSIGN_OR_RETURN(v1::Job job, MakeJob(step_job, job_id, build_id_));
   JobRunner::LogFn on_log;

@@ -38,11 +38,14 @@ class ContextUploader {
 // InvalidArgument for a step that makes no layer.
 Result<v1::Job> MakeJob(const StepJob& job, const std::string& job_id, const std::string& build_id);
 
-// Thread-safe: stages of one build may run steps at once.
+// Thread-safe: stages of one build, and several builds, may run steps at
+// once. One runner serves all builds (a BuildRunner holds one StepRunner),
+// so its ContextUploader must find a client that has the contents (the
+// BuildService asks a running build whose manifest lists them).
 class ProtocolStepRunner : public StepRunner {
  public:
   // REQUIRES: all outlive the runner. `uploader` may be null (then missing
-  // contents fail the step).
+  // contents fail the step). Job ids are `build_id`-N.
   ProtocolStepRunner(JobRunner& jobs, cache::BlobStore& blobs, ContextUploader* uploader,
                      std::string build_id)
       : jobs_(jobs), blobs_(blobs), uploader_(uploader), build_id_(std::move(build_id)) {}
@@ -54,7 +57,7 @@ class ProtocolStepRunner : public StepRunner {
   Result<StepOutcome> Run(const StepJob& job, EventSink* events) override;
 
  private:
-  Status EnsureContents(const StepJob& job);
+  Status EnsureContents(const StepJob& job, ContextUploader* uploader);
 
   JobRunner& jobs_;
   cache::BlobStore& blobs_;

@@ -91,7 +91,8 @@ class ProtocolStepRunnerTest : public ::testing::Test {
 
 TEST_F(ProtocolStepRunnerTest, RunBecomesARunJob) {
   StepJob step = Job("FROM scratch\nRUN --network=none make all\n");
-  step.parents = {{layer_, Digest::Sha256Of("tar0"), 11, "application/vnd.oci.image.layer.v1.tar+gzip"}};
+  step.parents = {
+      {layer_, Digest::Sha256Of("tar0"), 11, "application/vnd.oci.image.layer.v1.tar+gzip"}};
   step.source_date_epoch = 42;
   Result<StepOutcome> outcome = runner_.Run(step, &events_);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();

@@ -1,35 +1,77 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "common/clock.h"
+#include "coordinator/build_service.h"
+#include "coordinator/outbox.h"
 #include "coordinator/rpc_handler.h"
+#include "coordinator/worker_pool.h"
 #include "protocol/listener.h"
+#include "protocol/poller.h"
 
 namespace strata::coordinator {
 
 struct ServerOptions {
-  // Exit after this long without a request; zero serves forever.
+  // Exit after this long without a client request while no build runs and
+  // no job is out; zero serves forever.
   std::chrono::milliseconds idle_timeout{0};
+  // Longest wait for traffic; the worker pool's clock ticks at least this often.
   std::chrono::milliseconds poll_interval{200};
 };
 
-// The coordinator's request loop on one client endpoint: poll, handle,
-// reply. Runs on the calling thread until a Shutdown request, the idle
-// timeout, or a failing socket.
-class Server {
+// The coordinator's I/O thread: owns the client Listener and, with builds
+// attached, the worker Listener; waits on both and on a Waker, hands each
+// envelope to its handler (image requests to the RpcHandler, build and
+// blob messages to the BuildService, everything of the worker endpoint to
+// it too) and sends what other threads queued in the Outbox. Runs on the
+// calling thread until a Shutdown request, the idle timeout, or a failing
+// socket.
+//
+// Send (the Outbox) is thread-safe; everything else belongs to the thread
+// that calls Run.
+class Server : public Outbox {
  public:
-  Server(protocol::Listener& listener, RpcHandler& handler, Clock& clock, ServerOptions options)
-      : listener_(listener), handler_(handler), clock_(clock), options_(options) {}
+  Server(protocol::Listener& clients, RpcHandler& handler, Clock& clock, ServerOptions options);
+
+  // Serves builds and the worker endpoint too. REQUIRES: before Run; all
+  // three outlive the Server.
+  void AttachBuilds(protocol::Listener& workers, BuildService& builds, WorkerPool& pool) {
+    workers_ = &workers;
+    builds_ = &builds;
+    pool_ = &pool;
+  }
 
   // OK after a Shutdown request or the idle timeout.
   Status Run();
 
+  void Send(Endpoint endpoint, std::string peer, protocol::Envelope envelope) override;
+
  private:
-  protocol::Listener& listener_;
+  struct Outgoing {
+    Endpoint endpoint;
+    std::string peer;
+    protocol::Envelope envelope;
+  };
+  void HandleClient(protocol::Incoming incoming);
+  void Flush();
+  bool Busy() const;
+
+  protocol::Listener& clients_;
   RpcHandler& handler_;
   Clock& clock_;
   ServerOptions options_;
+  protocol::Listener* workers_ = nullptr;
+  BuildService* builds_ = nullptr;
+  WorkerPool* pool_ = nullptr;
+  Result<std::unique_ptr<protocol::Waker>> waker_;
+
+  std::mutex outbox_mu_;
+  std::deque<Outgoing> outbox_;
 };
 
 }  // namespace strata::coordinator

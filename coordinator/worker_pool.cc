@@ -52,9 +52,10 @@ v1::Registered WorkerPool::Register(const std::string& peer, const v1::Register&
   w.peer = peer;
   w.slots = std::max<uint32_t>(1, request.slots());
   w.last_seen = clock_.NowUnixNanos();
-  LOG(INFO) << "worker " << w.id << " registered (" << w.slots << " slots, "
-            << request.platform() << ", version " << request.version() << ")";
-  DispatchLocked();
+  LOG(INFO) << "worker " << w.id << " registered (" << w.slots << " slots, " << request.platform()
+            << ", version " << request.version() << ")";
+  // No dispatch here: the Registered reply must reach the worker before its
+  // first Job; the next Tick hands it work.
   v1::Registered reply;
   reply.set_heartbeat_interval_ms(options_.heartbeat_interval_ms);
   reply.set_dead_after_ms(options_.dead_after_ms);
@@ -210,8 +211,8 @@ void WorkerPool::DispatchLocked() {
     }
     ticket->worker = w->id;
     w->running.insert(ticket->job.job_id());
-    LOG(DEBUG) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction() << ") to worker "
-               << w->id;
+    LOG(DEBUG) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
+               << ") to worker " << w->id;
   }
 }
 
@@ -249,10 +250,10 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
 void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why) {
   ticket->worker.clear();
   if (ticket->attempts >= kMaxAttempts) {
-    FinishLocked(ticket, Status::Unavailable("job " + ticket->job.job_id() + " (" +
-                                             ticket->job.instruction() + ") failed on " +
-                                             std::to_string(ticket->attempts) +
-                                             " workers; last: " + why));
+    FinishLocked(ticket,
+                 Status::Unavailable("job " + ticket->job.job_id() + " (" +
+                                     ticket->job.instruction() + ") failed on " +
+                                     std::to_string(ticket->attempts) + " workers; last: " + why));
     return;
   }
   queue_.push_front(ticket);

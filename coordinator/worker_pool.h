@@ -74,7 +74,8 @@ class WorkerPool : public JobRunner {
 
   // --- worker side ---
   // Registers (or re-registers) a worker whose job peer is `peer`. Jobs the
-  // worker had before (it restarted) are queued again.
+  // worker had before (it restarted) are queued again. Sends nothing: the
+  // worker gets jobs from the next Tick, after its Registered reply.
   v1::Registered Register(const std::string& peer, const v1::Register& request);
   // NotFound for a worker_id not registered (the worker registers again).
   Status Heartbeat(const v1::Heartbeat& heartbeat);

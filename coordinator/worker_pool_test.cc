@@ -89,6 +89,7 @@ TEST_F(WorkerPoolTest, JobsWaitForAWorkerAndCompleteWithTheirResult) {
   EXPECT_TRUE(sender_.Sent().empty());
   EXPECT_EQ(pool_.outstanding_jobs(), 1u);
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   ASSERT_EQ(sender_.Sent().size(), 1u);
   EXPECT_EQ(sender_.Sent()[0], std::make_pair(std::string("peer-a"), std::string("j1")));
   pool_.OnJobResult(Done("j1"));
@@ -100,6 +101,7 @@ TEST_F(WorkerPoolTest, JobsWaitForAWorkerAndCompleteWithTheirResult) {
 
 TEST_F(WorkerPoolTest, NeverMoreThanSlotsPerWorker) {
   pool_.Register("peer-a", Reg("a", 2));
+  pool_.Tick();
   auto t1 = pool_.Submit(Job("j1"), nullptr);
   auto t2 = pool_.Submit(Job("j2"), nullptr);
   auto t3 = pool_.Submit(Job("j3"), nullptr);
@@ -111,7 +113,9 @@ TEST_F(WorkerPoolTest, NeverMoreThanSlotsPerWorker) {
 
 TEST_F(WorkerPoolTest, LeastLoadedWorkerWithoutLocality) {
   pool_.Register("peer-a", Reg("a", 4));
+  pool_.Tick();
   pool_.Register("peer-b", Reg("b", 4));
+  pool_.Tick();
   pool_.Submit(Job("j1"), nullptr);
   pool_.Submit(Job("j2"), nullptr);
   auto sent = sender_.Sent();
@@ -121,7 +125,9 @@ TEST_F(WorkerPoolTest, LeastLoadedWorkerWithoutLocality) {
 
 TEST_F(WorkerPoolTest, PrefersTheWorkerHoldingTheParentSnapshot) {
   pool_.Register("peer-a", Reg("a", 4));
+  pool_.Tick();
   pool_.Register("peer-b", Reg("b", 4));
+  pool_.Tick();
   ASSERT_TRUE(pool_.Heartbeat(Beat("b", {"sha256:base"})).ok());
   pool_.Submit(Job("j1", {"sha256:base"}), nullptr);
   pool_.Submit(Job("j2", {"sha256:base"}), nullptr);
@@ -130,7 +136,9 @@ TEST_F(WorkerPoolTest, PrefersTheWorkerHoldingTheParentSnapshot) {
 
 TEST_F(WorkerPoolTest, AWorkerHoldsWhatItJustBuilt) {
   pool_.Register("peer-a", Reg("a", 4));
+  pool_.Tick();
   pool_.Register("peer-b", Reg("b", 4));
+  pool_.Tick();
   pool_.Submit(Job("j1"), nullptr);
   std::string first = sender_.Sent()[0].first;
   pool_.OnJobResult(Done("j1", "sha256:l1"));
@@ -146,9 +154,11 @@ TEST_F(WorkerPoolTest, HeartbeatFromAnUnknownWorkerIsNotFound) {
 
 TEST_F(WorkerPoolTest, ASilentWorkerIsDeadAndItsJobsRunElsewhere) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   ASSERT_EQ(sender_.Sent().size(), 1u);
   pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
   clock_.Advance(3 * kSecond);
   ASSERT_TRUE(pool_.Heartbeat(Beat("b")).ok());
   pool_.Tick();  // a: 3 s silent, still alive
@@ -166,6 +176,7 @@ TEST_F(WorkerPoolTest, ASilentWorkerIsDeadAndItsJobsRunElsewhere) {
 
 TEST_F(WorkerPoolTest, ALateResultFromTheDeadWorkerStillCompletesTheJobOnce) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   clock_.Advance(6 * kSecond);
   pool_.Tick();
@@ -177,6 +188,7 @@ TEST_F(WorkerPoolTest, ALateResultFromTheDeadWorkerStillCompletesTheJobOnce) {
 
 TEST_F(WorkerPoolTest, RetryableErrorsRunAgainUpToTheLimit) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   v1::JobResult failed;
   failed.set_job_id("j1");
@@ -192,6 +204,7 @@ TEST_F(WorkerPoolTest, RetryableErrorsRunAgainUpToTheLimit) {
 
 TEST_F(WorkerPoolTest, UserErrorsAreNotRetried) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   v1::JobResult failed;
   failed.set_job_id("j1");
@@ -205,7 +218,9 @@ TEST_F(WorkerPoolTest, UserErrorsAreNotRetried) {
 TEST_F(WorkerPoolTest, AnUnreachableWorkerIsDroppedAndTheJobGoesElsewhere) {
   sender_.unreachable = "peer-a";
   pool_.Register("peer-a", Reg("a", 4));
+  pool_.Tick();
   pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
   pool_.Submit(Job("j1"), nullptr);
   ASSERT_EQ(sender_.Sent().size(), 1u);
   EXPECT_EQ(sender_.Sent()[0].first, "peer-b");
@@ -214,8 +229,10 @@ TEST_F(WorkerPoolTest, AnUnreachableWorkerIsDroppedAndTheJobGoesElsewhere) {
 
 TEST_F(WorkerPoolTest, ReRegisteringRequeuesTheJobsTheWorkerHad) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   pool_.Submit(Job("j1"), nullptr);
   pool_.Register("peer-a2", Reg("a", 1));
+  pool_.Tick();
   auto sent = sender_.Sent();
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[1], std::make_pair(std::string("peer-a2"), std::string("j1")));
@@ -233,6 +250,7 @@ TEST_F(WorkerPoolTest, NoWorkerForTooLongFailsTheJob) {
 
 TEST_F(WorkerPoolTest, LogsReachTheWaitingBuild) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   std::vector<std::string> lines;
   pool_.Submit(Job("j1"), [&](const v1::JobLog& log) { lines.push_back(log.line().data()); });
   v1::JobLog log;
@@ -244,6 +262,7 @@ TEST_F(WorkerPoolTest, LogsReachTheWaitingBuild) {
 
 TEST_F(WorkerPoolTest, RunJobBlocksUntilTheResultArrivesFromAnotherThread) {
   pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
   std::thread worker([&] {
     while (sender_.Sent().empty()) std::this_thread::yield();
     pool_.OnJobResult(Done(sender_.Sent()[0].second));

@@ -42,7 +42,8 @@ Result<Poller::Ready> Poller::Wait(std::chrono::milliseconds timeout) {
   }
   if (waker_ != nullptr) items.push_back({nullptr, waker_->fd_, ZMQ_POLLIN, 0});
   Ready ready;
-  int n = zmq_poll(items.data(), static_cast<int>(items.size()), static_cast<long>(timeout.count()));
+  int n =
+      zmq_poll(items.data(), static_cast<int>(items.size()), static_cast<long>(timeout.count()));
   if (n < 0) {
     if (errno == EINTR) return ready;
     if (errno == ETERM) {

@@ -1,0 +1,316 @@
+// End to end on real sockets: a Server with its client and worker Listeners
+// on ipc:// in a temp dir, a fake worker (a Connection that registers and
+// answers Jobs by uploading a small layer) and a fake client submitting
+// builds.
+
+#include "coordinator/build_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "cache/test_util.h"
+#include "coordinator/server.h"
+#include "protocol/connection.h"
+
+namespace strata::coordinator {
+namespace {
+
+using protocol::Envelope;
+using std::chrono::milliseconds;
+
+// Registers, heartbeats, and answers each Job: fetches the COPY's context
+// contents with BlobGet, uploads a layer made from the job's instruction
+// with BlobPut, then sends a JobLog and the JobResult.
+class FakeWorker {
+ public:
+  FakeWorker(protocol::Context& context, const std::string& endpoint)
+      : connection_(*protocol::Connection::Connect(context, endpoint)),
+        thread_([this] { Run(); }) {}
+  ~FakeWorker() {
+    stop_ = true;
+    thread_.join();
+  }
+  int jobs() const { return jobs_; }
+  std::vector<std::string> fetched() {
+    std::lock_guard lock(mu_);
+    return fetched_;
+  }
+
+ private:
+  void Run() {
+    Envelope reg = protocol::NewEnvelope(connection_->NextRequestId());
+    reg.mutable_register_worker()->set_worker_id("fake-1");
+    reg.mutable_register_worker()->set_slots(2);
+    Result<Envelope> registered = connection_->Call(reg, milliseconds(5000));
+    if (!registered.ok() || !registered->has_registered()) {
+      ADD_FAILURE() << "register: " << registered.status().ToString();
+      return;
+    }
+    while (!stop_) {
+      Result<Envelope> in = connection_->Receive(milliseconds(100));
+      if (!in.ok()) {
+        Envelope beat = protocol::NewEnvelope(0);
+        beat.mutable_heartbeat()->set_worker_id("fake-1");
+        (void)connection_->Send(beat);
+        continue;
+      }
+      if (in->has_job()) Answer(in->job());
+    }
+  }
+
+  void Answer(const v1::Job& job) {
+    ++jobs_;
+    for (const v1::ContextEntry& e : job.copy().context()) {
+      Envelope get = protocol::NewEnvelope(connection_->NextRequestId());
+      get.mutable_blob_get()->set_digest(e.sha256());
+      std::string data;
+      for (;;) {
+        Result<Envelope> chunk = connection_->Call(get, milliseconds(5000));
+        ASSERT_TRUE(chunk.ok() && chunk->has_blob_put()) << "BlobGet " << e.sha256();
+        data += chunk->blob_put().data();
+        if (chunk->blob_put().last()) break;
+      }
+      std::lock_guard lock(mu_);
+      fetched_.push_back(e.path() + "=" + data);
+    }
+    std::string layer =
+        "layer of " + job.instruction() + " on " + std::to_string(job.parents_size());
+    Digest digest = Digest::Sha256Of(layer);
+    Envelope put = protocol::NewEnvelope(connection_->NextRequestId());
+    put.mutable_blob_put()->set_digest(digest.ToString());
+    put.mutable_blob_put()->set_data(layer);
+    put.mutable_blob_put()->set_last(true);
+    put.mutable_blob_put()->set_total_size(layer.size());
+    Result<Envelope> ack = connection_->Call(put, milliseconds(5000));
+    ASSERT_TRUE(ack.ok() && ack->has_ack()) << "BlobPut not acked";
+
+    Envelope log = protocol::NewEnvelope(0);
+    log.mutable_job_log()->set_job_id(job.job_id());
+    log.mutable_job_log()->mutable_line()->set_data("ran " + job.instruction());
+    ASSERT_TRUE(connection_->Send(log).ok());
+    Envelope result = protocol::NewEnvelope(0);
+    v1::JobResult* r = result.mutable_job_result();
+    r->set_job_id(job.job_id());
+    if (job.instruction() == "RUN false") {
+      r->set_exit_code(1);
+      r->set_failure("process \"/bin/sh -c false\" did not complete successfully: exit code: 1");
+    } else {
+      r->set_layer_digest(digest.ToString());
+      r->set_diff_id(Digest::Sha256Of("tar:" + layer).ToString());
+      r->set_size(layer.size());
+      r->set_media_type("application/vnd.oci.image.layer.v1.tar+gzip");
+    }
+    ASSERT_TRUE(connection_->Send(result).ok());
+  }
+
+  std::unique_ptr<protocol::Connection> connection_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> jobs_{0};
+  std::mutex mu_;
+  std::vector<std::string> fetched_;
+  std::thread thread_;
+};
+
+struct Outcome {
+  std::optional<v1::BuildResult> result;
+  std::optional<v1::Error> error;                 // an Error(R) instead of a BuildResult
+  std::vector<std::vector<std::string>> missing;  // each MissingBlobs
+  std::vector<v1::BuildEvent> events;
+};
+
+class BuildServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
+    clients_ = *protocol::Listener::Bind(context_, "ipc://" + dir_.path() + "/c.sock");
+    workers_ = *protocol::Listener::Bind(context_, "ipc://" + dir_.path() + "/w.sock");
+    images_ = std::make_unique<ImageService>(**store_, clock_, dir_.path() + "/tmp");
+    handler_ = std::make_unique<RpcHandler>(*images_);
+    server_ = std::make_unique<Server>(*clients_, *handler_, clock_,
+                                       ServerOptions{milliseconds(0), milliseconds(50)});
+    sender_ = std::make_unique<OutboxJobSender>(*server_);
+    pool_ = std::make_unique<WorkerPool>(clock_, *sender_);
+    builds_ = std::make_unique<BuildService>(**store_, *pool_, clock_, *server_);
+    server_->AttachBuilds(*workers_, *builds_, *pool_);
+    server_thread_ = std::thread([this] { served_ = server_->Run(); });
+    client_ = *protocol::Connection::Connect(context_, clients_->endpoint());
+  }
+
+  void TearDown() override {
+    Envelope shutdown = protocol::NewEnvelope(client_->NextRequestId());
+    shutdown.mutable_shutdown();
+    EXPECT_TRUE(client_->Call(shutdown, milliseconds(5000)).ok());
+    server_thread_.join();
+    EXPECT_TRUE(served_.ok()) << served_.ToString();
+    worker_.reset();
+    builds_.reset();
+  }
+
+  // Submits `dockerfile` with `files` as the context; uploads what the
+  // coordinator asks for; returns at the BuildResult (or Error).
+  Outcome Build(const std::string& dockerfile, const std::map<std::string, std::string>& files) {
+    Outcome out;
+    const uint64_t r = client_->NextRequestId();
+    Envelope submit = protocol::NewEnvelope(r);
+    v1::SubmitBuild* req = submit.mutable_submit_build();
+    req->set_dockerfile(dockerfile);
+    req->set_dockerfile_name("Dockerfile");
+    req->add_tags("test:latest");
+    std::map<std::string, std::string> by_digest;
+    for (const auto& [path, data] : files) {
+      v1::ContextEntry* e = req->add_context();
+      e->set_path(path);
+      e->set_type(v1::ContextEntry::TYPE_REGULAR);
+      e->set_mode(0644);
+      e->set_size(data.size());
+      e->set_sha256(Digest::Sha256Of(data).ToString());
+      by_digest[e->sha256()] = data;
+    }
+    EXPECT_TRUE(client_->Send(submit).ok());
+    for (;;) {
+      Result<Envelope> in = client_->Receive(milliseconds(10000));
+      if (!in.ok()) {
+        ADD_FAILURE() << "no reply: " << in.status().ToString();
+        return out;
+      }
+      EXPECT_EQ(in->request_id(), r);
+      if (in->has_missing_blobs()) {
+        out.missing.push_back(
+            {in->missing_blobs().digests().begin(), in->missing_blobs().digests().end()});
+        for (const std::string& d : in->missing_blobs().digests()) {
+          Envelope put = protocol::NewEnvelope(r);
+          put.mutable_blob_put()->set_digest(d);
+          put.mutable_blob_put()->set_data(by_digest[d]);
+          put.mutable_blob_put()->set_last(true);
+          put.mutable_blob_put()->set_total_size(by_digest[d].size());
+          EXPECT_TRUE(client_->Send(put).ok());
+        }
+        Envelope uploaded = protocol::NewEnvelope(r);
+        uploaded.mutable_context_uploaded();
+        EXPECT_TRUE(client_->Send(uploaded).ok());
+      } else if (in->has_build_event()) {
+        out.events.push_back(in->build_event());
+      } else if (in->has_build_result()) {
+        out.result = in->build_result();
+        return out;
+      } else if (in->has_error()) {
+        out.error = in->error();
+        return out;
+      } else {
+        ADD_FAILURE() << "unexpected " << protocol::BodyName(*in);
+      }
+    }
+  }
+
+  void StartWorker() { worker_ = std::make_unique<FakeWorker>(context_, workers_->endpoint()); }
+
+  cache::TempDir dir_;
+  SystemClock clock_;
+  Result<std::unique_ptr<cache::Store>> store_ = cache::Store::Open(dir_.path() + "/store");
+  protocol::Context context_;
+  std::unique_ptr<protocol::Listener> clients_, workers_;
+  std::unique_ptr<ImageService> images_;
+  std::unique_ptr<RpcHandler> handler_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<OutboxJobSender> sender_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<BuildService> builds_;
+  std::thread server_thread_;
+  Status served_;
+  std::unique_ptr<protocol::Connection> client_;
+  std::unique_ptr<FakeWorker> worker_;
+};
+
+constexpr char kDockerfile[] = "FROM scratch\nCOPY a /a\nRUN echo hi\n";
+
+TEST_F(BuildServiceTest, FirstBuildRunsBothStepsSecondIsFullyCached) {
+  StartWorker();
+  Outcome first = Build(kDockerfile, {{"a", "hello"}});
+  ASSERT_TRUE(first.result.has_value()) << (first.error ? first.error->message() : "");
+  ASSERT_FALSE(first.result->has_error()) << first.result->error().message();
+  EXPECT_EQ(first.result->steps_run(), 2u);
+  EXPECT_EQ(first.result->steps_cached(), 0u);
+  EXPECT_EQ(worker_->jobs(), 2);
+  ASSERT_EQ(first.missing.size(), 1u);
+  EXPECT_EQ(first.missing[0], std::vector<std::string>{Digest::Sha256Of("hello").ToString()});
+  EXPECT_EQ(worker_->fetched(), std::vector<std::string>{"a=hello"});
+  EXPECT_FALSE(first.result->image_id().empty());
+  bool saw_log = false;
+  for (const auto& e : first.events) saw_log |= e.has_log() && e.log().data() == "ran RUN echo hi";
+  EXPECT_TRUE(saw_log);
+
+  Outcome second = Build(kDockerfile, {{"a", "hello"}});
+  ASSERT_TRUE(second.result.has_value());
+  EXPECT_EQ(second.result->steps_cached(), 2u);
+  EXPECT_EQ(second.result->steps_run(), 0u);
+  EXPECT_EQ(worker_->jobs(), 2);        // never reached the worker
+  EXPECT_TRUE(second.missing.empty());  // uploads nothing
+  EXPECT_EQ(second.result->image_id(), first.result->image_id());
+  int cached = 0;
+  for (const auto& e : second.events) cached += e.has_cached();
+  EXPECT_EQ(cached, 2);
+}
+
+TEST_F(BuildServiceTest, ChangedContentIsAskedForAgain) {
+  StartWorker();
+  ASSERT_TRUE(Build(kDockerfile, {{"a", "one"}}).result.has_value());
+  Outcome changed = Build(kDockerfile, {{"a", "two"}});
+  ASSERT_TRUE(changed.result.has_value());
+  ASSERT_EQ(changed.missing.size(), 1u);
+  EXPECT_EQ(changed.missing[0], std::vector<std::string>{Digest::Sha256Of("two").ToString()});
+  EXPECT_EQ(changed.result->steps_run(), 2u);
+}
+
+TEST_F(BuildServiceTest, JobsWaitForAWorkerThatRegistersLate) {
+  std::thread late([this] {
+    std::this_thread::sleep_for(milliseconds(200));
+    StartWorker();
+  });
+  Outcome out = Build("FROM scratch\nRUN echo late\n", {});
+  late.join();
+  ASSERT_TRUE(out.result.has_value());
+  EXPECT_FALSE(out.result->has_error());
+  EXPECT_EQ(out.result->steps_run(), 1u);
+}
+
+TEST_F(BuildServiceTest, FailingRunEndsTheBuildWithItsMessage) {
+  StartWorker();
+  Outcome out = Build("FROM scratch\nRUN false\n", {});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_TRUE(out.result->has_error());
+  EXPECT_NE(out.result->error().message().find("Dockerfile:2"), std::string::npos)
+      << out.result->error().message();
+  EXPECT_NE(out.result->error().message().find("exit code: 1"), std::string::npos);
+}
+
+TEST_F(BuildServiceTest, ParseErrorsComeBackWithFileAndLine) {
+  Outcome out = Build("FROM scratch\nFOO bar\n", {});
+  std::string message = out.error                               ? out.error->message()
+                        : out.result && out.result->has_error() ? out.result->error().message()
+                                                                : "";
+  EXPECT_NE(message.find("Dockerfile:2"), std::string::npos) << message;
+}
+
+TEST_F(BuildServiceTest, MissingCopySourceIsNotFound) {
+  StartWorker();
+  Outcome out = Build("FROM scratch\nCOPY nope /x\n", {{"a", "hello"}});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_TRUE(out.result->has_error());
+  EXPECT_NE(out.result->error().message().find("\"/nope\": not found"), std::string::npos)
+      << out.result->error().message();
+  EXPECT_EQ(worker_->jobs(), 0);
+}
+
+TEST_F(BuildServiceTest, ImageRequestsStillWork) {
+  Envelope list = protocol::NewEnvelope(client_->NextRequestId());
+  list.mutable_list_images();
+  Result<Envelope> reply = client_->Call(list, milliseconds(5000));
+  ASSERT_TRUE(reply.ok());
+  EXPECT_TRUE(reply->has_image_list());
+}
+
+}  // namespace
+}  // namespace strata::coordinator
