@@ -511,5 +511,26 @@ TEST_F(AgentRealTest, WorkdirJobCreatesTheDirectoryForTheUser) {
   EXPECT_EQ(st.st_uid, 1000u);
 }
 
+TEST_F(AgentRealTest, JobsRunSideBySide) {
+  PutInStore(base_.digest(), base_blob_);
+  StartAgent(snapshotter_.get(), runtime_.get(), true);  // 2 slots
+  v1::Job slow = Job("slow", v1::Job::KIND_RUN, base_);
+  slow.mutable_run()->add_args("echo slow; sleep 60");
+  slow.mutable_run()->set_prepend_shell(true);
+  coordinator_->SendJob(slow);
+  ASSERT_TRUE(coordinator_->PumpUntil(
+      [&] { return coordinator_->Logs(v1::LogLine::STREAM_STDOUT) == "slow\n"; }));
+  v1::Job quick = Job("quick", v1::Job::KIND_RUN, base_);
+  quick.mutable_run()->add_args("echo quick > /q");
+  quick.mutable_run()->set_prepend_shell(true);
+  v1::JobResult result = RunJob(quick);
+  ASSERT_FALSE(result.has_error()) << result.error().message();
+  EXPECT_FALSE(coordinator_->HasResult("slow")) << "the quick job waited for the slow one";
+  // The quick job's thread ends just after its JobResult.
+  EXPECT_TRUE(coordinator_->PumpUntil([&] { return agent_->running_jobs() == 1; }, seconds(5)));
+  StopAgent();
+  EXPECT_TRUE(coordinator_->PumpUntil([&] { return coordinator_->HasResult("slow"); }, seconds(5)));
+}
+
 }  // namespace
 }  // namespace strata::worker
