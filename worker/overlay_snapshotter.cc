@@ -1,6 +1,8 @@
 #include "worker/overlay_snapshotter.h"
 
+#include <dirent.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +50,30 @@ Status MountOverlayFrom(const std::string& dir, const std::string& target,
 
 }  // namespace
 
+bool StagingOwnerGone(const std::string& name) {
+  // "<hex>-<pid>-<random>"; anything else predates the pid in the name.
+  size_t first = name.find('-');
+  size_t second = first == std::string::npos ? first : name.find('-', first + 1);
+  if (second == std::string::npos) return true;
+  std::string digits = name.substr(first + 1, second - first - 1);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return true;
+  pid_t pid = static_cast<pid_t>(std::stoll(digits));
+  return pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH);
+}
+
+Status RemoveAbandonedStaging(const std::string& tmp_dir) {
+  DIR* dir = opendir(tmp_dir.c_str());
+  if (dir == nullptr) return ErrnoStatus("opendir", tmp_dir);
+  std::vector<std::string> gone;
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != ".." && StagingOwnerGone(name)) gone.push_back(name);
+  }
+  closedir(dir);
+  for (const std::string& name : gone) TRY(RemoveTree(tmp_dir + "/" + name));
+  return Status::OK();
+}
+
 Result<std::unique_ptr<OverlaySnapshotter>> OverlaySnapshotter::Open(const std::string& root) {
   if (root.empty() || root[0] != '/') {
     return Status::InvalidArgument("snapshotter root must be an absolute path, got \"" + root +
@@ -56,9 +82,10 @@ Result<std::unique_ptr<OverlaySnapshotter>> OverlaySnapshotter::Open(const std::
   for (const char* sub : {"snapshots", "l", "tmp", "mounts", "empty"}) {
     TRY(MakeDirs(root + "/" + sub, 0700));
   }
-  // Unpacks interrupted by a crash are never renamed into place.
-  TRY(RemoveTree(root + "/tmp"));
-  TRY(MakeDirs(root + "/tmp", 0700));
+  // Unpacks interrupted by a crash are never renamed into place. Other
+  // processes may share this root (the local worker and `strata container`),
+  // so only the staging dirs of processes that no longer exist are removed.
+  TRY(RemoveAbandonedStaging(root + "/tmp"));
   return std::unique_ptr<OverlaySnapshotter>(new OverlaySnapshotter(root));
 }
 
@@ -102,7 +129,8 @@ Result<std::string> OverlaySnapshotter::EnsureShortLink(const std::string& diff_
 Status OverlaySnapshotter::EnsureLayer(const std::string& diff_id, LayerUnpacker& unpacker) {
   ASSIGN_OR_RETURN(std::string hex, DiffHex(diff_id));
   if (!Exists(LayerDir(hex))) {
-    std::string staging = root_ + "/tmp/" + hex + "-" + RandomHex(12);
+    std::string staging =
+        root_ + "/tmp/" + hex + "-" + std::to_string(getpid()) + "-" + RandomHex(12);
     TRY(MakeDirs(staging + "/fs", 0755));
     Status unpacked = unpacker.Unpack(staging + "/fs");
     if (!unpacked.ok()) {

@@ -14,7 +14,7 @@ namespace strata::worker {
 //
 //   snapshots/<diff_id hex>/fs   one unpacked layer, written once
 //   l/<16 hex>                   short symlink -> ../snapshots/<hex>/fs
-//   tmp/<hex>-<random>/fs        an unpack in progress (renamed into place)
+//   tmp/<hex>-<pid>-<random>/fs  an unpack in progress (renamed into place)
 //   mounts/<id>/{upper,work,merged}   one prepared root file system
 //   empty/                       the lower directory of an empty chain
 //
@@ -25,7 +25,9 @@ namespace strata::worker {
 class OverlaySnapshotter : public Snapshotter {
  public:
   // Creates the layout under `root` (an absolute path) and clears
-  // unpacks left behind by a crash.
+  // unpacks left behind by a crash: staging dirs whose process is gone.
+  // Safe while other processes use the same root (the local build worker
+  // and `strata container` share one): a live process's unpack is kept.
   static Result<std::unique_ptr<OverlaySnapshotter>> Open(const std::string& root);
 
   // OK when an overlay can be mounted under this root (root privileges,
@@ -53,6 +55,12 @@ class OverlaySnapshotter : public Snapshotter {
 
   std::string root_;
 };
+
+// Whether the staging dir `name` ("<hex>-<pid>-<random>") belongs to a
+// process that no longer exists (or is of an older, pid-less form).
+bool StagingOwnerGone(const std::string& name);
+// Removes the abandoned staging dirs (StagingOwnerGone) under `tmp_dir`.
+Status RemoveAbandonedStaging(const std::string& tmp_dir);
 
 // A LayerUnpacker that copies a directory tree (tests, and local
 // directories used as layers).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -199,6 +200,36 @@ TEST_F(OverlaySnapshotterTest, PrepareAndReleaseTiming) {
   RecordProperty("prepare_release_ms", std::to_string(ms));
   // Printed for the record only: speed is judged by benchmarks, not here.
   std::printf("overlay prepare+release: %.2f ms per round (%d rounds)\n", ms, kRounds);
+}
+
+}  // namespace
+}  // namespace strata::worker
+
+namespace strata::worker {
+namespace {
+
+// Open must not delete an unpack another live process has in progress (the
+// local worker and `strata container` share one snapshot root).
+TEST(OverlaySnapshotterOpenTest, KeepsLiveProcessesStagingAndClearsDeadOnes) {
+  std::string root = testing::MakeTempDir("snapshot-open");
+  ASSERT_TRUE(MakeDirs(root + "/tmp").ok());
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  std::string live = root + "/tmp/abc-" + std::to_string(getpid()) + "-0123";
+  std::string dead = root + "/tmp/abc-" + std::to_string(child) + "-4567";
+  std::string old_form = root + "/tmp/abc-89ab";
+  for (const auto& dir : {live, dead, old_form}) ASSERT_TRUE(MakeDirs(dir + "/fs").ok());
+
+  ASSERT_TRUE(OverlaySnapshotter::Open(root).ok());
+  struct stat st;
+  EXPECT_EQ(stat(live.c_str(), &st), 0) << "a live process's unpack was removed";
+  EXPECT_NE(stat(dead.c_str(), &st), 0);
+  EXPECT_NE(stat(old_form.c_str(), &st), 0);
+  EXPECT_TRUE(StagingOwnerGone("abc-notapid-1"));
+  EXPECT_FALSE(StagingOwnerGone("abc-" + std::to_string(getpid()) + "-1"));
 }
 
 }  // namespace
