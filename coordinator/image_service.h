@@ -34,6 +34,25 @@ struct ImportRequest {
   std::string message;              // --message
 };
 
+// `strata container commit`: the container's image plus one layer.
+struct CommitRequest {
+  std::string image;                  // the container's image id
+  std::string layer_path;             // uncompressed tar of the container's changes
+  std::vector<std::string> changes;   // --change Dockerfile instructions
+  std::string message;                // --message: the history comment
+  std::string author;                 // --author
+  std::string repo_tag;               // optional "repo[:tag]"
+  std::string created_by;             // history created_by (the container's command)
+  std::string container_config_json;  // the container's Config object; empty keeps the image's
+};
+
+// An image as `strata container run` needs it.
+struct ResolvedImageData {
+  cache::ImageRecord record;
+  std::string config_json;             // the stored config blob
+  std::vector<std::string> repo_tags;  // familiar form
+};
+
 struct RemoveLine {
   bool deleted = false;  // false: "Untagged: <value>"; true: "Deleted: <value>"
   std::string value;
@@ -64,6 +83,15 @@ class ImageService {
   // One tar with both an OCI image layout and Docker's manifest.json.
   Status Save(const std::vector<std::string>& names, const std::string& output_path);
   Result<LoadOutcome> Load(const std::string& input_path);
+
+  // The image `name` means (reference, id or id prefix) with its config
+  // blob and layers; NotFound "No such image: NAME".
+  Result<ResolvedImageData> Resolve(const std::string& name);
+  // A new image: `image`'s layers plus the tar at layer_path (stored
+  // gzip-compressed), its config = the image's with Config replaced by the
+  // container's and --change applied, one history entry for the layer.
+  // Returns the new image id.
+  Result<Digest> Commit(const CommitRequest& request);
 
   // The stored config of an image.
   Result<image::ImageConfig> ReadConfig(const cache::ImageRecord& record);

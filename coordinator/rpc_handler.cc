@@ -75,6 +75,39 @@ std::vector<Envelope> RpcHandler::Handle(const Envelope& request) {
       for (const auto& i : out->loaded_ids) result->add_loaded_ids(i);
       return {reply};
     }
+    case Envelope::kResolveImage: {
+      Result<ResolvedImageData> out = images_.Resolve(request.resolve_image().name());
+      if (!out.ok()) return {protocol::ErrorReply(id, out.status())};
+      auto* result = reply.mutable_resolved_image();
+      result->set_id(out->record.id.ToString());
+      result->set_config_json(out->config_json);
+      for (const auto& l : out->record.layers) {
+        auto* layer = result->add_layers();
+        layer->set_digest(l.digest.ToString());
+        layer->set_diff_id(l.diff_id.ToString());
+        layer->set_size(l.size);
+        layer->set_media_type(l.media_type);
+      }
+      result->set_manifest_digest(out->record.manifest_digest.ToString());
+      for (const auto& t : out->repo_tags) result->add_repo_tags(t);
+      return {reply};
+    }
+    case Envelope::kCommitImage: {
+      const auto& req = request.commit_image();
+      CommitRequest in;
+      in.image = req.image();
+      in.layer_path = req.layer_path();
+      in.changes.assign(req.changes().begin(), req.changes().end());
+      in.message = req.message();
+      in.author = req.author();
+      in.repo_tag = req.repo_tag();
+      in.created_by = req.created_by();
+      in.container_config_json = req.container_config_json();
+      Result<Digest> out = images_.Commit(in);
+      if (!out.ok()) return {protocol::ErrorReply(id, out.status())};
+      reply.mutable_import_result()->set_id(out->ToString());
+      return {reply};
+    }
     default:
       return {protocol::ErrorReply(
           id, Status::InvalidArgument(std::string("the coordinator does not serve ") +

@@ -1,0 +1,95 @@
+#include "cli/container/container_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "worker/fs_util.h"
+
+namespace strata::cli::container {
+namespace {
+
+class ContainerStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = ::testing::TempDir() + "/container-store-" + worker::RandomHex(8);
+  }
+  void TearDown() override { worker::RemoveTree(root_).PermitUncheckedError(); }
+
+  ContainerRecord Make(const std::string& name, int64_t created) {
+    ContainerRecord r;
+    r.id = worker::RandomHex(64);
+    r.name = name;
+    r.image = "busybox";
+    r.image_id = "sha256:" + std::string(64, 'a');
+    r.config.architecture = "amd64";
+    r.config.os = "linux";
+    r.config.config.entrypoint = std::vector<std::string>{"/bin/echo"};
+    r.config.config.cmd = std::vector<std::string>{"hi"};
+    r.created_ns = created;
+    return r;
+  }
+  std::string root_;
+};
+
+TEST_F(ContainerStoreTest, RoundTripsTheState) {
+  ContainerStore store(root_);
+  ContainerRecord r = Make("web", 1);
+  r.ports = {"0.0.0.0:80->80/tcp"};
+  r.auto_remove = true;
+  ASSERT_TRUE(store.Create(r).ok());
+  r.state = State::kExited;
+  r.exit_code = 3;
+  ASSERT_TRUE(store.Save(r).ok());
+  Result<ContainerRecord> back = store.Load(r.id);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->name, "web");
+  EXPECT_EQ(back->state, State::kExited);
+  EXPECT_EQ(back->exit_code, 3);
+  EXPECT_EQ(back->ports, r.ports);
+  EXPECT_TRUE(back->auto_remove);
+  EXPECT_EQ(back->Argv(), (std::vector<std::string>{"/bin/echo", "hi"}));
+}
+
+TEST_F(ContainerStoreTest, NamesAreUniqueWithDockersMessage) {
+  ContainerStore store(root_);
+  ASSERT_TRUE(store.Create(Make("web", 1)).ok());
+  Status again = store.Create(Make("web", 2));
+  ASSERT_TRUE(again.code() == StatusCode::kAlreadyExists);
+  EXPECT_NE(again.message().find("Conflict. The container name \"/web\" is already in use"),
+            std::string::npos);
+}
+
+TEST_F(ContainerStoreTest, FindsByIdNamePrefixAndListsNewestFirst) {
+  ContainerStore store(root_);
+  ContainerRecord a = Make("a", 1), b = Make("b", 2);
+  ASSERT_TRUE(store.Create(a).ok());
+  ASSERT_TRUE(store.Create(b).ok());
+  EXPECT_EQ(store.Find("a")->id, a.id);
+  EXPECT_EQ(store.Find("/b")->id, b.id);
+  EXPECT_EQ(store.Find(a.id)->name, "a");
+  EXPECT_EQ(store.Find(a.ShortId())->name, "a");
+  Result<ContainerRecord> missing = store.Find("nosuch");
+  ASSERT_TRUE(missing.status().IsNotFound());
+  EXPECT_EQ(missing.status().message(), "No such container: nosuch");
+  Result<std::vector<ContainerRecord>> all = store.List();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "b");
+  ASSERT_TRUE(store.Remove(a.id).ok());
+  EXPECT_TRUE(store.Find("a").status().IsNotFound());
+}
+
+TEST_F(ContainerStoreTest, RunningWithADeadMonitorIsExited) {
+  ContainerStore store(root_);
+  ContainerRecord r = Make("x", 1);
+  ASSERT_TRUE(store.Create(r).ok());
+  r.state = State::kRunning;
+  r.monitor_pid = getpid();
+  EXPECT_TRUE(store.IsRunning(r));
+  r.monitor_pid = 0x7ffffff0;  // no such process
+  EXPECT_FALSE(store.IsRunning(r));
+  EXPECT_EQ(store.Load(r.id)->state, State::kExited);
+}
+
+}  // namespace
+}  // namespace strata::cli::container

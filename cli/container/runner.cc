@@ -1,0 +1,306 @@
+#include "cli/container/runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/container/rootfs.h"
+#include "common/file_util.h"
+#include "worker/fs_util.h"
+#include "worker/mount_stubs.h"
+#include "worker/oci_spec.h"
+#include "worker/subprocess.h"
+#include "worker/user_resolver.h"
+
+extern char** environ;
+
+namespace strata::cli::container {
+namespace {
+
+int64_t NowNanos() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// The runc process of the RunOnce in progress, for the signal handler (a
+// signal handler can reach nothing else; one RunOnce per process at a time).
+std::atomic<pid_t> g_runc_pid{0};
+
+void ForwardSignal(int sig) {
+  pid_t pid = g_runc_pid.load();
+  if (pid > 0 && sig != SIGINT) kill(pid, sig);
+}
+
+// Installs ForwardSignal for the life of the object. SIGINT gets a handler
+// that does nothing: Ctrl-C reaches runc (same process group) directly, and
+// a handler (unlike SIG_IGN) is not inherited by runc.
+class SignalForwarding {
+ public:
+  explicit SignalForwarding(pid_t runc) {
+    g_runc_pid = runc;
+    struct sigaction sa = {};
+    sa.sa_handler = ForwardSignal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  }
+  ~SignalForwarding() {
+    g_runc_pid = 0;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+  }
+};
+
+std::vector<std::string> Runc(const ContainerStore& store, const RuncConfig& runc,
+                              std::vector<std::string> args) {
+  std::vector<std::string> argv = {runc.binary, "--root", store.RuncStateDir()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+void DeleteRuncState(ContainerStore& store, const ContainerRecord& record, const RuncConfig& runc) {
+  if (!Exists(store.RuncStateDir() + "/" + record.id)) return;
+  worker::RunAndCapture(Runc(store, runc, {"delete", "-f", record.id})).status().PermitUncheckedError();
+}
+
+std::string LastLogMessage(const std::string& path) {
+  Result<std::string> text = worker::ReadFile(path);
+  if (!text.ok()) return "runc wrote no log";
+  std::string log = *text;
+  while (!log.empty() && log.back() == '\n') log.pop_back();
+  std::string line = log.substr(log.rfind('\n') == std::string::npos ? 0 : log.rfind('\n') + 1);
+  // runc logs JSON lines {"level":"error","msg":"..."}.
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_object() && j.contains("msg") && j["msg"].is_string()) return j["msg"];
+  return line.empty() ? "runc wrote no log" : line;
+}
+
+// The bundle of one run: config.json plus the files the container gets.
+Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::string& rootfs,
+                                    const std::string& bundle, const RunIo& io) {
+  const image::ContainerConfig& config = record.config.config;
+  worker::RunSpec spec;
+  spec.rootfs = rootfs;
+  spec.args = record.Argv();
+  // Docker's order: PATH (added by the runtime when unset), HOSTNAME,
+  // TERM for a terminal, then the container's Env.
+  spec.env = {"HOSTNAME=" + record.ShortId()};
+  if (io.terminal) spec.env.push_back("TERM=xterm");
+  spec.env.insert(spec.env.end(), config.env.begin(), config.env.end());
+  spec.cwd = config.working_dir.empty() ? "/" : config.working_dir;
+  if (spec.cwd[0] != '/') spec.cwd = "/" + spec.cwd;
+  ASSIGN_OR_RETURN(worker::ResolvedUser user, worker::ResolveUser(rootfs, config.user));
+  spec.uid = user.uid;
+  spec.gid = user.gid;
+  spec.additional_gids = user.additional_gids;
+  spec.hostname = record.ShortId();
+  spec.network = worker::NetworkMode::kHost;
+  spec.pass_stdin = io.in >= 0;
+  // Docker creates a missing working directory (it then belongs to the
+  // container's layer).
+  if (!Exists(rootfs + spec.cwd)) TRY(MakeDirs(rootfs + spec.cwd, 0755));
+
+  worker::RemoveTree(bundle).PermitUncheckedError();
+  TRY(MakeDirs(bundle, 0700));
+  worker::BundleFiles files{bundle + "/hosts", bundle + "/resolv.conf"};
+  TRY(worker::WriteFile(files.hosts, worker::HostsFileContent(spec.hostname)));
+  Result<std::string> resolv = worker::ReadFile("/etc/resolv.conf");
+  TRY(worker::WriteFile(files.resolv_conf, resolv.ok() ? *resolv : ""));
+  worker::ContainerSettings settings;
+  settings.hostname = spec.hostname;
+  settings.cgroups_path = "/strata-containers/" + record.id;
+  settings.nofile = worker::NofileLimit();
+  nlohmann::json oci = nlohmann::json::parse(worker::BuildOciConfig(spec, settings, files));
+  oci["process"]["terminal"] = io.terminal;
+  TRY(worker::WriteFile(bundle + "/config.json", oci.dump(2)));
+  return spec;
+}
+
+// posix_spawn with `in`, `out`, `err` as the child's stdio (-1: /dev/null).
+Result<pid_t> Spawn(const std::vector<std::string>& argv, int in, int out, int err, bool setsid) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  int fds[3] = {in, out, err};
+  for (int target = 0; target < 3; ++target) {
+    if (fds[target] < 0) {
+      posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0);
+    } else if (fds[target] != target) {
+      posix_spawn_file_actions_adddup2(&actions, fds[target], target);
+    }
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  if (setsid) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    return Status::Unavailable("cannot start " + argv[0] + ": " + std::strerror(rc) +
+                               (argv[0] == "runc" ? " (containers need runc installed)" : ""));
+  }
+  return pid;
+}
+
+}  // namespace
+
+Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo& io,
+                    const RuncConfig& runc) {
+  std::string dir = store.Dir(record.id);
+  RootfsPaths paths{dir + "/upper", dir + "/work", dir + "/merged"};
+  if (IsMountPoint(paths.merged)) TRY(UnmountRootfs(paths.merged));
+  DeleteRuncState(store, record, runc);
+  TRY(MakeDirs(store.RuncStateDir(), 0700));
+  TRY(MountRootfs(store.SnapshotRoot(), record.chain, paths));
+  std::string bundle = dir + "/bundle";
+  worker::MountStubs stubs;
+  auto cleanup = [&] {
+    worker::RemoveMountStubs(stubs);
+    UnmountRootfs(paths.merged).PermitUncheckedError();
+    DeleteRuncState(store, record, runc);
+    worker::RemoveTree(bundle).PermitUncheckedError();
+  };
+  Result<worker::RunSpec> spec = WriteBundle(record, paths.merged, bundle, io);
+  if (spec.ok()) {
+    Result<worker::MountStubs> made =
+        worker::CreateMountStubs(paths.merged, worker::RootfsMountPoints(*spec));
+    if (made.ok()) {
+      stubs = std::move(*made);
+    } else {
+      spec = made.status();
+    }
+  }
+  if (!spec.ok()) {
+    cleanup();
+    return spec.status();
+  }
+
+  record.state = State::kRunning;
+  record.monitor_pid = getpid();
+  record.started_ns = NowNanos();
+  record.finished_ns = 0;
+  TRY(store.Save(record));
+
+  std::string log = bundle + "/runc.log";
+  Result<pid_t> pid = Spawn(Runc(store, runc, {"--log", log, "run", "--bundle", bundle,
+                                               "--pid-file", bundle + "/pid", record.id}),
+                            io.in, io.out, io.err, /*setsid=*/false);
+  int exit_code = 127;
+  if (pid.ok()) {
+    SignalForwarding forwarding(*pid);
+    Result<int> status = worker::WaitProcess(*pid);
+    if (status.ok()) {
+      exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    }
+    if (!Exists(bundle + "/pid")) {
+      std::cerr << "Error: failed to start container " << record.ShortId() << ": "
+                << LastLogMessage(log) << "\n";
+      exit_code = 127;
+    }
+  } else {
+    std::cerr << "Error: " << pid.status().message() << "\n";
+  }
+  cleanup();
+  record.state = State::kExited;
+  record.exit_code = exit_code;
+  record.finished_ns = NowNanos();
+  record.monitor_pid = 0;
+  TRY(store.Save(record));
+  return exit_code;
+}
+
+Status SignalContainer(ContainerStore& store, const ContainerRecord& record,
+                       const std::string& signal, const RuncConfig& runc) {
+  if (!Exists(store.RuncStateDir() + "/" + record.id)) return Status::OK();
+  ASSIGN_OR_RETURN(worker::CapturedRun run,
+                   worker::RunAndCapture(Runc(store, runc, {"kill", record.id, signal})));
+  if (run.exit_code != 0 && run.output.find("not running") == std::string::npos &&
+      run.output.find("does not exist") == std::string::npos) {
+    return Status::Internal("runc kill " + record.ShortId() + " " + signal + ": " + run.output);
+  }
+  return Status::OK();
+}
+
+Status StopContainer(ContainerStore& store, const std::string& id, int timeout_seconds,
+                     const RuncConfig& runc) {
+  ASSIGN_OR_RETURN(ContainerRecord record, store.Load(id));
+  if (!store.IsRunning(record)) return Status::OK();
+  auto wait_exit = [&](std::chrono::milliseconds limit) -> Result<bool> {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (true) {
+      ASSIGN_OR_RETURN(ContainerRecord now, store.Load(id));
+      if (!store.IsRunning(now)) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+  std::string stop_signal = record.config.config.stop_signal;
+  if (stop_signal.empty()) stop_signal = "SIGTERM";
+  if (timeout_seconds != 0) {
+    TRY(SignalContainer(store, record, stop_signal, runc));
+    if (timeout_seconds > 0) {
+      ASSIGN_OR_RETURN(bool stopped, wait_exit(std::chrono::seconds(timeout_seconds)));
+      if (stopped) return Status::OK();
+    } else {
+      // -t -1: wait for ever, as Docker does.
+      ASSIGN_OR_RETURN(bool stopped, wait_exit(std::chrono::hours(24 * 365)));
+      if (stopped) return Status::OK();
+    }
+  }
+  TRY(SignalContainer(store, record, "SIGKILL", runc));
+  ASSIGN_OR_RETURN(bool stopped, wait_exit(std::chrono::seconds(15)));
+  if (!stopped) {
+    return Status::TimedOut("container " + record.ShortId() +
+                            " did not exit after SIGKILL within 15 s (monitor pid " +
+                            std::to_string(record.monitor_pid) + ")");
+  }
+  return Status::OK();
+}
+
+Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::string& strata_binary) {
+  // The monitor's stdout and stderr, and so the container's, are the log.
+  std::string log_path = store.LogPath(id);
+  int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log < 0) return worker::ErrnoStatus("open", log_path);
+  Result<pid_t> pid = Spawn({strata_binary, "--root", store.root(), "container", "_monitor", id},
+                            -1, log, log, /*setsid=*/true);
+  close(log);
+  if (!pid.ok()) return pid.status();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<ContainerRecord> r = store.Load(id);
+    if (r.ok() && (r->state != State::kCreated || r->started_ns != 0)) {
+      if (r->state == State::kExited && r->exit_code == 127) {
+        return Status::Internal("the container's command could not be started; see `strata logs " +
+                                id.substr(0, 12) + "`");
+      }
+      return Status::OK();
+    }
+    if (!r.ok() && r.status().IsNotFound()) return Status::OK();  // --rm removed it already
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status::TimedOut("container " + id.substr(0, 12) +
+                          " did not start within 10 s; see ROOT/containers/" + id);
+}
+
+}  // namespace strata::cli::container

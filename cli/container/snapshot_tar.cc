@@ -1,0 +1,70 @@
+#include "cli/container/snapshot_tar.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <set>
+
+#include "cli/container/rootfs.h"
+#include "common/file_util.h"
+#include "image/fs_walk.h"
+#include "worker/layer_diff.h"
+
+namespace strata::cli::container {
+namespace {
+
+// An empty mount point stub a running container has in its upper dir.
+bool IsRunStub(const image::LayerEntry& e, const std::vector<image::LayerEntry>& all) {
+  static const std::set<std::string> kDirs = {"proc", "sys", "dev"};
+  static const std::set<std::string> kFiles = {"etc/hosts", "etc/resolv.conf"};
+  if (e.type == image::EntryType::kRegular && e.size == 0 && kFiles.count(e.path)) return true;
+  if (e.type != image::EntryType::kDirectory || !kDirs.count(e.path)) return false;
+  return std::none_of(all.begin(), all.end(), [&](const image::LayerEntry& other) {
+    return other.path.size() > e.path.size() && other.path.compare(0, e.path.size() + 1, e.path + "/") == 0;
+  });
+}
+
+}  // namespace
+
+Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord& record,
+                                    const std::string& tmp_dir) {
+  std::string upper = store.Dir(record.id) + "/upper";
+  struct stat st;
+  if (stat(upper.c_str(), &st) != 0) TRY(MakeDirs(upper, 0755));  // never ran: no changes
+  ASSIGN_OR_RETURN(std::vector<image::LayerEntry> entries,
+                   worker::UpperDirChanges(upper, LowerDirs(store.SnapshotRoot(), record.chain)));
+  std::vector<image::LayerEntry> kept;
+  for (const auto& e : entries) {
+    if (!IsRunStub(e, entries)) kept.push_back(e);
+  }
+  TRY(MakeDirs(tmp_dir));
+  ASSIGN_OR_RETURN(worker::LayerBlob blob,
+                   worker::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone,
+                                          std::nullopt));
+  return blob.path;
+}
+
+Result<std::string> WriteRootfsTar(ContainerStore& store, const ContainerRecord& record,
+                                   const std::string& tmp_dir) {
+  std::string dir = store.Dir(record.id);
+  RootfsPaths paths{dir + "/upper", dir + "/work", dir + "/merged"};
+  bool mounted_here = false;
+  if (!IsMountPoint(paths.merged)) {
+    TRY(MountRootfs(store.SnapshotRoot(), record.chain, paths));
+    mounted_here = true;
+  }
+  Result<std::vector<image::LayerEntry>> entries = image::WalkDirectory(paths.merged);
+  Result<worker::LayerBlob> blob = Status::Internal("not written");
+  if (entries.ok()) {
+    Status made = MakeDirs(tmp_dir);
+    blob = made.ok() ? worker::WriteLayerBlob(std::move(*entries), tmp_dir,
+                                              image::Compression::kNone, std::nullopt)
+                     : Result<worker::LayerBlob>(made);
+  }
+  if (mounted_here) UnmountRootfs(paths.merged).PermitUncheckedError();
+  if (!entries.ok()) return entries.status().Annotate("export " + record.ShortId());
+  if (!blob.ok()) return blob.status().Annotate("export " + record.ShortId());
+  return blob->path;
+}
+
+}  // namespace strata::cli::container

@@ -1,0 +1,567 @@
+#include "cli/container_commands.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/container/container_store.h"
+#include "cli/container/rootfs.h"
+#include "cli/container/run_config.h"
+#include "cli/container/runner.h"
+#include "cli/container/snapshot_tar.h"
+#include "cli/coordinator_client.h"
+#include "cli/format/format_spec.h"
+#include "cli/humanize.h"
+#include "common/clock.h"
+#include "common/file_util.h"
+#include "worker/fs_util.h"
+
+namespace strata::cli {
+namespace {
+
+using container::ContainerRecord;
+using container::ContainerStore;
+using container::State;
+using Json = nlohmann::ordered_json;
+
+int Fail(const Status& s) {
+  std::cerr << "Error: " << s.message() << "\n";
+  return s.IsInvalidArgument() ? 125 : 1;
+}
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+Status RequireLocal(const CliContext& ctx) {
+  if (!ctx.host.empty()) {
+    return Status::InvalidArgument(
+        "containers run on this machine and need the local coordinator and store; run without "
+        "--host (and unset STRATA_HOST)");
+  }
+  return Status::OK();
+}
+
+container::RuncConfig Runc() {
+  container::RuncConfig runc;
+  if (const char* bin = getenv("STRATA_RUNTIME"); bin != nullptr && *bin) runc.binary = bin;
+  return runc;
+}
+
+struct ImageData {
+  std::string id;
+  image::ImageConfig config;
+  std::vector<container::LayerBlobRef> layers;
+};
+
+Result<ImageData> ResolveImage(const CliContext& ctx, const std::string& name) {
+  ASSIGN_OR_RETURN(auto client, CoordinatorClient::Connect(ctx));
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  req.mutable_resolve_image()->set_name(name);
+  Result<protocol::Envelope> reply = client->Call(req);
+  if (!reply.ok()) {
+    if (reply.status().IsNotFound()) {
+      return Status::NotFound("Unable to find image '" + name + "' locally: " +
+                              reply.status().message() + "; pull or import it first");
+    }
+    return reply.status();
+  }
+  const auto& r = reply->resolved_image();
+  ImageData data;
+  data.id = r.id();
+  ASSIGN_OR_RETURN(data.config, image::ImageConfig::FromJson(r.config_json()));
+  for (const auto& l : r.layers()) data.layers.push_back({l.digest(), l.diff_id()});
+  return data;
+}
+
+// ---- run ----
+struct RunFlags {
+  bool detach = false, interactive = false, tty = false, remove = false;
+  std::string name, workdir, user, entrypoint;
+  bool entrypoint_given = false, workdir_given = false, user_given = false;
+  std::vector<std::string> env, env_files, publish;
+  std::vector<std::string> image_and_args;
+};
+
+Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, ContainerStore& store,
+                                   std::vector<container::LayerBlobRef>* layers) {
+  if (f.image_and_args.empty()) {
+    return Status::InvalidArgument("\"run\" requires at least 1 argument: strata run [OPTIONS] IMAGE [COMMAND] [ARG...]");
+  }
+  if (!f.name.empty() && !container::ValidName(f.name)) {
+    return Status::InvalidArgument("Invalid container name (" + f.name +
+                                   "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+  }
+  ContainerRecord r;
+  for (const auto& p : f.publish) {
+    ASSIGN_OR_RETURN(std::string port, container::ParsePublish(p));
+    r.ports.push_back(port);
+  }
+  std::vector<std::string> file_env;
+  for (const auto& path : f.env_files) {
+    ASSIGN_OR_RETURN(std::vector<std::string> lines, container::ReadEnvFile(path));
+    file_env.insert(file_env.end(), lines.begin(), lines.end());
+  }
+  TRY(RequireLocal(ctx));
+  r.image = f.image_and_args[0];
+  ASSIGN_OR_RETURN(ImageData image, ResolveImage(ctx, r.image));
+  *layers = image.layers;
+
+  container::CommandParts parts;
+  parts.image_entrypoint = image.config.config.entrypoint;
+  parts.image_cmd = image.config.config.cmd;
+  if (f.entrypoint_given) parts.entrypoint_flag = f.entrypoint;
+  parts.args.assign(f.image_and_args.begin() + 1, f.image_and_args.end());
+  ASSIGN_OR_RETURN(container::ContainerCommand command, container::ResolveCommand(parts));
+  image::ContainerConfig& config = image.config.config;
+  config.entrypoint = command.entrypoint.empty() ? std::nullopt
+                                                 : std::make_optional(command.entrypoint);
+  config.cmd = command.cmd.empty() ? std::nullopt : std::make_optional(command.cmd);
+  ASSIGN_OR_RETURN(config.env, container::MergeEnv(config.env, file_env, f.env,
+                                                   [](const std::string& key) {
+                                                     const char* v = getenv(key.c_str());
+                                                     return v ? std::optional<std::string>(v)
+                                                              : std::nullopt;
+                                                   }));
+  if (f.workdir_given) {
+    if (f.workdir.empty() || f.workdir[0] != '/') {
+      return Status::InvalidArgument("the working directory '" + f.workdir +
+                                     "' is invalid, it needs to be an absolute path");
+    }
+    config.working_dir = f.workdir;
+  }
+  if (f.user_given) config.user = f.user;
+
+  r.id = worker::RandomHex(64);
+  r.image_id = image.id;
+  r.config = image.config;
+  for (const auto& l : image.layers) r.chain.push_back(l.diff_id);
+  r.interactive = f.interactive;
+  r.tty = f.tty;
+  r.auto_remove = f.remove;
+  r.created_ns = NowNanos();
+  std::random_device random;
+  for (int attempt = 0;; ++attempt) {
+    r.name = f.name.empty() ? container::RandomName([&](size_t n) { return random() % n; }) : f.name;
+    Status created = store.Create(r);
+    if (created.ok()) break;
+    if (created.code() != StatusCode::kAlreadyExists || !f.name.empty() || attempt > 20) return created;
+  }
+  return r;
+}
+
+int RunRun(const CliContext& ctx, const RunFlags& f) {
+  if (f.tty && !f.detach && !isatty(0)) {
+    std::cerr << "the input device is not a TTY\n";
+    return 1;
+  }
+  ContainerStore store(ctx.root);
+  std::vector<container::LayerBlobRef> layers;
+  Result<ContainerRecord> record = MakeRecord(ctx, f, store, &layers);
+  if (!record.ok()) return Fail(record.status());
+  Status unpacked = container::EnsureLayers(store.SnapshotRoot(),
+                                            ctx.root + "/store/blobs/sha256", layers);
+  if (!unpacked.ok()) {
+    store.Remove(record->id).PermitUncheckedError();
+    return Fail(unpacked);
+  }
+  if (f.detach) {
+    Status started = container::SpawnMonitor(store, record->id, ctx.bin_dir + "/strata");
+    if (!started.ok()) return Fail(started);
+    std::cout << record->id << "\n";
+    return 0;
+  }
+  container::RunIo io;
+  io.in = f.interactive || f.tty ? 0 : -1;  // runc's terminal proxy reads stdin
+  io.terminal = f.tty;
+  Result<int> code = container::RunOnce(store, *record, io, Runc());
+  if (f.remove) store.Remove(record->id).PermitUncheckedError();
+  if (!code.ok()) return Fail(code.status());
+  return *code;
+}
+
+int RunMonitor(const CliContext& ctx, const std::string& id) {
+  ContainerStore store(ctx.root);
+  Result<ContainerRecord> record = store.Load(id);
+  if (!record.ok()) return Fail(record.status());
+  Result<int> code = container::RunOnce(store, *record, container::RunIo{}, Runc());
+  if (!code.ok()) {
+    std::cerr << "Error: " << code.status().message() << "\n";
+    record->state = State::kExited;
+    record->exit_code = 127;
+    record->monitor_pid = 0;
+    store.Save(*record).PermitUncheckedError();
+  }
+  if (record->auto_remove) store.Remove(id).PermitUncheckedError();
+  return 0;
+}
+
+// ---- ls ----
+struct ListFlags {
+  bool all = false, quiet = false, no_trunc = false;
+  std::string format;
+};
+
+// Docker's COMMAND column: the argv joined, cut to 20 characters with "…",
+// then quoted.
+std::string CommandColumn(const std::vector<std::string>& argv, bool no_trunc) {
+  std::string joined;
+  for (const auto& a : argv) joined += (joined.empty() ? "" : " ") + a;
+  if (!no_trunc) {
+    size_t count = 0, cut = joined.size();
+    for (size_t i = 0; i < joined.size(); ++i) {
+      if ((static_cast<unsigned char>(joined[i]) & 0xC0) != 0x80) {
+        if (count == 19) cut = i;
+        ++count;
+      }
+    }
+    if (count > 20) joined = joined.substr(0, cut) + "…";
+  }
+  return Json(joined).dump();
+}
+
+std::string StatusColumn(const ContainerRecord& r, int64_t now_ns) {
+  auto seconds = [&](int64_t since) { return (now_ns - since) / 1000000000LL; };
+  switch (r.state) {
+    case State::kRunning: return "Up " + HumanDuration(seconds(r.started_ns));
+    case State::kExited:
+      return "Exited (" + std::to_string(r.exit_code) + ") " +
+             HumanDuration(seconds(r.finished_ns)) + " ago";
+    case State::kCreated: return "Created";
+  }
+  return "Created";
+}
+
+int RunList(const CliContext& ctx, const ListFlags& f) {
+  std::string table =
+      "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+  std::string format = f.quiet ? "{{.ID}}" : (f.format.empty() ? "table" : f.format);
+  auto spec = format::FormatSpec::Parse(format, table);
+  if (!spec.ok()) return Fail(spec.status());
+  ContainerStore store(ctx.root);
+  auto list = store.List();
+  if (!list.ok()) return Fail(list.status());
+  const int64_t now = NowNanos();
+  std::vector<Json> rows;
+  for (auto& r : *list) {
+    bool running = store.IsRunning(r);
+    if (!f.all && !running) continue;
+    std::string ports;
+    for (const auto& p : r.ports) ports += (ports.empty() ? "" : ", ") + p;
+    Json j;
+    j["Command"] = CommandColumn(r.Argv(), f.no_trunc);
+    j["CreatedAt"] = FormatRfc3339Nano(r.created_ns);
+    j["ID"] = f.no_trunc ? r.id : r.ShortId();
+    j["Image"] = r.image;
+    j["Labels"] = "";
+    j["LocalVolumes"] = "0";
+    j["Mounts"] = "";
+    j["Names"] = r.name;
+    j["Networks"] = "host";
+    j["Ports"] = ports;
+    j["RunningFor"] = HumanDuration((now - r.created_ns) / 1000000000LL) + " ago";
+    j["Size"] = "0B";
+    j["State"] = container::StateName(r.state);
+    j["Status"] = StatusColumn(r, now);
+    rows.push_back(std::move(j));
+  }
+  auto out = spec->Render(rows, {{"ID", "CONTAINER ID"}, {"RunningFor", "CREATED"},
+                                 {"CreatedAt", "CREATED AT"}});
+  if (!out.ok()) return Fail(out.status());
+  std::cout << *out;
+  return 0;
+}
+
+// ---- stop / start / rm ----
+struct NamesFlags {
+  std::vector<std::string> names;
+  int timeout = 10;
+  bool force = false, follow = false;
+};
+
+int RunStop(const CliContext& ctx, const NamesFlags& f) {
+  ContainerStore store(ctx.root);
+  int rc = 0;
+  for (const auto& name : f.names) {
+    Result<ContainerRecord> r = store.Find(name);
+    Status s = r.ok() ? container::StopContainer(store, r->id, f.timeout, Runc()) : r.status();
+    if (!s.ok()) {
+      std::cerr << "Error response from daemon: " << s.message() << "\n";
+      rc = 1;
+      continue;
+    }
+    std::cout << name << "\n";
+  }
+  return rc;
+}
+
+int RunStart(const CliContext& ctx, const NamesFlags& f) {
+  ContainerStore store(ctx.root);
+  int rc = 0;
+  for (const auto& name : f.names) {
+    Result<ContainerRecord> r = store.Find(name);
+    Status s = r.ok() ? Status::OK() : r.status();
+    if (s.ok() && !store.IsRunning(*r)) {
+      r->state = State::kCreated;
+      r->started_ns = 0;
+      s = store.Save(*r);
+      if (s.ok()) s = container::SpawnMonitor(store, r->id, ctx.bin_dir + "/strata");
+    }
+    if (!s.ok()) {
+      std::cerr << "Error response from daemon: " << s.message() << "\n";
+      rc = 1;
+      continue;
+    }
+    std::cout << name << "\n";
+  }
+  return rc;
+}
+
+int RunRemove(const CliContext& ctx, const NamesFlags& f) {
+  ContainerStore store(ctx.root);
+  int rc = 0;
+  for (const auto& name : f.names) {
+    Result<ContainerRecord> r = store.Find(name);
+    Status s = r.ok() ? Status::OK() : r.status();
+    if (s.ok() && store.IsRunning(*r)) {
+      if (!f.force) {
+        s = Status::InvalidArgument("cannot remove container \"/" + r->name +
+                                    "\": container is running: stop the container before "
+                                    "removing or force remove");
+      } else {
+        s = container::StopContainer(store, r->id, 0, Runc());
+      }
+    }
+    if (s.ok()) {
+      container::UnmountRootfs(store.Dir(r->id) + "/merged").PermitUncheckedError();
+      s = store.Remove(r->id);
+    }
+    if (!s.ok()) {
+      std::cerr << "Error response from daemon: " << s.message() << "\n";
+      rc = 1;
+      continue;
+    }
+    std::cout << name << "\n";
+  }
+  return rc;
+}
+
+// ---- logs ----
+int RunLogs(const CliContext& ctx, const NamesFlags& f) {
+  ContainerStore store(ctx.root);
+  Result<ContainerRecord> r = store.Find(f.names[0]);
+  if (!r.ok()) return Fail(r.status());
+  std::ifstream in(store.LogPath(r->id), std::ios::binary);
+  char buf[1 << 16];
+  auto drain = [&] {
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      std::cout.write(buf, in.gcount());
+    }
+    in.clear();
+    std::cout.flush();
+  };
+  drain();
+  if (!f.follow) return 0;
+  while (true) {
+    Result<ContainerRecord> now = store.Load(r->id);
+    bool running = now.ok() && store.IsRunning(*now);
+    drain();
+    if (!running) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// ---- commit ----
+struct CommitFlags {
+  std::string author, message, container, repo_tag;
+  std::vector<std::string> changes;
+};
+
+int RunCommit(const CliContext& ctx, const CommitFlags& f) {
+  if (Status s = RequireLocal(ctx); !s.ok()) return Fail(s);
+  ContainerStore store(ctx.root);
+  Result<ContainerRecord> r = store.Find(f.container);
+  if (!r.ok()) return Fail(r.status());
+  Result<std::string> layer = container::WriteChangesTar(store, *r, ctx.root + "/tmp");
+  if (!layer.ok()) return Fail(layer.status());
+  struct Unlink {
+    std::string path;
+    ~Unlink() { unlink(path.c_str()); }
+  } remove_layer{*layer};
+  auto client = CoordinatorClient::Connect(ctx);
+  if (!client.ok()) return Fail(client.status());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  auto* body = req.mutable_commit_image();
+  body->set_image(r->image_id);
+  body->set_layer_path(*layer);
+  for (const auto& c : f.changes) body->add_changes(c);
+  body->set_message(f.message);
+  body->set_author(f.author);
+  body->set_repo_tag(f.repo_tag);
+  std::string created_by;
+  for (const auto& a : r->Argv()) created_by += (created_by.empty() ? "" : " ") + a;
+  body->set_created_by(created_by);
+  nlohmann::json config = nlohmann::json::parse(r->config.ToJson());
+  body->set_container_config_json(config.contains("config") ? config["config"].dump() : "{}");
+  auto reply = (*client)->Call(req);
+  if (!reply.ok()) return Fail(reply.status());
+  std::cout << reply->import_result().id() << "\n";
+  return 0;
+}
+
+// ---- export ----
+struct ExportFlags {
+  std::string container, output;
+};
+
+int RunExport(const CliContext& ctx, const ExportFlags& f) {
+  if (f.output.empty() && isatty(1)) {
+    return Fail(Status::InvalidArgument(
+        "cowardly refusing to save to a terminal. Use the -o flag or redirect"));
+  }
+  ContainerStore store(ctx.root);
+  Result<ContainerRecord> r = store.Find(f.container);
+  if (!r.ok()) return Fail(r.status());
+  Result<std::string> tar = container::WriteRootfsTar(store, *r, ctx.root + "/tmp");
+  if (!tar.ok()) return Fail(tar.status());
+  if (!f.output.empty() && rename(tar->c_str(), Absolute(f.output).c_str()) == 0) return 0;
+  std::ifstream in(*tar, std::ios::binary);
+  std::ofstream file;
+  if (!f.output.empty()) {
+    file.open(Absolute(f.output), std::ios::binary | std::ios::trunc);
+    if (!file) {
+      unlink(tar->c_str());
+      return Fail(Status::IOError("cannot write " + f.output));
+    }
+  }
+  std::ostream& out = f.output.empty() ? std::cout : file;
+  out << in.rdbuf();
+  out.flush();
+  unlink(tar->c_str());
+  return out ? 0 : Fail(Status::IOError("writing the export failed (disk full?)"));
+}
+
+template <typename Flags>
+void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
+           int (*run)(const CliContext&, const Flags&)) {
+  cmd->final_callback([&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
+}
+
+void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<RunFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "Create and run a new container from an image");
+  cmd->prefix_command();
+  cmd->add_flag("-d,--detach", f->detach, "run in the background and print the container ID");
+  cmd->add_flag("-i,--interactive", f->interactive, "keep STDIN open");
+  cmd->add_flag("-t,--tty", f->tty, "allocate a pseudo-TTY");
+  cmd->add_flag("--rm", f->remove, "remove the container when it exits");
+  cmd->add_option("--name", f->name, "assign a name to the container");
+  cmd->add_option("-e,--env", f->env, "set environment variables (KEY=VALUE or KEY)")
+      ->allow_extra_args(false);
+  cmd->add_option("--env-file", f->env_files, "read a file of environment variables")
+      ->allow_extra_args(false);
+  CLI::Option* ep = cmd->add_option("--entrypoint", f->entrypoint, "overwrite the image's ENTRYPOINT");
+  CLI::Option* wd = cmd->add_option("-w,--workdir", f->workdir, "working directory inside the container");
+  CLI::Option* user = cmd->add_option("-u,--user", f->user, "username or UID (format: <name|uid>[:<group|gid>])");
+  cmd->add_option("-p,--publish", f->publish, "publish a port (host network: HOST must equal CONTAINER)")
+      ->allow_extra_args(false);
+  cmd->final_callback([&ctx, f, cmd, ep, wd, user] {
+    f->entrypoint_given = ep->count() > 0;
+    f->workdir_given = wd->count() > 0;
+    f->user_given = user->count() > 0;
+    f->image_and_args = cmd->remaining();
+    ctx.run = [&ctx, f] { return RunRun(ctx, *f); };
+  });
+}
+
+void AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<ListFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "List containers");
+  cmd->add_flag("-a,--all", f->all, "show all containers (default shows just running)");
+  cmd->add_flag("-q,--quiet", f->quiet, "only display container IDs");
+  cmd->add_flag("--no-trunc", f->no_trunc, "don't truncate output");
+  cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
+  OnRun(cmd, ctx, f, RunList);
+}
+
+CLI::App* AddNames(CLI::App* parent, const std::string& name, const std::string& help,
+                   CliContext& ctx, std::shared_ptr<NamesFlags> f, int (*run)(const CliContext&, const NamesFlags&)) {
+  CLI::App* cmd = parent->add_subcommand(name, help);
+  cmd->add_option("CONTAINER", f->names, "containers")->required();
+  OnRun(cmd, ctx, f, run);
+  return cmd;
+}
+
+void AddLifecycle(CLI::App* parent, CliContext& ctx) {
+  auto stop = std::make_shared<NamesFlags>();
+  AddNames(parent, "stop", "Stop one or more running containers", ctx, stop, RunStop)
+      ->add_option("-t,--time", stop->timeout, "seconds to wait before killing the container");
+  AddNames(parent, "start", "Start one or more stopped containers (detached)", ctx,
+           std::make_shared<NamesFlags>(), RunStart);
+  auto rm = std::make_shared<NamesFlags>();
+  AddNames(parent, "rm", "Remove one or more containers", ctx, rm, RunRemove)
+      ->add_flag("-f,--force", rm->force, "force the removal of a running container (uses SIGKILL)");
+  auto logs = std::make_shared<NamesFlags>();
+  AddNames(parent, "logs", "Fetch the logs of a container", ctx, logs, RunLogs)
+      ->add_flag("-f,--follow", logs->follow, "follow log output until the container exits");
+
+  auto commit = std::make_shared<CommitFlags>();
+  CLI::App* c = parent->add_subcommand("commit", "Create a new image from a container's changes");
+  c->add_option("-a,--author", commit->author, "author (e.g. \"John Hannibal Smith <hannibal@a-team.com>\")");
+  c->add_option("-m,--message", commit->message, "commit message");
+  c->add_option("-c,--change", commit->changes, "apply a Dockerfile instruction to the created image")
+      ->allow_extra_args(false);
+  c->add_option("CONTAINER", commit->container, "container")->required();
+  c->add_option("REPOSITORY", commit->repo_tag, "REPOSITORY[:TAG]");
+  OnRun(c, ctx, commit, RunCommit);
+
+  auto exp = std::make_shared<ExportFlags>();
+  CLI::App* e = parent->add_subcommand("export", "Export a container's filesystem as a tar archive");
+  e->add_option("-o,--output", exp->output, "write to a file instead of stdout");
+  e->add_option("CONTAINER", exp->container, "container")->required();
+  OnRun(e, ctx, exp, RunExport);
+}
+
+}  // namespace
+
+void AddContainerCommands(CLI::App& app, CliContext& ctx) {
+  CLI::App* container = app.add_subcommand("container", "Manage containers");
+  container->require_subcommand(1);
+  AddRun(container, "run", ctx);
+  AddList(container, "ls", ctx);
+  container->get_subcommand("ls")->alias("list")->alias("ps");
+  AddLifecycle(container, ctx);
+
+  auto monitor_id = std::make_shared<std::string>();
+  CLI::App* monitor = container->add_subcommand("_monitor", "");
+  monitor->group("");  // hidden: started by run -d and start
+  monitor->add_option("ID", *monitor_id)->required();
+  monitor->final_callback([&ctx, monitor_id] {
+    ctx.run = [&ctx, monitor_id] { return RunMonitor(ctx, *monitor_id); };
+  });
+
+  AddRun(&app, "run", ctx);
+  AddList(&app, "ps", ctx);
+  AddLifecycle(&app, ctx);
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "cli/cli_context.h"
+#include "common/options.h"
+
+namespace strata::cli {
+
+// `strata container run|ls|stop|start|rm|logs|commit|export` with Docker's
+// flags and output (docs/containers.md), the top-level short forms `run`,
+// `ps`, `stop`, `start`, `rm`, `logs`, `commit`, `export`, and the hidden
+// `container _monitor ID` that runs a detached container.
+void AddContainerCommands(CLI::App& app, CliContext& ctx);
+
+}  // namespace strata::cli

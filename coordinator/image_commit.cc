@@ -1,0 +1,119 @@
+// ImageService::Resolve and ImageService::Commit: the image side of
+// `strata container run` and `strata container commit`.
+
+#include "coordinator/blob_sink.h"
+#include "coordinator/config_apply.h"
+#include "coordinator/image_resolver.h"
+#include "coordinator/image_service.h"
+#include "image/manifest.h"
+#include "image/media_types.h"
+#include "image/reference.h"
+#include "image/tar_import.h"
+
+namespace strata::coordinator {
+namespace {
+
+// The container's Config object (as an image config's "config") parsed
+// with the image config reader.
+Result<image::ContainerConfig> ParseContainerConfig(const std::string& json) {
+  std::string wrapped = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers"},"config":)" +
+                        json + "}";
+  Result<image::ImageConfig> parsed = image::ImageConfig::FromJson(wrapped);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument("commit: the container's config is malformed: " +
+                                   parsed.status().message());
+  }
+  return parsed->config;
+}
+
+}  // namespace
+
+Result<ResolvedImageData> ImageService::Resolve(const std::string& name) {
+  ASSIGN_OR_RETURN(ResolvedImage found, ResolveImage(store_.metadata(), name));
+  ResolvedImageData out;
+  out.record = found.record;
+  ASSIGN_OR_RETURN(out.config_json, store_.blobs().ReadAll(found.record.config_digest));
+  ASSIGN_OR_RETURN(std::vector<std::string> tags, store_.metadata().TagsOf(found.record.id));
+  out.repo_tags = RepoNamesOf(found.record, tags).tags;
+  return out;
+}
+
+Result<Digest> ImageService::Commit(const CommitRequest& request) {
+  // Everything that can be refused is refused before the store is touched.
+  std::string tag;
+  if (!request.repo_tag.empty()) {
+    ASSIGN_OR_RETURN(image::Reference ref, image::ParseReference(request.repo_tag));
+    if (!ref.digest().empty()) {
+      return Status::InvalidArgument("commit: a tag cannot hold a digest: " + request.repo_tag);
+    }
+    tag = ref.String();
+  }
+  ASSIGN_OR_RETURN(ResolvedImage base, ResolveImage(store_.metadata(), request.image));
+  ASSIGN_OR_RETURN(image::ImageConfig base_config, ReadConfig(base.record));
+  int64_t now = clock_.NowUnixNanos();
+  ConfigState state;
+  state.config = base_config;
+  if (!request.container_config_json.empty()) {
+    ASSIGN_OR_RETURN(state.config.config, ParseContainerConfig(request.container_config_json));
+  }
+  state.config.created = FormatRfc3339Nano(now);
+  state.config.author = request.author;
+  TRY(ApplyChanges(request.changes, &state));
+
+  ASSIGN_OR_RETURN(std::unique_ptr<image::FileSource> source,
+                   image::FileSource::Open(request.layer_path));
+  NewBlobs added(store_.blobs());
+  ASSIGN_OR_RETURN(std::unique_ptr<cache::BlobWriter> writer, store_.blobs().Create());
+  BlobWriterSink sink(writer.get());
+  Result<image::LayerResult> layer =
+      image::ImportTarAsLayer(source.get(), image::Compression::kGzip, &sink);
+  if (!layer.ok()) return layer.status().Annotate("commit: the container's changes");
+  TRY(added.Commit(*writer, layer->blob_digest));
+
+  image::ImageConfig& config = state.config;
+  config.rootfs.diff_ids.push_back(layer->diff_id);
+  image::HistoryEntry history;
+  history.created = config.created;
+  history.created_by = request.created_by;
+  history.author = request.author;
+  history.comment = request.message;
+  config.history.push_back(history);
+  std::string config_json = config.ToJson();
+  ASSIGN_OR_RETURN(Digest config_digest, added.Put(config_json));
+
+  image::Manifest manifest;
+  manifest.media_type = std::string(image::media_type::kOciManifest);
+  manifest.config.media_type = std::string(image::media_type::kOciConfig);
+  manifest.config.digest = config_digest;
+  manifest.config.size = config_json.size();
+  cache::ImageRecord record;
+  record.layers = base.record.layers;
+  record.layers.push_back({layer->blob_digest, layer->diff_id, layer->blob_size,
+                           std::string(image::media_type::kOciLayerGzip)});
+  uint64_t layer_bytes = 0;
+  for (const auto& l : record.layers) {
+    image::Descriptor d;
+    d.media_type = l.media_type;
+    d.digest = l.digest;
+    d.size = l.size;
+    manifest.layers.push_back(d);
+    layer_bytes += l.size;
+  }
+  std::string manifest_json = manifest.ToJson();
+  ASSIGN_OR_RETURN(Digest manifest_digest, added.Put(manifest_json));
+
+  record.id = config_digest;
+  record.config_digest = config_digest;
+  record.config_media_type = std::string(image::media_type::kOciConfig);
+  record.manifest_digest = manifest_digest;
+  record.manifest_media_type = std::string(image::media_type::kOciManifest);
+  record.created_unix_nanos = now;
+  record.total_size = layer_bytes + config_json.size() + manifest_json.size();
+  record.platform = base.record.platform.empty() ? "linux/amd64" : base.record.platform;
+  TRY(store_.PutImage(record, tag.empty() ? std::vector<std::string>{}
+                                          : std::vector<std::string>{tag}));
+  added.Keep();
+  return config_digest;
+}
+
+}  // namespace strata::coordinator
