@@ -6,9 +6,14 @@
 namespace strata::coordinator {
 
 Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
-  jobs_.push_back(job);
+  std::string needle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(job);
+    needle = fail_needle_;
+  }
   StepOutcome outcome;
-  if (!fail_needle_.empty() && job.step.text.find(fail_needle_) != std::string::npos) {
+  if (!needle.empty() && job.step.text.find(needle) != std::string::npos) {
     outcome.ok = false;
     outcome.exit_code = 1;
     outcome.message = "process \"" + job.step.text + "\" did not complete successfully: exit code: 1";

@@ -3,7 +3,9 @@
 // A StepRunner for tests: fabricates a small reproducible layer per step in
 // the store's BlobStore (one file named after the step's key, holding its
 // text), counts calls and fails steps whose text contains a chosen string.
+// Thread-safe (stages of a build run steps concurrently).
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,15 +21,29 @@ class FakeStepRunner : public StepRunner {
   Result<StepOutcome> Run(const StepJob& job, EventSink* events) override;
 
   // Steps whose text contains `needle` exit 1.
-  void FailWhenTextContains(std::string needle) { fail_needle_ = std::move(needle); }
-  int calls() const { return static_cast<int>(jobs_.size()); }
-  const std::vector<StepJob>& jobs() const { return jobs_; }
-  void Reset() { jobs_.clear(); }
+  void FailWhenTextContains(std::string needle) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_needle_ = std::move(needle);
+  }
+  int calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(jobs_.size());
+  }
+  // The jobs run, in the order they reached the runner.
+  std::vector<StepJob> jobs() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return jobs_;
+  }
+  void Reset() {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.clear();
+  }
 
  private:
   cache::BlobStore& blobs_;
-  std::string fail_needle_;
-  std::vector<StepJob> jobs_;
+  mutable std::mutex mu_;
+  std::string fail_needle_;    // GUARDED_BY(mu_)
+  std::vector<StepJob> jobs_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::coordinator

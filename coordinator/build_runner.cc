@@ -1,14 +1,21 @@
 #include "coordinator/build_runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
 #include <map>
-
-#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "coordinator/build_image_assembler.h"
+#include "coordinator/build_stage_state.h"
+#include "coordinator/build_url_source.h"
 #include "coordinator/config_apply.h"
 #include "coordinator/image_resolver.h"
+#include "dockerfile/onbuild_trigger.h"
+#include "registry/http_client.h"
 
 namespace strata::coordinator {
 namespace {
@@ -19,130 +26,183 @@ using dockerfile::BuildStep;
 
 constexpr char kHistoryComment[] = "buildkit.dockerfile.v0";
 
-// A stage as far as it has been built.
-struct StageState {
-  Digest key;
-  ConfigState config{{}, false, /*expand_values=*/false};  // steps arrive expanded
-  std::vector<cache::LayerRecord> layers;
-  std::vector<std::pair<std::string, std::string>> args;  // ARGs with a value, in scope
-  int64_t newest_entry_nanos = 0;  // newest cache entry on the chain
-  int64_t base_created_nanos = 0;  // created time of the base image
+// Hands the events of a build's threads to the caller's sink one at a time.
+class SerialSink : public EventSink {
+ public:
+  explicit SerialSink(EventSink* inner) : inner_(inner) {}
+  void OnEvent(const BuildEvent& event) override {
+    if (inner_ == nullptr) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    inner_->OnEvent(event);
+  }
+
+ private:
+  EventSink* inner_;
+  std::mutex mu_;
 };
 
-std::string Join(const std::vector<std::string>& words) {
-  std::string out;
-  for (size_t i = 0; i < words.size(); ++i) out += (i ? " " : "") + words[i];
-  return out;
-}
-
-std::string Location(const BuildPlan& plan, int line) {
-  return plan.filename + ":" + std::to_string(line) + ": ";
-}
-
-ExecState ExecStateOf(const StageState& s, const BuildPlan& plan) {
-  const image::ContainerConfig& c = s.config.config.config;
-  std::map<std::string, std::string> env;
-  for (const std::string& kv : c.env) {
-    size_t eq = kv.find('=');
-    env[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : s.args) env.try_emplace(k, v);  // ENV wins over ARG
-  for (const auto& [k, v] : plan.proxy_env) env.try_emplace(k, v);
-  ExecState state;
-  state.env.assign(env.begin(), env.end());
-  state.user = c.user;
-  state.workdir = c.working_dir.empty() ? "/" : c.working_dir;
-  if (c.shell) state.shell = *c.shell;
-  return state;
-}
-
-void RecordArgs(const BuildStep& step, StageState* s) {
-  for (const auto& change : step.changes) {
-    if (change.field != "BuildArg") continue;
-    size_t eq = change.value.find('=');
-    if (eq == std::string::npos) continue;
-    std::string name = change.value.substr(0, eq);
-    std::erase_if(s->args, [&](const auto& kv) { return kv.first == name; });
-    s->args.emplace_back(name, change.value.substr(eq + 1));
-  }
-}
-
-// BuildKit's created_by: "RUN |1 V=x /bin/sh -c make # buildkit",
-// "COPY a b /dst # buildkit", metadata steps as written.
-std::string CreatedBy(const BuildStep& step, const StageState& s, const ExecState& state) {
-  const dockerfile::Command& command = step.command;
-  if (const auto* run = command.As<dockerfile::RunCommand>()) {
-    std::string prefix;
-    if (!s.args.empty()) {
-      prefix = "|" + std::to_string(s.args.size()) + " ";
-      for (const auto& [k, v] : s.args) prefix += k + "=" + v + " ";
-    }
-    return "RUN " + prefix + Join(CommandArgv(run->command, state.shell)) + " # buildkit";
-  }
-  if (const auto* copy = command.As<dockerfile::CopyCommand>()) {
-    return "COPY " + Join(copy->sources) + " " + copy->dest + " # buildkit";
-  }
-  if (const auto* add = command.As<dockerfile::AddCommand>()) {
-    return "ADD " + Join(add->sources) + " " + add->dest + " # buildkit";
-  }
-  return step.text;
-}
-
-// os/arch[/variant] of a platform string.
-void SetPlatform(const std::string& platform, image::ImageConfig* config) {
-  size_t a = platform.find('/');
-  config->os = platform.substr(0, a);
-  if (a == std::string::npos) return;
-  size_t b = platform.find('/', a + 1);
-  config->architecture = platform.substr(a + 1, b == std::string::npos ? b : b - a - 1);
-  if (b != std::string::npos) config->variant = platform.substr(b + 1);
-}
-
-// --from=N or --from=NAME naming a stage: its index; -1 for an image.
-int FindStage(const BuildPlan& plan, const std::string& from) {
-  if (!from.empty() && std::all_of(from.begin(), from.end(), ::isdigit)) return std::stoi(from);
-  std::string lower = from;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  for (const BuildStage& stage : plan.stages) {
-    if (!stage.name.empty() && stage.name == lower) return stage.index;
-  }
-  return -1;
-}
-
-std::string EntryMetadata(bool empty) {
-  return nlohmann::json{{"v", 1}, {"empty", empty}}.dump();
-}
-
-bool EntryIsEmpty(const cache::CacheEntry& entry) {
-  nlohmann::json j = nlohmann::json::parse(entry.metadata, nullptr, /*allow_exceptions=*/false);
-  return j.is_object() && j.value("empty", false);
-}
+// A needed stage as the session runs it.
+struct StageJob {
+  const BuildStage* stage = nullptr;
+  std::vector<BuildStep> steps;    // the base image's ONBUILD triggers, then the plan's steps
+  std::set<int> deps;              // stages to build first
+  int first_step = 0;              // steps of the build before this stage's first
+  std::optional<StageState> base;  // FROM an image: resolved while preparing
+  // What running it produced (read after all threads joined).
+  std::vector<StepReport> reports;
+  int cached = 0;
+  int ran = 0;
+};
 
 class BuildSession {
  public:
-  BuildSession(cache::Store& store, StepRunner& runner, Clock& clock, const BuildPlan& plan,
-               ContextSource* context, const BuildOptions& options, EventSink* events)
-      : store_(store), runner_(runner), clock_(clock), plan_(plan), context_(context),
-        options_(options), events_(events) {}
+  BuildSession(cache::Store& store, StepRunner& runner, Clock& clock, StepCoalescer& coalescer,
+               std::function<UrlFetcher&()> urls, const BuildPlan& plan, ContextSource* context,
+               const BuildOptions& options, EventSink* events)
+      : store_(store), runner_(runner), clock_(clock), coalescer_(coalescer),
+        urls_(std::move(urls)), plan_(plan), context_(context), options_(options),
+        events_(events) {}
 
   Result<BuildResult> Run() {
     if (plan_.target < 0 || plan_.target >= static_cast<int>(plan_.stages.size())) {
       return Status::InvalidArgument(plan_.filename + ": the plan has no target stage");
     }
-    for (const BuildStage& stage : plan_.stages) {
-      if (stage.needed) total_ += stage.steps.size();
+    TRY(Prepare());
+    RunStages();
+    if (failed_) return error_;
+    BuildResult result;
+    for (auto& [index, job] : jobs_) {
+      for (StepReport& r : job.reports) result.steps.push_back(std::move(r));
+      result.cached_steps += job.cached;
+      result.ran_steps += job.ran;
     }
-    for (const BuildStage& stage : plan_.stages) {
-      if (!stage.needed) continue;
-      ASSIGN_OR_RETURN(StageState state, RunStage(stage));
-      stages_[stage.index] = std::move(state);
-    }
-    ASSIGN_OR_RETURN(result_.image, Assemble(stages_.at(plan_.target)));
-    return std::move(result_);
+    ASSIGN_OR_RETURN(result.image, Assemble(states_.at(plan_.target)));
+    return result;
   }
 
  private:
-  Result<StageState> BaseOf(const BuildStage& stage) {
+  // Resolves the base images, expands their ONBUILD triggers, and numbers
+  // the steps in the sequential order (stage index, then step). A trigger
+  // that copies from a stage the plan did not need pulls that stage in.
+  Status Prepare() {
+    std::vector<int> work;
+    for (const BuildStage& stage : plan_.stages) {
+      if (stage.needed) work.push_back(stage.index);
+    }
+    std::set<int> seen(work.begin(), work.end());
+    while (!work.empty()) {
+      const BuildStage& stage = plan_.stages[work.back()];
+      work.pop_back();
+      StageJob& job = jobs_[stage.index];
+      job.stage = &stage;
+      job.deps.insert(stage.depends_on.begin(), stage.depends_on.end());
+      if (stage.base.kind == dockerfile::BaseKind::kImage) {
+        ASSIGN_OR_RETURN(job.base, ImageBase(stage));
+        TRY(ImageTriggers(stage, &job));
+      }
+      job.steps.insert(job.steps.end(), stage.steps.begin(), stage.steps.end());
+      for (int dep : job.deps) {
+        if (dep >= stage.index) {
+          return Status::InvalidArgument(
+              Location(plan_, stage.start_line) + "cannot copy from stage \"" +
+              plan_.stages[dep].DisplayName() + "\", it needs to be defined before current stage \"" +
+              stage.DisplayName() + "\"");
+        }
+        if (seen.insert(dep).second) work.push_back(dep);
+      }
+    }
+    for (auto& [index, job] : jobs_) {
+      job.first_step = total_;
+      total_ += static_cast<int>(job.steps.size());
+    }
+    return Status::OK();
+  }
+
+  Result<StageState> ImageBase(const BuildStage& stage) {
+    StageState s;
+    Result<ResolvedImage> image = ResolveImage(store_.metadata(), stage.base.image);
+    if (!image.ok()) {
+      return image.status().Annotate(Location(plan_, stage.start_line) + "FROM " +
+                                     stage.base.image + " (pull the image first)");
+    }
+    ASSIGN_OR_RETURN(std::string json, store_.blobs().ReadAll(image->record.config_digest));
+    ASSIGN_OR_RETURN(s.config.config, image::ImageConfig::FromJson(json));
+    s.key = image->record.manifest_digest;
+    s.layers = image->record.layers;
+    s.base_created_nanos = image->record.created_unix_nanos;
+    return s;
+  }
+
+  // The base image's ONBUILD triggers become the stage's first steps; the
+  // image built keeps only the stage's own ONBUILD instructions.
+  Status ImageTriggers(const BuildStage& stage, StageJob* job) {
+    image::ContainerConfig& base = job->base->config.config.config;
+    std::vector<std::string> triggers = std::move(base.on_build);
+    base.on_build.clear();
+    if (triggers.empty()) return Status::OK();
+    dockerfile::TriggerScope scope;
+    scope.env = base.env;
+    scope.workdir = base.working_dir;
+    if (base.shell) scope.shell = *base.shell;
+    scope.build_args = plan_.build_args;
+    scope.global_args = plan_.global_args;
+    std::string where = Location(plan_, stage.start_line) + "FROM " + stage.base.image;
+    Result<std::vector<BuildStep>> steps =
+        dockerfile::ExpandOnbuildTriggers(triggers, scope, stage.start_line);
+    if (!steps.ok()) return steps.status().Annotate(where);
+    for (const BuildStep& step : *steps) {
+      const auto* copy = step.command.As<dockerfile::CopyCommand>();
+      if (copy == nullptr || copy->from.empty()) continue;
+      int from = FindStage(plan_, copy->from);
+      if (from < 0) continue;  // an image
+      if (from >= stage.index) {
+        return Status::InvalidArgument(where + ": ONBUILD trigger \"" + step.text +
+                                       "\" copies from stage " + copy->from +
+                                       ", which is defined after this stage");
+      }
+      job->deps.insert(from);
+    }
+    job->steps = std::move(*steps);
+    return Status::OK();
+  }
+
+  // One thread per needed stage; each waits for its dependencies.
+  void RunStages() {
+    std::vector<std::thread> threads;
+    threads.reserve(jobs_.size());
+    for (auto& [index, job] : jobs_) {
+      threads.emplace_back([this, &job = job] { RunStageWhenReady(job); });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+
+  void RunStageWhenReady(StageJob& job) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] {
+        if (failed_) return true;
+        for (int dep : job.deps) {
+          if (!states_.contains(dep)) return false;
+        }
+        return true;
+      });
+      if (failed_) return;  // abandoned: another stage failed
+    }
+    Result<StageState> state = RunStage(job);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (state.ok()) {
+        states_[job.stage->index] = std::move(*state);
+      } else if (!failed_) {
+        failed_ = true;
+        error_ = state.status();
+      }
+    }
+    cv_.notify_all();
+  }
+
+  Result<StageState> BaseOf(const StageJob& job) {
+    const BuildStage& stage = *job.stage;
     StageState s;
     switch (stage.base.kind) {
       case dockerfile::BaseKind::kScratch:
@@ -150,38 +210,44 @@ class BuildSession {
         SetPlatform(stage.platform.empty() ? plan_.target_platform : stage.platform,
                     &s.config.config);
         return s;
-      case dockerfile::BaseKind::kStage:
-        return stages_.at(stage.base.stage);
-      case dockerfile::BaseKind::kImage: {
-        Result<ResolvedImage> image = ResolveImage(store_.metadata(), stage.base.image);
-        if (!image.ok()) {
-          return image.status().Annotate(Location(plan_, stage.start_line) + "FROM " +
-                                         stage.base.image + " (pull the image first)");
-        }
-        ASSIGN_OR_RETURN(std::string json, store_.blobs().ReadAll(image->record.config_digest));
-        ASSIGN_OR_RETURN(s.config.config, image::ImageConfig::FromJson(json));
-        s.key = image->record.manifest_digest;
-        s.layers = image->record.layers;
-        s.base_created_nanos = image->record.created_unix_nanos;
+      case dockerfile::BaseKind::kStage: {
+        std::lock_guard<std::mutex> lock(mu_);
+        s = states_.at(stage.base.stage);
+        // Its ONBUILD triggers are the planner's first steps of this stage.
+        s.config.config.config.on_build.clear();
         return s;
       }
+      case dockerfile::BaseKind::kImage:
+        return *job.base;
     }
     return Status::Internal("unknown base kind");
   }
 
-  Result<StageState> RunStage(const BuildStage& stage) {
-    ASSIGN_OR_RETURN(StageState s, BaseOf(stage));
+  Result<StageState> RunStage(StageJob& job) {
+    const BuildStage& stage = *job.stage;
+    ASSIGN_OR_RETURN(StageState s, BaseOf(job));
     bool use_cache = !options_.no_cache && !options_.no_cache_filter.contains(stage.name);
-    for (const BuildStep& step : stage.steps) {
-      ++index_;
+    for (size_t i = 0; i < job.steps.size(); ++i) {
+      if (failed_) return Status::Cancelled("another stage of the build failed");
+      const BuildStep& step = job.steps[i];
+      const int number = job.first_step + static_cast<int>(i) + 1;
       ExecState state = ExecStateOf(s, plan_);
       Digest from_key;
       std::vector<cache::LayerRecord> from_layers;
       if (const auto* copy = step.command.As<dockerfile::CopyCommand>(); copy && !copy->from.empty()) {
         TRY(ResolveFrom(copy->from, step, &from_key, &from_layers));
       }
-      Result<cache::CacheKeyBuilder> builder =
-          StepKeyBuilder(s.key, step, state, from_key, context_);
+      // ADD: BuildKit's --checksum rules, then the URL sources downloaded.
+      Status checksum = CheckAddChecksum(step);
+      if (!checksum.ok()) return checksum.Annotate(Location(plan_, step.start_line) + step.text);
+      std::map<std::string, cache::InputEntry> fetched;
+      Status fetch = FetchUrls(step, &fetched);
+      if (!fetch.ok()) return ErrorEvent(stage, number, fetch);
+      UrlContextSource with_urls(context_);
+      for (const auto& [url, entry] : fetched) with_urls.Add(url, entry);
+      ContextSource* context = fetched.empty() ? context_ : &with_urls;
+
+      Result<cache::CacheKeyBuilder> builder = StepKeyBuilder(s.key, step, state, from_key, context);
       if (!builder.ok()) return builder.status().Annotate(Location(plan_, step.start_line));
       StepReport report;
       report.stage = stage.DisplayName();
@@ -189,7 +255,7 @@ class BuildSession {
       report.text = step.text;
       report.key = builder->Build();
       if (options_.cache_debug) report.preimage = builder->Preimage();
-      Emit(BuildEvent::Kind::kStarted, stage, step.text);
+      Emit(BuildEvent::Kind::kStarted, stage, number, step.text);
       int64_t started = clock_.NowUnixNanos();
 
       image::HistoryEntry history;
@@ -197,8 +263,9 @@ class BuildSession {
       history.comment = kHistoryComment;
       history.empty_layer = true;
       if (step.changes_filesystem) {
-        ASSIGN_OR_RETURN(bool empty, FilesystemStep(stage, step, state, report, use_cache,
-                                                    std::move(from_layers), &s));
+        StepContext ctx{stage, step, number, state, use_cache, context, fetched};
+        ASSIGN_OR_RETURN(bool empty,
+                         FilesystemStep(ctx, report, std::move(from_layers), &job, &s));
         history.empty_layer = empty;
       }
       if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
@@ -208,35 +275,81 @@ class BuildSession {
       RecordArgs(step, &s);
       s.config.config.history.push_back(history);
       s.key = report.key;
-      result_.steps.push_back(report);
-      Emit(BuildEvent::Kind::kDone, stage, step.text, clock_.NowUnixNanos() - started);
+      job.reports.push_back(report);
+      Emit(BuildEvent::Kind::kDone, stage, number, step.text, clock_.NowUnixNanos() - started);
     }
     return s;
   }
 
+  // Downloads the http(s) sources of an ADD into the store.
+  Status FetchUrls(const BuildStep& step, std::map<std::string, cache::InputEntry>* fetched) {
+    const auto* add = step.command.As<dockerfile::AddCommand>();
+    if (add == nullptr) return Status::OK();
+    for (const std::string& source : add->sources) {
+      if (!IsUrlSource(source) || fetched->contains(source)) continue;
+      Result<cache::InputEntry> entry = urls_().Fetch(source, add->checksum);
+      if (!entry.ok()) {
+        return Status(entry.status().code(),
+                      Location(plan_, step.start_line) + entry.status().message());
+      }
+      (*fetched)[source] = std::move(*entry);
+    }
+    return Status::OK();
+  }
+
+  // What FilesystemStep needs to know about its step.
+  struct StepContext {
+    const BuildStage& stage;
+    const BuildStep& step;
+    int number;
+    const ExecState& state;
+    bool use_cache;
+    ContextSource* context;  // the build context, plus the step's URL sources
+    const std::map<std::string, cache::InputEntry>& fetched;
+  };
+
   // Runs or serves one step that makes a layer; appends the layer unless it
-  // is empty and returns whether it is.
-  Result<bool> FilesystemStep(const BuildStage& stage, const BuildStep& step,
-                              const ExecState& state, StepReport& report, bool use_cache,
-                              std::vector<cache::LayerRecord> from_layers, StageState* s) {
+  // is empty and returns whether it is. A step that another caller is
+  // running with the same key (and namespace and cache mode) is waited for
+  // and served from its entry.
+  Result<bool> FilesystemStep(const StepContext& ctx, StepReport& report,
+                              std::vector<cache::LayerRecord> from_layers, StageJob* job,
+                              StageState* s) {
     std::optional<cache::CacheEntry> entry;
-    if (use_cache) {
+    if (ctx.use_cache) {
       ASSIGN_OR_RETURN(entry, Lookup(report.key));
     }
-    if (entry) {
-      report.cached = true;
-      ++result_.cached_steps;
-      Emit(BuildEvent::Kind::kCached, stage, step.text);
-    } else {
-      StepJob job{report.key, stage.DisplayName(), s->layers, step, state, std::move(from_layers),
-                  {}, options_.source_date_epoch};
-      ASSIGN_OR_RETURN(job.inputs, SelectInputs(step));
-      Result<StepOutcome> outcome = runner_.Run(job, events_);
+    bool ran = false;
+    if (!entry) {
+      std::string coalesce_key = options_.ns + "\n" + report.key.ToString() +
+                                 (ctx.use_cache ? "\ncache" : "\nno-cache");
+      auto produce = [&]() -> Result<cache::CacheEntry> {
+        if (ctx.use_cache) {  // finished while this caller was not looking?
+          ASSIGN_OR_RETURN(std::optional<cache::CacheEntry> again, Lookup(report.key));
+          if (again) return *again;
+        }
+        StepJob step_job{report.key, ctx.stage.DisplayName(), s->layers, ctx.step, ctx.state,
+                         std::move(from_layers), {}, options_.source_date_epoch};
+        if (!ctx.fetched.empty()) step_job.step = RewriteUrlSources(ctx.step, ctx.fetched);
+        ASSIGN_OR_RETURN(step_job.inputs, SelectInputs(step_job.step, ctx.context));
+        ran = true;
+        Result<StepOutcome> outcome = runner_.Run(step_job, &events_);
+        if (!outcome.ok()) {
+          return Fail(ctx, outcome.status().message(), outcome.status().code());
+        }
+        if (!outcome->ok) return Fail(ctx, outcome->message, StatusCode::kInvalidArgument);
+        return Record(report.key, *outcome);
+      };
+      ASSIGN_OR_RETURN(StepCoalescer::Produced produced, coalescer_.Run(coalesce_key, produce));
+      entry = std::move(produced.entry);
+    }
+    if (ran) {
       report.ran = true;
-      ++result_.ran_steps;
-      if (!outcome.ok()) return Fail(stage, step, outcome.status().message(), outcome.status().code());
-      if (!outcome->ok) return Fail(stage, step, outcome->message, StatusCode::kInvalidArgument);
-      ASSIGN_OR_RETURN(entry, Record(report.key, *outcome));
+      ++job->ran;
+    } else {
+      report.cached = true;
+      ++job->cached;
+      Emit(BuildEvent::Kind::kCached, ctx.stage, ctx.number, ctx.step.text);
     }
     s->newest_entry_nanos = std::max(s->newest_entry_nanos, entry->created_unix_nanos);
     bool empty = EntryIsEmpty(*entry);
@@ -247,25 +360,30 @@ class BuildSession {
   }
 
   // The context entries a COPY/ADD without --from reads.
-  Result<std::vector<cache::InputEntry>> SelectInputs(const BuildStep& step) {
+  Result<std::vector<cache::InputEntry>> SelectInputs(const BuildStep& step,
+                                                      ContextSource* context) {
     const auto* copy = step.command.As<dockerfile::CopyCommand>();
     const auto* add = step.command.As<dockerfile::AddCommand>();
     if ((copy == nullptr && add == nullptr) || (copy && !copy->from.empty())) {
       return std::vector<cache::InputEntry>();
     }
     const auto& sources = copy ? copy->sources : add->sources;
-    if (sources.empty() || context_ == nullptr) return std::vector<cache::InputEntry>();
+    if (sources.empty() || context == nullptr) return std::vector<cache::InputEntry>();
     Result<std::vector<cache::InputEntry>> entries =
-        context_->Select(sources, copy ? copy->excludes : add->excludes);
+        context->Select(sources, copy ? copy->excludes : add->excludes);
     if (!entries.ok()) return entries.status().Annotate(Location(plan_, step.start_line) + step.text);
     return entries;
   }
 
-  Status Fail(const BuildStage& stage, const BuildStep& step, const std::string& message,
-              StatusCode code) {
-    std::string text = Location(plan_, step.start_line) + step.text + ": " + message;
-    Emit(BuildEvent::Kind::kError, stage, text);
+  Status Fail(const StepContext& ctx, const std::string& message, StatusCode code) {
+    std::string text = Location(plan_, ctx.step.start_line) + ctx.step.text + ": " + message;
+    Emit(BuildEvent::Kind::kError, ctx.stage, ctx.number, text);
     return Status(code, text);
+  }
+
+  Status ErrorEvent(const BuildStage& stage, int number, const Status& status) {
+    Emit(BuildEvent::Kind::kError, stage, number, status.message());
+    return status;
   }
 
   // The caller's own entry, else a shared one; absent when its layer is gone.
@@ -308,8 +426,9 @@ class BuildSession {
                      std::vector<cache::LayerRecord>* layers) {
     int index = FindStage(plan_, from);
     if (index >= 0) {
-      auto it = stages_.find(index);
-      if (it == stages_.end()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = states_.find(index);
+      if (it == states_.end()) {
         return Status::InvalidArgument(Location(plan_, step.start_line) + "stage " + from +
                                        " is not built before this step");
       }
@@ -336,43 +455,66 @@ class BuildSession {
     for (auto& h : parts.config.history) {
       if (h.created.empty()) h.created = parts.config.created;
     }
+    for (const auto& [key, value] : options_.labels) parts.config.config.labels[key] = value;
     parts.layers = s.layers;
     parts.created_unix_nanos = created;
     parts.platform = plan_.target_platform;
     return AssembleImage(store_, std::move(parts), options_.tags);
   }
 
-  void Emit(BuildEvent::Kind kind, const BuildStage& stage, const std::string& text,
+  void Emit(BuildEvent::Kind kind, const BuildStage& stage, int number, const std::string& text,
             int64_t duration = 0) {
-    if (events_ == nullptr) return;
     BuildEvent e;
     e.kind = kind;
     e.stage = stage.DisplayName();
-    e.index = index_;
+    e.index = number;
     e.total = total_;
     e.text = text;
     e.duration_nanos = duration;
-    events_->OnEvent(e);
+    events_.OnEvent(e);
   }
 
   cache::Store& store_;
   StepRunner& runner_;
   Clock& clock_;
+  StepCoalescer& coalescer_;
+  std::function<UrlFetcher&()> urls_;
   const BuildPlan& plan_;
   ContextSource* context_;
   const BuildOptions& options_;
-  EventSink* events_;
-  std::map<int, StageState> stages_;
-  BuildResult result_;
-  int index_ = 0;
+  SerialSink events_;
+  std::map<int, StageJob> jobs_;  // needed stages by index; fixed after Prepare
   int total_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int, StageState> states_;  // GUARDED_BY(mu_): built stages
+  std::atomic<bool> failed_{false};   // written under mu_
+  Status error_;                      // GUARDED_BY(mu_): the first failure
 };
 
 }  // namespace
 
+BuildRunner::BuildRunner(cache::Store& store, StepRunner& runner, Clock& clock, UrlFetcher* urls)
+    : store_(store), runner_(runner), clock_(clock), urls_(urls) {}
+
+BuildRunner::~BuildRunner() = default;
+
+UrlFetcher& BuildRunner::Urls() {
+  if (urls_ != nullptr) return *urls_;
+  std::call_once(own_urls_once_, [this] {
+    own_http_ = registry::NewHttpClient();
+    own_urls_ = std::make_unique<UrlFetcher>(*own_http_, store_.blobs(),
+                                             std::filesystem::temp_directory_path().string());
+  });
+  return *own_urls_;
+}
+
 Result<BuildResult> BuildRunner::Build(const BuildPlan& plan, ContextSource* context,
                                        const BuildOptions& options, EventSink* events) {
-  return BuildSession(store_, runner_, clock_, plan, context, options, events).Run();
+  return BuildSession(store_, runner_, clock_, coalescer_, [this]() -> UrlFetcher& { return Urls(); },
+                      plan, context, options, events)
+      .Run();
 }
 
 }  // namespace strata::coordinator

@@ -1,0 +1,103 @@
+#include "coordinator/build_stage_state.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::coordinator {
+namespace {
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) out += (i ? " " : "") + words[i];
+  return out;
+}
+
+}  // namespace
+
+std::string Location(const dockerfile::BuildPlan& plan, int line) {
+  return plan.filename + ":" + std::to_string(line) + ": ";
+}
+
+ExecState ExecStateOf(const StageState& s, const dockerfile::BuildPlan& plan) {
+  const image::ContainerConfig& c = s.config.config.config;
+  std::map<std::string, std::string> env;
+  for (const std::string& kv : c.env) {
+    size_t eq = kv.find('=');
+    env[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : s.args) env.try_emplace(k, v);  // ENV wins over ARG
+  for (const auto& [k, v] : plan.proxy_env) env.try_emplace(k, v);
+  ExecState state;
+  state.env.assign(env.begin(), env.end());
+  state.user = c.user;
+  state.workdir = c.working_dir.empty() ? "/" : c.working_dir;
+  if (c.shell) state.shell = *c.shell;
+  return state;
+}
+
+void RecordArgs(const dockerfile::BuildStep& step, StageState* s) {
+  for (const auto& change : step.changes) {
+    if (change.field != "BuildArg") continue;
+    size_t eq = change.value.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = change.value.substr(0, eq);
+    std::erase_if(s->args, [&](const auto& kv) { return kv.first == name; });
+    s->args.emplace_back(name, change.value.substr(eq + 1));
+  }
+}
+
+// BuildKit's created_by: "RUN |1 V=x /bin/sh -c make # buildkit",
+// "COPY a b /dst # buildkit", metadata steps as written.
+std::string CreatedBy(const dockerfile::BuildStep& step, const StageState& s, const ExecState& state) {
+  const dockerfile::Command& command = step.command;
+  if (const auto* run = command.As<dockerfile::RunCommand>()) {
+    std::string prefix;
+    if (!s.args.empty()) {
+      prefix = "|" + std::to_string(s.args.size()) + " ";
+      for (const auto& [k, v] : s.args) prefix += k + "=" + v + " ";
+    }
+    return "RUN " + prefix + Join(CommandArgv(run->command, state.shell)) + " # buildkit";
+  }
+  if (const auto* copy = command.As<dockerfile::CopyCommand>()) {
+    return "COPY " + Join(copy->sources) + " " + copy->dest + " # buildkit";
+  }
+  if (const auto* add = command.As<dockerfile::AddCommand>()) {
+    return "ADD " + Join(add->sources) + " " + add->dest + " # buildkit";
+  }
+  return step.text;
+}
+
+// os/arch[/variant] of a platform string.
+void SetPlatform(const std::string& platform, image::ImageConfig* config) {
+  size_t a = platform.find('/');
+  config->os = platform.substr(0, a);
+  if (a == std::string::npos) return;
+  size_t b = platform.find('/', a + 1);
+  config->architecture = platform.substr(a + 1, b == std::string::npos ? b : b - a - 1);
+  if (b != std::string::npos) config->variant = platform.substr(b + 1);
+}
+
+// --from=N or --from=NAME naming a stage: its index; -1 for an image.
+int FindStage(const dockerfile::BuildPlan& plan, const std::string& from) {
+  if (!from.empty() && std::all_of(from.begin(), from.end(), ::isdigit)) return std::stoi(from);
+  std::string lower = from;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  for (const dockerfile::BuildStage& stage : plan.stages) {
+    if (!stage.name.empty() && stage.name == lower) return stage.index;
+  }
+  return -1;
+}
+
+std::string EntryMetadata(bool empty) {
+  return nlohmann::json{{"v", 1}, {"empty", empty}}.dump();
+}
+
+bool EntryIsEmpty(const cache::CacheEntry& entry) {
+  nlohmann::json j = nlohmann::json::parse(entry.metadata, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.value("empty", false);
+}
+
+}  // namespace strata::coordinator
