@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "coordinator/build_image_assembler.h"
+#include "coordinator/build_serial_seams.h"
 #include "coordinator/build_stage_state.h"
 #include "coordinator/build_url_source.h"
 #include "coordinator/config_apply.h"
@@ -25,21 +26,6 @@ using dockerfile::BuildStage;
 using dockerfile::BuildStep;
 
 constexpr char kHistoryComment[] = "buildkit.dockerfile.v0";
-
-// Hands the events of a build's threads to the caller's sink one at a time.
-class SerialSink : public EventSink {
- public:
-  explicit SerialSink(EventSink* inner) : inner_(inner) {}
-  void OnEvent(const BuildEvent& event) override {
-    if (inner_ == nullptr) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnEvent(event);
-  }
-
- private:
-  EventSink* inner_;
-  std::mutex mu_;
-};
 
 // A needed stage as the session runs it.
 struct StageJob {
@@ -60,8 +46,8 @@ class BuildSession {
                std::function<UrlFetcher&()> urls, const BuildPlan& plan, ContextSource* context,
                const BuildOptions& options, EventSink* events)
       : store_(store), runner_(runner), clock_(clock), coalescer_(coalescer),
-        urls_(std::move(urls)), plan_(plan), context_(context), options_(options),
-        events_(events) {}
+        urls_(std::move(urls)), plan_(plan), serial_context_(context),
+        context_(serial_context_.get()), options_(options), events_(events) {}
 
   Result<BuildResult> Run() {
     if (plan_.target < 0 || plan_.target >= static_cast<int>(plan_.stages.size())) {
@@ -386,40 +372,12 @@ class BuildSession {
     return status;
   }
 
-  // The caller's own entry, else a shared one; absent when its layer is gone.
   Result<std::optional<cache::CacheEntry>> Lookup(const Digest& key) {
-    ASSIGN_OR_RETURN(std::optional<cache::CacheEntry> found,
-                     store_.metadata().GetCacheEntry(key, options_.ns));
-    if (!found) {
-      ASSIGN_OR_RETURN(std::vector<cache::CacheEntry> all, store_.metadata().GetCacheEntries(key));
-      for (auto& e : all) {
-        if (e.shared) {
-          found = std::move(e);
-          break;
-        }
-      }
-    }
-    if (found && !found->layer_digest.empty()) {
-      ASSIGN_OR_RETURN(bool present, store_.blobs().Has(found->layer_digest));
-      if (!present) return std::optional<cache::CacheEntry>();
-    }
-    return found;
+    return LookupStepEntry(store_, key, options_.ns);
   }
 
-  // Verifies the step's layer blob, then writes its cache entry.
   Result<cache::CacheEntry> Record(const Digest& key, const StepOutcome& outcome) {
-    TRY(cache::VerifyBlob(store_.blobs(), outcome.layer.digest));
-    cache::CacheEntry entry;
-    entry.key = key;
-    entry.ns = options_.ns;
-    entry.layer_digest = outcome.layer.digest;
-    entry.diff_id = outcome.layer.diff_id;
-    entry.size = outcome.layer.size;
-    entry.media_type = outcome.layer.media_type;
-    entry.metadata = EntryMetadata(outcome.empty);
-    entry.created_unix_nanos = clock_.NowUnixNanos();
-    TRY(store_.PutCacheEntry(entry));
-    return entry;
+    return RecordStepEntry(store_, key, options_.ns, outcome, clock_.NowUnixNanos());
   }
 
   Status ResolveFrom(const std::string& from, const BuildStep& step, Digest* key,
@@ -480,7 +438,8 @@ class BuildSession {
   StepCoalescer& coalescer_;
   std::function<UrlFetcher&()> urls_;
   const BuildPlan& plan_;
-  ContextSource* context_;
+  SerialContext serial_context_;
+  ContextSource* context_;  // &serial_context_, or null without a context
   const BuildOptions& options_;
   SerialSink events_;
   std::map<int, StageJob> jobs_;  // needed stages by index; fixed after Prepare

@@ -2,15 +2,19 @@
 
 // What BuildRunner keeps per stage while it builds, and the small rules it
 // applies per step (the exec state a RUN sees, BuildKit's history
-// created_by, entry metadata). Internal to coordinator/build_runner.cc.
+// created_by, reading and writing a step's cache entry). Internal to coordinator/build_runner.cc.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cache/records.h"
+#include "cache/store.h"
+#include "common/result.h"
 #include "coordinator/build_step_key.h"
+#include "coordinator/build_step_runner.h"
 #include "coordinator/config_apply.h"
 #include "dockerfile/plan.h"
 #include "image/image_config.h"
@@ -51,5 +55,16 @@ int FindStage(const dockerfile::BuildPlan& plan, const std::string& from);
 // CacheEntry::metadata: {"v":1,"empty":BOOL}.
 std::string EntryMetadata(bool empty);
 bool EntryIsEmpty(const cache::CacheEntry& entry);
+
+// The entry of `key` for namespace `ns`, else a shared one; absent when its
+// layer blob is gone (a miss).
+Result<std::optional<cache::CacheEntry>> LookupStepEntry(cache::Store& store, const Digest& key,
+                                                         const std::string& ns);
+
+// Verifies the step's layer blob, then writes its cache entry (created at
+// `now_nanos`) for `ns`.
+Result<cache::CacheEntry> RecordStepEntry(cache::Store& store, const Digest& key,
+                                          const std::string& ns, const StepOutcome& outcome,
+                                          int64_t now_nanos);
 
 }  // namespace strata::coordinator
