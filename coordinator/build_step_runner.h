@@ -28,7 +28,9 @@ struct BuildEvent {
   int64_t duration_nanos = 0;  // kDone
 };
 
-// Receives events in order. Called from the build's thread.
+// Receives a build's events. BuildRunner calls it from the threads of the
+// build's stages, one call at a time; events of different stages
+// interleave, each carrying its step number.
 class EventSink {
  public:
   virtual ~EventSink() = default;
@@ -61,6 +63,8 @@ struct StepOutcome {
   std::string message;  // failure: `process "..." did not complete successfully: exit code: 1`
 };
 
+// Called concurrently: the stages of a build run in parallel, and several
+// builds may share one runner.
 class StepRunner {
  public:
   virtual ~StepRunner() = default;
