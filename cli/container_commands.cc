@@ -193,6 +193,7 @@ int RunRun(const CliContext& ctx, const RunFlags& f) {
   container::RunIo io;
   io.in = f.interactive || f.tty ? 0 : -1;  // runc's terminal proxy reads stdin
   io.terminal = f.tty;
+  io.tee_log = store.LogPath(record->id);
   Result<int> code = container::RunOnce(store, *record, io, Runc());
   if (f.remove) store.Remove(record->id).PermitUncheckedError();
   if (!code.ok()) return Fail(code.status());
@@ -405,7 +406,9 @@ int RunCommit(const CliContext& ctx, const CommitFlags& f) {
   if (!layer.ok()) return Fail(layer.status());
   struct Unlink {
     std::string path;
-    ~Unlink() { unlink(path.c_str()); }
+    ~Unlink() {
+      if (!path.empty()) unlink(path.c_str());
+    }
   } remove_layer{*layer};
   auto client = CoordinatorClient::Connect(ctx);
   if (!client.ok()) return Fail(client.status());
@@ -470,6 +473,7 @@ void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
   auto f = std::make_shared<RunFlags>();
   CLI::App* cmd = parent->add_subcommand(name, "Create and run a new container from an image");
   cmd->prefix_command();
+  cmd->fallthrough(false);  // IMAGE and its arguments belong to run, not to strata
   cmd->add_flag("-d,--detach", f->detach, "run in the background and print the container ID");
   cmd->add_flag("-i,--interactive", f->interactive, "keep STDIN open");
   cmd->add_flag("-t,--tty", f->tty, "allocate a pseudo-TTY");

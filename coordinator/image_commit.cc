@@ -1,6 +1,8 @@
 // ImageService::Resolve and ImageService::Commit: the image side of
 // `strata container run` and `strata container commit`.
 
+#include <optional>
+
 #include "coordinator/blob_sink.h"
 #include "coordinator/config_apply.h"
 #include "coordinator/image_resolver.h"
@@ -60,23 +62,30 @@ Result<Digest> ImageService::Commit(const CommitRequest& request) {
   state.config.author = request.author;
   TRY(ApplyChanges(request.changes, &state));
 
-  ASSIGN_OR_RETURN(std::unique_ptr<image::FileSource> source,
-                   image::FileSource::Open(request.layer_path));
+  // An empty layer_path: the container changed nothing, so no layer is
+  // added and the history entry is an empty_layer one.
   NewBlobs added(store_.blobs());
-  ASSIGN_OR_RETURN(std::unique_ptr<cache::BlobWriter> writer, store_.blobs().Create());
-  BlobWriterSink sink(writer.get());
-  Result<image::LayerResult> layer =
-      image::ImportTarAsLayer(source.get(), image::Compression::kGzip, &sink);
-  if (!layer.ok()) return layer.status().Annotate("commit: the container's changes");
-  TRY(added.Commit(*writer, layer->blob_digest));
+  std::optional<image::LayerResult> layer;
+  if (!request.layer_path.empty()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<image::FileSource> source,
+                     image::FileSource::Open(request.layer_path));
+    ASSIGN_OR_RETURN(std::unique_ptr<cache::BlobWriter> writer, store_.blobs().Create());
+    BlobWriterSink sink(writer.get());
+    Result<image::LayerResult> written =
+        image::ImportTarAsLayer(source.get(), image::Compression::kGzip, &sink);
+    if (!written.ok()) return written.status().Annotate("commit: the container's changes");
+    TRY(added.Commit(*writer, written->blob_digest));
+    layer = *written;
+  }
 
   image::ImageConfig& config = state.config;
-  config.rootfs.diff_ids.push_back(layer->diff_id);
+  if (layer) config.rootfs.diff_ids.push_back(layer->diff_id);
   image::HistoryEntry history;
   history.created = config.created;
   history.created_by = request.created_by;
   history.author = request.author;
   history.comment = request.message;
+  history.empty_layer = !layer;
   config.history.push_back(history);
   std::string config_json = config.ToJson();
   ASSIGN_OR_RETURN(Digest config_digest, added.Put(config_json));
@@ -88,8 +97,10 @@ Result<Digest> ImageService::Commit(const CommitRequest& request) {
   manifest.config.size = config_json.size();
   cache::ImageRecord record;
   record.layers = base.record.layers;
-  record.layers.push_back({layer->blob_digest, layer->diff_id, layer->blob_size,
-                           std::string(image::media_type::kOciLayerGzip)});
+  if (layer) {
+    record.layers.push_back({layer->blob_digest, layer->diff_id, layer->blob_size,
+                             std::string(image::media_type::kOciLayerGzip)});
+  }
   uint64_t layer_bytes = 0;
   for (const auto& l : record.layers) {
     image::Descriptor d;

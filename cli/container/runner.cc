@@ -1,6 +1,7 @@
 #include "cli/container/runner.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -162,6 +164,34 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, int in, int out, int e
   return pid;
 }
 
+// Copies what arrives on the pipes `from[i]` to `to[i]` and to `log` until
+// both are closed.
+void Pump(const int from[2], const int to[2], int log) {
+  struct pollfd fds[2] = {{from[0], POLLIN, 0}, {from[1], POLLIN, 0}};
+  int open_pipes = 2;
+  char buffer[65536];
+  while (open_pipes > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fds[i].fd = -1;
+        --open_pipes;
+        continue;
+      }
+      if (write(to[i], buffer, n) < 0) {
+        // The terminal went away; keep logging.
+      }
+      if (log >= 0 && write(log, buffer, n) < 0) log = -1;
+    }
+  }
+}
+
 }  // namespace
 
 Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo& io,
@@ -202,12 +232,36 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   TRY(store.Save(record));
 
   std::string log = bundle + "/runc.log";
+  // Without a terminal, a tee_log run reads the output through pipes.
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  int tee = -1;
+  if (!io.tee_log.empty() && !io.terminal) {
+    tee = open(io.tee_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (tee >= 0 && (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)) {
+      close(tee);
+      tee = -1;
+    }
+  }
   Result<pid_t> pid = Spawn(Runc(store, runc, {"--log", log, "run", "--bundle", bundle,
                                                "--pid-file", bundle + "/pid", record.id}),
-                            io.in, io.out, io.err, /*setsid=*/false);
+                            io.in, tee >= 0 ? out_pipe[1] : io.out,
+                            tee >= 0 ? err_pipe[1] : io.err, /*setsid=*/false);
+  std::optional<SignalForwarding> forwarding;
+  if (pid.ok()) forwarding.emplace(*pid);
+  if (tee >= 0) {
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    if (pid.ok()) {
+      const int from[2] = {out_pipe[0], err_pipe[0]};
+      const int to[2] = {io.out, io.err};
+      Pump(from, to, tee);
+    }
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    close(tee);
+  }
   int exit_code = 127;
   if (pid.ok()) {
-    SignalForwarding forwarding(*pid);
     Result<int> status = worker::WaitProcess(*pid);
     if (status.ok()) {
       exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
@@ -220,6 +274,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   } else {
     std::cerr << "Error: " << pid.status().message() << "\n";
   }
+  forwarding.reset();
   cleanup();
   record.state = State::kExited;
   record.exit_code = exit_code;

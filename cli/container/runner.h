@@ -21,6 +21,9 @@ struct RunIo {
   // process.terminal: runc allocates a pty and proxies it to in/out, which
   // must then be a terminal.
   bool terminal = false;
+  // Also append stdout and stderr to this file (the container's log), as a
+  // foreground run without a terminal does so that `logs` shows it.
+  std::string tee_log;
 };
 
 struct RuncConfig {

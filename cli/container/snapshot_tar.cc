@@ -37,6 +37,7 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   for (const auto& e : entries) {
     if (!IsRunStub(e, entries)) kept.push_back(e);
   }
+  if (kept.empty()) return std::string();
   TRY(MakeDirs(tmp_dir));
   ASSIGN_OR_RETURN(worker::LayerBlob blob,
                    worker::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone,

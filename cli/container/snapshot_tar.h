@@ -14,7 +14,7 @@ namespace strata::cli::container {
 
 // Writes the container's changes as an uncompressed OCI layer tar (overlay
 // whiteouts become .wh. files) into a new file under `tmp_dir` and returns
-// its path. The mount points runc needs (/proc, /sys, /dev, /etc/hosts,
+// its path; "" when the container changed nothing. The mount points runc needs (/proc, /sys, /dev, /etc/hosts,
 // /etc/resolv.conf) are left out while they are the empty stubs of a run.
 Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord& record,
                                     const std::string& tmp_dir);
