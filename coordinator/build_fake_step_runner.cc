@@ -16,7 +16,8 @@ Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
   if (!needle.empty() && job.step.text.find(needle) != std::string::npos) {
     outcome.ok = false;
     outcome.exit_code = 1;
-    outcome.message = "process \"" + job.step.text + "\" did not complete successfully: exit code: 1";
+    outcome.message =
+        "process \"" + job.step.text + "\" did not complete successfully: exit code: 1";
     return outcome;
   }
   if (events != nullptr) {

@@ -45,9 +45,16 @@ class BuildSession {
   BuildSession(cache::Store& store, StepRunner& runner, Clock& clock, StepCoalescer& coalescer,
                std::function<UrlFetcher&()> urls, const BuildPlan& plan, ContextSource* context,
                const BuildOptions& options, EventSink* events)
-      : store_(store), runner_(runner), clock_(clock), coalescer_(coalescer),
-        urls_(std::move(urls)), plan_(plan), serial_context_(context),
-        context_(serial_context_.get()), options_(options), events_(events) {}
+      : store_(store),
+        runner_(runner),
+        clock_(clock),
+        coalescer_(coalescer),
+        urls_(std::move(urls)),
+        plan_(plan),
+        serial_context_(context),
+        context_(serial_context_.get()),
+        options_(options),
+        events_(events) {}
 
   Result<BuildResult> Run() {
     if (plan_.target < 0 || plan_.target >= static_cast<int>(plan_.stages.size())) {
@@ -91,8 +98,8 @@ class BuildSession {
         if (dep >= stage.index) {
           return Status::InvalidArgument(
               Location(plan_, stage.start_line) + "cannot copy from stage \"" +
-              plan_.stages[dep].DisplayName() + "\", it needs to be defined before current stage \"" +
-              stage.DisplayName() + "\"");
+              plan_.stages[dep].DisplayName() +
+              "\", it needs to be defined before current stage \"" + stage.DisplayName() + "\"");
         }
         if (seen.insert(dep).second) work.push_back(dep);
       }
@@ -220,7 +227,8 @@ class BuildSession {
       ExecState state = ExecStateOf(s, plan_);
       Digest from_key;
       std::vector<cache::LayerRecord> from_layers;
-      if (const auto* copy = step.command.As<dockerfile::CopyCommand>(); copy && !copy->from.empty()) {
+      if (const auto* copy = step.command.As<dockerfile::CopyCommand>();
+          copy && !copy->from.empty()) {
         TRY(ResolveFrom(copy->from, step, &from_key, &from_layers));
       }
       // ADD: BuildKit's --checksum rules, then the URL sources downloaded.
@@ -233,7 +241,8 @@ class BuildSession {
       for (const auto& [url, entry] : fetched) with_urls.Add(url, entry);
       ContextSource* context = fetched.empty() ? context_ : &with_urls;
 
-      Result<cache::CacheKeyBuilder> builder = StepKeyBuilder(s.key, step, state, from_key, context);
+      Result<cache::CacheKeyBuilder> builder =
+          StepKeyBuilder(s.key, step, state, from_key, context);
       if (!builder.ok()) return builder.status().Annotate(Location(plan_, step.start_line));
       StepReport report;
       report.stage = stage.DisplayName();
@@ -250,8 +259,7 @@ class BuildSession {
       history.empty_layer = true;
       if (step.changes_filesystem) {
         StepContext ctx{stage, step, number, state, use_cache, context, fetched};
-        ASSIGN_OR_RETURN(bool empty,
-                         FilesystemStep(ctx, report, std::move(from_layers), &job, &s));
+        ASSIGN_OR_RETURN(bool empty, FilesystemStep(ctx, report, std::move(from_layers), &job, &s));
         history.empty_layer = empty;
       }
       if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
@@ -307,15 +315,16 @@ class BuildSession {
     }
     bool ran = false;
     if (!entry) {
-      std::string coalesce_key = options_.ns + "\n" + report.key.ToString() +
-                                 (ctx.use_cache ? "\ncache" : "\nno-cache");
+      std::string coalesce_key =
+          options_.ns + "\n" + report.key.ToString() + (ctx.use_cache ? "\ncache" : "\nno-cache");
       auto produce = [&]() -> Result<cache::CacheEntry> {
         if (ctx.use_cache) {  // finished while this caller was not looking?
           ASSIGN_OR_RETURN(std::optional<cache::CacheEntry> again, Lookup(report.key));
           if (again) return *again;
         }
-        StepJob step_job{report.key, ctx.stage.DisplayName(), s->layers, ctx.step, ctx.state,
-                         std::move(from_layers), {}, options_.source_date_epoch};
+        StepJob step_job{
+            report.key, ctx.stage.DisplayName(), s->layers, ctx.step,
+            ctx.state,  std::move(from_layers),  {},        options_.source_date_epoch};
         if (!ctx.fetched.empty()) step_job.step = RewriteUrlSources(ctx.step, ctx.fetched);
         ASSIGN_OR_RETURN(step_job.inputs, SelectInputs(step_job.step, ctx.context));
         ran = true;
@@ -357,7 +366,8 @@ class BuildSession {
     if (sources.empty() || context == nullptr) return std::vector<cache::InputEntry>();
     Result<std::vector<cache::InputEntry>> entries =
         context->Select(sources, copy ? copy->excludes : add->excludes);
-    if (!entries.ok()) return entries.status().Annotate(Location(plan_, step.start_line) + step.text);
+    if (!entries.ok())
+      return entries.status().Annotate(Location(plan_, step.start_line) + step.text);
     return entries;
   }
 
@@ -471,8 +481,9 @@ UrlFetcher& BuildRunner::Urls() {
 
 Result<BuildResult> BuildRunner::Build(const BuildPlan& plan, ContextSource* context,
                                        const BuildOptions& options, EventSink* events) {
-  return BuildSession(store_, runner_, clock_, coalescer_, [this]() -> UrlFetcher& { return Urls(); },
-                      plan, context, options, events)
+  return BuildSession(
+             store_, runner_, clock_, coalescer_, [this]() -> UrlFetcher& { return Urls(); }, plan,
+             context, options, events)
       .Run();
 }
 

@@ -42,12 +42,12 @@ namespace strata::coordinator {
 class UrlFetcher;
 
 struct BuildOptions {
-  std::string ns = "default";              // reads ns + shared entries, writes ns
-  bool no_cache = false;                   // run every step, overwrite the entries
-  std::set<std::string> no_cache_filter;   // stage names (lower-case) run without cache
-  bool cache_debug = false;                // fill StepReport::preimage
-  std::vector<std::string> tags;           // normalised references
-  std::optional<int64_t> source_date_epoch;  // seconds
+  std::string ns = "default";                 // reads ns + shared entries, writes ns
+  bool no_cache = false;                      // run every step, overwrite the entries
+  std::set<std::string> no_cache_filter;      // stage names (lower-case) run without cache
+  bool cache_debug = false;                   // fill StepReport::preimage
+  std::vector<std::string> tags;              // normalised references
+  std::optional<int64_t> source_date_epoch;   // seconds
   std::map<std::string, std::string> labels;  // --label: set on the final image's config
 };
 
@@ -57,9 +57,9 @@ struct StepReport {
   int line = 0;
   std::string text;
   Digest key;
-  bool cached = false;    // served from the cache (or from a coalesced twin)
-  bool ran = false;       // went through the StepRunner
-  std::string preimage;   // CacheKeyBuilder::Preimage(), with cache_debug
+  bool cached = false;   // served from the cache (or from a coalesced twin)
+  bool ran = false;      // went through the StepRunner
+  std::string preimage;  // CacheKeyBuilder::Preimage(), with cache_debug
 };
 
 struct BuildResult {

@@ -16,18 +16,19 @@ std::vector<std::string> Texts(const BuildResult& r) {
 TEST_F(BuildRunnerTest, BaseImageTriggersRunFirstAndAreNotInherited) {
   BuildOptions base_options;
   base_options.tags = {"docker.io/library/base:latest"};
-  ASSERT_OK(Build("FROM scratch\nENV DEST=/srv\nONBUILD COPY app $DEST/app\n"
-                  "ONBUILD RUN make\nONBUILD LABEL from=onbuild\n",
-                  base_options));
+  ASSERT_OK(
+      Build("FROM scratch\nENV DEST=/srv\nONBUILD COPY app $DEST/app\n"
+            "ONBUILD RUN make\nONBUILD LABEL from=onbuild\n",
+            base_options));
 
   const std::string child = "ARG X\nFROM base\nRUN echo child\nONBUILD RUN mine\n";
   Result<BuildResult> r = Build(child);
   ASSERT_OK(r);
-  EXPECT_EQ(Texts(*r), (std::vector<std::string>{"COPY app /srv/app", "RUN make",
-                                                 "LABEL from=onbuild", "RUN echo child",
-                                                 "ONBUILD RUN mine"}));
+  EXPECT_EQ(Texts(*r),
+            (std::vector<std::string>{"COPY app /srv/app", "RUN make", "LABEL from=onbuild",
+                                      "RUN echo child", "ONBUILD RUN mine"}));
   for (int i = 0; i < 3; ++i) EXPECT_EQ(r->steps[i].line, 2) << i;  // the FROM line
-  ASSERT_EQ(fake_->calls(), 3);  // COPY, RUN make, RUN echo child
+  ASSERT_EQ(fake_->calls(), 3);                   // COPY, RUN make, RUN echo child
   EXPECT_EQ(fake_->jobs()[0].inputs.size(), 2u);  // app/main.c, app/util.c
   EXPECT_EQ(fake_->jobs()[2].parents.size(), 2u);
   // Step numbers count the triggers.
@@ -48,8 +49,7 @@ TEST_F(BuildRunnerTest, BaseImageTriggersRunFirstAndAreNotInherited) {
 }
 
 TEST_F(BuildRunnerTest, BaseStageTriggersRunOnceAndAreNotInherited) {
-  Result<BuildResult> r =
-      Build("FROM scratch AS base\nONBUILD RUN make\nFROM base\nRUN other\n");
+  Result<BuildResult> r = Build("FROM scratch AS base\nONBUILD RUN make\nFROM base\nRUN other\n");
   ASSERT_OK(r);
   EXPECT_EQ(Texts(*r), (std::vector<std::string>{"ONBUILD RUN make", "RUN make", "RUN other"}));
   EXPECT_EQ(fake_->calls(), 2);
@@ -85,8 +85,9 @@ TEST_F(BuildRunnerTest, TriggerCopyFromALaterOrUnneededStageIsRefused) {
       << r.status().ToString();
 
   // An earlier needed stage is waited for like any COPY --from.
-  Result<BuildResult> ok = Build("FROM scratch AS tools\nCOPY README /t\n"
-                                 "FROM scratch\nCOPY --from=tools /t /t0\nFROM copier\n");
+  Result<BuildResult> ok = Build(
+      "FROM scratch AS tools\nCOPY README /t\n"
+      "FROM scratch\nCOPY --from=tools /t /t0\nFROM copier\n");
   ASSERT_OK(ok);
   EXPECT_EQ(ok->steps.back().text, "COPY --from=tools /t /t");
 }
@@ -100,10 +101,9 @@ TEST_F(BuildRunnerTest, LabelsOptionSetsFinalImageLabelsOnly) {
   Result<BuildResult> labelled = Build(df, options);
   ASSERT_OK(labelled);
   image::ImageConfig config = ConfigOf(*labelled);
-  EXPECT_EQ(config.config.labels, (std::map<std::string, std::string>{
-                                      {"a", "cli"},
-                                      {"b", "file"},
-                                      {"org.opencontainers.image.version", "1.2"}}));
+  EXPECT_EQ(config.config.labels,
+            (std::map<std::string, std::string>{
+                {"a", "cli"}, {"b", "file"}, {"org.opencontainers.image.version", "1.2"}}));
   EXPECT_NE(labelled->image.id, plain->image.id);
   // Labels are not part of any step's key.
   ASSERT_EQ(labelled->steps.size(), plain->steps.size());

@@ -24,8 +24,8 @@ namespace strata::coordinator {
 class MapContext : public ContextSource {
  public:
   void Put(const std::string& path, const std::string& content) {
-    files_[path] = {path, cache::InputType::kRegular, 0644, content.size(),
-                    Digest::Sha256Of(content), ""};
+    files_[path] = {path,           cache::InputType::kRegular, 0644,
+                    content.size(), Digest::Sha256Of(content),  ""};
   }
   Result<std::vector<cache::InputEntry>> Select(const std::vector<std::string>& patterns,
                                                 const std::vector<std::string>&) override {
@@ -73,12 +73,12 @@ class BuildRunnerTest : public ::testing::Test {
   }
 
   Result<BuildResult> Build(const std::string& dockerfile, BuildOptions options = {},
-                            std::map<std::string, std::string> args = {},
-                            std::string target = "") {
+                            std::map<std::string, std::string> args = {}, std::string target = "") {
     dockerfile::PlanOptions plan_options;
     plan_options.build_args = std::move(args);
     plan_options.target = std::move(target);
-    ASSIGN_OR_RETURN(dockerfile::BuildPlan plan, dockerfile::ParseAndPlan(dockerfile, plan_options));
+    ASSIGN_OR_RETURN(dockerfile::BuildPlan plan,
+                     dockerfile::ParseAndPlan(dockerfile, plan_options));
     fake_->Reset();
     sink_ = RecordingSink();
     clock_.Advance(1'000'000'000);

@@ -13,7 +13,8 @@ class BuildRunnerUrlTest : public BuildRunnerTest {
   void SetUp() override {
     BuildRunnerTest::SetUp();
     ASSERT_NE(server_.port(), 0);
-    server_.Set("/tool.sh", {200, "OK", "v1", {{"Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}});
+    server_.Set("/tool.sh",
+                {200, "OK", "v1", {{"Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}});
   }
   std::string Dockerfile(const std::string& flags = "") {
     return "FROM scratch\nADD " + flags + server_.Url("/tool.sh") + " /bin/\nRUN run-tool\n";
@@ -77,8 +78,7 @@ TEST_F(BuildRunnerUrlTest, ChecksumIsCheckedAgainstTheDownload) {
 }
 
 TEST_F(BuildRunnerUrlTest, MissingRemoteFileFailsTheStep) {
-  Result<BuildResult> r =
-      Build("FROM scratch\nADD " + server_.Url("/nothing.tgz") + " /x\n");
+  Result<BuildResult> r = Build("FROM scratch\nADD " + server_.Url("/nothing.tgz") + " /x\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(r.status().message(),
@@ -87,8 +87,8 @@ TEST_F(BuildRunnerUrlTest, MissingRemoteFileFailsTheStep) {
 }
 
 TEST_F(BuildRunnerUrlTest, ChecksumOnALocalSourceIsRefused) {
-  Result<BuildResult> r = Build("FROM scratch\nADD --checksum=" +
-                                Digest::Sha256Of("x").ToString() + " README /r\n");
+  Result<BuildResult> r =
+      Build("FROM scratch\nADD --checksum=" + Digest::Sha256Of("x").ToString() + " README /r\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(), "Dockerfile:2: checksum requires HTTP(S) or Git sources");

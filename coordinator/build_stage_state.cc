@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 namespace strata::coordinator {
@@ -51,7 +50,8 @@ void RecordArgs(const dockerfile::BuildStep& step, StageState* s) {
 
 // BuildKit's created_by: "RUN |1 V=x /bin/sh -c make # buildkit",
 // "COPY a b /dst # buildkit", metadata steps as written.
-std::string CreatedBy(const dockerfile::BuildStep& step, const StageState& s, const ExecState& state) {
+std::string CreatedBy(const dockerfile::BuildStep& step, const StageState& s,
+                      const ExecState& state) {
   const dockerfile::Command& command = step.command;
   if (const auto* run = command.As<dockerfile::RunCommand>()) {
     std::string prefix;
@@ -91,9 +91,7 @@ int FindStage(const dockerfile::BuildPlan& plan, const std::string& from) {
   return -1;
 }
 
-std::string EntryMetadata(bool empty) {
-  return nlohmann::json{{"v", 1}, {"empty", empty}}.dump();
-}
+std::string EntryMetadata(bool empty) { return nlohmann::json{{"v", 1}, {"empty", empty}}.dump(); }
 
 bool EntryIsEmpty(const cache::CacheEntry& entry) {
   nlohmann::json j = nlohmann::json::parse(entry.metadata, nullptr, /*allow_exceptions=*/false);

@@ -27,8 +27,8 @@ struct StageState {
   ConfigState config{{}, false, /*expand_values=*/false};  // steps arrive expanded
   std::vector<cache::LayerRecord> layers;
   std::vector<std::pair<std::string, std::string>> args;  // ARGs with a value, in scope
-  int64_t newest_entry_nanos = 0;  // newest cache entry on the chain
-  int64_t base_created_nanos = 0;  // created time of the base image
+  int64_t newest_entry_nanos = 0;                         // newest cache entry on the chain
+  int64_t base_created_nanos = 0;                         // created time of the base image
 };
 
 // "FILE:LINE: ".

@@ -14,8 +14,9 @@ constexpr uint32_t kUrlMode = 0600;
 
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return a == std::tolower(static_cast<unsigned char>(b));
+         });
 }
 
 // Removes a file when it goes out of scope.
@@ -73,8 +74,8 @@ Result<cache::InputEntry> UrlFetcher::Fetch(const std::string& url, const std::s
         .WithRetryable(got.status().retryable());
   }
   if (expected && *expected != got->sha256) {
-    return Status::InvalidArgument(where + ": checksum mismatch: expected " +
-                                   expected->ToString() + " got " + got->sha256.ToString());
+    return Status::InvalidArgument(where + ": checksum mismatch: expected " + expected->ToString() +
+                                   " got " + got->sha256.ToString());
   }
   Result<Digest> stored = blobs_.PutFile(file.path(), got->sha256);
   if (!stored.ok()) return stored.status().Annotate(where + ": storing the download");

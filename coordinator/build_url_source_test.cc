@@ -57,7 +57,8 @@ TEST(UrlSourceTest, RewriteReplacesUrlSourcesAndNeverUnpacksThem) {
   dockerfile::BuildStep explicit_unpack =
       RewriteUrlSources(Step("FROM scratch\nADD --unpack=true https://h/app.tar /d/\n"),
                         {{"https://h/app.tar", entry}});
-  EXPECT_EQ(explicit_unpack.command.As<dockerfile::AddCommand>()->unpack, std::optional<bool>(true));
+  EXPECT_EQ(explicit_unpack.command.As<dockerfile::AddCommand>()->unpack,
+            std::optional<bool>(true));
 }
 
 class UrlFetcherTest : public ::testing::Test {
@@ -76,7 +77,8 @@ TEST_F(UrlFetcherTest, StoresTheDownloadAsABlobAndDescribesIt) {
   const Digest content = Digest::Sha256Of("#!/bin/sh\necho hi\n");
   Result<cache::InputEntry> entry = fetcher_.Fetch(server_.Url("/tool.sh"), content.ToString());
   ASSERT_OK(entry);
-  EXPECT_EQ(entry->path, ".strata-url/" + Digest::Sha256Of(server_.Url("/tool.sh")).hex() + "/tool.sh");
+  EXPECT_EQ(entry->path,
+            ".strata-url/" + Digest::Sha256Of(server_.Url("/tool.sh")).hex() + "/tool.sh");
   EXPECT_EQ(entry->mode, 0600u);
   EXPECT_EQ(entry->size, 18u);
   EXPECT_EQ(entry->content, content);
@@ -90,8 +92,9 @@ TEST_F(UrlFetcherTest, ChecksumMismatchAndHttpErrorsSayWhat) {
   const std::string wrong = Digest::Sha256Of("other").ToString();
   Result<cache::InputEntry> entry = fetcher_.Fetch(server_.Url("/f"), wrong);
   ASSERT_FALSE(entry.ok());
-  EXPECT_EQ(entry.status().message(), "ADD " + server_.Url("/f") + ": checksum mismatch: expected " +
-                                          wrong + " got " + Digest::Sha256Of("data").ToString());
+  EXPECT_EQ(entry.status().message(), "ADD " + server_.Url("/f") +
+                                          ": checksum mismatch: expected " + wrong + " got " +
+                                          Digest::Sha256Of("data").ToString());
   Result<bool> has = blobs_.Has(Digest::Sha256Of("data"));
   ASSERT_OK(has);
   EXPECT_FALSE(*has);  // nothing stored for a file that failed its checksum
@@ -111,7 +114,8 @@ class MapOnlyContext : public ContextSource {
   Result<std::vector<cache::InputEntry>> Select(const std::vector<std::string>& patterns,
                                                 const std::vector<std::string>&) override {
     std::vector<cache::InputEntry> out;
-    for (const std::string& p : patterns) out.push_back({p, cache::InputType::kRegular, 0644, 0, {}, ""});
+    for (const std::string& p : patterns)
+      out.push_back({p, cache::InputType::kRegular, 0644, 0, {}, ""});
     return out;
   }
 };

@@ -18,11 +18,11 @@ namespace strata::dockerfile {
 
 // What a trigger's expansion sees: the stage's state at its FROM line.
 struct TriggerScope {
-  std::vector<std::string> env;                   // the base image's Env, "K=V"
-  std::string workdir = "/";                      // its WorkingDir ("" = "/")
+  std::vector<std::string> env;                        // the base image's Env, "K=V"
+  std::string workdir = "/";                           // its WorkingDir ("" = "/")
   std::vector<std::string> shell = {"/bin/sh", "-c"};  // its Shell
-  std::map<std::string, std::string> build_args;  // --build-arg values (for ONBUILD ARG)
-  std::map<std::string, std::string> global_args; // resolved global ARGs (ARG NAME takes them)
+  std::map<std::string, std::string> build_args;       // --build-arg values (for ONBUILD ARG)
+  std::map<std::string, std::string> global_args;      // resolved global ARGs (ARG NAME takes them)
   char escape = '\\';
 };
 

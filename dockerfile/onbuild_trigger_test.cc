@@ -8,8 +8,8 @@ namespace {
 TEST(OnbuildTriggerTest, TriggersBecomeStepsSeeingTheImageEnvAndEachOther) {
   TriggerScope scope;
   scope.env = {"APP=/srv/app"};
-  Result<std::vector<BuildStep>> steps = ExpandOnbuildTriggers(
-      {"ENV DEST=$APP/src", "COPY . $DEST", "RUN make -C $DEST"}, scope, 4);
+  Result<std::vector<BuildStep>> steps =
+      ExpandOnbuildTriggers({"ENV DEST=$APP/src", "COPY . $DEST", "RUN make -C $DEST"}, scope, 4);
   ASSERT_TRUE(steps.ok()) << steps.status().ToString();
   ASSERT_EQ(steps->size(), 3u);
   const auto* copy = (*steps)[1].command.As<CopyCommand>();

@@ -36,8 +36,8 @@ class HttpClientTest : public ::testing::Test {
 };
 
 TEST_F(HttpClientTest, FetchWritesTheBodyWithItsDigestAndLastModified) {
-  server_.Set("/app.tar", {200, "OK", "hello world\n",
-                           {{"Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}});
+  server_.Set("/app.tar",
+              {200, "OK", "hello world\n", {{"Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"}}});
   Result<HttpFile> file = client_->Fetch(server_.Url("/app.tar?x=1"), dest_);
   ASSERT_TRUE(file.ok()) << file.status().ToString();
   EXPECT_EQ(ReadFile(dest_), "hello world\n");
