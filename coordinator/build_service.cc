@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "common/logging.h"
@@ -35,11 +36,23 @@ class BuildSession : public EventSink, public ContextUploader {
   void Send(Envelope envelope) { outbox_.Send(Endpoint::kClient, peer_, std::move(envelope)); }
 
   void OnEvent(const BuildEvent& e) override {
+    int index = e.index, total = e.total;
+    {
+      // A step runner's log lines carry only their stage: they belong to the
+      // step of that stage that started last (a stage runs its steps in order).
+      std::lock_guard lock(steps_mu_);
+      if (e.kind == BuildEvent::Kind::kStarted) {
+        running_step_[e.stage] = {e.index, e.total};
+      } else if (e.kind == BuildEvent::Kind::kLog && index == 0) {
+        auto it = running_step_.find(e.stage);
+        if (it != running_step_.end()) std::tie(index, total) = it->second;
+      }
+    }
     Envelope envelope = protocol::NewEnvelope(request_id_);
     v1::BuildEvent* out = envelope.mutable_build_event();
     out->set_build_id(build_id_);
-    out->set_step(static_cast<uint32_t>(std::max(0, e.index)));
-    out->set_total_steps(static_cast<uint32_t>(std::max(0, e.total)));
+    out->set_step(static_cast<uint32_t>(std::max(0, index)));
+    out->set_total_steps(static_cast<uint32_t>(std::max(0, total)));
     out->set_time_unix_ms(clock_.NowUnixNanos() / 1'000'000);
     switch (e.kind) {
       case BuildEvent::Kind::kStarted:
@@ -116,6 +129,8 @@ class BuildSession : public EventSink, public ContextUploader {
   Outbox& outbox_;
   Clock& clock_;
   const std::chrono::milliseconds upload_timeout_;
+  std::mutex steps_mu_;
+  std::map<std::string, std::pair<int, int>> running_step_;  // stage -> (index, total)
   std::mutex round_mu_;
   std::mutex mu_;
   std::condition_variable changed_;

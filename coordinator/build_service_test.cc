@@ -130,19 +130,24 @@ class BuildServiceTest : public ::testing::Test {
     images_ = std::make_unique<ImageService>(**store_, clock_, dir_.path() + "/tmp");
     handler_ = std::make_unique<RpcHandler>(*images_);
     server_ = std::make_unique<Server>(*clients_, *handler_, clock_,
-                                       ServerOptions{milliseconds(0), milliseconds(50)});
+                                       ServerOptions{idle_timeout_, milliseconds(50)});
     sender_ = std::make_unique<OutboxJobSender>(*server_);
     pool_ = std::make_unique<WorkerPool>(clock_, *sender_);
     builds_ = std::make_unique<BuildService>(**store_, *pool_, clock_, *server_);
     server_->AttachBuilds(*workers_, *builds_, *pool_);
-    server_thread_ = std::thread([this] { served_ = server_->Run(); });
+    server_thread_ = std::thread([this] {
+      served_ = server_->Run();
+      exited_ = true;
+    });
     client_ = *protocol::Connection::Connect(context_, clients_->endpoint());
   }
 
   void TearDown() override {
-    Envelope shutdown = protocol::NewEnvelope(client_->NextRequestId());
-    shutdown.mutable_shutdown();
-    EXPECT_TRUE(client_->Call(shutdown, milliseconds(5000)).ok());
+    if (!exited_) {
+      Envelope shutdown = protocol::NewEnvelope(client_->NextRequestId());
+      shutdown.mutable_shutdown();
+      EXPECT_TRUE(client_->Call(shutdown, milliseconds(5000)).ok());
+    }
     server_thread_.join();
     EXPECT_TRUE(served_.ok()) << served_.ToString();
     worker_.reset();
@@ -218,7 +223,9 @@ class BuildServiceTest : public ::testing::Test {
   std::unique_ptr<OutboxJobSender> sender_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<BuildService> builds_;
+  milliseconds idle_timeout_{0};
   std::thread server_thread_;
+  std::atomic<bool> exited_{false};
   Status served_;
   std::unique_ptr<protocol::Connection> client_;
   std::unique_ptr<FakeWorker> worker_;
@@ -239,7 +246,12 @@ TEST_F(BuildServiceTest, FirstBuildRunsBothStepsSecondIsFullyCached) {
   EXPECT_EQ(worker_->fetched(), std::vector<std::string>{"a=hello"});
   EXPECT_FALSE(first.result->image_id().empty());
   bool saw_log = false;
-  for (const auto& e : first.events) saw_log |= e.has_log() && e.log().data() == "ran RUN echo hi";
+  for (const auto& e : first.events) {
+    if (!e.has_log() || e.log().data() != "ran RUN echo hi") continue;
+    saw_log = true;
+    EXPECT_EQ(e.step(), 2u);  // the RUN's step number, though the worker knows none
+    EXPECT_EQ(e.total_steps(), 2u);
+  }
   EXPECT_TRUE(saw_log);
 
   Outcome second = Build(kDockerfile, {{"a", "hello"}});
@@ -302,6 +314,25 @@ TEST_F(BuildServiceTest, MissingCopySourceIsNotFound) {
   EXPECT_NE(out.result->error().message().find("\"/nope\": not found"), std::string::npos)
       << out.result->error().message();
   EXPECT_EQ(worker_->jobs(), 0);
+}
+
+class IdleBuildServiceTest : public BuildServiceTest {
+ protected:
+  IdleBuildServiceTest() { idle_timeout_ = milliseconds(300); }
+};
+
+TEST_F(IdleBuildServiceTest, IdleExitWaitsForTheBuildAndItsJobs) {
+  std::thread late([this] {
+    std::this_thread::sleep_for(milliseconds(1000));  // > idle timeout, job queued
+    EXPECT_FALSE(exited_);
+    StartWorker();
+  });
+  Outcome out = Build("FROM scratch\nRUN echo late\n", {});
+  late.join();
+  ASSERT_TRUE(out.result.has_value());
+  EXPECT_FALSE(out.result->has_error());
+  for (int i = 0; i < 100 && !exited_; ++i) std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_TRUE(exited_);  // idle once the build is over
 }
 
 TEST_F(BuildServiceTest, ImageRequestsStillWork) {
