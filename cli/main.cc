@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/build_command.h"
 #include "cli/cli_context.h"
 #include "cli/container_commands.h"
 #include "cli/dockerfile_commands.h"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   strata::cli::AddDockerfileCommands(app, ctx);
   strata::cli::AddImageCommands(app, ctx);
   strata::cli::AddContainerCommands(app, ctx);
+  strata::cli::AddBuildCommand(app, ctx);
 
   if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
   strata::LogLevel level;
