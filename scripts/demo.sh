@@ -46,10 +46,11 @@ if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/fil
 
   step "strata build -t webserver examples/webserver-busybox   (busybox httpd for the tutorial's nginx)"
   $S build --progress=plain -t webserver examples/webserver-busybox
-  step "strata run -d --name web -p 80:80 webserver; wget http://127.0.0.1:80/"
+  step "strata run -d --name web -p 80:80 webserver; GET http://127.0.0.1:80/"
   $S run -d --name web -p 80:80 webserver
+  # bash's /dev/tcp: the static busybox's own wget is not reliable outside a container.
   for i in $(seq 1 50); do
-    page=$(busybox wget -q -T 1 -O - http://127.0.0.1:80/ 2>/dev/null) && break
+    page=$(exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3) && break
     sleep 0.1
   done
   echo "${page:-the server did not answer}"
