@@ -2,6 +2,7 @@
 // Started by hand for a cluster, or by `strata` itself (embedded default) on
 // a unix socket in the state directory, exiting after an idle period.
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,12 @@
 #include "protocol/listener.h"
 
 namespace {
+
+strata::coordinator::Server* g_server = nullptr;
+
+void OnStopSignal(int) {
+  if (g_server != nullptr) g_server->RequestStop();
+}
 
 int Fail(const std::string& what, const strata::Status& s) {
   LOG(ERROR) << what << ": " << s.message();
@@ -118,7 +125,13 @@ int main(int argc, char** argv) {
       worker.reset();
     }
   }
+  g_server = &server;
+  struct sigaction stop = {};
+  stop.sa_handler = OnStopSignal;
+  sigaction(SIGTERM, &stop, nullptr);
+  sigaction(SIGINT, &stop, nullptr);
   strata::Status s = server.Run();
+  g_server = nullptr;
   if (worker) worker->Stop();
   for (const std::string& endpoint : {listen, worker_listen}) {
     if (endpoint.rfind("ipc://", 0) == 0) ::unlink(endpoint.substr(6).c_str());

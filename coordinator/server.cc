@@ -87,8 +87,8 @@ Status Server::Run() {
     }
     if (pool_ != nullptr) pool_->Tick();
     Flush();
-    if (handler_.shutdown_requested()) {
-      LOG(INFO) << "shutdown requested";
+    if (handler_.shutdown_requested() || stop_requested_) {
+      LOG(INFO) << (stop_requested_ ? "stop signal" : "shutdown requested") << ": exiting";
       return Status::OK();
     }
     if (Busy()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -51,6 +52,13 @@ class Server : public Outbox {
 
   void Send(Endpoint endpoint, std::string peer, protocol::Envelope envelope) override;
 
+  // Makes Run return OK soon, as a Shutdown request does. Thread-safe and
+  // async-signal-safe (a SIGTERM handler may call it).
+  void RequestStop() {
+    stop_requested_ = true;
+    if (waker_.ok()) (*waker_)->Wake();
+  }
+
  private:
   struct Outgoing {
     Endpoint endpoint;
@@ -69,6 +77,7 @@ class Server : public Outbox {
   BuildService* builds_ = nullptr;
   WorkerPool* pool_ = nullptr;
   Result<std::unique_ptr<protocol::Waker>> waker_;
+  std::atomic<bool> stop_requested_{false};
 
   std::mutex outbox_mu_;
   std::deque<Outgoing> outbox_;

@@ -25,7 +25,7 @@ class Waker {
   Waker(const Waker&) = delete;
   Waker& operator=(const Waker&) = delete;
 
-  // Thread-safe.
+  // Thread-safe and async-signal-safe (one write(2)).
   void Wake();
   // Clears pending wakes; called by the thread that waits.
   void Drain();
