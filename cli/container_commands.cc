@@ -61,11 +61,8 @@ Status RequireLocal(const CliContext& ctx) {
   return Status::OK();
 }
 
-container::RuncConfig Runc() {
-  container::RuncConfig runc;
-  if (const char* bin = getenv("STRATA_RUNTIME"); bin != nullptr && *bin) runc.binary = bin;
-  return runc;
-}
+// runc from PATH (a --runtime option would belong in the option table).
+container::RuncConfig Runc() { return container::RuncConfig{}; }
 
 struct ImageData {
   std::string id;
