@@ -286,7 +286,16 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
 
 Status SignalContainer(ContainerStore& store, const ContainerRecord& record,
                        const std::string& signal, const RuncConfig& runc) {
-  if (!Exists(store.RuncStateDir() + "/" + record.id)) return Status::OK();
+  // Between "running" in state.json and runc's own state there is a moment
+  // (the monitor is starting runc): wait for the container to exist.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!Exists(store.RuncStateDir() + "/" + record.id)) {
+    ASSIGN_OR_RETURN(ContainerRecord now, store.Load(record.id));
+    if (!store.IsRunning(now) || std::chrono::steady_clock::now() >= deadline) {
+      return Status::OK();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSIGN_OR_RETURN(worker::CapturedRun run,
                    worker::RunAndCapture(Runc(store, runc, {"kill", record.id, signal})));
   if (run.exit_code != 0 && run.output.find("not running") == std::string::npos &&
@@ -344,7 +353,8 @@ Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::str
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     Result<ContainerRecord> r = store.Load(id);
-    if (r.ok() && (r->state != State::kCreated || r->started_ns != 0)) {
+    // Started: runc wrote the container's pid, or the run is already over.
+    if (r.ok() && (Exists(store.Dir(id) + "/bundle/pid") || r->state == State::kExited)) {
       if (r->state == State::kExited && r->exit_code == 127) {
         return Status::Internal("the container's command could not be started; see `strata logs " +
                                 id.substr(0, 12) + "`");
