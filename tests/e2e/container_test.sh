@@ -121,6 +121,18 @@ tar -C b -xf exported.tar
 check "export -> import -> export: same files" diff -r a b
 check "export to a terminal is refused" bash -c "script -qec \"'$S' export maker\" /dev/null | grep -q 'cowardly refusing'"
 
+# --- detached short runs: logs -f follows, --rm removes, export while running ---
+"$S" run -d --name ticker busybox sh -c 'for i in 1 2 3; do echo tick $i; sleep 0.3; done' >/dev/null
+check "logs -f follows a running container to its end" [ "$("$S" logs -f ticker | tr '\n' ' ')" = "tick 1 tick 2 tick 3 " ]
+"$S" run -d --rm --name shortlived busybox true >/dev/null
+for i in $(seq 1 50); do "$S" ps -a --format '{{.Names}}' | grep -qx shortlived || break; sleep 0.1; done
+check "run -d --rm removes the container when it exits" bash -c "! '$S' ps -a --format '{{.Names}}' | grep -qx shortlived"
+"$S" run -d --name busy busybox sh -c 'echo live > /live.txt; sleep 100' >/dev/null
+sleep 0.5
+check "export of a running container" bash -c "'$S' export busy | tar -xOf - live.txt | grep -qx live"
+check "ps -q lists the running one" [ "$("$S" ps -q)" = "$("$S" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk '$2=="busy"{print substr($1,1,12)}')" ]
+check "stop -t 0 kills at once" [ "$("$S" stop -t 0 busy)" = "busy" ]
+
 # --- bad inputs ---
 # fails_with NAME PATTERN COMMAND...: non-zero exit and PATTERN in stderr+stdout.
 fails_with() {
