@@ -36,7 +36,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "build_bench: needs root (runc and overlay mounts)"; exit 1; }
 
 # --- the base image, once: a busybox rootfs, saved as an archive both take ---
-mkdir -p "$W/rootfs/bin" "$W/rootfs/etc" "$W/rootfs/tmp"
+mkdir -p "$W/rootfs/bin" "$W/rootfs/etc" "$W/rootfs/tmp" && chmod 1777 "$W/rootfs/tmp"
 cp /bin/busybox "$W/rootfs/bin/"
 for a in sh echo cat ls wc find sha256sum dd head true sleep; do ln -sf busybox "$W/rootfs/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$W/rootfs/etc/passwd"

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <sstream>
 #include <vector>
 
 namespace strata::cli {
@@ -108,7 +109,8 @@ class PlainProgress : public BuildProgress {
     bool created = false;
     Vertex& v = vertices_.Of(0, title, now_ms, &created);
     if (created) out_ << "\n#" << v.number << " " << title << "\n";
-    if (!detail.empty()) out_ << "#" << v.number << " " << detail << "\n";
+    std::stringstream lines(detail);
+    for (std::string line; std::getline(lines, line);) out_ << "#" << v.number << " " << line << "\n";
     out_ << "#" << v.number << " DONE " << FormatSeconds(now_ms - v.started_ms) << "\n";
     out_.flush();
   }

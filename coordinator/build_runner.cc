@@ -434,7 +434,8 @@ class BuildSession {
             int64_t duration = 0) {
     BuildEvent e;
     e.kind = kind;
-    e.stage = stage.DisplayName();
+    // As BuildKit: a one-stage build shows no stage name ("[2/3] RUN x").
+    e.stage = plan_.stages.size() > 1 ? stage.DisplayName() : "";
     e.index = number;
     e.total = total_;
     e.text = text;

@@ -28,7 +28,7 @@ step "strata dockerfile expand --env NAME=strata '\${NAME:-none}-\${MISSING:-def
 $S dockerfile expand --env NAME=strata '${NAME:-none}-${MISSING:-default}' '${NAME%ta}'
 
 step "a base image from the busybox-static package"
-mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/tmp"
+mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/tmp" && chmod 1777 "$WORK/rootfs/tmp"
 cp /bin/busybox "$WORK/rootfs/bin/"
 for a in sh echo cat ls httpd mkdir uname wget id; do ln -sf busybox "$WORK/rootfs/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$WORK/rootfs/etc/passwd"

@@ -41,7 +41,7 @@ ENV GREETING=hello
 WORKDIR /app
 COPY data.txt sub ./
 RUN echo "$GREETING from $(pwd)" > greeting && cat data.txt > copied
-RUN cat /app/greeting > /app/seen-by-later-step
+RUN cat /app/greeting | tee /app/seen-by-later-step
 RUN touch /gone && echo kept > /keep
 RUN rm /gone
 COPY other.txt /other.txt
@@ -52,7 +52,8 @@ EOF
 cd ..
 check "first build" build b1 app -t app:1 --iidfile iid1
 check "the first build ran its steps" [ "$(ran_count b1)" -ge 8 ]
-check "RUN output shows in plain progress" grep -q '^#[0-9]* \[[0-9]*/[0-9]*\] RUN echo "\$GREETING' b1.log
+check "plain progress titles a step [i/n]" grep -q '^#[0-9]* \[5/12\] RUN echo "\$GREETING' b1.log
+check "RUN output streams into the progress" grep -q '^#[0-9]* [0-9.]* hello from /app$' b1.log
 id1=$(cat iid1)
 check "iidfile holds an image id" bash -c "echo '$id1' | grep -Eq '^sha256:[0-9a-f]{64}$'"
 

@@ -26,8 +26,9 @@ fails() { local name=$1; shift; if "$@" >/dev/null 2>&1; then not_ok "$name (exi
 make_busybox_rootfs() {
   local dir=$1
   mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp" "$dir/var/www"
+  chmod 1777 "$dir/tmp"
   cp /bin/busybox "$dir/bin/busybox"
-  for a in sh echo cat ls id httpd wget mkdir rm touch true false sleep grep pwd test env printf wc head stat chmod ln tar; do
+  for a in sh echo cat ls id httpd wget mkdir rm touch true false sleep grep pwd test env printf wc head stat chmod ln tar tee; do
     ln -sf busybox "$dir/bin/$a"
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$dir/etc/passwd"
