@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -44,6 +45,7 @@ Json ToJson(const ContainerRecord& r) {
               {"created_ns", r.created_ns},
               {"state", StateName(r.state)},
               {"monitor_pid", r.monitor_pid},
+              {"monitor_start", r.monitor_start},
               {"exit_code", r.exit_code},
               {"started_ns", r.started_ns},
               {"finished_ns", r.finished_ns}};
@@ -73,6 +75,7 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
               : state == "exited" ? State::kExited
                                   : State::kCreated;
     r.monitor_pid = j.at("monitor_pid").get<pid_t>();
+    r.monitor_start = j.value("monitor_start", uint64_t{0});
     r.exit_code = j.at("exit_code").get<int>();
     r.started_ns = j.at("started_ns").get<int64_t>();
     r.finished_ns = j.at("finished_ns").get<int64_t>();
@@ -97,6 +100,22 @@ class NameLock {
 };
 
 }  // namespace
+
+uint64_t ProcessStartTime(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return 0;
+  // "pid (comm) state ppid ...": comm may hold spaces, so count from the
+  // last ')'; starttime is field 22, the 20th after it.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return 0;
+}
 
 const char* StateName(State state) {
   switch (state) {
@@ -198,7 +217,10 @@ Status ContainerStore::Remove(const std::string& id) { return worker::RemoveTree
 
 bool ContainerStore::IsRunning(ContainerRecord& record) {
   if (record.state != State::kRunning) return false;
-  if (record.monitor_pid > 0 && (kill(record.monitor_pid, 0) == 0 || errno == EPERM)) return true;
+  if (record.monitor_pid > 0 && ProcessStartTime(record.monitor_pid) == record.monitor_start &&
+      record.monitor_start != 0) {
+    return true;
+  }
   record.state = State::kExited;
   record.exit_code = 137;
   Save(record).PermitUncheckedError();

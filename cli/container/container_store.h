@@ -35,6 +35,9 @@ struct ContainerRecord {
 
   State state = State::kCreated;
   pid_t monitor_pid = 0;  // the process running the container (0: none)
+  // Its start time (/proc/<pid>/stat field 22), so that a reused pid (after
+  // a crash or reboot) is not taken for the monitor.
+  uint64_t monitor_start = 0;
   int exit_code = 0;
   int64_t started_ns = 0, finished_ns = 0;
 
@@ -74,6 +77,10 @@ class ContainerStore {
  private:
   std::string root_;
 };
+
+// The start time of process `pid` in clock ticks since boot (field 22 of
+// /proc/<pid>/stat); 0 when it does not exist.
+uint64_t ProcessStartTime(pid_t pid);
 
 // "created", "running", "exited" (docker inspect's State.Status).
 const char* StateName(State state);

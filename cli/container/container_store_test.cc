@@ -60,23 +60,24 @@ TEST_F(ContainerStoreTest, NamesAreUniqueWithDockersMessage) {
 }
 
 TEST_F(ContainerStoreTest, FindsByIdNamePrefixAndListsNewestFirst) {
+  // Names that are not hex, so they can never be an id prefix.
   ContainerStore store(root_);
-  ContainerRecord a = Make("a", 1), b = Make("b", 2);
+  ContainerRecord a = Make("alpha", 1), b = Make("beta", 2);
   ASSERT_TRUE(store.Create(a).ok());
   ASSERT_TRUE(store.Create(b).ok());
-  EXPECT_EQ(store.Find("a")->id, a.id);
-  EXPECT_EQ(store.Find("/b")->id, b.id);
-  EXPECT_EQ(store.Find(a.id)->name, "a");
-  EXPECT_EQ(store.Find(a.ShortId())->name, "a");
+  EXPECT_EQ(store.Find("alpha")->id, a.id);
+  EXPECT_EQ(store.Find("/beta")->id, b.id);
+  EXPECT_EQ(store.Find(a.id)->name, "alpha");
+  EXPECT_EQ(store.Find(a.ShortId())->name, "alpha");
   Result<ContainerRecord> missing = store.Find("nosuch");
   ASSERT_TRUE(missing.status().IsNotFound());
   EXPECT_EQ(missing.status().message(), "No such container: nosuch");
   Result<std::vector<ContainerRecord>> all = store.List();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].name, "b");
+  EXPECT_EQ((*all)[0].name, "beta");
   ASSERT_TRUE(store.Remove(a.id).ok());
-  EXPECT_TRUE(store.Find("a").status().IsNotFound());
+  EXPECT_TRUE(store.Find("alpha").status().IsNotFound());
 }
 
 TEST_F(ContainerStoreTest, RunningWithADeadMonitorIsExited) {
@@ -85,7 +86,13 @@ TEST_F(ContainerStoreTest, RunningWithADeadMonitorIsExited) {
   ASSERT_TRUE(store.Create(r).ok());
   r.state = State::kRunning;
   r.monitor_pid = getpid();
+  r.monitor_start = ProcessStartTime(getpid());
+  ASSERT_NE(r.monitor_start, 0u);
   EXPECT_TRUE(store.IsRunning(r));
+  r.monitor_start += 1;  // the pid was reused by another process
+  EXPECT_FALSE(store.IsRunning(r));
+  r.state = State::kRunning;
+  r.monitor_start -= 1;
   r.monitor_pid = 0x7ffffff0;  // no such process
   EXPECT_FALSE(store.IsRunning(r));
   EXPECT_EQ(store.Load(r.id)->state, State::kExited);

@@ -227,6 +227,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
 
   record.state = State::kRunning;
   record.monitor_pid = getpid();
+  record.monitor_start = ProcessStartTime(getpid());
   record.started_ns = NowNanos();
   record.finished_ns = 0;
   TRY(store.Save(record));
@@ -280,6 +281,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   record.exit_code = exit_code;
   record.finished_ns = NowNanos();
   record.monitor_pid = 0;
+  record.monitor_start = 0;
   TRY(store.Save(record));
   return exit_code;
 }
