@@ -34,9 +34,26 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   ASSIGN_OR_RETURN(std::vector<image::LayerEntry> entries,
                    worker::UpperDirChanges(upper, LowerDirs(store.SnapshotRoot(), record.chain)));
   std::vector<image::LayerEntry> kept;
+  std::set<std::string> stub_parents;
   for (const auto& e : entries) {
-    if (!IsRunStub(e, entries)) kept.push_back(e);
+    if (IsRunStub(e, entries)) {
+      stub_parents.insert(e.path.substr(0, e.path.rfind('/') == std::string::npos ? 0 : e.path.rfind('/')));
+    } else {
+      kept.push_back(e);
+    }
   }
+  // A directory that is in the upper dir only because a stub was created in
+  // it (its mtime changed), and holds nothing else, is no change either.
+  std::vector<image::LayerEntry> changes;
+  for (const auto& e : kept) {
+    bool only_stub_parent =
+        e.type == image::EntryType::kDirectory && stub_parents.count(e.path) &&
+        std::none_of(kept.begin(), kept.end(), [&](const image::LayerEntry& other) {
+          return other.path.compare(0, e.path.size() + 1, e.path + "/") == 0;
+        });
+    if (!only_stub_parent) changes.push_back(e);
+  }
+  kept = std::move(changes);
   if (kept.empty()) return std::string();
   TRY(MakeDirs(tmp_dir));
   ASSIGN_OR_RETURN(worker::LayerBlob blob,

@@ -131,6 +131,10 @@ check "run -d --rm removes the container when it exits" bash -c "! '$S' ps -a --
 sleep 0.5
 check "export of a running container" bash -c "'$S' export busy | tar -xOf - live.txt | grep -qx live"
 check "ps -q lists the running one" [ "$("$S" ps -q)" = "$("$S" ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk '$2=="busy"{print substr($1,1,12)}')" ]
+"$S" commit busy busy:1 >/dev/null
+"$S" image save -o busy.tar busy:1 && mkdir saved && tar -C saved -xf busy.tar
+last=$(python3 -c 'import json; print(json.load(open("saved/manifest.json"))[0]["Layers"][-1])')
+check "commit of a running container holds only its change (no mount stubs)" [ "$(tar -tf "saved/$last")" = "live.txt" ]
 check "stop -t 0 kills at once" [ "$("$S" stop -t 0 busy)" = "busy" ]
 
 # --- bad inputs ---
