@@ -45,6 +45,8 @@ class BuildSession : public EventSink, public ContextUploader {
         running_step_[e.stage] = {e.index, e.total};
       } else if (e.kind == BuildEvent::Kind::kLog && index == 0) {
         auto it = running_step_.find(e.stage);
+        // A one-stage build's events name no stage; its jobs still do.
+        if (it == running_step_.end() && running_step_.size() == 1) it = running_step_.begin();
         if (it != running_step_.end()) std::tie(index, total) = it->second;
       }
     }
@@ -414,10 +416,7 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   if (request.has_source_date_epoch()) options.source_date_epoch = request.source_date_epoch();
   SetLabels(request, options);
 
-  Result<BuildResult> result = [&] {
-    std::lock_guard lock(build_mu_);
-    return runner_.Build(*plan, &context, options, session.get());
-  }();
+  Result<BuildResult> result = runner_.Build(*plan, &context, options, session.get());
 
   Envelope reply = protocol::NewEnvelope(id);
   v1::BuildResult* out = reply.mutable_build_result();

@@ -83,9 +83,7 @@ class BuildService : public ContextUploader {
   Outbox& outbox_;
   const BuildServiceOptions options_;
   ProtocolStepRunner step_runner_;
-  BuildRunner runner_;
-  // BuildRunner::Build is thread-compatible today: builds take turns.
-  std::mutex build_mu_;
+  BuildRunner runner_;     // thread-safe: builds run at once and share in-flight steps
   BlobReceiver receiver_;  // I/O thread only
 
   std::mutex sessions_mu_;

@@ -23,11 +23,13 @@ using std::chrono::milliseconds;
 
 // Registers, heartbeats, and answers each Job: fetches the COPY's context
 // contents with BlobGet, uploads a layer made from the job's instruction
-// with BlobPut, then sends a JobLog and the JobResult.
+// with BlobPut (on a second connection, so that no Job arriving meanwhile
+// is mistaken for a reply), then sends a JobLog and the JobResult.
 class FakeWorker {
  public:
   FakeWorker(protocol::Context& context, const std::string& endpoint)
       : connection_(*protocol::Connection::Connect(context, endpoint)),
+        transfers_(*protocol::Connection::Connect(context, endpoint)),
         thread_([this] { Run(); }) {}
   ~FakeWorker() {
     stop_ = true;
@@ -64,11 +66,11 @@ class FakeWorker {
   void Answer(const v1::Job& job) {
     ++jobs_;
     for (const v1::ContextEntry& e : job.copy().context()) {
-      Envelope get = protocol::NewEnvelope(connection_->NextRequestId());
+      Envelope get = protocol::NewEnvelope(transfers_->NextRequestId());
       get.mutable_blob_get()->set_digest(e.sha256());
       std::string data;
       for (;;) {
-        Result<Envelope> chunk = connection_->Call(get, milliseconds(5000));
+        Result<Envelope> chunk = transfers_->Call(get, milliseconds(5000));
         ASSERT_TRUE(chunk.ok() && chunk->has_blob_put()) << "BlobGet " << e.sha256();
         data += chunk->blob_put().data();
         if (chunk->blob_put().last()) break;
@@ -79,12 +81,12 @@ class FakeWorker {
     std::string layer =
         "layer of " + job.instruction() + " on " + std::to_string(job.parents_size());
     Digest digest = Digest::Sha256Of(layer);
-    Envelope put = protocol::NewEnvelope(connection_->NextRequestId());
+    Envelope put = protocol::NewEnvelope(transfers_->NextRequestId());
     put.mutable_blob_put()->set_digest(digest.ToString());
     put.mutable_blob_put()->set_data(layer);
     put.mutable_blob_put()->set_last(true);
     put.mutable_blob_put()->set_total_size(layer.size());
-    Result<Envelope> ack = connection_->Call(put, milliseconds(5000));
+    Result<Envelope> ack = transfers_->Call(put, milliseconds(5000));
     ASSERT_TRUE(ack.ok() && ack->has_ack()) << "BlobPut not acked";
 
     Envelope log = protocol::NewEnvelope(0);
@@ -106,7 +108,8 @@ class FakeWorker {
     ASSERT_TRUE(connection_->Send(result).ok());
   }
 
-  std::unique_ptr<protocol::Connection> connection_;
+  std::unique_ptr<protocol::Connection> connection_;  // registered: the job peer
+  std::unique_ptr<protocol::Connection> transfers_;   // BlobGet / BlobPut calls
   std::atomic<bool> stop_{false};
   std::atomic<int> jobs_{0};
   std::mutex mu_;
@@ -157,8 +160,12 @@ class BuildServiceTest : public ::testing::Test {
   // Submits `dockerfile` with `files` as the context; uploads what the
   // coordinator asks for; returns at the BuildResult (or Error).
   Outcome Build(const std::string& dockerfile, const std::map<std::string, std::string>& files) {
+    return BuildOn(*client_, dockerfile, files);
+  }
+  Outcome BuildOn(protocol::Connection& client, const std::string& dockerfile,
+                  const std::map<std::string, std::string>& files) {
     Outcome out;
-    const uint64_t r = client_->NextRequestId();
+    const uint64_t r = client.NextRequestId();
     Envelope submit = protocol::NewEnvelope(r);
     v1::SubmitBuild* req = submit.mutable_submit_build();
     req->set_dockerfile(dockerfile);
@@ -174,9 +181,9 @@ class BuildServiceTest : public ::testing::Test {
       e->set_sha256(Digest::Sha256Of(data).ToString());
       by_digest[e->sha256()] = data;
     }
-    EXPECT_TRUE(client_->Send(submit).ok());
+    EXPECT_TRUE(client.Send(submit).ok());
     for (;;) {
-      Result<Envelope> in = client_->Receive(milliseconds(10000));
+      Result<Envelope> in = client.Receive(milliseconds(10000));
       if (!in.ok()) {
         ADD_FAILURE() << "no reply: " << in.status().ToString();
         return out;
@@ -191,11 +198,11 @@ class BuildServiceTest : public ::testing::Test {
           put.mutable_blob_put()->set_data(by_digest[d]);
           put.mutable_blob_put()->set_last(true);
           put.mutable_blob_put()->set_total_size(by_digest[d].size());
-          EXPECT_TRUE(client_->Send(put).ok());
+          EXPECT_TRUE(client.Send(put).ok());
         }
         Envelope uploaded = protocol::NewEnvelope(r);
         uploaded.mutable_context_uploaded();
-        EXPECT_TRUE(client_->Send(uploaded).ok());
+        EXPECT_TRUE(client.Send(uploaded).ok());
       } else if (in->has_build_event()) {
         out.events.push_back(in->build_event());
       } else if (in->has_build_result()) {
@@ -314,6 +321,23 @@ TEST_F(BuildServiceTest, MissingCopySourceIsNotFound) {
   EXPECT_NE(out.result->error().message().find("\"/nope\": not found"), std::string::npos)
       << out.result->error().message();
   EXPECT_EQ(worker_->jobs(), 0);
+}
+
+TEST_F(BuildServiceTest, TwoClientsBuildAtOnce) {
+  StartWorker();
+  auto other = *protocol::Connection::Connect(context_, clients_->endpoint());
+  Outcome second;
+  std::thread t([&] {
+    second = BuildOn(*other, "FROM scratch\nCOPY b /b\nRUN two\n", {{"b", "bee"}});
+  });
+  Outcome first = Build(kDockerfile, {{"a", "hello"}});
+  t.join();
+  ASSERT_TRUE(first.result.has_value() && second.result.has_value());
+  EXPECT_FALSE(first.result->has_error()) << first.result->error().message();
+  EXPECT_FALSE(second.result->has_error()) << second.result->error().message();
+  EXPECT_EQ(first.result->steps_run() + second.result->steps_run(), 4u);
+  EXPECT_EQ(worker_->jobs(), 4);
+  EXPECT_NE(first.result->image_id(), second.result->image_id());
 }
 
 class IdleBuildServiceTest : public BuildServiceTest {
