@@ -56,7 +56,7 @@ class ContainerStore {
   // runc's state directory (`runc --root`), shared by all containers.
   std::string RuncStateDir() const { return root_ + "/containers/runc"; }
   // The layer snapshots, shared with the local build worker.
-  std::string SnapshotRoot() const { return root_ + "/worker/snapshots"; }
+  std::string SnapshotRoot() const { return root_ + "/worker/snap"; }
 
   // Creates the container's directory and state.json. AlreadyExists with
   // Docker's "Conflict. The container name ..." when the name is taken.
