@@ -244,6 +244,11 @@ class BuildSession {
       Result<cache::CacheKeyBuilder> builder =
           StepKeyBuilder(s.key, step, state, from_key, context);
       if (!builder.ok()) return builder.status().Annotate(Location(plan_, step.start_line));
+      // SOURCE_DATE_EPOCH clamps the times in a step's layer, so it is part
+      // of what the step produces (absent when unset: keys stay as before).
+      if (step.changes_filesystem && options_.source_date_epoch) {
+        builder->String("source_date_epoch", std::to_string(*options_.source_date_epoch));
+      }
       StepReport report;
       report.stage = stage.DisplayName();
       report.line = step.start_line;

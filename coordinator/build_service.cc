@@ -7,8 +7,10 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "coordinator/image_resolver.h"
 #include "coordinator/manifest_context.h"
 #include "dockerfile/plan.h"
+#include "image/image_config.h"
 #include "image/reference.h"
 #include "protocol/listener.h"
 
@@ -396,6 +398,7 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   plan_options.build_args = {request.build_args().begin(), request.build_args().end()};
   plan_options.target = request.target();
   if (!request.platform().empty()) plan_options.target_platform = request.platform();
+  plan_options.base_image = [this](const std::string& name) { return BaseImageScopeOf(name); };
   Result<dockerfile::BuildPlan> plan = dockerfile::ParseAndPlan(request.dockerfile(), plan_options);
   if (!plan.ok()) return fail_early(plan.status());
   Result<std::vector<cache::InputEntry>> entries = EntriesFromManifest(request);
@@ -448,6 +451,20 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   LOG(INFO) << "build " << session->build_id() << " done: " << result->image.id.ToString() << " ("
             << result->ran_steps << " run, " << result->cached_steps << " cached)";
   finish(std::move(reply));
+}
+
+std::optional<dockerfile::BaseImageScope> BuildService::BaseImageScopeOf(const std::string& name) {
+  Result<ResolvedImage> image = ResolveImage(store_.metadata(), name);
+  if (!image.ok()) return std::nullopt;  // the runner reports the unknown image with its line
+  Result<std::string> json = store_.blobs().ReadAll(image->record.config_digest);
+  if (!json.ok()) return std::nullopt;
+  Result<image::ImageConfig> config = image::ImageConfig::FromJson(*json);
+  if (!config.ok()) return std::nullopt;
+  dockerfile::BaseImageScope scope;
+  scope.env = config->config.env;
+  scope.workdir = config->config.working_dir;
+  if (config->config.shell) scope.shell = *config->config.shell;
+  return scope;
 }
 
 }  // namespace strata::coordinator

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,6 +77,9 @@ class BuildService : public ContextUploader {
   void RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request);
   void ClientBlobPut(const std::string& peer, const protocol::Envelope& envelope);
   void ReapFinished();
+  // The ENV/WORKDIR/SHELL of a FROM image for the planner; nullopt when
+  // the store has no such image (the runner then reports it at its line).
+  std::optional<dockerfile::BaseImageScope> BaseImageScopeOf(const std::string& name);
 
   cache::Store& store_;
   WorkerPool& pool_;

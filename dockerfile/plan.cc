@@ -373,6 +373,18 @@ class Planner {
     for (BuildStage& stage : plan_.stages) {
       StageScope& scope = scopes[stage.index];
       if (stage.base.kind == BaseKind::kStage) scope = scopes[stage.base.stage];
+      if (stage.base.kind == BaseKind::kImage && opts_.base_image) {
+        if (std::optional<BaseImageScope> base = opts_.base_image(stage.base.image)) {
+          for (const std::string& kv : base->env) {
+            size_t eq = kv.find('=');
+            std::string name = kv.substr(0, eq);
+            scope.vars[name] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+            scope.env_names.insert(name);
+          }
+          if (!base->workdir.empty()) scope.workdir = base->workdir;
+          if (!base->shell.empty()) scope.shell = base->shell;
+        }
+      }
       ExpandContext ctx{&lexer_, &global_, &opts_.build_args,
                         stage.needed ? &declared_args_ : &pruned_declared};
       for (const auto& [command, inherited] : StageCommands(stage.index)) {

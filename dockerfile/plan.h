@@ -35,7 +35,9 @@
 // Every error reads "FILE:LINE: message" (FILE from PlanOptions::filename);
 // the few that belong to no line (an unknown --target) read "FILE: message".
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,12 +48,24 @@
 
 namespace strata::dockerfile {
 
+// What expansion needs of a base image's config.
+struct BaseImageScope {
+  std::vector<std::string> env;  // "KEY=value", as Config.Env
+  std::string workdir;           // Config.WorkingDir ("" = /)
+  std::vector<std::string> shell;  // Config.Shell (empty = /bin/sh -c)
+};
+
 struct PlanOptions {
   std::string filename = "Dockerfile";  // for error messages
   std::map<std::string, std::string> build_args;
   std::string target;  // stage name; "" = the last stage
   std::string build_platform = "linux/amd64";
   std::string target_platform;  // "" = build_platform
+  // The config of a FROM image (as written after expansion), so that its
+  // ENV, WORKDIR and SHELL are seen when the stage's instructions are
+  // expanded (`WORKDIR $GOPATH/src` after `FROM golang`), as Docker does.
+  // Unset, or nullopt for an image it does not know: an empty scope.
+  std::function<std::optional<BaseImageScope>(const std::string& image)> base_image;
 };
 
 // One field of the image configuration that a step sets.

@@ -41,6 +41,20 @@ TEST_F(PlanTest, GlobalArgsAreUsableInFrom) {
   EXPECT_EQ(MustPlan("ARG TAG=3.19\nFROM alpine:$TAG\n").stages[0].base.image, "alpine:3.20");
 }
 
+TEST_F(PlanTest, BaseImageEnvAndWorkdirReachExpansion) {
+  opts_.base_image = [](const std::string& image) -> std::optional<BaseImageScope> {
+    if (image != "golang:1") return std::nullopt;
+    return BaseImageScope{{"GOPATH=/go", "PATH=/go/bin"}, "/go", {}};
+  };
+  BuildPlan plan = MustPlan(
+      "FROM golang:1\nWORKDIR $GOPATH/src\nWORKDIR app\nARG GOPATH=/ignored\nCOPY x $GOPATH/\n"
+      "FROM other\nWORKDIR ${GOPATH:-none}\n");
+  // The image's ENV is seen, and wins over a later ARG of the same name.
+  EXPECT_EQ(Texts(plan, 0), (std::vector<std::string>{"WORKDIR /go/src", "WORKDIR app",
+                                                      "ARG GOPATH=/ignored", "COPY x /go/"}));
+  EXPECT_EQ(Texts(plan, 1), std::vector<std::string>{"WORKDIR none"});
+}
+
 TEST_F(PlanTest, GlobalArgIsVisibleInStageOnlyWhenRedeclared) {
   BuildPlan plain = MustPlan("ARG V=1\nFROM scratch\nWORKDIR /x$V\n");
   EXPECT_EQ(Texts(plain, 0), std::vector<std::string>{"WORKDIR /x"});

@@ -98,6 +98,26 @@ check "--no-cache: nothing CACHED" [ "$(cached_count b7)" -eq 0 ]
 check "--cache-debug prints preimages" build b8 app --cache-debug
 check "--cache-debug output names the key" grep -q '#cache-debug key sha256:' b8.log
 
+# --- .dockerignore: excluded files are neither sent nor keyed ---
+mkdir ign && printf 'secret.txt\n*.log\n!keep.log\n' > ign/.dockerignore
+echo s > ign/secret.txt && echo l > ign/drop.log && echo k > ign/keep.log && echo a > ign/a.txt
+printf 'FROM busybox\nCOPY . /ctx/\nRUN ls /ctx | tr "\\n" " " > /listing\n' > ign/Dockerfile
+check "build with a .dockerignore" build i1 ign -t ign
+"$S" image save -o ign.tar ign && mkdir ign.oci && tar -C ign.oci -xf ign.tar && umoci unpack --image ign.oci:latest ign.bundle >/dev/null 2>&1
+check ".dockerignore'd files are not in the image" [ "$(cat ign.bundle/rootfs/listing 2>/dev/null)" = "Dockerfile a.txt keep.log " ]
+echo changed > ign/secret.txt
+check "rebuild after changing an ignored file" build i2 ign
+check "changing an ignored file still hits" [ "$(cached_count i2)" -eq 2 ]
+
+# --- reproducible: with SOURCE_DATE_EPOCH a --no-cache rebuild gives the same image ID ---
+mkdir -p base-env && printf 'FROM busybox\nENV TOOLS=/opt/tools\n' > base-env/Dockerfile
+"$S" build -q -t with-env base-env >/dev/null
+printf 'FROM with-env\nWORKDIR $TOOLS/bin\n' > base-env/Dockerfile.child
+check "the base image's ENV is seen when WORKDIR is expanded" bash -c "'$S' build -q -f base-env/Dockerfile.child -t child-env base-env >/dev/null && [ \"\$('$S' inspect -f '{{.Config.WorkingDir}}' child-env)\" = /opt/tools/bin ]"
+check "SOURCE_DATE_EPOCH build" env SOURCE_DATE_EPOCH=1700000000 "$S" build -q --iidfile sde1 app
+check "SOURCE_DATE_EPOCH --no-cache rebuild" env SOURCE_DATE_EPOCH=1700000000 "$S" build -q --no-cache --iidfile sde2 app
+check "both give the same image ID" [ "$(cat sde1)" = "$(cat sde2)" ]
+
 # --- labels, -f outside the context, -f -, context from stdin, archives ---
 mkdir elsewhere && printf 'FROM busybox\nRUN echo outside > /where\n' > elsewhere/Custom.Dockerfile
 check "-f names a Dockerfile outside the context" build b9 app -f elsewhere/Custom.Dockerfile -t outside --label team=ci
@@ -121,6 +141,8 @@ EOF
 check "multi-stage build" build m1 multi -t multi
 check "--target builds only what it needs" build m2 multi --target build -t multi:build
 check "--target skips the later stages" bash -c "! grep -q 'echo other' m2.log"
+check "--no-cache-filter build" build m3 multi --no-cache-filter build
+check "--no-cache-filter reruns only that stage" [ "$(cached_count m3)" -eq 1 -a "$(grep -A1 'RUN echo compiled' m3.log | grep -c CACHED)" -eq 0 ]
 
 # --- ONBUILD ---
 printf 'FROM busybox\nONBUILD RUN echo triggered > /onbuild\n' > Dockerfile.base
