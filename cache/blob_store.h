@@ -52,6 +52,15 @@ class BlobStore {
   // NotFound when the blob is absent.
   virtual Result<std::unique_ptr<BlobReader>> Open(const Digest& digest) = 0;
   virtual Result<std::unique_ptr<BlobWriter>> Create() = 0;
+  // A writer whose Commit makes the blob visible without waiting for the
+  // disk: for many small blobs that are cheap to send again (build context
+  // files), which then become durable together with one Sync(). Call Sync
+  // before anything durable (a cache entry) depends on them: a power loss
+  // before it may leave such a blob missing or damaged (blobs nothing
+  // references are removed by the GC at the next open).
+  virtual Result<std::unique_ptr<BlobWriter>> CreateDeferred() { return Create(); }
+  // Makes every blob committed so far durable.
+  virtual Status Sync() { return Status::OK(); }
   // Stores the content of the file at `path` (the file itself is left
   // untouched), verifying it against `expected` when set. Implementations avoid
   // copying bytes where the file system allows (reflink).

@@ -47,6 +47,21 @@ TEST_P(BlobStoreContractTest, WriteCommitReadBack) {
   EXPECT_OK(VerifyBlob(*store_, *digest));
 }
 
+TEST_P(BlobStoreContractTest, DeferredWriterCommitsVisiblyAndSyncMakesDurable) {
+  auto writer = store_->CreateDeferred();
+  ASSERT_OK(writer);
+  ASSERT_OK((*writer)->Write(std::string_view("context file")));
+  auto digest = (*writer)->Commit(Digest::Sha256Of("context file"));
+  ASSERT_OK(digest);
+  EXPECT_EQ(*store_->ReadAll(*digest), "context file");
+  EXPECT_OK(store_->Sync());
+  auto bad = store_->CreateDeferred();
+  ASSERT_OK(bad);
+  ASSERT_OK((*bad)->Write(std::string_view("x")));
+  EXPECT_EQ((*bad)->Commit(Digest::Sha256Of("y")).status().code(), StatusCode::kCorruption);
+  EXPECT_FALSE(*store_->Has(Digest::Sha256Of("x")));
+}
+
 TEST_P(BlobStoreContractTest, StreamingReadInChunks) {
   std::string big(300000, 'x');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);

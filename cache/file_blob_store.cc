@@ -93,8 +93,10 @@ class FileBlobReader : public BlobReader {
 // once the content is in the temporary file.
 class FileBlobWriter : public BlobWriter {
  public:
-  FileBlobWriter(FileBlobStore* store, int fd, std::string temp_path)
-      : store_(store), fd_(fd), temp_path_(std::move(temp_path)) {}
+  // `sync`: fsync the file and the directory at Commit (else the caller
+  // syncs later, see BlobStore::CreateDeferred).
+  FileBlobWriter(FileBlobStore* store, int fd, std::string temp_path, bool sync = true)
+      : store_(store), fd_(fd), temp_path_(std::move(temp_path)), sync_(sync) {}
   ~FileBlobWriter() override { Discard(); }
 
   Status Write(const void* data, size_t size) override {
@@ -123,7 +125,7 @@ class FileBlobWriter : public BlobWriter {
                                 " was expected; the source sent different bytes, retry the "
                                 "transfer");
     }
-    if (::fchmod(fd_, 0444) != 0 || ::fsync(fd_) != 0) {
+    if (::fchmod(fd_, 0444) != 0 || (sync_ && ::fsync(fd_) != 0)) {
       Status s = PosixError("fsync " + temp_path_, errno);
       Discard();
       return s;
@@ -137,7 +139,7 @@ class FileBlobWriter : public BlobWriter {
       return s;
     }
     temp_path_.clear();
-    TRY(FsyncDir(store_->root() + "/blobs/sha256"));
+    if (sync_) TRY(FsyncDir(store_->root() + "/blobs/sha256"));
     return actual;
   }
 
@@ -155,6 +157,7 @@ class FileBlobWriter : public BlobWriter {
   int fd_;
   std::string temp_path_;
   Sha256Hasher hasher_;
+  bool sync_ = true;
 };
 
 Result<std::unique_ptr<FileBlobStore>> FileBlobStore::Open(const std::string& root) {
@@ -239,6 +242,21 @@ Result<std::pair<int, std::string>> FileBlobStore::CreateTemp() {
 Result<std::unique_ptr<BlobWriter>> FileBlobStore::Create() {
   ASSIGN_OR_RETURN(auto temp, CreateTemp());
   return std::unique_ptr<BlobWriter>(new FileBlobWriter(this, temp.first, temp.second));
+}
+
+Result<std::unique_ptr<BlobWriter>> FileBlobStore::CreateDeferred() {
+  ASSIGN_OR_RETURN(auto temp, CreateTemp());
+  return std::unique_ptr<BlobWriter>(new FileBlobWriter(this, temp.first, temp.second, false));
+}
+
+Status FileBlobStore::Sync() {
+  int fd = ::open((root_ + "/blobs/sha256").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return PosixError("open " + root_ + "/blobs/sha256", errno);
+  int rc = ::syncfs(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return PosixError("syncfs " + root_, err);
+  return Status::OK();
 }
 
 Result<Digest> FileBlobStore::PutFile(const std::string& path, std::optional<Digest> expected) {

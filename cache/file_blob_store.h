@@ -29,6 +29,8 @@ class FileBlobStore : public BlobStore {
   Result<uint64_t> Size(const Digest& digest) override;
   Result<std::unique_ptr<BlobReader>> Open(const Digest& digest) override;
   Result<std::unique_ptr<BlobWriter>> Create() override;
+  Result<std::unique_ptr<BlobWriter>> CreateDeferred() override;
+  Status Sync() override;  // syncfs(2) of the store's file system
   Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) override;
   Status Delete(const Digest& digest) override;
   Result<std::vector<Digest>> List() override;

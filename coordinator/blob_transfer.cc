@@ -18,7 +18,8 @@ std::optional<Result<Digest>> BlobReceiver::Put(const std::string& key, const v1
       return fail(Status::InvalidArgument("BlobPut: digest '" + put.digest() +
                                           "': " + expected.status().message()));
     }
-    Result<std::unique_ptr<cache::BlobWriter>> writer = blobs_.Create();
+    Result<std::unique_ptr<cache::BlobWriter>> writer =
+        deferred_ ? blobs_.CreateDeferred() : blobs_.Create();
     if (!writer.ok()) return fail(writer.status().Annotate("BlobPut " + put.digest()));
     it = uploads_.emplace(key, Upload{*expected, 0, std::move(*writer)}).first;
   }

@@ -23,7 +23,10 @@ inline constexpr size_t kBlobChunkSize = 1 << 20;  // 1 MiB
 // and one after another on one id). Thread-compatible.
 class BlobReceiver {
  public:
-  explicit BlobReceiver(cache::BlobStore& blobs) : blobs_(blobs) {}
+  // `deferred`: commit without waiting for the disk (BlobStore::CreateDeferred);
+  // the owner calls BlobStore::Sync before the blobs are relied on.
+  explicit BlobReceiver(cache::BlobStore& blobs, bool deferred = false)
+      : blobs_(blobs), deferred_(deferred) {}
 
   // Writes one chunk. nullopt while the blob is incomplete; at `last` the
   // committed digest, or the failure: Corruption on a digest mismatch,
@@ -42,6 +45,7 @@ class BlobReceiver {
     std::unique_ptr<cache::BlobWriter> writer;
   };
   cache::BlobStore& blobs_;
+  bool deferred_;
   std::map<std::string, Upload> uploads_;
 };
 

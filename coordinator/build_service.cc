@@ -180,7 +180,8 @@ BuildService::BuildService(cache::Store& store, WorkerPool& pool, Clock& clock, 
       options_(options),
       step_runner_(pool, store.blobs(), this, "job"),
       runner_(store, step_runner_, clock),
-      receiver_(store.blobs()) {}
+      receiver_(store.blobs()),
+      client_receiver_(store.blobs(), /*deferred=*/true) {}
 
 BuildService::~BuildService() {
   {
@@ -239,6 +240,11 @@ void BuildService::HandleClient(const std::string& peer, const Envelope& envelop
                   << ", which is no running build";
         return;
       }
+      // The context files were written without waiting for the disk, one
+      // by one; one syncfs makes them all durable before a job reads them.
+      if (Status synced = store_.blobs().Sync(); !synced.ok()) {
+        it->second->UploadFailed(synced.Annotate("storing the build context"));
+      }
       it->second->ContextUploaded();
       return;
     }
@@ -260,7 +266,7 @@ void BuildService::HandleClient(const std::string& peer, const Envelope& envelop
 void BuildService::ClientBlobPut(const std::string& peer, const Envelope& envelope) {
   const uint64_t id = envelope.request_id();
   std::optional<Result<Digest>> done =
-      receiver_.Put("c/" + SessionKey(peer, id), envelope.blob_put());
+      client_receiver_.Put("c/" + SessionKey(peer, id), envelope.blob_put());
   if (!done) return;
   std::shared_ptr<BuildSession> session;
   {

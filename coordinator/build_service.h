@@ -88,7 +88,8 @@ class BuildService : public ContextUploader {
   const BuildServiceOptions options_;
   ProtocolStepRunner step_runner_;
   BuildRunner runner_;     // thread-safe: builds run at once and share in-flight steps
-  BlobReceiver receiver_;  // I/O thread only
+  BlobReceiver receiver_;         // worker uploads (layers); I/O thread only
+  BlobReceiver client_receiver_;  // context files, synced at ContextUploaded; I/O thread only
 
   std::mutex sessions_mu_;
   std::map<std::string, std::shared_ptr<BuildSession>> sessions_;  // by peer + request id
