@@ -9,7 +9,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <vector>
+
+#include "common/logging.h"
 
 namespace strata::worker {
 
@@ -277,6 +280,18 @@ std::string RandomHex(size_t n) {
   }
   out.resize(n);
   return out;
+}
+
+Status RemoveTreeInBackground(const std::string& path, const std::string& trash_path) {
+  if (::rename(path.c_str(), trash_path.c_str()) != 0) {
+    if (errno == ENOENT) return Status::OK();
+    return RemoveTree(path);
+  }
+  std::thread([trash_path] {
+    Status removed = RemoveTree(trash_path);
+    if (!removed.ok()) LOG(WARN) << "removing " << trash_path << ": " << removed.message();
+  }).detach();
+  return Status::OK();
 }
 
 }  // namespace strata::worker

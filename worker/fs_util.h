@@ -18,6 +18,12 @@ Status MakeDirs(const std::string& path, unsigned mode = 0755);
 // A missing path is OK.
 Status RemoveTree(const std::string& path);
 
+// Renames `path` to `trash_path` (same file system) and removes it on a
+// detached thread, so the caller does not wait for a large tree to go. A
+// process that exits first leaves `trash_path` for its owner's start-up
+// cleanup. Falls back to RemoveTree when the rename fails.
+Status RemoveTreeInBackground(const std::string& path, const std::string& trash_path);
+
 // cp -a of the tree at `from` into the existing directory `to`: regular
 // files, directories, symlinks, device nodes and fifos, with mode, owner and
 // mtime preserved. Hard links are copied as separate files. Merges into

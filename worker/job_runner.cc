@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <optional>
 
 #include "common/logging.h"
@@ -180,7 +181,10 @@ v1::JobResult JobRunner::Run(const v1::Job& job, uint64_t request_id,
     Status released = snapshotter_->Release(*scratch.from_mount, Keep::kNothing);
     if (!released.ok()) LOG(WARN) << "worker: job " << job.job_id() << ": " << released.message();
   }
-  if (!scratch.context_dir.empty()) RemoveTree(scratch.context_dir).PermitUncheckedError();
+  if (!scratch.context_dir.empty()) {
+    RemoveTreeInBackground(scratch.context_dir, scratch.context_dir + ".trash")
+        .PermitUncheckedError();
+  }
   if (!scratch.layer_path.empty()) ::unlink(scratch.layer_path.c_str());
   if (!status.ok()) {
     if (status.code() == StatusCode::kCancelled) status = status.WithRetryable(true);
@@ -196,6 +200,19 @@ v1::JobResult JobRunner::Run(const v1::Job& job, uint64_t request_id,
   }
   return result;
 }
+
+namespace {
+
+struct Stopwatch {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  int64_t Ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
+  }
+};
+
+}  // namespace
 
 Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Connection& connection,
                           const std::atomic<bool>* cancel, Scratch& scratch,
@@ -230,6 +247,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
                      snapshotter_->Prepare(chain, "from-" + SafeName(job.job_id())));
     source_root = scratch.from_mount->target;
   } else if (is_copy) {
+    Stopwatch materialize;
     scratch.context_dir = options_.work_dir + "/tmp/context-" + SafeName(job.job_id());
     TRY(MakeDirs(scratch.context_dir));
     TRY(MaterializeContext(
@@ -237,6 +255,8 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
         [&](const Digest& digest) { return blobs_->Get(digest, fetcher); },
         job.has_source_date_epoch() ? job.source_date_epoch() : 0));
     source_root = scratch.context_dir;
+    LOG(INFO) << "worker: job " << job.job_id() << ": " << job.copy().context_size()
+              << " context entries materialized in " << materialize.Ms() << " ms";
   }
   ASSIGN_OR_RETURN(StepRequest request, StepRequestFromJob(job, source_root));
   request.cancel = cancel;
@@ -260,9 +280,13 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
   }
   const LayerBlob& layer = step->layer;
   scratch.layer_path = layer.path;
+  Stopwatch upload;
   if (!blobs_->InSharedDir(layer.blob_digest)) {
     TRY(Upload(connection, layer, options_.reply_timeout));
   }
+  LOG(INFO) << "worker: job " << job.job_id() << ": run " << step->run_time.count() << " ms, layer "
+            << step->diff_time.count() << " ms (" << layer.blob_size << " bytes), upload "
+            << upload.Ms() << " ms";
   // Kept for later jobs that stack on this layer here.
   if (blobs_->Adopt(layer.blob_digest, layer.path).ok()) scratch.layer_path.clear();
   result.set_layer_digest(layer.blob_digest.ToString());

@@ -218,10 +218,11 @@ Status OverlaySnapshotter::Release(const Mount& mount, Keep keep) {
   TRY(RemoveTree(mount.work_dir));
   TRY(RemoveTree(mount.target));
   if (keep == Keep::kUpper) return Status::OK();
-  TRY(RemoveTree(mount.upper_dir));
+  // A step's upper dir can hold a large tree: it goes in the background,
+  // through tmp/ under a staging name that start-up cleanup recognises.
   std::string dir = root_ + "/mounts/" + mount.id;
-  if (rmdir(dir.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir", dir);
-  return Status::OK();
+  return RemoveTreeInBackground(
+      dir, root_ + "/tmp/released-" + std::to_string(getpid()) + "-" + RandomHex(12));
 }
 
 Status DirectoryCopyUnpacker::Unpack(const std::string& dir) { return CopyTree(source_, dir); }
