@@ -1,13 +1,35 @@
 #include "worker/step_executor.h"
 
+#include <unistd.h>
+
 #include <cctype>
 #include <chrono>
 
+#include "common/logging.h"
 #include "worker/fs_util.h"
 #include "worker/user_resolver.h"
 
 namespace strata::worker {
 namespace {
+
+// Makes a step's upper directory the snapshot of its layer instead of
+// unpacking the blob again when a later step stacks on it. Only for steps
+// that ran no container (COPY, ADD, WORKDIR): their upper dir is the layer
+// in overlay form (whiteouts as 0/0 devices, opaque xattrs) plus the
+// directories overlay copied up unchanged, which change nothing when
+// stacked; a RUN's upper dir also holds the runtime's mount-point stubs.
+class UpperDirAdopter : public LayerUnpacker {
+ public:
+  explicit UpperDirAdopter(std::string upper) : upper_(std::move(upper)) {}
+  Status Unpack(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return ErrnoStatus("rmdir", dir);
+    if (::rename(upper_.c_str(), dir.c_str()) != 0) return ErrnoStatus("rename " + upper_ + " to", dir);
+    return Status::OK();
+  }
+
+ private:
+  std::string upper_;
+};
 
 using Clock = std::chrono::steady_clock;
 
@@ -150,6 +172,12 @@ Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mou
                    UpperDirChanges(mount.upper_dir, mount.lower_dirs));
   ASSIGN_OR_RETURN(result.layer, WriteLayerBlob(std::move(changes), options_.layer_dir,
                                                 options_.compression, request.source_date_epoch));
+  if (request.kind != StepKind::kRun && !result.layer.empty) {
+    UpperDirAdopter adopter(mount.upper_dir);
+    Status adopted = snapshotter_->EnsureLayer(result.layer.diff_id.ToString(), adopter);
+    // Not fatal: a later step unpacks the blob instead.
+    if (!adopted.ok()) LOG(WARN) << "snapshot of " << result.layer.diff_id.ToString() << ": " << adopted.message();
+  }
   result.diff_time = Since(start);
   return result;
 }

@@ -293,6 +293,22 @@ TEST_F(CopyStepExecutorTest, SameCopyTwiceGivesTheSameLayer) {
   for (const image::LayerEntry& e : Entries(c.layer.path)) EXPECT_LE(e.mtime, 1) << e.path;
 }
 
+TEST_F(CopyStepExecutorTest, CopyLeavesItsSnapshotForTheNextStep) {
+  CollectingSink sink;
+  Result<StepResult> copied = executor_->Execute(Copy({"app"}, "/opt/app/"), &sink);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  const std::string diff_id = copied->layer.diff_id.ToString();
+  // The step's upper dir became the snapshot: the blob was never unpacked.
+  ASSERT_TRUE(*snapshotter_->HasLayer(diff_id));
+  StepRequest run = Run("cat /opt/app/lib/util.sh > /seen && ls /opt/app | tr '\\n' ' ' > /listing",
+                        {base_, diff_id});
+  StepResult ran = Exec(run);
+  ASSERT_TRUE(ran.ok()) << ran.error;
+  std::string out = Flatten({ran.layer.diff_id.ToString()});
+  EXPECT_EQ(*ReadFile(out + "/seen"), "util\n");
+  EXPECT_EQ(*ReadFile(out + "/listing"), "lib main.sh ");
+}
+
 TEST_F(CopyStepExecutorTest, ChownChmodAndRelativeDestInTheImage) {
   StepRequest req = Copy({"app/main.sh"}, "bin/");
   req.workdir = "/home/app";
