@@ -19,6 +19,7 @@
 #include "cli/coordinator_client.h"
 #include "common/file_util.h"
 #include "image/byte_source.h"
+#include "worker/fs_util.h"
 
 namespace strata::cli {
 namespace {
@@ -64,10 +65,8 @@ std::string BaseName(const std::string& path) {
 struct SpoolDir {
   std::string path;
   ~SpoolDir() {
-    if (!path.empty()) {
-      std::string cmd = "rm -rf '" + path + "'";
-      if (std::system(cmd.c_str()) != 0) std::cerr << "warning: could not remove " << path << "\n";
-    }
+    if (path.empty()) return;
+    if (Status s = worker::RemoveTree(path); !s.ok()) std::cerr << "warning: " << s.message() << "\n";
   }
 };
 
