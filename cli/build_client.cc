@@ -18,11 +18,6 @@ using namespace std::chrono_literals;
 
 constexpr size_t kChunk = 1 << 20;  // BlobPut data per message (DESIGN: 1 MiB)
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Sends the content of `path` as BlobPut chunks of request `id`, checking
 // that it still has the digest the manifest recorded.
@@ -111,14 +106,14 @@ Result<v1::BuildResult> RunRemoteBuild(protocol::Connection& connection, v1::Sub
   *request.mutable_submit_build() = std::move(submit);
   TRY(connection.Send(request));
 
-  int64_t last_heard = NowMs();
+  int64_t last_heard = SteadyNowMs();
   uint64_t ping_id = 0;
   for (;;) {
     Result<protocol::Envelope> in = connection.Receive(1s);
     if (!in.ok()) {
       if (in.status().code() != StatusCode::kTimedOut) return in.status();
       // Silence: make sure the coordinator is still there.
-      int64_t silent = NowMs() - last_heard;
+      int64_t silent = SteadyNowMs() - last_heard;
       if (ping_id == 0 && silent > 20'000) {
         ping_id = connection.NextRequestId();
         protocol::Envelope ping = protocol::NewEnvelope(ping_id);
@@ -130,7 +125,7 @@ Result<v1::BuildResult> RunRemoteBuild(protocol::Connection& connection, v1::Sub
       }
       continue;
     }
-    last_heard = NowMs();
+    last_heard = SteadyNowMs();
     if (in->request_id() == ping_id && in->has_pong()) {
       ping_id = 0;
       continue;
@@ -138,7 +133,7 @@ Result<v1::BuildResult> RunRemoteBuild(protocol::Connection& connection, v1::Sub
     if (in->request_id() != id) continue;  // a late reply to something else
     switch (in->body_case()) {
       case protocol::Envelope::kBuildEvent:
-        progress.OnEvent(in->build_event(), NowMs());
+        progress.OnEvent(in->build_event(), SteadyNowMs());
         break;
       case protocol::Envelope::kMissingBlobs: {
         uint64_t bytes = 0, files = 0;
@@ -158,7 +153,7 @@ Result<v1::BuildResult> RunRemoteBuild(protocol::Connection& connection, v1::Sub
         progress.OnNote("[internal] load build context",
                         "transferring context: " + std::to_string(files) + " files, " +
                             std::to_string(bytes) + " bytes",
-                        NowMs());
+                        SteadyNowMs());
         break;
       }
       case protocol::Envelope::kBuildResult:

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -32,18 +31,7 @@ struct BuildFlags {
   bool no_cache = false, cache_debug = false, quiet = false;
 };
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
-std::string Absolute(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
-}
 
 Result<std::string> ReadAll(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -188,7 +176,7 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
       if (!text.ok()) return Fail(text.status().message());
       dockerfile = *text;
     }
-    std::string abs = Absolute(f.context);
+    std::string abs = AbsolutePath(f.context);
     char real[PATH_MAX];
     if (realpath(abs.c_str(), real) != nullptr) abs = real;
     context::StatCache cache = context::StatCache::Load(context::StatCache::PathFor(ctx.root, abs));
@@ -237,16 +225,16 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   if (!client.ok()) return Fail(client.status().message());
   std::unique_ptr<BuildProgress> progress = NewBuildProgress(mode, isatty(2) != 0, std::cerr);
   progress->OnNote("[internal] load build definition from " + dockerfile_name,
-                   "transferring dockerfile: " + std::to_string(dockerfile.size()) + "B", NowMs());
+                   "transferring dockerfile: " + std::to_string(dockerfile.size()) + "B", SteadyNowMs());
   Result<v1::BuildResult> result =
       RunRemoteBuild((*client)->connection(), std::move(submit), manifest, *progress);
   if (!result.ok()) {
-    progress->Finish(result.status().message(), NowMs());
+    progress->Finish(result.status().message(), SteadyNowMs());
     std::cerr << Excerpt(result.status().message(), dockerfile_name, dockerfile);
     return Fail("failed to solve: " + result.status().message());
   }
   if (result->has_error()) {
-    progress->Finish(result->error().message(), NowMs());
+    progress->Finish(result->error().message(), SteadyNowMs());
     std::cerr << Excerpt(result->error().message(), dockerfile_name, dockerfile);
     return Fail("failed to solve: " + result->error().message());
   }
@@ -259,11 +247,11 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     auto* save = req.mutable_save_image();
     if (result->tags().empty()) save->add_names(result->image_id());
     for (const std::string& t : result->tags()) save->add_names(t);
-    save->set_output_path(Absolute(out.dest));
+    save->set_output_path(AbsolutePath(out.dest));
     save->set_format(out.type == "oci" ? "oci-archive" : "docker-archive");
     auto reply = (*client)->Call(req);
     if (!reply.ok()) {
-      progress->Finish(reply.status().message(), NowMs());
+      progress->Finish(reply.status().message(), SteadyNowMs());
       return Fail("exporting to " + out.dest + ": " + reply.status().message());
     }
     detail += "\nexporting to " + out.type + " archive " + out.dest + " done";
@@ -273,8 +261,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     iid << result->image_id();
     if (!iid) return Fail("cannot write --iidfile " + f.iidfile);
   }
-  progress->OnNote("exporting to image", detail, NowMs());
-  progress->Finish("", NowMs());
+  progress->OnNote("exporting to image", detail, SteadyNowMs());
+  progress->Finish("", SteadyNowMs());
   if (f.quiet) std::cout << result->image_id() << "\n";
   return 0;
 }

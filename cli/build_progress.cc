@@ -1,5 +1,6 @@
 #include "cli/build_progress.h"
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -254,6 +255,12 @@ std::string FormatSeconds(int64_t ms) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1fs", static_cast<double>(ms) / 1000.0);
   return buf;
+}
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace strata::cli

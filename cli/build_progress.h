@@ -47,4 +47,7 @@ std::string StepTitle(const std::string& stage, uint32_t step, uint32_t total,
 // Seconds with one decimal, as BuildKit's "DONE 0.3s".
 std::string FormatSeconds(int64_t ms);
 
+// The monotonic clock in milliseconds: the `now_ms` the renderers take.
+int64_t SteadyNowMs();
+
 }  // namespace strata::cli

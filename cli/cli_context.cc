@@ -1,5 +1,8 @@
 #include "cli/cli_context.h"
 
+#include <limits.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 namespace strata::cli {
@@ -10,6 +13,13 @@ std::string DefaultRoot() {
   }
   const char* home = std::getenv("HOME");
   return std::string(home != nullptr && *home != '\0' ? home : "/root") + "/.local/share/strata";
+}
+
+std::string AbsolutePath(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
 }
 
 }  // namespace strata::cli

@@ -21,4 +21,8 @@ struct CliContext {
 // The default state directory: $XDG_DATA_HOME/strata or ~/.local/share/strata.
 std::string DefaultRoot();
 
+// `path` made absolute against the working directory: paths travel to the
+// coordinator, whose working directory is not ours.
+std::string AbsolutePath(const std::string& path);
+
 }  // namespace strata::cli

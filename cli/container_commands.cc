@@ -1,7 +1,6 @@
 #include "cli/container_commands.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -45,12 +44,6 @@ int64_t NowNanos() {
       .count();
 }
 
-std::string Absolute(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
-}
 
 Status RequireLocal(const CliContext& ctx) {
   if (!ctx.host.empty()) {
@@ -443,11 +436,11 @@ int RunExport(const CliContext& ctx, const ExportFlags& f) {
   if (!r.ok()) return Fail(r.status());
   Result<std::string> tar = container::WriteRootfsTar(store, *r, ctx.root + "/tmp");
   if (!tar.ok()) return Fail(tar.status());
-  if (!f.output.empty() && rename(tar->c_str(), Absolute(f.output).c_str()) == 0) return 0;
+  if (!f.output.empty() && rename(tar->c_str(), AbsolutePath(f.output).c_str()) == 0) return 0;
   std::ifstream in(*tar, std::ios::binary);
   std::ofstream file;
   if (!f.output.empty()) {
-    file.open(Absolute(f.output), std::ios::binary | std::ios::trunc);
+    file.open(AbsolutePath(f.output), std::ios::binary | std::ios::trunc);
     if (!file) {
       unlink(tar->c_str());
       return Fail(Status::IOError("cannot write " + f.output));

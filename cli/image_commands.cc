@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,13 +27,6 @@ int Fail(const Status& s) {
   return 1;
 }
 
-// Paths travel to the coordinator, whose working directory is not ours.
-std::string Absolute(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
-}
 
 // Copies standard input into a file under root/tmp that the caller removes.
 Result<std::string> SpoolStdin(const CliContext& ctx) {
@@ -81,7 +73,7 @@ int RunImport(const CliContext& ctx, const ImportFlags& f) {
     if (!p.ok()) return Fail(p.status());
     spooled.path = path = *p;
   } else {
-    path = Absolute(path);
+    path = AbsolutePath(path);
     if (::access(path.c_str(), R_OK) != 0) {
       return Fail(Status::NotFound("cannot read " + f.file + ": give a rootfs tarball or '-' for stdin"));
     }
@@ -259,7 +251,7 @@ int RunSave(const CliContext& ctx, const SaveFlags& f) {
     if (Status s = MakeDirs(ctx.root + "/tmp"); !s.ok()) return Fail(s);
     spooled.path = path = ctx.root + "/tmp/save-" + std::to_string(getpid()) + ".tar";
   } else {
-    path = Absolute(f.output);
+    path = AbsolutePath(f.output);
   }
   auto client = Client(ctx);
   if (!client.ok()) return Fail(client.status());
@@ -292,7 +284,7 @@ int RunLoad(const CliContext& ctx, const LoadFlags& f) {
     if (!p.ok()) return Fail(p.status());
     spooled.path = path = *p;
   } else {
-    path = Absolute(f.input);
+    path = AbsolutePath(f.input);
   }
   auto client = Client(ctx);
   if (!client.ok()) return Fail(client.status());
