@@ -1,8 +1,9 @@
 #pragma once
 
-// The last step of a build: the target stage's configuration and layers
-// become a config blob, an OCI manifest blob and an ImageRecord stored under
-// the requested tags.
+// The last step of every way an image is made (a build's target stage,
+// `image import`, `container commit`): a configuration and layers become a
+// config blob, an OCI manifest blob and an ImageRecord stored under the
+// requested tags.
 
 #include <cstdint>
 #include <string>

@@ -4,10 +4,10 @@
 #include <optional>
 
 #include "coordinator/blob_sink.h"
+#include "coordinator/build_image_assembler.h"
 #include "coordinator/config_apply.h"
 #include "coordinator/image_resolver.h"
 #include "coordinator/image_service.h"
-#include "image/manifest.h"
 #include "image/media_types.h"
 #include "image/reference.h"
 #include "image/tar_import.h"
@@ -78,53 +78,28 @@ Result<Digest> ImageService::Commit(const CommitRequest& request) {
     layer = *written;
   }
 
-  image::ImageConfig& config = state.config;
-  if (layer) config.rootfs.diff_ids.push_back(layer->diff_id);
   image::HistoryEntry history;
-  history.created = config.created;
+  history.created = state.config.created;
   history.created_by = request.created_by;
   history.author = request.author;
   history.comment = request.message;
   history.empty_layer = !layer;
-  config.history.push_back(history);
-  std::string config_json = config.ToJson();
-  ASSIGN_OR_RETURN(Digest config_digest, added.Put(config_json));
+  state.config.history.push_back(history);
 
-  image::Manifest manifest;
-  manifest.media_type = std::string(image::media_type::kOciManifest);
-  manifest.config.media_type = std::string(image::media_type::kOciConfig);
-  manifest.config.digest = config_digest;
-  manifest.config.size = config_json.size();
-  cache::ImageRecord record;
-  record.layers = base.record.layers;
+  ImageParts parts;
+  parts.config = std::move(state.config);
+  parts.layers = base.record.layers;
   if (layer) {
-    record.layers.push_back({layer->blob_digest, layer->diff_id, layer->blob_size,
-                             std::string(image::media_type::kOciLayerGzip)});
+    parts.layers.push_back({layer->blob_digest, layer->diff_id, layer->blob_size,
+                            std::string(image::media_type::kOciLayerGzip)});
   }
-  uint64_t layer_bytes = 0;
-  for (const auto& l : record.layers) {
-    image::Descriptor d;
-    d.media_type = l.media_type;
-    d.digest = l.digest;
-    d.size = l.size;
-    manifest.layers.push_back(d);
-    layer_bytes += l.size;
-  }
-  std::string manifest_json = manifest.ToJson();
-  ASSIGN_OR_RETURN(Digest manifest_digest, added.Put(manifest_json));
-
-  record.id = config_digest;
-  record.config_digest = config_digest;
-  record.config_media_type = std::string(image::media_type::kOciConfig);
-  record.manifest_digest = manifest_digest;
-  record.manifest_media_type = std::string(image::media_type::kOciManifest);
-  record.created_unix_nanos = now;
-  record.total_size = layer_bytes + config_json.size() + manifest_json.size();
-  record.platform = base.record.platform.empty() ? "linux/amd64" : base.record.platform;
-  TRY(store_.PutImage(record, tag.empty() ? std::vector<std::string>{}
-                                          : std::vector<std::string>{tag}));
+  parts.created_unix_nanos = now;
+  parts.platform = base.record.platform.empty() ? "linux/amd64" : base.record.platform;
+  ASSIGN_OR_RETURN(cache::ImageRecord record,
+                   AssembleImage(store_, std::move(parts),
+                                 tag.empty() ? std::vector<std::string>{} : std::vector<std::string>{tag}));
   added.Keep();
-  return config_digest;
+  return record.id;
 }
 
 }  // namespace strata::coordinator
