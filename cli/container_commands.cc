@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -289,12 +290,14 @@ struct NamesFlags {
   bool force = false, follow = false;
 };
 
-int RunStop(const CliContext& ctx, const NamesFlags& f) {
-  ContainerStore store(ctx.root);
+// Applies `act` to each named container as docker does: a failure is
+// printed and the next name is tried; a success echoes the name.
+int ForEachContainer(ContainerStore& store, const std::vector<std::string>& names,
+                     const std::function<Status(ContainerRecord&)>& act) {
   int rc = 0;
-  for (const auto& name : f.names) {
+  for (const auto& name : names) {
     Result<ContainerRecord> r = store.Find(name);
-    Status s = r.ok() ? container::StopContainer(store, r->id, f.timeout, Runc()) : r.status();
+    Status s = r.ok() ? act(*r) : r.status();
     if (!s.ok()) {
       std::cerr << "Error response from daemon: " << s.message() << "\n";
       rc = 1;
@@ -303,57 +306,40 @@ int RunStop(const CliContext& ctx, const NamesFlags& f) {
     std::cout << name << "\n";
   }
   return rc;
+}
+
+int RunStop(const CliContext& ctx, const NamesFlags& f) {
+  ContainerStore store(ctx.root);
+  return ForEachContainer(store, f.names, [&](ContainerRecord& r) {
+    return container::StopContainer(store, r.id, f.timeout, Runc());
+  });
 }
 
 int RunStart(const CliContext& ctx, const NamesFlags& f) {
   ContainerStore store(ctx.root);
-  int rc = 0;
-  for (const auto& name : f.names) {
-    Result<ContainerRecord> r = store.Find(name);
-    Status s = r.ok() ? Status::OK() : r.status();
-    if (s.ok() && !store.IsRunning(*r)) {
-      r->state = State::kCreated;
-      r->started_ns = 0;
-      s = store.Save(*r);
-      if (s.ok()) s = container::SpawnMonitor(store, r->id, ctx.bin_dir + "/strata");
-    }
-    if (!s.ok()) {
-      std::cerr << "Error response from daemon: " << s.message() << "\n";
-      rc = 1;
-      continue;
-    }
-    std::cout << name << "\n";
-  }
-  return rc;
+  return ForEachContainer(store, f.names, [&](ContainerRecord& r) {
+    if (store.IsRunning(r)) return Status::OK();
+    r.state = State::kCreated;
+    r.started_ns = 0;
+    TRY(store.Save(r));
+    return container::SpawnMonitor(store, r.id, ctx.bin_dir + "/strata");
+  });
 }
 
 int RunRemove(const CliContext& ctx, const NamesFlags& f) {
   ContainerStore store(ctx.root);
-  int rc = 0;
-  for (const auto& name : f.names) {
-    Result<ContainerRecord> r = store.Find(name);
-    Status s = r.ok() ? Status::OK() : r.status();
-    if (s.ok() && store.IsRunning(*r)) {
+  return ForEachContainer(store, f.names, [&](ContainerRecord& r) {
+    if (store.IsRunning(r)) {
       if (!f.force) {
-        s = Status::InvalidArgument("cannot remove container \"/" + r->name +
-                                    "\": container is running: stop the container before "
-                                    "removing or force remove");
-      } else {
-        s = container::StopContainer(store, r->id, 0, Runc());
+        return Status::InvalidArgument("cannot remove container \"/" + r.name +
+                                       "\": container is running: stop the container before "
+                                       "removing or force remove");
       }
+      TRY(container::StopContainer(store, r.id, 0, Runc()));
     }
-    if (s.ok()) {
-      container::UnmountRootfs(store.Dir(r->id) + "/merged").PermitUncheckedError();
-      s = store.Remove(r->id);
-    }
-    if (!s.ok()) {
-      std::cerr << "Error response from daemon: " << s.message() << "\n";
-      rc = 1;
-      continue;
-    }
-    std::cout << name << "\n";
-  }
-  return rc;
+    container::UnmountRootfs(store.Dir(r.id) + "/merged").PermitUncheckedError();
+    return store.Remove(r.id);
+  });
 }
 
 // ---- logs ----
