@@ -1,4 +1,4 @@
-// Runs BuildKit's parser test data (see /work/shared/conformance/README.md):
+// Runs BuildKit's parser test data (tests/data/buildkit, see its NOTE.md):
 // every parser/<case> must dump exactly as its `result` file, every
 // parser-negative/<case> must fail to parse. A missing data directory fails.
 
@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dockerfile/conformance_data.h"
 #include "dockerfile/dump.h"
 #include "dockerfile/parser.h"
 
@@ -20,16 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::optional<fs::path> ConformanceDir() {
-  std::vector<fs::path> candidates;
-  if (const char* dir = std::getenv("STRATA_CONFORMANCE_DIR")) candidates.emplace_back(dir);
-  if (const char* src = std::getenv("STRATA_SOURCE_DIR")) {
-    candidates.push_back(fs::path(src) / ".." / "shared" / "conformance");
-  }
-  candidates.push_back(fs::current_path() / ".." / "shared" / "conformance");
-  for (const fs::path& c : candidates) {
-    std::error_code ec;
-    if (fs::is_directory(c / "parser", ec)) return c;
-  }
+  fs::path dir = ConformanceDataDir();
+  std::error_code ec;
+  if (fs::is_directory(dir / "parser", ec)) return dir;
   return std::nullopt;
 }
 
@@ -51,7 +45,7 @@ std::vector<fs::path> CaseDirs(const fs::path& dir) {
 
 TEST(ParserConformanceTest, DumpsMatchBuildKitByteForByte) {
   std::optional<fs::path> root = ConformanceDir();
-  ASSERT_TRUE(root.has_value()) << "conformance data not found: set STRATA_CONFORMANCE_DIR";
+  ASSERT_TRUE(root.has_value()) << "conformance data not found at " << ConformanceDataDir();
   std::vector<fs::path> cases = CaseDirs(*root / "parser");
   ASSERT_GE(cases.size(), 33u);
   int passed = 0;
@@ -70,7 +64,7 @@ TEST(ParserConformanceTest, DumpsMatchBuildKitByteForByte) {
 
 TEST(ParserConformanceTest, NegativeCasesAreRejected) {
   std::optional<fs::path> root = ConformanceDir();
-  ASSERT_TRUE(root.has_value()) << "conformance data not found: set STRATA_CONFORMANCE_DIR";
+  ASSERT_TRUE(root.has_value()) << "conformance data not found at " << ConformanceDataDir();
   std::vector<fs::path> cases = CaseDirs(*root / "parser-negative");
   ASSERT_GE(cases.size(), 4u);
   int rejected = 0;

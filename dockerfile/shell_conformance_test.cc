@@ -1,5 +1,5 @@
 // Runs BuildKit's own word-expansion test data (frontend/dockerfile/shell/
-// envVarTest and wordsTest, copied to shared/conformance/shell/) the way
+// envVarTest and wordsTest, copied to tests/data/buildkit/shell/) the way
 // BuildKit's lex_test.go does, and fails if the data cannot be found.
 
 #include <cstdlib>
@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dockerfile/conformance_data.h"
 #include "dockerfile/go_unicode.h"
 #include "dockerfile/shell_lexer.h"
 
@@ -19,20 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// STRATA_CONFORMANCE_DIR, else $STRATA_SOURCE_DIR/../shared/conformance,
-// else ../shared/conformance from the working directory; empty if none has
-// shell/envVarTest.
+// The conformance data directory, or empty when it has no shell/envVarTest.
 fs::path FindConformanceDir() {
-  std::vector<fs::path> candidates;
-  if (const char* dir = std::getenv("STRATA_CONFORMANCE_DIR")) candidates.emplace_back(dir);
-  if (const char* src = std::getenv("STRATA_SOURCE_DIR")) {
-    candidates.push_back(fs::path(src) / ".." / "shared" / "conformance");
-  }
-  candidates.push_back(fs::path("..") / "shared" / "conformance");
-  for (const fs::path& dir : candidates) {
-    std::error_code ec;
-    if (fs::exists(dir / "shell" / "envVarTest", ec)) return dir;
-  }
+  fs::path dir = ConformanceDataDir();
+  std::error_code ec;
+  if (fs::exists(dir / "shell" / "envVarTest", ec)) return dir;
   return {};
 }
 
@@ -70,8 +62,7 @@ std::string Join(const std::vector<std::string>& words) {
 
 TEST(ShellConformanceTest, EnvVarTest) {
   fs::path dir = FindConformanceDir();
-  ASSERT_FALSE(dir.empty()) << "shared/conformance/shell/envVarTest not found; set "
-                               "STRATA_CONFORMANCE_DIR to the conformance directory";
+  ASSERT_FALSE(dir.empty()) << "shell/envVarTest not found under " << ConformanceDataDir();
   const ShellEnv env = {{"PWD", "/home"}, {"SHELL", "bash"}, {"KOREAN", "한국어"}, {"NULL", ""}};
   ShellLexer lexer('\\');
   int total = 0;
@@ -108,8 +99,7 @@ TEST(ShellConformanceTest, EnvVarTest) {
 
 TEST(ShellConformanceTest, WordsTest) {
   fs::path dir = FindConformanceDir();
-  ASSERT_FALSE(dir.empty()) << "shared/conformance/shell/wordsTest not found; set "
-                               "STRATA_CONFORMANCE_DIR to the conformance directory";
+  ASSERT_FALSE(dir.empty()) << "shell/wordsTest not found under " << ConformanceDataDir();
   ShellEnv env;
   ShellLexer lexer('\\');
   int total = 0;
