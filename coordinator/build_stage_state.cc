@@ -5,6 +5,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/numbers.h"
+
 namespace strata::coordinator {
 namespace {
 
@@ -82,7 +84,10 @@ void SetPlatform(const std::string& platform, image::ImageConfig* config) {
 
 // --from=N or --from=NAME naming a stage: its index; -1 for an image.
 int FindStage(const dockerfile::BuildPlan& plan, const std::string& from) {
-  if (!from.empty() && std::all_of(from.begin(), from.end(), ::isdigit)) return std::stoi(from);
+  if (!from.empty() && std::all_of(from.begin(), from.end(), ::isdigit)) {
+    // The planner checked the index; a number out of range names no stage.
+    return static_cast<int>(ParseInt64InRange(from, 0, INT32_MAX).value_or(-1));
+  }
   std::string lower = from;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
   for (const dockerfile::BuildStage& stage : plan.stages) {

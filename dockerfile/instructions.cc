@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "common/did_you_mean.h"
+#include "common/numbers.h"
 #include "dockerfile/duration.h"
 #include "dockerfile/instruction_flags.h"
 
@@ -278,7 +279,9 @@ Result<CommandBody> ParseHealthcheck(const Instruction& in) {
   const std::string& retries = flags.String("retries");
   if (!retries.empty()) {
     static const std::regex kInt("^[+-]?[0-9]{1,10}$");
-    long long n = std::regex_match(retries, kInt) ? std::stoll(retries) : (1LL << 40);
+    std::optional<int64_t> parsed =
+        std::regex_match(retries, kInt) ? ParseInt64(retries) : std::nullopt;
+    long long n = parsed ? *parsed : (1LL << 40);
     if (n > 2147483647LL || n < -2147483648LL) {
       return Error("invalid --retries value \"" + retries + "\": want an integer");
     }

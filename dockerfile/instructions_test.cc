@@ -59,6 +59,14 @@ TEST(InstructionsTest, FromErrors) {
             "symbols");
 }
 
+TEST(InstructionsTest, RunMountSizeThatIsNotANumberIsAnError) {
+  // std::stod(".") used to throw and take the coordinator down.
+  auto c = ParseLine("RUN --mount=type=tmpfs,target=/t,size=. true\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("invalid value for size: ."), std::string::npos)
+      << c.status().message();
+}
+
 TEST(InstructionsTest, RunFlags) {
   auto c = ParseLine(
       "RUN --mount=type=cache,target=/root/.cache,sharing=locked --network=none "

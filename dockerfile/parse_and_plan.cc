@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/numbers.h"
 #include "dockerfile/parser.h"
 #include "dockerfile/plan.h"
 
@@ -21,7 +22,8 @@ Status WithFileLocation(const Status& status, const std::string& filename) {
     }
     if (digits_end > i && message.compare(digits_end, 2, ": ") == 0) {
       // An empty file is reported at line 0; FILE:LINE lines count from 1.
-      int line = std::max(1, std::stoi(message.substr(i, digits_end - i)));
+      int64_t line = std::max<int64_t>(
+          1, ParseInt64(std::string_view(message).substr(i, digits_end - i)).value_or(1));
       return Status(status.code(),
                     filename + ":" + std::to_string(line) + ": " + message.substr(digits_end + 2));
     }

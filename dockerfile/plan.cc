@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/did_you_mean.h"
+#include "common/numbers.h"
 #include "dockerfile/image_reference.h"
 #include "dockerfile/platform.h"
 #include "dockerfile/shell_lexer.h"
@@ -32,8 +33,7 @@ std::string Lower(std::string_view s) {
 
 bool IsIndex(std::string_view s) {
   if (!s.empty() && s[0] == '-') s.remove_prefix(1);
-  return !s.empty() && s.size() < 10 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A stage as the instructions group it, before expansion.
@@ -227,13 +227,13 @@ class Planner {
     Edge edge;
     edge.line = line;
     if (IsIndex(ref)) {
-      int index = std::stoi(ref);
-      if (index < 0 || index >= static_cast<int>(plan_.stages.size())) {
+      int64_t index = ParseInt64(ref).value_or(-1);
+      if (index < 0 || index >= static_cast<int64_t>(plan_.stages.size())) {
         return LineError(line, std::string(what) + ": invalid stage index " + ref + " (the " +
                                    "Dockerfile has stages 0 to " +
                                    std::to_string(plan_.stages.size() - 1) + ")");
       }
-      edge.to = index;
+      edge.to = static_cast<int>(index);
       return edge;
     }
     if (auto it = names_.find(Lower(ref)); it != names_.end()) {

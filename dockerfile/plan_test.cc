@@ -307,6 +307,13 @@ TEST_F(PlanTest, ErrorUnknownStageIndex) {
       "Dockerfile:3: COPY --from=2: invalid stage index 2 (the Dockerfile has stages 0 to 1)");
 }
 
+TEST_F(PlanTest, ErrorStageIndexTooLargeForAnInteger) {
+  // std::stoi used to throw here and take the coordinator down.
+  EXPECT_EQ(ErrorOf("FROM alpine\nCOPY --from=99999999999 /a /b\n"),
+            "Dockerfile:2: COPY --from=99999999999: invalid stage index 99999999999 (the "
+            "Dockerfile has stages 0 to 0)");
+}
+
 TEST_F(PlanTest, ErrorFromNeitherStageNorImage) {
   EXPECT_EQ(ErrorOf("FROM alpine\nCOPY --from=Build_Stage /a /b\n"),
             "Dockerfile:2: COPY --from=Build_Stage: \"Build_Stage\" is neither a build stage nor "

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/did_you_mean.h"
+#include "common/numbers.h"
 
 namespace strata::dockerfile {
 namespace {
@@ -76,7 +77,9 @@ Result<int64_t> ParseRamSize(std::string_view v) {
   size_t i = 0;
   while (i < v.size() && ((v[i] >= '0' && v[i] <= '9') || v[i] == '.')) ++i;
   if (i == 0) return Status::InvalidArgument("invalid value for size: " + std::string(v));
-  double number = std::stod(std::string(v.substr(0, i)));
+  std::optional<double> parsed = ParseDouble(v.substr(0, i));
+  if (!parsed) return Status::InvalidArgument("invalid value for size: " + std::string(v));
+  double number = *parsed;
   std::string unit = Lower(v.substr(i));
   if (unit.size() == 2 && unit[1] == 'b') unit.pop_back();
   if (unit.size() == 3 && unit.substr(1) == "ib") unit.resize(1);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/numbers.h"
+
 namespace strata::dockerfile {
 namespace {
 
@@ -218,9 +220,9 @@ Result<int> ParsePortNumber(std::string_view s, std::string_view spec) {
       !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return Status::InvalidArgument("invalid containerPort: " + std::string(spec));
   }
-  int n = std::stoi(std::string(s));
-  if (n > 65535) return Status::InvalidArgument("invalid containerPort: " + std::string(spec));
-  return n;
+  std::optional<int64_t> n = ParseInt64InRange(s, 0, 65535);
+  if (!n) return Status::InvalidArgument("invalid containerPort: " + std::string(spec));
+  return static_cast<int>(*n);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/numbers.h"
 #include "image/digest.h"
 #include "worker/fs_util.h"
 
@@ -57,7 +58,7 @@ bool StagingOwnerGone(const std::string& name) {
   if (second == std::string::npos) return true;
   std::string digits = name.substr(first + 1, second - first - 1);
   if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return true;
-  pid_t pid = static_cast<pid_t>(std::stoll(digits));
+  pid_t pid = static_cast<pid_t>(ParseInt64InRange(digits, 0, INT32_MAX).value_or(0));
   return pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH);
 }
 

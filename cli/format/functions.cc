@@ -247,6 +247,11 @@ Result<Value> Pad(const std::vector<Value>& args) {
   ASSIGN_OR_RETURN(int64_t prefix, IntArg(args[1]));
   ASSIGN_OR_RETURN(int64_t suffix, IntArg(args[2]));
   if (prefix < 0 || suffix < 0) return Status::InvalidArgument("negative padding");
+  // The same bound as printf widths: a template cannot ask for gigabytes.
+  constexpr int64_t kMaxPadding = 1000000;
+  if (prefix > kMaxPadding || suffix > kMaxPadding) {
+    return Status::InvalidArgument("padding larger than " + std::to_string(kMaxPadding));
+  }
   if (s.empty()) return Value::Of("");
   return Value::Of(std::string(prefix, ' ') + s + std::string(suffix, ' '));
 }

@@ -7,6 +7,7 @@
 
 #include "cli/format/go_fmt.h"
 #include "cli/format/lexer.h"
+#include "common/numbers.h"
 
 namespace strata::format {
 namespace {
@@ -372,7 +373,8 @@ class Parser {
       case TokenKind::kCharConst:
         Next();
         op->kind = Operand::Kind::kConstant;
-        op->constant = static_cast<int64_t>(std::stoll(t.value));
+        // The lexer wrote the rune's code point in decimal.
+        op->constant = ParseInt64(t.value).value_or(0);
         break;
       case TokenKind::kNumber: {
         Next();

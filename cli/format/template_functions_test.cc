@@ -105,5 +105,12 @@ TEST(TemplateFunctionsTest, PadAndTruncate) {
   EXPECT_EQ(Render("{{truncate .Os 10}}"), "Linux");
 }
 
+TEST(TemplateFunctionsTest, HugePaddingIsAnErrorNotAnAllocation) {
+  // Used to abort the process with std::bad_alloc.
+  EXPECT_NE(Render("{{pad .Id 100000000000 0}}").find("padding larger than 1000000"),
+            std::string::npos);
+  EXPECT_NE(Render("{{pad .Id 0 100000000000}}").find("padding larger than"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace strata::format
