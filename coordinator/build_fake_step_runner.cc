@@ -1,5 +1,7 @@
 #include "coordinator/build_fake_step_runner.h"
 
+#include <stdexcept>
+
 #include "coordinator/blob_sink.h"
 #include "image/layer.h"
 
@@ -7,10 +9,15 @@ namespace strata::coordinator {
 
 Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
   std::string needle;
+  std::string throw_needle;
   {
     std::lock_guard<std::mutex> lock(mu_);
     jobs_.push_back(job);
     needle = fail_needle_;
+    throw_needle = throw_needle_;
+  }
+  if (!throw_needle.empty() && job.step.text.find(throw_needle) != std::string::npos) {
+    throw std::out_of_range("stoi");
   }
   StepOutcome outcome;
   if (!needle.empty() && job.step.text.find(needle) != std::string::npos) {

@@ -25,6 +25,11 @@ class FakeStepRunner : public StepRunner {
     std::lock_guard<std::mutex> lock(mu_);
     fail_needle_ = std::move(needle);
   }
+  // Steps whose text contains `needle` throw, as a bug deep in a runner would.
+  void ThrowWhenTextContains(std::string needle) {
+    std::lock_guard<std::mutex> lock(mu_);
+    throw_needle_ = std::move(needle);
+  }
   int calls() const {
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<int>(jobs_.size());
@@ -43,6 +48,7 @@ class FakeStepRunner : public StepRunner {
   cache::BlobStore& blobs_;
   mutable std::mutex mu_;
   std::string fail_needle_;    // GUARDED_BY(mu_)
+  std::string throw_needle_;   // GUARDED_BY(mu_)
   std::vector<StepJob> jobs_;  // GUARDED_BY(mu_)
 };
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "common/thread_top.h"
 #include "coordinator/build_image_assembler.h"
 #include "coordinator/build_serial_seams.h"
 #include "coordinator/build_stage_state.h"
@@ -181,7 +182,8 @@ class BuildSession {
       });
       if (failed_) return;  // abandoned: another stage failed
     }
-    Result<StageState> state = RunStage(job);
+    Result<StageState> state = CatchAtThreadTopOr<Result<StageState>>(
+        "stage " + std::to_string(job.stage->index), [&] { return RunStage(job); });
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (state.ok()) {

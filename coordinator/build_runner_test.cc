@@ -114,6 +114,19 @@ TEST_F(BuildRunnerTest, NoCacheFilterRunsOnlyThatStage) {
   EXPECT_EQ(Ran(*r), (std::vector<int>{0}));
 }
 
+TEST_F(BuildRunnerTest, AStepThatThrowsFailsItsBuildNotTheProcess) {
+  // An exception on a stage thread used to call std::terminate.
+  fake_->ThrowWhenTextContains("make install");
+  BuildOptions options;
+  options.tags = {"docker.io/library/app:latest"};
+  Result<BuildResult> r = Build(kApp, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("failed unexpectedly: stoi"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_FALSE(ResolveImage(store_->metadata(), "app:latest").ok());
+}
+
 TEST_F(BuildRunnerTest, FailingStepKeepsEarlierStepsCachedAndTagsNothing) {
   fake_->FailWhenTextContains("make install");
   BuildOptions options;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "common/thread_top.h"
 #include "coordinator/image_resolver.h"
 #include "coordinator/manifest_context.h"
 #include "dockerfile/plan.h"
@@ -370,7 +371,13 @@ void BuildService::StartBuild(const std::string& peer, const Envelope& envelope)
   LOG(INFO) << "build " << build_id << " submitted by " << protocol::PeerName(peer);
   ++running_;
   threads_.push_back({session, std::thread([this, session, request = envelope.submit_build()] {
-                        RunBuild(session, request);
+                        // An exception here would end the coordinator and every build on it;
+                        // it ends this build only.
+                        Status crashed = CatchAtThreadTop("build " + session->build_id(),
+                                                          [&] { RunBuild(session, request); });
+                        if (!crashed.ok() && !session->finished) {
+                          EndSession(session, protocol::ErrorReply(session->request_id(), crashed));
+                        }
                       })});
 }
 
@@ -382,17 +389,20 @@ void BuildService::ReapFinished() {
   });
 }
 
+void BuildService::EndSession(const std::shared_ptr<BuildSession>& session,
+                              protocol::Envelope last) {
+  session->Send(std::move(last));
+  {
+    std::lock_guard lock(sessions_mu_);
+    std::erase_if(sessions_, [&](const auto& kv) { return kv.second == session; });
+  }
+  session->finished = true;
+  --running_;
+}
+
 void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request) {
   const uint64_t id = session->request_id();
-  auto finish = [&](Envelope last) {
-    session->Send(std::move(last));
-    {
-      std::lock_guard lock(sessions_mu_);
-      std::erase_if(sessions_, [&](const auto& kv) { return kv.second == session; });
-    }
-    session->finished = true;
-    --running_;
-  };
+  auto finish = [&](Envelope last) { EndSession(session, std::move(last)); };
   auto fail_early = [&](const Status& status) {
     LOG(INFO) << "build " << session->build_id() << " refused: " << status.message();
     finish(protocol::ErrorReply(id, status));

@@ -75,6 +75,8 @@ class BuildService : public ContextUploader {
  private:
   void StartBuild(const std::string& peer, const protocol::Envelope& envelope);
   void RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request);
+  // Sends the session's last message and forgets it (once per session).
+  void EndSession(const std::shared_ptr<BuildSession>& session, protocol::Envelope last);
   void ClientBlobPut(const std::string& peer, const protocol::Envelope& envelope);
   void ReapFinished();
   // The ENV/WORKDIR/SHELL of a FROM image for the planner; nullopt when
@@ -87,7 +89,7 @@ class BuildService : public ContextUploader {
   Outbox& outbox_;
   const BuildServiceOptions options_;
   ProtocolStepRunner step_runner_;
-  BuildRunner runner_;     // thread-safe: builds run at once and share in-flight steps
+  BuildRunner runner_;            // thread-safe: builds run at once and share in-flight steps
   BlobReceiver receiver_;         // worker uploads (layers); I/O thread only
   BlobReceiver client_receiver_;  // context files, synced at ContextUploaded; I/O thread only
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "common/thread_top.h"
 
 namespace strata::coordinator {
 
@@ -29,7 +30,10 @@ Status LocalWorker::Start() {
                            "--local-worker and start workers yourself");
   }
   TRY(Spawn());
-  watcher_ = std::thread([this] { Watch(); });
+  watcher_ = std::thread([this] {
+    Status crashed = CatchAtThreadTop("local worker watcher", [this] { Watch(); });
+    if (!crashed.ok()) LOG(ERROR) << crashed.message();
+  });
   return Status::OK();
 }
 

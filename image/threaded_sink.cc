@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/thread_top.h"
+
 namespace strata::image {
 
 struct ThreadedSink::Chunk {
@@ -112,7 +114,9 @@ void ThreadedSink::Run(Branch* branch) {
       branch->queued_bytes -= piece.size;
     }
     room_.notify_one();  // the producer may wait for room in this queue
-    Status s = branch->sink->Write(piece.chunk->data.get() + piece.offset, piece.size);
+    Status s = CatchAtThreadTopOr<Status>("layer stream", [&] {
+      return branch->sink->Write(piece.chunk->data.get() + piece.offset, piece.size);
+    });
     std::lock_guard<std::mutex> lock(mu_);
     Release(piece.chunk);
     if (!s.ok()) {

@@ -1,6 +1,7 @@
 #include "worker/agent.h"
 
 #include "common/logging.h"
+#include "common/thread_top.h"
 #include "worker/fs_util.h"
 
 namespace strata::worker {
@@ -34,7 +35,10 @@ Status WorkerAgent::Run() {
   TRY(MakeDirs(options_.work_dir + "/tmp"));
   ASSIGN_OR_RETURN(std::unique_ptr<protocol::Connection> connection,
                    protocol::Connection::Connect(context_, options_.coordinator));
-  std::thread heartbeat([this] { HeartbeatLoop(); });
+  std::thread heartbeat([this] {
+    Status crashed = CatchAtThreadTop("heartbeats", [this] { HeartbeatLoop(); });
+    if (!crashed.ok()) Stop();  // a worker that cannot heartbeat must not keep jobs
+  });
 
   uint64_t register_id = 0;
   Clock::time_point register_sent;
@@ -160,7 +164,10 @@ void WorkerAgent::StartJob(const protocol::Envelope& envelope) {
   job.job_id = job_id;
   ++running_;
   job.thread = std::thread([this, envelope, &job] {
-    RunJob(envelope);
+    // Nothing may end the worker from a job: the coordinator re-queues a job
+    // that never reports (its heartbeats then stop listing it).
+    Status crashed = CatchAtThreadTop("job " + envelope.job().job_id(), [&] { RunJob(envelope); });
+    if (!crashed.ok()) LOG(ERROR) << "worker: " << crashed.message();
     --running_;
     job.done = true;
   });

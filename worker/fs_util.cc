@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "common/thread_top.h"
 
 namespace strata::worker {
 
@@ -288,7 +289,8 @@ Status RemoveTreeInBackground(const std::string& path, const std::string& trash_
     return RemoveTree(path);
   }
   std::thread([trash_path] {
-    Status removed = RemoveTree(trash_path);
+    Status removed = CatchAtThreadTopOr<Status>("removing " + trash_path,
+                                                [&] { return RemoveTree(trash_path); });
     if (!removed.ok()) LOG(WARN) << "removing " << trash_path << ": " << removed.message();
   }).detach();
   return Status::OK();
