@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake make pkg-config git clang
-  # libraries (each behind one adapter, see ../shared/STYLE.md)
+  # libraries (each behind one adapter: docs/architecture.md)
   libzmq3-dev cppzmq-dev librocksdb-dev libprotobuf-dev protobuf-compiler
   libssl-dev libarchive-dev libcurl4-openssl-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libzstd-dev libisal-dev zlib1g-dev
