@@ -6,12 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
 
 #include "common/file_lock.h"
-#include "common/file_util.h"
+#include "common/private_dir.h"
 #include "common/logging.h"
 
 namespace strata::cli {
@@ -34,28 +35,29 @@ Status SpawnCoordinator(const CliContext& ctx, const std::string& endpoint) {
     return Status::NotFound("cannot start a local coordinator: " + binary +
                             " is missing; build it, or point --host at a running coordinator");
   }
-  std::string log = ctx.root + "/coordinator.log";
+  ASSIGN_OR_RETURN(int log_fd, OpenPrivateLogFile(ctx.root + "/coordinator.log"));
   std::string idle = std::to_string(kLocalIdleSeconds);
   if (const char* env = std::getenv("STRATA_LOCAL_IDLE_TIMEOUT")) idle = env;
   pid_t pid = fork();
-  if (pid < 0) return Status::IOError(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    ::close(log_fd);
+    return Status::IOError(std::string("fork: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     // Double fork: the coordinator is reparented to init and never becomes
     // a zombie of this short-lived client.
     if (fork() != 0) _exit(0);
     setsid();
     int null_fd = ::open("/dev/null", O_RDONLY);
-    int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (null_fd >= 0) dup2(null_fd, 0);
-    if (log_fd >= 0) {
-      dup2(log_fd, 1);
-      dup2(log_fd, 2);
-    }
+    dup2(log_fd, 1);  // dup2 clears O_CLOEXEC on the copies
+    dup2(log_fd, 2);
     execl(binary.c_str(), binary.c_str(), "--root", ctx.root.c_str(), "--listen",
           endpoint.c_str(), "--idle-timeout", idle.c_str(), "--log-level", "info", "--local-worker",
           "true", static_cast<char*>(nullptr));
     _exit(127);
   }
+  ::close(log_fd);
   int status = 0;
   waitpid(pid, &status, 0);
   return Status::OK();
@@ -75,7 +77,8 @@ Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(const CliC
     return client;
   }
 
-  TRY(MakeDirs(ctx.root).Annotate("state directory (set --root or STRATA_ROOT)"));
+  client->root_ = ctx.root;
+  TRY(EnsurePrivateDir(ctx.root).Annotate("state directory (set --root or STRATA_ROOT)"));
   const std::string endpoint = "ipc://" + ctx.root + "/coordinator.sock";
   ASSIGN_OR_RETURN(client->connection_, protocol::Connection::Connect(*client->context_, endpoint));
   // A running coordinator holds root/coordinator.lock: probe it first, so
@@ -101,18 +104,39 @@ Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(const CliC
                              "/coordinator.log");
 }
 
+bool CoordinatorClient::KnownGone() const {
+  if (root_.empty()) return false;
+  // The coordinator holds the lock for its whole life; the kernel drops it
+  // when the process ends, however it ends.
+  return FileLock::Acquire(root_ + "/coordinator.lock", FileLock::Mode::kTry).ok();
+}
+
 Result<protocol::Envelope> CoordinatorClient::Call(protocol::Envelope request,
                                                    std::chrono::milliseconds timeout) {
-  Result<protocol::Envelope> reply = connection_->Call(request, timeout);
-  if (!reply.ok()) {
-    if (reply.status().code() == StatusCode::kTimedOut) {
+  using Clock = std::chrono::steady_clock;
+  if (request.request_id() == 0) request.set_request_id(connection_->NextRequestId());
+  TRY(connection_->Send(request));
+  const Clock::time_point deadline = Clock::now() + timeout;
+  constexpr std::chrono::milliseconds kSlice{1000};
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left <= std::chrono::milliseconds::zero()) {
       return Status::TimedOut("the coordinator at " + connection_->endpoint() +
                               " did not answer in time");
     }
-    return reply.status();
+    Result<protocol::Envelope> reply = connection_->Receive(std::min(left, kSlice));
+    if (reply.ok()) {
+      if (reply->request_id() != request.request_id()) continue;  // an earlier request's
+      if (reply->has_error()) return protocol::StatusFromError(reply->error());
+      return reply;
+    }
+    if (reply.status().code() != StatusCode::kTimedOut) return reply.status();
+    if (KnownGone()) {
+      return Status::Unavailable("the local coordinator stopped while serving this request (it "
+                                 "exited or was killed); see " +
+                                 root_ + "/coordinator.log, then run the command again");
+    }
   }
-  if (reply->has_error()) return protocol::StatusFromError(reply->error());
-  return reply;
 }
 
 }  // namespace strata::cli

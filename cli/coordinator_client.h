@@ -25,8 +25,15 @@ class CoordinatorClient {
   static Result<std::unique_ptr<CoordinatorClient>> Connect(const CliContext& ctx);
 
   // Sends `request` and waits for its reply; an Error reply becomes its Status.
+  // A local coordinator that exits or is killed meanwhile is noticed within
+  // about a second (Unavailable), not at the end of `timeout`.
   Result<protocol::Envelope> Call(protocol::Envelope request,
                                   std::chrono::milliseconds timeout = std::chrono::minutes(30));
+
+  // Whether the coordinator is known to be gone: for a local one, nobody
+  // holds its coordinator.lock any more. A remote one is never known gone
+  // here (the call's timeout decides).
+  bool KnownGone() const;
 
   // The connection itself, for exchanges that stream (builds).
   protocol::Connection& connection() { return *connection_; }
@@ -35,6 +42,7 @@ class CoordinatorClient {
   CoordinatorClient() = default;
   std::unique_ptr<protocol::Context> context_;
   std::unique_ptr<protocol::Connection> connection_;
+  std::string root_;  // local mode: the state directory; empty for --host
 };
 
 // Seconds a local coordinator waits without requests before exiting.

@@ -16,6 +16,7 @@
 #include "common/file_lock.h"
 #include "common/logging.h"
 #include "common/options.h"
+#include "common/private_dir.h"
 #include "coordinator/build_service.h"
 #include "coordinator/image_service.h"
 #include "coordinator/local_worker.h"
@@ -87,7 +88,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  ::mkdir(root.c_str(), 0700);
+  if (strata::Status private_root = strata::EnsurePrivateDir(root); !private_root.ok()) {
+    return Fail("state directory", private_root);
+  }
   auto lock = strata::FileLock::Acquire(root + "/coordinator.lock", strata::FileLock::Mode::kTry);
   if (!lock.ok()) {
     return Fail("another coordinator serves " + root, lock.status());

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -68,6 +70,52 @@ TEST(ConnectionTest, RoundTripOverIpc) {
   Context context;
   ExpectPingRoundTrip(context, "ipc://" + dir.path() + "/coordinator.sock");
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/coordinator.sock"));
+}
+
+TEST(ConnectionTest, IpcSocketIs0600WhateverTheUmask) {
+  TempDir dir;
+  Context context;
+  mode_t old = ::umask(0);
+  Result<std::unique_ptr<Listener>> listener =
+      Listener::Bind(context, "ipc://" + dir.path() + "/coordinator.sock");
+  ::umask(old);
+  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() + "/coordinator.sock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(ConnectionTest, IpcRefusesPeersOfAnotherUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user";
+  TempDir dir;
+  Context context;
+  const std::string path = dir.path() + "/coordinator.sock";
+  Result<std::unique_ptr<Listener>> listener = Listener::Bind(context, "ipc://" + path);
+  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
+  PingServer server(listener->get());
+  // Open the file modes wide, so that only the peer-uid check stands between
+  // the other user and the coordinator.
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    Context own;
+    Result<std::unique_ptr<Connection>> c = Connection::Connect(own, "ipc://" + path);
+    if (!c.ok()) _exit(3);
+    Result<Envelope> reply = (*c)->Call(Ping(), milliseconds(1500));
+    _exit(reply.ok() ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: another user got an answer; 2/3: set-up failed";
+  // Our own user still gets through.
+  Result<std::unique_ptr<Connection>> mine = Connection::Connect(context, "ipc://" + path);
+  ASSERT_TRUE(mine.ok());
+  Result<Envelope> reply = (*mine)->Call(Ping(), kTimeout);
+  EXPECT_TRUE(reply.ok()) << reply.status().ToString();
 }
 
 TEST(ConnectionTest, RoundTripOverTcpWithPortZero) {

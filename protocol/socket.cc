@@ -1,10 +1,13 @@
 #include "protocol/socket.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace strata::protocol::internal {
@@ -134,7 +137,19 @@ Status Socket::Bind(const Endpoint& endpoint) {
     return Status::InvalidArgument("CurveZMQ keys do not apply to inproc:// endpoints");
   }
   std::string target = BindString(endpoint);
+  if (endpoint.transport == Transport::kIpc) {
+    // Only our own user may connect: libzmq checks each peer's SO_PEERCRED
+    // uid against this set and closes the others' connections.
+    int uid = static_cast<int>(::geteuid());
+    if (zmq_setsockopt(handle_, ZMQ_IPC_FILTER_UID, &uid, sizeof(uid)) != 0) {
+      return ZmqError("cannot restrict " + target + " to uid " + std::to_string(uid));
+    }
+  }
   if (zmq_bind(handle_, target.c_str()) != 0) return ZmqError("cannot listen on " + target);
+  if (endpoint.transport == Transport::kIpc && ::chmod(endpoint.address.c_str(), 0600) != 0) {
+    return Status::IOError("cannot make " + endpoint.address + " private (chmod 0600): " +
+                           std::strerror(errno));
+  }
   char last[1024];
   size_t size = sizeof(last);
   if (zmq_getsockopt(handle_, ZMQ_LAST_ENDPOINT, last, &size) != 0) {
