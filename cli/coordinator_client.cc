@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "common/file_lock.h"
-#include "common/private_dir.h"
 #include "common/logging.h"
+#include "common/private_dir.h"
 
 namespace strata::cli {
 namespace {
@@ -52,9 +52,9 @@ Status SpawnCoordinator(const CliContext& ctx, const std::string& endpoint) {
     if (null_fd >= 0) dup2(null_fd, 0);
     dup2(log_fd, 1);  // dup2 clears O_CLOEXEC on the copies
     dup2(log_fd, 2);
-    execl(binary.c_str(), binary.c_str(), "--root", ctx.root.c_str(), "--listen",
-          endpoint.c_str(), "--idle-timeout", idle.c_str(), "--log-level", "info", "--local-worker",
-          "true", static_cast<char*>(nullptr));
+    execl(binary.c_str(), binary.c_str(), "--root", ctx.root.c_str(), "--listen", endpoint.c_str(),
+          "--idle-timeout", idle.c_str(), "--log-level", "info", "--local-worker", "true",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   ::close(log_fd);
@@ -69,7 +69,8 @@ Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(const CliC
   std::unique_ptr<CoordinatorClient> client(new CoordinatorClient());
   client->context_ = std::make_unique<protocol::Context>();
   if (!ctx.host.empty()) {
-    ASSIGN_OR_RETURN(client->connection_, protocol::Connection::Connect(*client->context_, ctx.host));
+    ASSIGN_OR_RETURN(client->connection_,
+                     protocol::Connection::Connect(*client->context_, ctx.host));
     if (!Ping(*client->connection_, 5s)) {
       return Status::Unavailable("no coordinator answers at " + ctx.host +
                                  ": check --host/STRATA_HOST and that strata-coordinator runs");
@@ -132,9 +133,10 @@ Result<protocol::Envelope> CoordinatorClient::Call(protocol::Envelope request,
     }
     if (reply.status().code() != StatusCode::kTimedOut) return reply.status();
     if (KnownGone()) {
-      return Status::Unavailable("the local coordinator stopped while serving this request (it "
-                                 "exited or was killed); see " +
-                                 root_ + "/coordinator.log, then run the command again");
+      return Status::Unavailable(
+          "the local coordinator stopped while serving this request (it "
+          "exited or was killed); see " +
+          root_ + "/coordinator.log, then run the command again");
     }
   }
 }

@@ -147,8 +147,8 @@ Status Socket::Bind(const Endpoint& endpoint) {
   }
   if (zmq_bind(handle_, target.c_str()) != 0) return ZmqError("cannot listen on " + target);
   if (endpoint.transport == Transport::kIpc && ::chmod(endpoint.address.c_str(), 0600) != 0) {
-    return Status::IOError("cannot make " + endpoint.address + " private (chmod 0600): " +
-                           std::strerror(errno));
+    return Status::IOError("cannot make " + endpoint.address +
+                           " private (chmod 0600): " + std::strerror(errno));
   }
   char last[1024];
   size_t size = sizeof(last);
