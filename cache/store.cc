@@ -4,11 +4,19 @@
 #include <set>
 
 #include "cache/file_blob_store.h"
+#include "common/file_util.h"
+#include "common/free_space.h"
 #include "common/logging.h"
 
 namespace strata::cache {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& root, StoreOptions options) {
+  // RocksDB asserts (and so aborts) when its first writes fail: refuse a
+  // full disk with a clear message before opening it.
+  TRY(MakeDirs(root));
+  if (options.min_free_bytes_to_open > 0) {
+    TRY(RequireFreeSpace(root, options.min_free_bytes_to_open, "the store"));
+  }
   // The database lock comes first: it makes this process the root's only user
   // before the blob store clears tmp/.
   ASSIGN_OR_RETURN(std::unique_ptr<MetadataStore> metadata,

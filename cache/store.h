@@ -17,6 +17,9 @@ struct StoreOptions {
   // metadata change and the blob deletes, or between a blob write and the
   // record that would have used it).
   bool collect_garbage_on_open = true;
+  // Open refuses a file system with less room than this (RocksDB cannot
+  // start on a full disk without aborting); 0 skips the check.
+  uint64_t min_free_bytes_to_open = 16 << 20;
   MetadataStoreOptions metadata;
 };
 

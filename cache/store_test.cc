@@ -1,6 +1,8 @@
 #include "cache/store.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -71,6 +73,28 @@ TEST_F(StoreTest, OpenMakesTheLayout) {
   EXPECT_TRUE(fs::is_directory(dir_.path() + "/db"));
   EXPECT_TRUE(fs::is_directory(dir_.path() + "/blobs/sha256"));
   EXPECT_TRUE(fs::is_directory(dir_.path() + "/tmp"));
+}
+
+TEST(StoreOpenTest, AFullDiskIsAClearErrorNotARocksDbAbort) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  TempDir dir;
+  const std::string mount_point = dir.path() + "/full";
+  fs::create_directory(mount_point);
+  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here";
+  }
+  {
+    std::ofstream fill(mount_point + "/fill", std::ios::binary);
+    std::string block(4096, 'x');
+    for (int i = 0; i < 32 && fill; ++i) fill << block;  // fills the 64k
+  }
+  auto opened = Store::Open(mount_point + "/store");
+  std::string message = opened.ok() ? "opened" : opened.status().message();
+  opened = Status::Cancelled("closed");  // the store must close before the unmount
+  ::umount2(mount_point.c_str(), MNT_DETACH);
+  EXPECT_NE(message.find("no space left on the file system of " + mount_point + "/store"),
+            std::string::npos)
+      << message;
 }
 
 TEST_F(StoreTest, SecondOpenOfTheSameRootIsUnavailable) {
