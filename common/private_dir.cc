@@ -38,7 +38,16 @@ Status EnsurePrivateDir(const std::string& path) {
   return Status::OK();
 }
 
-Result<int> OpenPrivateLogFile(const std::string& path) {
+Result<int> OpenPrivateLogFile(const std::string& path, uint64_t max_bytes) {
+  struct stat old {};
+  if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode) &&
+      static_cast<uint64_t>(old.st_size) > max_bytes) {
+    std::string previous = path + ".1";
+    if (::rename(path.c_str(), previous.c_str()) != 0) {
+      return Status::IOError("cannot rotate log file " + path + " to " + previous + ": " +
+                             std::strerror(errno));
+    }
+  }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Status::IOError("cannot open log file " + path + ": " + std::strerror(errno) +

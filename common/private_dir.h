@@ -4,6 +4,7 @@
 #ifndef STRATA_COMMON_PRIVATE_DIR_H_
 #define STRATA_COMMON_PRIVATE_DIR_H_
 
+#include <cstdint>
 #include <string>
 
 #include "common/result.h"
@@ -18,9 +19,11 @@ namespace strata {
 Status EnsurePrivateDir(const std::string& path);
 
 // Opens `path` for appending (created 0600), refusing a symlink, so that a
-// link planted in a shared place cannot make us write elsewhere. Returns the
+// link planted in a shared place cannot make us write elsewhere. A file that
+// already holds more than `max_bytes` is first renamed to PATH.1 (replacing
+// the one before), so a log never grows past about twice that. Returns the
 // descriptor (O_CLOEXEC).
-Result<int> OpenPrivateLogFile(const std::string& path);
+Result<int> OpenPrivateLogFile(const std::string& path, uint64_t max_bytes = 16 << 20);
 
 }  // namespace strata
 

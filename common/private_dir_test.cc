@@ -86,5 +86,31 @@ TEST_F(PrivateDirTest, LogFileIsCreated0600AndNeverFollowsASymlink) {
   EXPECT_FALSE(fs::exists(victim));
 }
 
+TEST_F(PrivateDirTest, ALogOverItsCapIsRotatedOnce) {
+  std::string log = dir_ + "/coordinator.log";
+  {
+    Result<int> fd = OpenPrivateLogFile(log, /*max_bytes=*/100);
+    ASSERT_TRUE(fd.ok());
+    std::string line(150, 'x');
+    ASSERT_EQ(::write(*fd, line.data(), line.size()), 150);
+    ::close(*fd);
+  }
+  Result<int> fd = OpenPrivateLogFile(log, 100);
+  ASSERT_TRUE(fd.ok());
+  ::close(*fd);
+  EXPECT_EQ(fs::file_size(log), 0u);
+  EXPECT_EQ(fs::file_size(log + ".1"), 150u);
+  // Under the cap it stays where it is.
+  fd = OpenPrivateLogFile(log, 100);
+  ASSERT_TRUE(fd.ok());
+  ASSERT_EQ(::write(*fd, "abc", 3), 3);
+  ::close(*fd);
+  fd = OpenPrivateLogFile(log, 100);
+  ASSERT_TRUE(fd.ok());
+  ::close(*fd);
+  EXPECT_EQ(fs::file_size(log), 3u);
+  EXPECT_EQ(fs::file_size(log + ".1"), 150u);
+}
+
 }  // namespace
 }  // namespace strata

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "common/log_limiter.h"
 #include "common/logging.h"
 #include "protocol/socket.h"
 
@@ -48,19 +49,20 @@ Result<Envelope> Connection::Receive(std::chrono::milliseconds timeout) {
                               " ms; is the coordinator running there?");
     }
     if (message->part_count != 1) {
-      LOG(WARN) << "dropped a message of " << message->part_count << " parts from " << endpoint_
-                << " (expected 1)";
+      LOG_LIMITED(WARN) << "dropped a message of " << message->part_count << " parts from "
+                        << endpoint_ << " (expected 1)";
       continue;
     }
     Result<Envelope> envelope = ParseFrame(message->parts[0], max_frame_size_);
     if (!envelope.ok()) {
-      LOG(WARN) << "dropped a frame from " << endpoint_ << ": " << envelope.status().message();
+      LOG_LIMITED(WARN) << "dropped a frame from " << endpoint_ << ": "
+                        << envelope.status().message();
       continue;
     }
     if (envelope->version() != kProtocolVersion && envelope->has_error()) return envelope;
     if (Status check = CheckEnvelope(*envelope); !check.ok()) {
       if (envelope->version() != kProtocolVersion) return check.Annotate(endpoint_);
-      LOG(WARN) << "dropped a message from " << endpoint_ << ": " << check.message();
+      LOG_LIMITED(WARN) << "dropped a message from " << endpoint_ << ": " << check.message();
       continue;
     }
     return envelope;

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "common/log_limiter.h"
 #include "common/logging.h"
 #include "protocol/socket.h"
 
@@ -33,24 +34,24 @@ Result<std::optional<Incoming>> Listener::Poll(std::chrono::milliseconds timeout
   if (!message.has_value()) return std::optional<Incoming>();
   // A ROUTER prefixes the sender's identity: [identity][frame].
   if (message->part_count != 2) {
-    LOG(WARN) << "dropped a message of " << message->part_count << " parts on " << endpoint_
-              << (message->parts.empty() ? "" : " from " + PeerName(message->parts[0]))
-              << " (expected 1 frame)";
+    LOG_LIMITED(WARN) << "dropped a message of " << message->part_count << " parts on " << endpoint_
+                      << (message->parts.empty() ? "" : " from " + PeerName(message->parts[0]))
+                      << " (expected 1 frame)";
     return std::optional<Incoming>();
   }
   Incoming incoming{std::move(message->parts[0]), Envelope()};
   Result<Envelope> envelope = ParseFrame(message->parts[1], max_frame_size_);
   if (!envelope.ok()) {
-    LOG(WARN) << "dropped a frame on " << endpoint_ << " from " << PeerName(incoming.peer) << ": "
-              << envelope.status().message();
+    LOG_LIMITED(WARN) << "dropped a frame on " << endpoint_ << " from " << PeerName(incoming.peer)
+                      << ": " << envelope.status().message();
     return std::optional<Incoming>();
   }
   if (Status check = CheckEnvelope(*envelope); !check.ok()) {
-    LOG(WARN) << "refused a message on " << endpoint_ << " from " << PeerName(incoming.peer) << ": "
-              << check.message();
+    LOG_LIMITED(WARN) << "refused a message on " << endpoint_ << " from " << PeerName(incoming.peer)
+                      << ": " << check.message();
     Status sent = Reply(incoming.peer, ErrorReply(envelope->request_id(), check));
     if (!sent.ok()) {
-      LOG(WARN) << "cannot tell " << PeerName(incoming.peer) << " why: " << sent.message();
+      LOG_LIMITED(WARN) << "cannot tell " << PeerName(incoming.peer) << " why: " << sent.message();
     }
     return std::optional<Incoming>();
   }

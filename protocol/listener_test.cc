@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "protocol/connection.h"
@@ -80,6 +81,26 @@ TEST(ListenerTest, GarbageFramesAreDroppedAndServingGoesOn) {
   ASSERT_TRUE(error.ok()) << error.status().ToString();
   EXPECT_EQ(error->request_id(), 8u);
   EXPECT_TRUE(error->has_error());
+}
+
+TEST(ListenerTest, AFloodOfGarbageWritesAFewLogLinesNotOneEach) {
+  Context context;
+  Result<std::unique_ptr<Listener>> listener = Listener::Bind(context, "tcp://127.0.0.1:0");
+  ASSERT_TRUE(listener.ok());
+  std::unique_ptr<internal::Socket> raw = RawClient(context, (*listener)->endpoint());
+  constexpr int kGarbage = 2000;
+  for (int i = 0; i < kGarbage; ++i) ASSERT_TRUE(raw->Send({"\x01\xff\xff\xff\xff"}).ok());
+  ASSERT_TRUE(raw->Send({EncodeFrame(Ping(9))}).ok());
+  ::testing::internal::CaptureStderr();
+  int dropped = 0;
+  Result<std::optional<Incoming>> got = PollUntilAccepted(**listener, &dropped);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_GE(dropped, kGarbage);
+  int lines = static_cast<int>(std::count(log.begin(), log.end(), '\n'));
+  EXPECT_GE(lines, 1);   // the first ones are still told
+  EXPECT_LE(lines, 20);  // a burst and one a second, not 2,000
 }
 
 TEST(ListenerTest, OversizedSenderIsCutOffAndOthersAreServed) {
