@@ -13,6 +13,7 @@
 #include "image/digest.h"
 #include "worker/fs_util.h"
 #include "worker/testing/busybox_rootfs.h"
+#include "worker/testing/machine_probe.h"
 
 namespace strata::worker {
 namespace {
@@ -48,12 +49,16 @@ class OverlaySnapshotterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "overlayfs mounts need root; run worker_test as root";
+    if (std::string why = testing::WhyMachineCannotRunContainers(); !why.empty()) {
+      GTEST_SKIP() << why;
+    }
     root_ = testing::MakeTempDir("strata-snap");
     Result<std::unique_ptr<OverlaySnapshotter>> opened = OverlaySnapshotter::Open(root_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     snapshotter_ = std::move(*opened);
+    // The machine mounts overlays: strata's snapshotter must too.
     Status probe = snapshotter_->Probe();
-    if (!probe.ok()) GTEST_SKIP() << "cannot mount overlayfs here: " << probe.ToString();
+    ASSERT_TRUE(probe.ok()) << probe.ToString();
   }
   void TearDown() override {
     if (!root_.empty() && !HasFailure()) RemoveTree(root_).PermitUncheckedError();

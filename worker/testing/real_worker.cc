@@ -3,32 +3,29 @@
 #include <unistd.h>
 
 #include "worker/testing/busybox_rootfs.h"
+#include "worker/testing/machine_probe.h"
 
 namespace strata::worker::testing {
 
 Result<RealWorker> OpenRealWorker(const std::string& dir) {
   RealWorker w;
-  if (geteuid() != 0) {
-    w.skip_reason = "runc and overlayfs need root; run the worker tests as root";
-    return w;
-  }
+  w.skip_reason = WhyMachineCannotRunContainers();
+  if (!w.skip_reason.empty()) return w;
   if (!HaveBusybox()) {
-    w.skip_reason = std::string("no static busybox at ") + kBusyboxPath +
-                    "; apt-get install busybox-static";
+    w.skip_reason =
+        std::string("no static busybox at ") + kBusyboxPath + "; apt-get install busybox-static";
     return w;
   }
   RuncOptions options;
   options.state_dir = dir + "/state";
   options.bundle_dir = dir + "/bundles";
+  // The machine can run containers: from here on, strata's own runtime and
+  // snapshotter failing their probes is a failure of strata, not a skip.
   ASSIGN_OR_RETURN(w.runtime, RuncRuntime::Create(options));
-  if (Status probe = w.runtime->Probe(); !probe.ok()) {
-    w.skip_reason = "runc is missing or broken: " + probe.ToString();
-    return w;
-  }
+  TRY(w.runtime->Probe().Annotate("strata's runc runtime on a machine where runc works"));
   ASSIGN_OR_RETURN(w.snapshotter, OverlaySnapshotter::Open(dir + "/snap"));
-  if (Status overlay = w.snapshotter->Probe(); !overlay.ok()) {
-    w.skip_reason = "cannot mount overlayfs here: " + overlay.ToString();
-  }
+  TRY(w.snapshotter->Probe().Annotate(
+      "strata's overlay snapshotter on a machine where overlay mounts work"));
   return w;
 }
 
