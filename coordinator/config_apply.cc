@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/go_path_match.h"
 #include "dockerfile/parser.h"
 #include "dockerfile/shell_lexer.h"
 #include "dockerfile/step_expander.h"
@@ -98,7 +99,8 @@ Status ApplyMetadata(const Command& command, ConfigState* state) {
     ASSIGN_OR_RETURN(c.user, Expand(user->user, c));
   } else if (const auto* wd = command.As<dockerfile::WorkdirCommand>()) {
     ASSIGN_OR_RETURN(std::string p, Expand(wd->path, c));
-    c.working_dir = JoinPath(c.working_dir, p);
+    // Stored cleaned, as BuildKit does: "../../tmp/x" from "/" is "/tmp/x".
+    c.working_dir = CleanPath(JoinPath(c.working_dir, p));
   } else if (const auto* sig = command.As<dockerfile::StopSignalCommand>()) {
     ASSIGN_OR_RETURN(c.stop_signal, Expand(sig->signal, c));
   } else if (const auto* shell = command.As<dockerfile::ShellCommand>()) {

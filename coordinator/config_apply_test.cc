@@ -50,6 +50,16 @@ TEST(ConfigApplyTest, PortsWorkdirUserVolumeLabelStopsignal) {
   EXPECT_EQ(c.stop_signal, "SIGTERM");
 }
 
+TEST(ConfigApplyTest, WorkdirIsStoredCleanedAndNeverAboveTheRoot) {
+  ConfigState state;
+  ASSERT_TRUE(ApplyChanges({"WORKDIR ../../../../tmp/x"}, &state).ok());
+  EXPECT_EQ(state.config.config.working_dir, "/tmp/x");
+  ASSERT_TRUE(ApplyChanges({"WORKDIR ./a//b/../c/"}, &state).ok());
+  EXPECT_EQ(state.config.config.working_dir, "/tmp/x/a/c");
+  ASSERT_TRUE(ApplyChanges({"WORKDIR /../../etc/.."}, &state).ok());
+  EXPECT_EQ(state.config.config.working_dir, "/");
+}
+
 TEST(ConfigApplyTest, RejectsFileChangesAndGarbage) {
   ConfigState state;
   Status s = ApplyChanges({"RUN make"}, &state);

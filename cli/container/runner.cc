@@ -21,6 +21,8 @@
 
 #include "cli/container/rootfs.h"
 #include "common/file_util.h"
+#include "common/go_path_match.h"
+#include "worker/copy_step.h"
 #include "worker/fs_util.h"
 #include "worker/mount_stubs.h"
 #include "worker/oci_spec.h"
@@ -106,8 +108,9 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   spec.env = {"HOSTNAME=" + record.ShortId()};
   if (io.terminal) spec.env.push_back("TERM=xterm");
   spec.env.insert(spec.env.end(), config.env.begin(), config.env.end());
-  spec.cwd = config.working_dir.empty() ? "/" : config.working_dir;
-  if (spec.cwd[0] != '/') spec.cwd = "/" + spec.cwd;
+  // Cleaned inside the container: "-w /../../tmp/x" is /tmp/x of the
+  // container, never a path above its root.
+  spec.cwd = CleanPath("/" + config.working_dir);
   ASSIGN_OR_RETURN(worker::ResolvedUser user, worker::ResolveUser(rootfs, config.user));
   spec.uid = user.uid;
   spec.gid = user.gid;
@@ -116,8 +119,9 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   spec.network = worker::NetworkMode::kHost;
   spec.pass_stdin = io.in >= 0;
   // Docker creates a missing working directory (it then belongs to the
-  // container's layer).
-  if (!Exists(rootfs + spec.cwd)) TRY(MakeDirs(rootfs + spec.cwd, 0755));
+  // container's layer). Resolved inside the rootfs: the image's symlinks
+  // (`/hostlink -> /tmp`) lead to the container's /tmp, not the host's.
+  TRY(worker::MakeDirInRoot(rootfs, spec.cwd, 0, 0, std::nullopt));
 
   worker::RemoveTree(bundle).PermitUncheckedError();
   TRY(MakeDirs(bundle, 0700));
