@@ -52,6 +52,10 @@ Status SpawnCoordinator(const CliContext& ctx, const std::string& endpoint) {
     if (null_fd >= 0) dup2(null_fd, 0);
     dup2(log_fd, 1);  // dup2 clears O_CLOEXEC on the copies
     dup2(log_fd, 2);
+    // Nothing else of the client's goes with the daemon: an inherited
+    // descriptor (a lock a calling script holds, a pipe) would stay held for
+    // the coordinator's whole life.
+    ::close_range(3, ~0U, 0);
     execl(binary.c_str(), binary.c_str(), "--root", ctx.root.c_str(), "--listen", endpoint.c_str(),
           "--idle-timeout", idle.c_str(), "--log-level", "info", "--local-worker", "true",
           static_cast<char*>(nullptr));
