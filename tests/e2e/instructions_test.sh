@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$E2E_TMP"
 
 if ! can_run_containers; then
-  echo "SKIP: builds need root, runc and overlayfs (uid $(id -u), runc: $(command -v runc || echo missing))"
-  exit 0
+  skip_suite "builds need root, runc and overlayfs (uid $(id -u), runc: $(command -v runc || echo missing))"
 fi
 import_busybox_image busybox:latest
 
@@ -95,7 +94,7 @@ EOF
 COPY <<EOF /inline.txt
 inline file
 EOF'
-files fs
+check "save and unpack fs" files fs
 R=fs.bundle/rootfs
 check "WORKDIR is created and relative WORKDIRs chain" [ "$(cat $R/pwd 2>/dev/null)" = "/w/sub" ]
 check "COPY --chmod" [ "$(stat -c %a $R/owned/one.txt 2>/dev/null)" = "700" ]
@@ -118,7 +117,7 @@ for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
 sum=$(sha256sum www/remote.txt | cut -d' ' -f1)
 build url "FROM busybox
 ADD --checksum=sha256:$sum http://127.0.0.1:$port/remote.txt /remote.txt"
-files url
+check "save and unpack url" files url
 check "ADD URL with a matching --checksum" [ "$(cat url.bundle/rootfs/remote.txt 2>/dev/null)" = "remote content" ]
 check "ADD URL files are mode 600" [ "$(stat -c %a url.bundle/rootfs/remote.txt 2>/dev/null)" = "600" ]
 fails "ADD URL with a wrong --checksum fails" build badsum "FROM busybox
