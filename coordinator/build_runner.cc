@@ -202,6 +202,7 @@ class BuildSession {
         s.key = ScratchKey();
         SetPlatform(stage.platform.empty() ? plan_.target_platform : stage.platform,
                     &s.config.config);
+        SetScratchConfig(&s.config.config);
         return s;
       case dockerfile::BaseKind::kStage: {
         std::lock_guard<std::mutex> lock(mu_);

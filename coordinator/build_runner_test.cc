@@ -56,13 +56,27 @@ TEST_F(BuildRunnerTest, ImageConfigHistoryAndRootfs) {
   EXPECT_TRUE(config.history[5].empty_layer);  // ENV
   EXPECT_EQ(config.config.working_dir, "/src");
   EXPECT_EQ(config.config.cmd, std::vector<std::string>{"/app"});
-  EXPECT_EQ(config.config.env, std::vector<std::string>{"MODE=release"});
+  EXPECT_EQ(config.config.env,
+            (std::vector<std::string>{dockerfile::kScratchPathEnv, "MODE=release"}));
   EXPECT_EQ(config.created, config.history[7].created);
   // The RUN saw the ARG and the stage's state.
   const StepJob make = fake_->jobs()[3];
   EXPECT_EQ(make.state.workdir, "/src");
-  EXPECT_EQ(make.state.env, (std::vector<std::pair<std::string, std::string>>{{"VERSION", "1"}}));
+  EXPECT_EQ(make.state.env, (std::vector<std::pair<std::string, std::string>>{
+                                {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+                                {"VERSION", "1"}}));
   EXPECT_EQ(make.parents.size(), 2u);  // README + app layers (WORKDIR was empty)
+}
+
+// BuildKit's emptyImage: a scratch image has the default PATH and WorkingDir "/".
+TEST_F(BuildRunnerTest, FromScratchHasBuildKitsPathAndWorkingDir) {
+  Result<BuildResult> r = Build("FROM scratch\nLABEL a=b\n");
+  ASSERT_OK(r);
+  image::ImageConfig config = ConfigOf(*r);
+  EXPECT_EQ(config.config.env,
+            std::vector<std::string>{
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"});
+  EXPECT_EQ(config.config.working_dir, "/");
 }
 
 TEST_F(BuildRunnerTest, ChangedCopyInputMissesThatStepAndLaterOnly) {
@@ -211,7 +225,8 @@ TEST_F(BuildRunnerTest, EnvAndLabelValuesAreExpandedOnce) {
       Build("FROM scratch\nENV A=1 B=\\$A\nENV A=2 C=$A\nLABEL l=$A\n");
   ASSERT_OK(r);
   image::ImageConfig config = ConfigOf(*r);
-  EXPECT_EQ(config.config.env, (std::vector<std::string>{"A=2", "B=$A", "C=1"}));
+  EXPECT_EQ(config.config.env,
+            (std::vector<std::string>{dockerfile::kScratchPathEnv, "A=2", "B=$A", "C=1"}));
   EXPECT_EQ(config.config.labels.at("l"), "2");
 }
 

@@ -140,6 +140,8 @@ Result<std::vector<CopySource>> ResolveCopySources(const std::string& root,
       break;
     }
   }
+  // Before the first wildcard, "\\?" is a literal '?' (BuildKit's containsWildcards).
+  for (size_t i = 0; i < first_wild; ++i) parts[i] = UnescapeGlob(parts[i]);
   std::vector<CopySource> out;
   if (first_wild == parts.size()) {
     ASSIGN_OR_RETURN(std::string host, FollowInRoot(root, parts));

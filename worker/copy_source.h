@@ -29,6 +29,7 @@ Result<std::string> FollowInRoot(const std::string& root, std::vector<std::strin
 
 // The sources `pattern` names under `root`, as BuildKit's copy resolves
 // them (FollowLinks, AllowWildcard, AllowEmptyWildcard):
+//  - a '\\' before '*', '?', '[' or '\\' makes that character literal;
 //  - no wildcard: the one path; missing is NotFound
 //    `failed to compute cache key: "/<path>": not found`;
 //  - a wildcard: the entries below the part before the first wildcard

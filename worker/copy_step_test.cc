@@ -107,6 +107,21 @@ TEST_F(CopyStepTest, WildcardsMatchPerComponent) {
   EXPECT_FALSE(Exists("/empty"));
 }
 
+// `COPY n\?pe /e/` copies only the file named "n?pe" (a '\' escapes a wildcard).
+TEST_F(CopyStepTest, BackslashEscapesAWildcardCharacter) {
+  Write("n?pe", "literal");
+  Write("nope", "other");
+  ASSERT_TRUE(MakeDirs(ctx_ + "/d[1]").ok());
+  Write("d[1]/f", "in d[1]");
+  ASSERT_TRUE(Copy({"n\\?pe"}, "/e/").ok());
+  EXPECT_EQ(Read("/e/n?pe"), "literal");
+  EXPECT_FALSE(Exists("/e/nope"));
+  // Escapes before a later wildcard: the directory "d[1]", then every file in it.
+  ASSERT_TRUE(Copy({"d\\[1]/*"}, "/f/").ok());
+  EXPECT_EQ(Read("/f/f"), "in d[1]");
+  EXPECT_TRUE(Copy({"n\\?p"}, "/g/").IsNotFound());
+}
+
 TEST_F(CopyStepTest, SeveralSourcesNeedADirectoryDest) {
   Status s = Copy({"a.txt", "b.txt"}, "/notdir");
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
