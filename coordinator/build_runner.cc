@@ -15,6 +15,7 @@
 #include "coordinator/build_url_source.h"
 #include "coordinator/config_apply.h"
 #include "coordinator/image_resolver.h"
+#include "dockerfile/flag_support.h"
 #include "dockerfile/onbuild_trigger.h"
 #include "registry/http_client.h"
 
@@ -86,6 +87,10 @@ class BuildSession {
     while (!work.empty()) {
       const BuildStage& stage = plan_.stages[work.back()];
       work.pop_back();
+      Status native = dockerfile::CheckStagePlatform(stage, plan_.build_platform);
+      if (!native.ok()) {
+        return Status(native.code(), Location(plan_, stage.start_line) + native.message());
+      }
       StageJob& job = jobs_[stage.index];
       job.stage = &stage;
       job.deps.insert(stage.depends_on.begin(), stage.depends_on.end());
@@ -102,6 +107,15 @@ class BuildSession {
               "\", it needs to be defined before current stage \"" + stage.DisplayName() + "\"");
         }
         if (seen.insert(dep).second) work.push_back(dep);
+      }
+    }
+    // No flag is dropped: one strata does not carry out refuses the build.
+    for (auto& [index, job] : jobs_) {
+      for (const BuildStep& step : job.steps) {
+        Status carried = dockerfile::CheckStepFlags(step);
+        if (!carried.ok()) {
+          return Status(carried.code(), Location(plan_, step.start_line) + carried.message());
+        }
       }
     }
     for (auto& [index, job] : jobs_) {

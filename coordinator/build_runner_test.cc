@@ -79,6 +79,20 @@ TEST_F(BuildRunnerTest, FromScratchHasBuildKitsPathAndWorkingDir) {
   EXPECT_EQ(config.config.working_dir, "/");
 }
 
+// A flag strata parses but does not carry out refuses the build before any
+// step runs, with its location.
+TEST_F(BuildRunnerTest, FlagNotCarriedOutRefusesTheBuild) {
+  Result<BuildResult> r =
+      Build("FROM scratch\nCOPY README /README\nRUN --mount=type=cache,target=/c make\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "Dockerfile:3: RUN --mount is not supported yet");
+  EXPECT_EQ(fake_->calls(), 0);
+  r = Build("FROM --platform=linux/arm64 scratch\nCOPY README /README\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("Dockerfile:1: FROM --platform=linux/arm64 ", 0), 0u)
+      << r.status().message();
+}
+
 TEST_F(BuildRunnerTest, ChangedCopyInputMissesThatStepAndLaterOnly) {
   ASSERT_OK(Build(kApp));
   context_.Put("app/util.c", "void util() { return; }");
