@@ -17,6 +17,7 @@
 #include "coordinator/image_resolver.h"
 #include "dockerfile/flag_support.h"
 #include "dockerfile/onbuild_trigger.h"
+#include "image/reference.h"
 #include "registry/http_client.h"
 
 namespace strata::coordinator {
@@ -34,6 +35,7 @@ struct StageJob {
   std::vector<BuildStep> steps;    // the base image's ONBUILD triggers, then the plan's steps
   std::set<int> deps;              // stages to build first
   int first_step = 0;              // steps of the build before this stage's first
+  int from_step = 0;               // FROM an image: its own step number (BuildKit shows it)
   std::optional<StageState> base;  // FROM an image: resolved while preparing
   // What running it produced (read after all threads joined).
   std::vector<StepReport> reports;
@@ -119,6 +121,7 @@ class BuildSession {
       }
     }
     for (auto& [index, job] : jobs_) {
+      if (job.stage->base.kind == dockerfile::BaseKind::kImage) job.from_step = ++total_;
       job.first_step = total_;
       total_ += static_cast<int>(job.steps.size());
     }
@@ -234,6 +237,14 @@ class BuildSession {
   Result<StageState> RunStage(StageJob& job) {
     const BuildStage& stage = *job.stage;
     ASSIGN_OR_RETURN(StageState s, BaseOf(job));
+    if (job.from_step > 0) {
+      // As BuildKit: "[1/3] FROM docker.io/library/debian:bookworm", the
+      // reference normalised; resolved while preparing, so done at once.
+      Result<image::Reference> ref = image::ParseReference(stage.base.image);
+      std::string text = "FROM " + (ref.ok() ? ref->String() : stage.base.image);
+      Emit(BuildEvent::Kind::kStarted, stage, job.from_step, text);
+      Emit(BuildEvent::Kind::kDone, stage, job.from_step, text);
+    }
     bool use_cache = !options_.no_cache && !options_.no_cache_filter.contains(stage.name);
     for (size_t i = 0; i < job.steps.size(); ++i) {
       if (failed_) return Status::Cancelled("another stage of the build failed");

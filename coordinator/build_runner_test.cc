@@ -162,6 +162,27 @@ TEST_F(BuildRunnerTest, FailingStepKeepsEarlierStepsCachedAndTagsNothing) {
   EXPECT_EQ(Ran(*again), (std::vector<int>{6}));
 }
 
+// BuildKit shows FROM an image as the stage's first step, its reference
+// normalised: "[1/3] FROM docker.io/library/base:latest".
+TEST_F(BuildRunnerTest, FromAnImageIsAStepWithTheNormalisedReference) {
+  BuildOptions base_options;
+  base_options.tags = {"docker.io/library/base:latest"};
+  ASSERT_OK(Build("FROM scratch\nCOPY README /\n", base_options));
+  sink_.events.clear();
+  ASSERT_OK(Build("FROM base\nCOPY README /r\nCOPY app /app\n"));
+  ASSERT_GE(sink_.events.size(), 2u);
+  EXPECT_EQ(sink_.events[0].kind, BuildEvent::Kind::kStarted);
+  EXPECT_EQ(sink_.events[0].text, "FROM docker.io/library/base:latest");
+  EXPECT_EQ(sink_.events[0].index, 1);
+  EXPECT_EQ(sink_.events[0].total, 3);
+  EXPECT_EQ(sink_.events[1].kind, BuildEvent::Kind::kDone);
+  bool copy_is_second = false;
+  for (const BuildEvent& e : sink_.events) {
+    if (e.text == "COPY README /r") copy_is_second = e.index == 2;
+  }
+  EXPECT_TRUE(copy_is_second);
+}
+
 TEST_F(BuildRunnerTest, EntrypointClearsInheritedCmd) {
   BuildOptions base_options;
   base_options.tags = {"docker.io/library/base:latest"};

@@ -39,6 +39,24 @@ Status CheckChmod(const std::string& keyword, const std::string& chmod) {
   return Status::OK();
 }
 
+// COPY --parents is carried out for pivots without wildcards and for
+// filepath.Match patterns (BuildKit matches them as include patterns, where
+// "**" also crosses directories).
+Status CheckParents(const CopyCommand& copy) {
+  if (!copy.excludes.empty()) return NotYet("COPY --parents together with --exclude");
+  for (const std::string& source : copy.sources) {
+    size_t cut = source.find("/./");
+    std::string_view pivot = cut == std::string::npos ? "" : std::string_view(source).substr(0, cut);
+    if (pivot.find_first_of("*?[") != std::string_view::npos) {
+      return NotYet("COPY --parents with a wildcard before the /./ pivot (" + source + ")");
+    }
+    if (source.find("**") != std::string::npos) {
+      return NotYet("COPY --parents with ** (" + source + ")");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status CheckStepFlags(const BuildStep& step) {
@@ -49,7 +67,7 @@ Status CheckStepFlags(const BuildStep& step) {
     return Status::OK();
   }
   if (const auto* copy = command.As<CopyCommand>()) {
-    if (copy->parents) return NotYet("COPY --parents");
+    if (copy->parents) TRY(CheckParents(*copy));
     if (!copy->excludes.empty() && !copy->from.empty()) {
       return NotYet("COPY --exclude together with --from",
                     "--exclude applies to sources from the build context only");

@@ -77,7 +77,7 @@ Status WalkMatches(const std::string& root, const std::string& base_host, const 
       // A matched symlink is followed, as BuildKit does for every source.
       std::string rel_to_root = host.substr(root.size());
       ASSIGN_OR_RETURN(std::string followed, FollowInRoot(root, Split(rel_to_root)));
-      out->push_back(CopySource{followed, name});
+      out->push_back(CopySource{followed, name, host.substr(root.size() + 1)});
       continue;
     }
     // '*' never matches '/', so nothing deeper than the pattern can match.
@@ -154,7 +154,7 @@ Result<std::vector<CopySource>> ResolveCopySources(const std::string& root,
       }
       return ErrnoStatus("lstat", host);
     }
-    out.push_back(CopySource{host, parts.empty() ? "" : parts.back()});
+    out.push_back(CopySource{host, parts.empty() ? "" : parts.back(), JoinComponents(parts)});
     return out;
   }
   std::vector<std::string> prefix(parts.begin(), parts.begin() + first_wild);

@@ -14,6 +14,7 @@ namespace strata::worker {
 struct CopySource {
   std::string host_path;  // where it is, symlinks followed inside the root
   std::string name;       // its base name at the destination (a link's own name)
+  std::string path;       // its path below the root ('/'-separated; "" for the root)
 };
 
 // Splits `path` (absolute or not; both count from the root) into
