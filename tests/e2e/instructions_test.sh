@@ -130,6 +130,7 @@ one $V
 EOF'
 files sel
 R=sel.bundle/rootfs
+check "progress shows FROM as BuildKit does" grep -qE '^#[0-9]+ \[1/[0-9]+\] FROM docker.io/library/busybox:latest$' sel.log
 check "COPY n\\?pe copies the file n?pe" [ "$(cat "$R/esc/n?pe" 2>/dev/null)" = "literal" ]
 check "and not nope" [ ! -e "$R/esc/nope" ]
 check "a wildcard matching nothing beside a source that matches" [ "$(cat $R/some/a.txt 2>/dev/null)" = "a" ]
@@ -140,6 +141,19 @@ check "ADD --exclude leaves the rest" [ -f $R/added/storage/views/v.php ]
 check "COPY <<a.txt <<b.txt: unquoted delimiter expands" [ "$(cat $R/docs/a.txt 2>/dev/null)" = "a is x" ]
 check "COPY <<a.txt <<b.txt: quoted delimiter does not" [ "$(cat $R/docs/b.txt 2>/dev/null)" = 'b is $V' ]
 check "COPY <<EOF /one/file" [ "$(cat $R/one/file 2>/dev/null)" = "one x" ]
+mkdir -p sel/x/y && echo 1 > sel/x/y/1.txt && echo 3 > sel/x/y/3.md && tar -C sel -cf sel/t.tar a.txt
+check "build with COPY --parents and ADD --unpack=false" bsel par 'FROM busybox
+COPY --parents x/y/*.txt app/keep/k /p/
+COPY --parents x/./y/1.txt /q/
+ADD --unpack=false t.tar /kept/
+ADD t.tar /unpacked/'
+files par
+R=par.bundle/rootfs
+check "COPY --parents keeps the source paths" [ "$(cat $R/p/x/y/1.txt 2>/dev/null)$(cat $R/p/app/keep/k 2>/dev/null)" = "1k" ]
+check "COPY --parents copies only what matches" [ ! -e $R/p/x/y/3.md ]
+check "COPY --parents x/./y/1.txt keeps the path below the pivot" [ "$(cat $R/q/y/1.txt 2>/dev/null)" = "1" ]
+check "ADD --unpack=false keeps the archive" [ -f $R/kept/t.tar ]
+check "ADD unpacks it by default" [ "$(cat $R/unpacked/a.txt 2>/dev/null)" = "a" ]
 fails "a literal source that does not exist fails" bsel miss 'FROM busybox
 COPY a.txt missing.txt /d/'
 check "with BuildKit's words" grep -q '"/missing.txt": not found' miss.log
