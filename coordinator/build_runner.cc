@@ -269,7 +269,10 @@ class BuildSession {
 
       Result<cache::CacheKeyBuilder> builder =
           StepKeyBuilder(s.key, step, state, from_key, context);
-      if (!builder.ok()) return builder.status().Annotate(Location(plan_, step.start_line));
+      if (!builder.ok()) {
+        return Status(builder.status().code(),
+                      Location(plan_, step.start_line) + builder.status().message());
+      }
       // SOURCE_DATE_EPOCH clamps the times in a step's layer, so it is part
       // of what the step produces (absent when unset: keys stay as before).
       if (step.changes_filesystem && options_.source_date_epoch) {
@@ -395,8 +398,8 @@ class BuildSession {
     }
     const auto& sources = copy ? copy->sources : add->sources;
     if (sources.empty() || context == nullptr) return std::vector<cache::InputEntry>();
-    Result<std::vector<cache::InputEntry>> entries =
-        context->Select(sources, copy ? copy->excludes : add->excludes);
+    Result<std::vector<cache::InputEntry>> entries = SelectCopyInputs(
+        context, sources, copy ? copy->excludes : add->excludes, copy && copy->parents);
     if (!entries.ok())
       return entries.status().Annotate(Location(plan_, step.start_line) + step.text);
     return entries;

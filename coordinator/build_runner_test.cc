@@ -93,6 +93,15 @@ TEST_F(BuildRunnerTest, FlagNotCarriedOutRefusesTheBuild) {
       << r.status().message();
 }
 
+// A missing COPY source names the line once ("Dockerfile:2: : ..." before).
+TEST_F(BuildRunnerTest, MissingCopySourceNamesTheLineOnce) {
+  Result<BuildResult> r = Build("FROM scratch\nCOPY missing /m\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(r.status().message(),
+            "Dockerfile:2: failed to compute cache key of COPY missing /m: \"/missing\": not found");
+}
+
 TEST_F(BuildRunnerTest, ChangedCopyInputMissesThatStepAndLaterOnly) {
   ASSERT_OK(Build(kApp));
   context_.Put("app/util.c", "void util() { return; }");

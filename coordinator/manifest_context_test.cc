@@ -96,6 +96,22 @@ TEST_F(ManifestContextTest, AppStorageViewsIsExcludedBelowApp) {
             (V{"app", "app/index.php", "app/storage", "app/storage/log"}));
 }
 
+// COPY --parents copies from the pivot (or the root): its --exclude patterns
+// are relative to that, not to each match.
+TEST_F(ManifestContextTest, ParentsExcludesAreRelativeToThePivot) {
+  ManifestContext tree({Dir("x"), Dir("x/y"), File("x/y/a.go"), File("x/y/a.md"), Dir("x/y/z"),
+                        File("x/y/z/b.go")});
+  EXPECT_EQ(Paths(SelectCopyInputs(&tree, {"x/./y"}, {"y/z"}, /*parents=*/true)),
+            (V{"x/y", "x/y/a.go", "x/y/a.md"}));
+  EXPECT_EQ(Paths(SelectCopyInputs(&tree, {"x/y"}, {"x/y/*.md"}, /*parents=*/true)),
+            (V{"x/y", "x/y/a.go", "x/y/z", "x/y/z/b.go"}));
+  // Without --parents they are relative to the source itself.
+  EXPECT_EQ(Paths(SelectCopyInputs(&tree, {"x/y"}, {"*.md"}, /*parents=*/false)),
+            (V{"x/y", "x/y/a.go", "x/y/z", "x/y/z/b.go"}));
+  EXPECT_EQ(SelectCopyInputs(&tree, {"x/./nope"}, {"a"}, true).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST_F(ManifestContextTest, MissingPathIsNotFoundInBuildKitWords) {
   auto r = context_.Select({"nope"}, {});
   ASSERT_EQ(r.status().code(), StatusCode::kNotFound);

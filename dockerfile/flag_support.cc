@@ -43,7 +43,6 @@ Status CheckChmod(const std::string& keyword, const std::string& chmod) {
 // filepath.Match patterns (BuildKit matches them as include patterns, where
 // "**" also crosses directories).
 Status CheckParents(const CopyCommand& copy) {
-  if (!copy.excludes.empty()) return NotYet("COPY --parents together with --exclude");
   for (const std::string& source : copy.sources) {
     size_t cut = source.find("/./");
     std::string_view pivot = cut == std::string::npos ? "" : std::string_view(source).substr(0, cut);
