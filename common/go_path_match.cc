@@ -223,4 +223,15 @@ bool HasWildcard(std::string_view pattern) {
   return false;
 }
 
+std::string UnescapeGlob(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char next = i + 1 < pattern.size() ? pattern[i + 1] : '\0';
+    if (pattern[i] == '\\' && (next == '*' || next == '?' || next == '[' || next == '\\')) ++i;
+    out += pattern[i];
+  }
+  return out;
+}
+
 }  // namespace strata

@@ -35,4 +35,8 @@ Status ValidateGoPattern(std::string_view pattern);
 // containsWildcards): only such COPY/ADD sources are expanded.
 bool HasWildcard(std::string_view pattern);
 
+// The path a pattern without wildcards names: each '\\' before '*', '?',
+// '[' or '\\' is dropped (`n\\?pe` -> `n?pe`); other characters stay.
+std::string UnescapeGlob(std::string_view pattern);
+
 }  // namespace strata

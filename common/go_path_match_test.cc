@@ -92,5 +92,13 @@ TEST(GoPathMatchTest, HasWildcard) {
   EXPECT_FALSE(HasWildcard("escaped\\*"));
 }
 
+TEST(GoPathMatchTest, UnescapeGlob) {
+  EXPECT_EQ(UnescapeGlob("n\\?pe"), "n?pe");
+  EXPECT_EQ(UnescapeGlob("st\\*uv/a\\[1]"), "st*uv/a[1]");
+  EXPECT_EQ(UnescapeGlob("back\\\\slash"), "back\\slash");
+  EXPECT_EQ(UnescapeGlob("keep\\b"), "keep\\b");  // only before a wildcard character
+  EXPECT_EQ(UnescapeGlob("trailing\\"), "trailing\\");
+}
+
 }  // namespace
 }  // namespace strata

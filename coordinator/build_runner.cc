@@ -16,7 +16,9 @@
 #include "coordinator/build_url_source.h"
 #include "coordinator/config_apply.h"
 #include "coordinator/image_resolver.h"
+#include "dockerfile/flag_support.h"
 #include "dockerfile/onbuild_trigger.h"
+#include "image/reference.h"
 #include "registry/http_client.h"
 
 namespace strata::coordinator {
@@ -34,6 +36,7 @@ struct StageJob {
   std::vector<BuildStep> steps;    // the base image's ONBUILD triggers, then the plan's steps
   std::set<int> deps;              // stages to build first
   int first_step = 0;              // steps of the build before this stage's first
+  int from_step = 0;               // FROM an image: its own step number (BuildKit shows it)
   std::optional<StageState> base;  // FROM an image: resolved while preparing
   // What running it produced (read after all threads joined).
   std::vector<StepReport> reports;
@@ -87,6 +90,10 @@ class BuildSession {
     while (!work.empty()) {
       const BuildStage& stage = plan_.stages[work.back()];
       work.pop_back();
+      Status native = dockerfile::CheckStagePlatform(stage, plan_.build_platform);
+      if (!native.ok()) {
+        return Status(native.code(), Location(plan_, stage.start_line) + native.message());
+      }
       StageJob& job = jobs_[stage.index];
       job.stage = &stage;
       job.deps.insert(stage.depends_on.begin(), stage.depends_on.end());
@@ -105,7 +112,17 @@ class BuildSession {
         if (seen.insert(dep).second) work.push_back(dep);
       }
     }
+    // No flag is dropped: one strata does not carry out refuses the build.
     for (auto& [index, job] : jobs_) {
+      for (const BuildStep& step : job.steps) {
+        Status carried = dockerfile::CheckStepFlags(step);
+        if (!carried.ok()) {
+          return Status(carried.code(), Location(plan_, step.start_line) + carried.message());
+        }
+      }
+    }
+    for (auto& [index, job] : jobs_) {
+      if (job.stage->base.kind == dockerfile::BaseKind::kImage) job.from_step = ++total_;
       job.first_step = total_;
       total_ += static_cast<int>(job.steps.size());
     }
@@ -204,6 +221,7 @@ class BuildSession {
         s.key = ScratchKey();
         SetPlatform(stage.platform.empty() ? plan_.target_platform : stage.platform,
                     &s.config.config);
+        SetScratchConfig(&s.config.config);
         return s;
       case dockerfile::BaseKind::kStage: {
         std::lock_guard<std::mutex> lock(mu_);
@@ -221,6 +239,14 @@ class BuildSession {
   Result<StageState> RunStage(StageJob& job) {
     const BuildStage& stage = *job.stage;
     ASSIGN_OR_RETURN(StageState s, BaseOf(job));
+    if (job.from_step > 0) {
+      // As BuildKit: "[1/3] FROM docker.io/library/debian:bookworm", the
+      // reference normalised; resolved while preparing, so done at once.
+      Result<image::Reference> ref = image::ParseReference(stage.base.image);
+      std::string text = "FROM " + (ref.ok() ? ref->String() : stage.base.image);
+      Emit(BuildEvent::Kind::kStarted, stage, job.from_step, text);
+      Emit(BuildEvent::Kind::kDone, stage, job.from_step, text);
+    }
     bool use_cache = !options_.no_cache && !options_.no_cache_filter.contains(stage.name);
     for (size_t i = 0; i < job.steps.size(); ++i) {
       if (failed_) return Status::Cancelled("another stage of the build failed");
@@ -245,7 +271,10 @@ class BuildSession {
 
       Result<cache::CacheKeyBuilder> builder =
           StepKeyBuilder(s.key, step, state, from_key, context);
-      if (!builder.ok()) return builder.status().Annotate(Location(plan_, step.start_line));
+      if (!builder.ok()) {
+        return Status(builder.status().code(),
+                      Location(plan_, step.start_line) + builder.status().message());
+      }
       // SOURCE_DATE_EPOCH clamps the times in a step's layer, so it is part
       // of what the step produces (absent when unset: keys stay as before).
       if (step.changes_filesystem && options_.source_date_epoch) {
@@ -371,8 +400,8 @@ class BuildSession {
     }
     const auto& sources = copy ? copy->sources : add->sources;
     if (sources.empty() || context == nullptr) return std::vector<cache::InputEntry>();
-    Result<std::vector<cache::InputEntry>> entries =
-        context->Select(sources, copy ? copy->excludes : add->excludes);
+    Result<std::vector<cache::InputEntry>> entries = SelectCopyInputs(
+        context, sources, copy ? copy->excludes : add->excludes, copy && copy->parents);
     if (!entries.ok())
       return entries.status().Annotate(Location(plan_, step.start_line) + step.text);
     return entries;

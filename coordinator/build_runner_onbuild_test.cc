@@ -31,10 +31,10 @@ TEST_F(BuildRunnerTest, BaseImageTriggersRunFirstAndAreNotInherited) {
   ASSERT_EQ(fake_->calls(), 3);                   // COPY, RUN make, RUN echo child
   EXPECT_EQ(fake_->jobs()[0].inputs.size(), 2u);  // app/main.c, app/util.c
   EXPECT_EQ(fake_->jobs()[2].parents.size(), 2u);
-  // Step numbers count the triggers.
+  // Step numbers count the FROM (BuildKit's [1/N] FROM) and the triggers.
   ASSERT_FALSE(sink_.events.empty());
-  EXPECT_EQ(sink_.events.back().index, 5);
-  EXPECT_EQ(sink_.events.back().total, 5);
+  EXPECT_EQ(sink_.events.back().index, 6);
+  EXPECT_EQ(sink_.events.back().total, 6);
 
   image::ImageConfig config = ConfigOf(*r);
   EXPECT_EQ(config.config.on_build, std::vector<std::string>{"RUN mine"});

@@ -56,13 +56,50 @@ TEST_F(BuildRunnerTest, ImageConfigHistoryAndRootfs) {
   EXPECT_TRUE(config.history[5].empty_layer);  // ENV
   EXPECT_EQ(config.config.working_dir, "/src");
   EXPECT_EQ(config.config.cmd, std::vector<std::string>{"/app"});
-  EXPECT_EQ(config.config.env, std::vector<std::string>{"MODE=release"});
+  EXPECT_EQ(config.config.env,
+            (std::vector<std::string>{dockerfile::kScratchPathEnv, "MODE=release"}));
   EXPECT_EQ(config.created, config.history[7].created);
   // The RUN saw the ARG and the stage's state.
   const StepJob make = fake_->jobs()[3];
   EXPECT_EQ(make.state.workdir, "/src");
-  EXPECT_EQ(make.state.env, (std::vector<std::pair<std::string, std::string>>{{"VERSION", "1"}}));
+  EXPECT_EQ(make.state.env, (std::vector<std::pair<std::string, std::string>>{
+                                {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+                                {"VERSION", "1"}}));
   EXPECT_EQ(make.parents.size(), 2u);  // README + app layers (WORKDIR was empty)
+}
+
+// BuildKit's emptyImage: a scratch image has the default PATH and WorkingDir "/".
+TEST_F(BuildRunnerTest, FromScratchHasBuildKitsPathAndWorkingDir) {
+  Result<BuildResult> r = Build("FROM scratch\nLABEL a=b\n");
+  ASSERT_OK(r);
+  image::ImageConfig config = ConfigOf(*r);
+  EXPECT_EQ(config.config.env,
+            std::vector<std::string>{
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"});
+  EXPECT_EQ(config.config.working_dir, "/");
+}
+
+// A flag strata parses but does not carry out refuses the build before any
+// step runs, with its location.
+TEST_F(BuildRunnerTest, FlagNotCarriedOutRefusesTheBuild) {
+  Result<BuildResult> r =
+      Build("FROM scratch\nCOPY README /README\nRUN --mount=type=cache,target=/c make\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "Dockerfile:3: RUN --mount is not supported yet");
+  EXPECT_EQ(fake_->calls(), 0);
+  r = Build("FROM --platform=linux/arm64 scratch\nCOPY README /README\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("Dockerfile:1: FROM --platform=linux/arm64 ", 0), 0u)
+      << r.status().message();
+}
+
+// A missing COPY source names the line once ("Dockerfile:2: : ..." before).
+TEST_F(BuildRunnerTest, MissingCopySourceNamesTheLineOnce) {
+  Result<BuildResult> r = Build("FROM scratch\nCOPY missing /m\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(r.status().message(),
+            "Dockerfile:2: failed to compute cache key of COPY missing /m: \"/missing\": not found");
 }
 
 TEST_F(BuildRunnerTest, ChangedCopyInputMissesThatStepAndLaterOnly) {
@@ -147,6 +184,27 @@ TEST_F(BuildRunnerTest, FailingStepKeepsEarlierStepsCachedAndTagsNothing) {
   EXPECT_EQ(Ran(*again), (std::vector<int>{6}));
 }
 
+// BuildKit shows FROM an image as the stage's first step, its reference
+// normalised: "[1/3] FROM docker.io/library/base:latest".
+TEST_F(BuildRunnerTest, FromAnImageIsAStepWithTheNormalisedReference) {
+  BuildOptions base_options;
+  base_options.tags = {"docker.io/library/base:latest"};
+  ASSERT_OK(Build("FROM scratch\nCOPY README /\n", base_options));
+  sink_.events.clear();
+  ASSERT_OK(Build("FROM base\nCOPY README /r\nCOPY app /app\n"));
+  ASSERT_GE(sink_.events.size(), 2u);
+  EXPECT_EQ(sink_.events[0].kind, BuildEvent::Kind::kStarted);
+  EXPECT_EQ(sink_.events[0].text, "FROM docker.io/library/base:latest");
+  EXPECT_EQ(sink_.events[0].index, 1);
+  EXPECT_EQ(sink_.events[0].total, 3);
+  EXPECT_EQ(sink_.events[1].kind, BuildEvent::Kind::kDone);
+  bool copy_is_second = false;
+  for (const BuildEvent& e : sink_.events) {
+    if (e.text == "COPY README /r") copy_is_second = e.index == 2;
+  }
+  EXPECT_TRUE(copy_is_second);
+}
+
 TEST_F(BuildRunnerTest, EntrypointClearsInheritedCmd) {
   BuildOptions base_options;
   base_options.tags = {"docker.io/library/base:latest"};
@@ -224,7 +282,8 @@ TEST_F(BuildRunnerTest, EnvAndLabelValuesAreExpandedOnce) {
       Build("FROM scratch\nENV A=1 B=\\$A\nENV A=2 C=$A\nLABEL l=$A\n");
   ASSERT_OK(r);
   image::ImageConfig config = ConfigOf(*r);
-  EXPECT_EQ(config.config.env, (std::vector<std::string>{"A=2", "B=$A", "C=1"}));
+  EXPECT_EQ(config.config.env,
+            (std::vector<std::string>{dockerfile::kScratchPathEnv, "A=2", "B=$A", "C=1"}));
   EXPECT_EQ(config.config.labels.at("l"), "2");
 }
 

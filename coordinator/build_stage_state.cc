@@ -82,6 +82,11 @@ void SetPlatform(const std::string& platform, image::ImageConfig* config) {
   if (b != std::string::npos) config->variant = platform.substr(b + 1);
 }
 
+void SetScratchConfig(image::ImageConfig* config) {
+  config->config.env = {dockerfile::kScratchPathEnv};
+  config->config.working_dir = "/";
+}
+
 // --from=N or --from=NAME naming a stage: its index; -1 for an image.
 int FindStage(const dockerfile::BuildPlan& plan, const std::string& from) {
   if (!from.empty() && std::all_of(from.begin(), from.end(), ::isdigit)) {

@@ -49,6 +49,10 @@ std::string CreatedBy(const dockerfile::BuildStep& step, const StageState& s,
 // Sets os/architecture[/variant] of `config` from "os/arch[/variant]".
 void SetPlatform(const std::string& platform, image::ImageConfig* config);
 
+// The config of `FROM scratch` as BuildKit makes it: Env holds only
+// dockerfile::kScratchPathEnv, WorkingDir is "/".
+void SetScratchConfig(image::ImageConfig* config);
+
 // --from=N or --from=NAME naming a stage: its index; -1 for an image.
 int FindStage(const dockerfile::BuildPlan& plan, const std::string& from);
 

@@ -1,5 +1,8 @@
 #include "coordinator/build_step_key.h"
 
+#include <map>
+#include <set>
+
 namespace strata::coordinator {
 namespace {
 
@@ -59,6 +62,29 @@ std::vector<std::string> CommandArgv(const dockerfile::CommandLine& line,
   return argv;
 }
 
+Result<std::vector<cache::InputEntry>> SelectCopyInputs(ContextSource* context,
+                                                        const std::vector<std::string>& sources,
+                                                        const std::vector<std::string>& excludes,
+                                                        bool parents) {
+  if (!parents || excludes.empty()) return context->Select(sources, excludes);
+  std::map<std::string, cache::InputEntry> out;
+  for (const std::string& source : sources) {
+    size_t cut = source.find("/./");
+    std::string pivot = cut == std::string::npos || cut == 0 ? "." : source.substr(0, cut);
+    ASSIGN_OR_RETURN(std::vector<cache::InputEntry> matched, context->Select({source}, {}));
+    ASSIGN_OR_RETURN(std::vector<cache::InputEntry> kept, context->Select({pivot}, excludes));
+    std::set<std::string> keep;
+    for (const cache::InputEntry& e : kept) keep.insert(e.path);
+    for (cache::InputEntry& e : matched) {
+      if (keep.contains(e.path)) out.emplace(e.path, std::move(e));
+    }
+  }
+  std::vector<cache::InputEntry> entries;
+  entries.reserve(out.size());
+  for (auto& [path, e] : out) entries.push_back(std::move(e));
+  return entries;
+}
+
 Result<cache::CacheKeyBuilder> StepKeyBuilder(const Digest& parent, const dockerfile::BuildStep& step,
                                               const ExecState& state, const Digest& from_key,
                                               ContextSource* context) {
@@ -100,8 +126,13 @@ Result<cache::CacheKeyBuilder> StepKeyBuilder(const Digest& parent, const docker
       if (context == nullptr) {
         return Status::Internal("no build context to compute the cache key of " + step.text);
       }
-      Result<std::vector<cache::InputEntry>> entries = context->Select(sources, excludes);
+      Result<std::vector<cache::InputEntry>> entries =
+          SelectCopyInputs(context, sources, excludes, copy != nullptr && copy->parents);
       if (!entries.ok()) {
+        // BuildKit's not-found error already says what failed.
+        if (entries.status().message().rfind("failed to compute cache key", 0) == 0) {
+          return entries.status();
+        }
         return entries.status().Annotate("failed to compute cache key of " + step.text);
       }
       b.Inputs(cache::ContextInputsDigest(std::move(*entries)));

@@ -40,6 +40,15 @@ class ContextSource {
       const std::vector<std::string>& patterns, const std::vector<std::string>& excludes) = 0;
 };
 
+// The context entries a COPY/ADD without --from reads: context->Select(
+// sources, excludes), except for COPY --parents, whose excludes are relative
+// to each source's `/./` pivot (or the context root without one), as BuildKit
+// copies from the pivot with the rest of the source as an include pattern.
+Result<std::vector<cache::InputEntry>> SelectCopyInputs(ContextSource* context,
+                                                        const std::vector<std::string>& sources,
+                                                        const std::vector<std::string>& excludes,
+                                                        bool parents);
+
 // The argv a RUN/CMD/ENTRYPOINT command line runs: exec form as written,
 // shell form as `shell... "joined args"`.
 std::vector<std::string> CommandArgv(const dockerfile::CommandLine& line,

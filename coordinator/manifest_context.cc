@@ -1,10 +1,12 @@
 #include "coordinator/manifest_context.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include "common/go_path_match.h"
+#include "dockerfile/dockerignore.h"
 
 namespace strata::coordinator {
 namespace {
@@ -25,18 +27,6 @@ Result<std::string> CleanSource(const std::string& pattern) {
     return Status::InvalidArgument("forbidden path outside the build context: " + pattern);
   }
   return clean;
-}
-
-// Whether `path` or one of its parent directories matches `pattern`.
-Result<bool> MatchesOrBelow(const std::string& pattern, const std::string& path) {
-  std::string prefix = path;
-  while (true) {
-    ASSIGN_OR_RETURN(bool match, GoPathMatch(pattern, prefix));
-    if (match) return true;
-    size_t slash = prefix.rfind('/');
-    if (slash == std::string::npos) return false;
-    prefix.resize(slash);
-  }
 }
 
 }  // namespace
@@ -116,27 +106,41 @@ ManifestContext::ManifestContext(std::vector<cache::InputEntry> entries)
 
 Result<std::vector<cache::InputEntry>> ManifestContext::Select(
     const std::vector<std::string>& patterns, const std::vector<std::string>& excludes) {
-  for (const std::string& exclude : excludes) TRY(ValidateGoPattern(CleanPath(exclude)));
+  // --exclude patterns are matched as .dockerignore lines are, against the
+  // path relative to each source (BuildKit's copy ExcludePatterns).
+  std::optional<dockerfile::DockerIgnore> exclude;
+  if (!excludes.empty()) {
+    Result<dockerfile::DockerIgnore> parsed = dockerfile::DockerIgnore::FromPatterns(excludes);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument("invalid --exclude pattern: " + parsed.status().message());
+    }
+    exclude = std::move(*parsed);
+  }
   std::set<size_t> chosen;
   for (const std::string& pattern : patterns) {
     ASSIGN_OR_RETURN(std::string source, CleanSource(pattern));
     std::vector<std::string> roots;  // matched paths; everything below them is taken too
     if (HasWildcard(source)) {
+      // A wildcard matching nothing copies nothing (AllowEmptyWildcard).
       TRY(ValidateGoPattern(source));
       for (const cache::InputEntry& e : entries_) {
         ASSIGN_OR_RETURN(bool match, GoPathMatch(source, e.path));
         if (match) roots.push_back(e.path);
       }
     } else {
-      roots.push_back(source);
+      roots.push_back(UnescapeGlob(source));
     }
-    bool any = false;
     for (const std::string& root : roots) {
-      if (root == ".") {
-        for (size_t i = 0; i < entries_.size(); ++i) chosen.insert(i);
-        any = any || !entries_.empty();
+      // The relative path of `e` below `root`, the source itself never excluded.
+      auto take = [&](size_t i, std::string_view rel) {
+        if (exclude && !rel.empty() && exclude->Excluded(rel)) return;
+        chosen.insert(i);
+      };
+      if (root == ".") {  // the context root exists even when .dockerignore empties it
+        for (size_t i = 0; i < entries_.size(); ++i) take(i, entries_[i].path);
         continue;
       }
+      bool found = false;
       // Entries are sorted: the root, then everything below it, come in one run
       // starting at the first path >= root.
       auto it = std::lower_bound(entries_.begin(), entries_.end(), root,
@@ -145,31 +149,23 @@ Result<std::vector<cache::InputEntry>> ManifestContext::Select(
         bool self = it->path == root;
         if (!self && !IsBelow(it->path, root)) {
           // "a-b" sorts between "a" and "a/x": skip over names that only share the prefix.
-          if (root != "." && it->path.compare(0, root.size(), root) == 0) continue;
+          if (it->path.compare(0, root.size(), root) == 0) continue;
           break;
         }
-        chosen.insert(static_cast<size_t>(it - entries_.begin()));
-        any = true;
+        found = true;
+        take(static_cast<size_t>(it - entries_.begin()),
+             self ? std::string_view() : std::string_view(it->path).substr(root.size() + 1));
       }
-    }
-    if (!any) {
-      std::string shown = source == "." ? "/" : "/" + source;
-      return Status::NotFound(
-          "failed to compute cache key: failed to calculate checksum of ref: \"" + shown +
-          "\": not found");
+      if (!found) {
+        return Status::NotFound(
+            "failed to compute cache key: failed to calculate checksum of ref: \"/" + root +
+            "\": not found");
+      }
     }
   }
   std::vector<cache::InputEntry> out;
-  for (size_t i : chosen) {
-    bool excluded = false;
-    for (const std::string& exclude : excludes) {
-      std::string clean = CleanPath(exclude);
-      while (clean.rfind("/", 0) == 0) clean.erase(0, 1);
-      ASSIGN_OR_RETURN(excluded, MatchesOrBelow(clean, entries_[i].path));
-      if (excluded) break;
-    }
-    if (!excluded) out.push_back(entries_[i]);
-  }
+  out.reserve(chosen.size());
+  for (size_t i : chosen) out.push_back(entries_[i]);
   return out;
 }
 

@@ -29,15 +29,20 @@ class ManifestContext : public ContextSource {
   explicit ManifestContext(std::vector<cache::InputEntry> entries);
 
   // For each pattern (a leading '/' or "./" ignored; "." is the whole
-  // context): a directory selects itself and everything below; wildcards
-  // (filepath.Match syntax) match entry paths, a matched directory again
-  // taking everything below. Then entries matching an exclude pattern (or
-  // below a directory matching one) are dropped. The result is sorted by
-  // path, each entry once.
+  // context, which exists even when .dockerignore left it empty): a
+  // directory selects itself and everything below; wildcards (filepath.Match
+  // syntax) match entry paths, a matched directory again taking everything
+  // below, and a wildcard matching nothing selects nothing (BuildKit's
+  // AllowEmptyWildcard). A '\\' before '*', '?' or '[' makes it literal
+  // (`n\\?pe` is the file `n?pe`). Below each source (a match of a wildcard,
+  // or the plain path), entries whose path relative to that source matches
+  // an exclude pattern (.dockerignore syntax, BuildKit's --exclude) are
+  // dropped; the source itself never is. The result is sorted by path, each
+  // entry once.
   //  - NotFound `failed to compute cache key: failed to calculate checksum
-  //    of ref: "/x": not found` when a pattern matches nothing;
+  //    of ref: "/x": not found` when a plain path is missing;
   //  - InvalidArgument `forbidden path outside the build context: ../x`;
-  //  - InvalidArgument for a malformed wildcard.
+  //  - InvalidArgument for a malformed wildcard or exclude pattern.
   Result<std::vector<cache::InputEntry>> Select(const std::vector<std::string>& patterns,
                                                 const std::vector<std::string>& excludes) override;
 

@@ -101,6 +101,7 @@ Result<v1::Job> MakeJob(const StepJob& step_job, const std::string& job_id,
     spec->set_dest(copy->dest);
     spec->set_chown(copy->chown);
     spec->set_chmod(copy->chmod);
+    spec->set_parents(copy->parents);
     if (!copy->from.empty()) {
       spec->set_from_layers(true);
       for (const cache::LayerRecord& layer : step_job.from_layers) {

@@ -7,6 +7,7 @@
 #include "common/did_you_mean.h"
 #include "common/numbers.h"
 #include "dockerfile/duration.h"
+#include "dockerfile/heredoc.h"
 #include "dockerfile/instruction_flags.h"
 
 namespace strata::dockerfile {
@@ -57,35 +58,11 @@ CommandLine ParseCommandLine(const Instruction& in) {
   return line;
 }
 
-// A heredoc marker word ("<<EOF", "<<-'EOF'"): its name and whether it
-// chomps, or nullopt. Matches ^<<(-?)\s*(["']?)([a-zA-Z][a-zA-Z0-9_]*)(["']?)$.
-std::optional<std::pair<std::string, bool>> HeredocWord(std::string_view word) {
-  if (word.size() < 3 || word[0] != '<' || word[1] != '<') return std::nullopt;
-  size_t i = 2;
-  bool chomp = i < word.size() && word[i] == '-';
-  if (chomp) ++i;
-  while (i < word.size() && std::isspace(static_cast<unsigned char>(word[i]))) ++i;
-  if (i < word.size() && (word[i] == '"' || word[i] == '\'')) ++i;
-  size_t start = i;
-  if (i >= word.size() || !std::isalpha(static_cast<unsigned char>(word[i]))) return std::nullopt;
-  while (i < word.size() && (std::isalnum(static_cast<unsigned char>(word[i])) || word[i] == '_')) {
-    ++i;
-  }
-  std::string name(word.substr(start, i - start));
-  if (i < word.size() && (word[i] == '"' || word[i] == '\'')) ++i;
-  if (i != word.size()) return std::nullopt;
-  return std::make_pair(std::move(name), chomp);
-}
-
-std::string ChompTabs(std::string_view content) {
-  std::string out;
-  bool line_start = true;
-  for (char c : content) {
-    if (line_start && c == '\t') continue;
-    line_start = c == '\n';
-    out += c;
-  }
-  return out;
+// A heredoc marker word (`<<EOF`, `<<-'EOF'`, `<<a.txt`) as BuildKit's
+// MustParseHeredoc reads it: nullopt when the word is not one.
+std::optional<Heredoc> HeredocWord(std::string_view word) {
+  Result<std::optional<Heredoc>> heredoc = ParseHeredocWord(word);
+  return heredoc.ok() ? *heredoc : std::nullopt;
 }
 
 template <typename T>
@@ -106,13 +83,13 @@ Status ParseSourcesAndDest(const Instruction& in, std::string_view name, T* cmd)
       cmd->sources.push_back(src);
       continue;
     }
-    SourceContent content{heredoc->first, "", true};
+    // The body is the one of the same name; chomping and expansion follow
+    // the source word (BuildKit's parseSourcesAndDest).
+    SourceContent content{heredoc->name, "", heredoc->expand};
     for (const Heredoc& h : in.heredocs) {
-      if (h.name == heredoc->first) {
-        content.data = (heredoc->second || h.chomp) ? ChompTabs(h.content) : h.content;
-        content.expand = h.expand;
-      }
+      if (h.name == heredoc->name) content.data = h.content;
     }
+    if (heredoc->chomp) content.data = ChompHeredocContent(content.data);
     cmd->contents.push_back(std::move(content));
   }
   return Status::OK();

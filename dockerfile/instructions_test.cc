@@ -273,6 +273,25 @@ TEST(InstructionsTest, CopyHeredocSource) {
   EXPECT_TRUE(copy->contents[0].expand);
 }
 
+// Heredoc names are any word (BuildKit's ^<<-?\s*[^<]*$): file names such as
+// a.txt; a quoted delimiter keeps the body unexpanded; <<- strips tabs.
+TEST(InstructionsTest, CopySeveralHeredocsNamedLikeFiles) {
+  auto c = ParseLine("COPY <<a.txt <<\"b.txt\" <<-c-d /dst/\na $V\na.txt\nb $V\nb.txt\n\tc\nc-d\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const CopyCommand* copy = c->As<CopyCommand>();
+  EXPECT_TRUE(copy->sources.empty());
+  ASSERT_EQ(copy->contents.size(), 3u);
+  EXPECT_EQ(copy->contents[0].path, "a.txt");
+  EXPECT_EQ(copy->contents[0].data, "a $V\n");
+  EXPECT_TRUE(copy->contents[0].expand);
+  EXPECT_EQ(copy->contents[1].path, "b.txt");
+  EXPECT_EQ(copy->contents[1].data, "b $V\n");
+  EXPECT_FALSE(copy->contents[1].expand);
+  EXPECT_EQ(copy->contents[2].path, "c-d");
+  EXPECT_EQ(copy->contents[2].data, "c\n");
+  EXPECT_EQ(copy->dest, "/dst/");
+}
+
 TEST(DurationTest, GoSyntax) {
   EXPECT_EQ(*ParseGoDuration("30s"), std::chrono::seconds(30));
   EXPECT_EQ(*ParseGoDuration("1m30s"), std::chrono::seconds(90));

@@ -373,6 +373,11 @@ class Planner {
     for (BuildStage& stage : plan_.stages) {
       StageScope& scope = scopes[stage.index];
       if (stage.base.kind == BaseKind::kStage) scope = scopes[stage.base.stage];
+      if (stage.base.kind == BaseKind::kScratch) {
+        std::string_view path = kScratchPathEnv;
+        scope.vars["PATH"] = std::string(path.substr(path.find('=') + 1));
+        scope.env_names.insert("PATH");
+      }
       if (stage.base.kind == BaseKind::kImage && opts_.base_image) {
         if (std::optional<BaseImageScope> base = opts_.base_image(stage.base.image)) {
           for (const std::string& kv : base->env) {

@@ -48,6 +48,11 @@
 
 namespace strata::dockerfile {
 
+// The config BuildKit gives `FROM scratch` (dockerfile2llb's emptyImage):
+// this Env and WorkingDir "/". Its PATH is visible to expansion in the stage.
+inline constexpr char kScratchPathEnv[] =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 // What expansion needs of a base image's config.
 struct BaseImageScope {
   std::vector<std::string> env;  // "KEY=value", as Config.Env

@@ -30,6 +30,29 @@ class PlanTest : public ::testing::Test {
   PlanOptions opts_;
 };
 
+// A scratch stage sees the PATH BuildKit gives its config.
+TEST_F(PlanTest, ScratchStageSeesTheDefaultPath) {
+  BuildPlan plan = MustPlan("FROM scratch\nENV P=$PATH\n");
+  EXPECT_EQ(Texts(plan, 0), std::vector<std::string>{
+                                "ENV P=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"});
+}
+
+// An escaped wildcard character in a COPY/ADD source reaches the matcher
+// escaped; other escapes act as usual.
+TEST_F(PlanTest, CopySourcesKeepEscapedWildcards) {
+  BuildPlan plan = MustPlan(
+      "FROM scratch\nARG X=v\nCOPY n\\?pe st\\*uv a\\[1] b\\\\c $X\\? \"q\\?\" /dst/\n"
+      "ADD n\\?pe /dst/\n");
+  const auto* copy = plan.stages[0].steps[1].command.As<CopyCommand>();
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->sources, (std::vector<std::string>{"n\\?pe", "st\\*uv", "a\\[1]", "b\\\\c",
+                                                     "v\\?", "q\\?"}));
+  EXPECT_EQ(copy->dest, "/dst/");
+  const auto* add = plan.stages[0].steps[2].command.As<AddCommand>();
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->sources, std::vector<std::string>{"n\\?pe"});
+}
+
 TEST_F(PlanTest, GlobalArgsAreUsableInFrom) {
   BuildPlan plan = MustPlan("ARG TAG=3.19\nARG IMG=alpine:${TAG}\nFROM $IMG\n");
   ASSERT_EQ(plan.stages.size(), 1u);

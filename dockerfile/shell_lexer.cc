@@ -200,9 +200,15 @@ class Expansion {
       }
       ch = in_.Next();
       if (ch == escape_) {
+        int32_t escaped = in_.Peek();
         if (raw_escapes_) {
           if (track) splitter.AddRawChar(ch);
           Put(result, ch);
+        } else if (options_.keep_glob_escapes &&
+                   (escaped == '*' || escaped == '?' || escaped == '[' || escaped == '\\')) {
+          // The matcher's escape is always '\\', whatever the Dockerfile's.
+          if (track) splitter.AddRawChar('\\');
+          Put(result, '\\');
         }
         ch = in_.Next();
         if (ch == kEof) break;

@@ -27,10 +27,16 @@ class ShellLexer {
     bool raw_escapes = false;          // keep the escape character in the output
     bool skip_process_quotes = false;  // treat ' and " as ordinary characters
     bool skip_unset_env = false;       // leave $V / ${V...} of unset V as written
+    // Keep an unquoted escape before '*', '?', '[' or the escape itself, so
+    // that a COPY/ADD source `n\?pe` reaches the matcher as an escaped
+    // (literal) '?' (common/go_path_match.h UnescapeGlob).
+    bool keep_glob_escapes = false;
   };
 
   explicit ShellLexer(char escape = '\\') : escape_(escape) {}
   ShellLexer(char escape, Options options) : escape_(escape), options_(options) {}
+
+  char escape() const { return escape_; }
 
   // Expands one word: quotes removed, variables substituted, no splitting.
   // Errors (bad substitution, unterminated quote, ${V:?msg}) carry the

@@ -53,6 +53,17 @@ class Expander {
     }
     return Status::OK();
   }
+  // COPY/ADD sources: an escaped wildcard character stays escaped for the
+  // matcher (`n\?pe` names only the file `n?pe`).
+  Status Sources(std::vector<std::string>* words) const {
+    ShellLexer::Options glob;
+    glob.keep_glob_escapes = true;
+    ShellLexer lexer(ctx_.lexer->escape(), glob);
+    for (std::string& w : *words) {
+      ASSIGN_OR_RETURN(w, lexer.ProcessWord(w, scope_->vars));
+    }
+    return Status::OK();
+  }
   Status Field(std::string* value) const {
     if (value->empty()) return Status::OK();
     ASSIGN_OR_RETURN(*value, Word(*value));
@@ -99,7 +110,7 @@ class Expander {
     } else if (auto* c = command->As<ArgCommand>()) {
       for (ArgDeclaration& arg : c->args) TRY(DeclareArg(&arg, &changes));
     } else if (auto* c = command->As<CopyCommand>()) {
-      TRY(Words(&c->sources));
+      TRY(Sources(&c->sources));
       ASSIGN_OR_RETURN(c->dest, Word(c->dest));
       TRY(Field(&c->chown));
       TRY(Field(&c->chmod));
@@ -107,7 +118,7 @@ class Expander {
       TRY(Contents(&c->contents));
       step->changes_filesystem = true;
     } else if (auto* c = command->As<AddCommand>()) {
-      TRY(Words(&c->sources));
+      TRY(Sources(&c->sources));
       ASSIGN_OR_RETURN(c->dest, Word(c->dest));
       TRY(Field(&c->chown));
       TRY(Field(&c->chmod));

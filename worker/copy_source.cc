@@ -77,7 +77,7 @@ Status WalkMatches(const std::string& root, const std::string& base_host, const 
       // A matched symlink is followed, as BuildKit does for every source.
       std::string rel_to_root = host.substr(root.size());
       ASSIGN_OR_RETURN(std::string followed, FollowInRoot(root, Split(rel_to_root)));
-      out->push_back(CopySource{followed, name});
+      out->push_back(CopySource{followed, name, host.substr(root.size() + 1)});
       continue;
     }
     // '*' never matches '/', so nothing deeper than the pattern can match.
@@ -140,6 +140,8 @@ Result<std::vector<CopySource>> ResolveCopySources(const std::string& root,
       break;
     }
   }
+  // Before the first wildcard, "\\?" is a literal '?' (BuildKit's containsWildcards).
+  for (size_t i = 0; i < first_wild; ++i) parts[i] = UnescapeGlob(parts[i]);
   std::vector<CopySource> out;
   if (first_wild == parts.size()) {
     ASSIGN_OR_RETURN(std::string host, FollowInRoot(root, parts));
@@ -152,7 +154,7 @@ Result<std::vector<CopySource>> ResolveCopySources(const std::string& root,
       }
       return ErrnoStatus("lstat", host);
     }
-    out.push_back(CopySource{host, parts.empty() ? "" : parts.back()});
+    out.push_back(CopySource{host, parts.empty() ? "" : parts.back(), JoinComponents(parts)});
     return out;
   }
   std::vector<std::string> prefix(parts.begin(), parts.begin() + first_wild);

@@ -14,6 +14,7 @@ namespace strata::worker {
 struct CopySource {
   std::string host_path;  // where it is, symlinks followed inside the root
   std::string name;       // its base name at the destination (a link's own name)
+  std::string path;       // its path below the root ('/'-separated; "" for the root)
 };
 
 // Splits `path` (absolute or not; both count from the root) into
@@ -29,6 +30,7 @@ Result<std::string> FollowInRoot(const std::string& root, std::vector<std::strin
 
 // The sources `pattern` names under `root`, as BuildKit's copy resolves
 // them (FollowLinks, AllowWildcard, AllowEmptyWildcard):
+//  - a '\\' before '*', '?', '[' or '\\' makes that character literal;
 //  - no wildcard: the one path; missing is NotFound
 //    `failed to compute cache key: "/<path>": not found`;
 //  - a wildcard: the entries below the part before the first wildcard

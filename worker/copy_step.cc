@@ -328,6 +328,47 @@ bool IsRemote(const std::string& source) {
          source.rfind("git@", 0) == 0;
 }
 
+// The pivot of a COPY --parents source (BuildKit's strings.Cut(src, "/./")):
+// the part before the first "/./", or "" (the root) when there is none.
+std::string ParentsPivot(const std::string& source) {
+  size_t cut = source.find("/./");
+  return cut == std::string::npos ? "" : source.substr(0, cut);
+}
+
+// COPY --parents: every match of every source goes to dest + its path below
+// the source's pivot.
+Status CopyWithParents(const CopyStep& step, Copier& copier,
+                       const std::vector<std::string>& dest_comps) {
+  for (const std::string& pattern : step.sources) {
+    ASSIGN_OR_RETURN(std::vector<std::string> pivot,
+                     CleanComponents(ParentsPivot(pattern), "source"));
+    ASSIGN_OR_RETURN(std::vector<CopySource> found, ResolveCopySources(step.source_root, pattern));
+    for (const CopySource& source : found) {
+      std::vector<std::string> rel = SplitClamped(source.path);
+      if (rel.size() >= pivot.size() && std::equal(pivot.begin(), pivot.end(), rel.begin())) {
+        rel.erase(rel.begin(), rel.begin() + static_cast<std::ptrdiff_t>(pivot.size()));
+      }
+      std::vector<std::string> target = dest_comps;
+      target.insert(target.end(), rel.begin(), rel.end());
+      struct stat st;
+      if (::stat(source.host_path.c_str(), &st) != 0) {
+        return Status::NotFound("COPY source " + source.host_path + " is a dangling symlink");
+      }
+      if (S_ISDIR(st.st_mode)) {
+        ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(target, &st));
+        TRY(copier.CopyChildren(source.host_path, dir));
+        continue;
+      }
+      if (target.empty()) return Status::InvalidArgument("COPY --parents: cannot copy a file to /");
+      std::string name = target.back();
+      target.pop_back();
+      ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(target));
+      TRY(copier.CopyEntry(source.host_path, dir + "/" + name));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<uint32_t> ParseChmod(const std::string& chmod) {
@@ -348,6 +389,16 @@ Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::str
                  std::optional<int64_t> source_date_epoch) {
   Copier copier(step, rootfs, source_date_epoch);
   TRY(copier.Init());
+  if (step.parents) {
+    std::string dest = step.dest.empty() || step.dest.front() != '/' ? workdir + "/" + step.dest
+                                                                      : step.dest;
+    TRY(CopyWithParents(step, copier, SplitClamped(dest)));
+    for (const InlineFile& file : step.contents) {
+      ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(SplitClamped(dest)));
+      TRY(copier.WriteInline(file, dir + "/" + file.name));
+    }
+    return copier.SettleTimes();
+  }
 
   std::vector<CopySource> sources;
   for (const std::string& pattern : step.sources) {

@@ -37,6 +37,11 @@ struct CopyStep {
   // ADD: a local tar archive (plain, gzip or zstd) is extracted into the
   // destination directory instead of copied.
   bool unpack_archives = false;
+  // COPY --parents (BuildKit): dest is a directory, and each match keeps its
+  // path below the source's `/./` pivot (or below the root without one):
+  // `COPY --parents a/b/c.txt /d/` writes /d/a/b/c.txt, `x/./a/*.txt` writes
+  // /d/a/*.txt. Missing directories on the way are created (0755).
+  bool parents = false;
 };
 
 // Applies `step` to the root file system `rootfs` (for a build step, the

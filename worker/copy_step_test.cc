@@ -107,6 +107,51 @@ TEST_F(CopyStepTest, WildcardsMatchPerComponent) {
   EXPECT_FALSE(Exists("/empty"));
 }
 
+// `COPY n\?pe /e/` copies only the file named "n?pe" (a '\' escapes a wildcard).
+TEST_F(CopyStepTest, BackslashEscapesAWildcardCharacter) {
+  Write("n?pe", "literal");
+  Write("nope", "other");
+  ASSERT_TRUE(MakeDirs(ctx_ + "/d[1]").ok());
+  Write("d[1]/f", "in d[1]");
+  ASSERT_TRUE(Copy({"n\\?pe"}, "/e/").ok());
+  EXPECT_EQ(Read("/e/n?pe"), "literal");
+  EXPECT_FALSE(Exists("/e/nope"));
+  // Escapes before a later wildcard: the directory "d[1]", then every file in it.
+  ASSERT_TRUE(Copy({"d\\[1]/*"}, "/f/").ok());
+  EXPECT_EQ(Read("/f/f"), "in d[1]");
+  EXPECT_TRUE(Copy({"n\\?p"}, "/g/").IsNotFound());
+}
+
+// COPY --parents keeps each match's path below the root, or below the
+// source's "/./" pivot (BuildKit's --parents).
+TEST_F(CopyStepTest, ParentsKeepThePathBelowThePivot) {
+  ASSERT_TRUE(MakeDirs(ctx_ + "/x/y").ok());
+  Write("x/y/1.txt", "1");
+  Write("x/y/2.txt", "2");
+  Write("x/y/3.md", "3");
+  CopyStep step;
+  step.parents = true;
+  step.sources = {"a.txt", "src/nested/deep.h", "x/y/*.txt"};
+  step.dest = "/p";  // always a directory
+  ASSERT_TRUE(CopyWith(step).ok());
+  EXPECT_EQ(Read("/p/a.txt"), "A");
+  EXPECT_EQ(Read("/p/src/nested/deep.h"), "deep");
+  EXPECT_FALSE(Exists("/p/src/main.c"));
+  EXPECT_EQ(Read("/p/x/y/1.txt"), "1");
+  EXPECT_EQ(Read("/p/x/y/2.txt"), "2");
+  EXPECT_FALSE(Exists("/p/x/y/3.md"));
+  // The pivot: only what follows "/./" is kept; a directory keeps its contents below it.
+  step.sources = {"x/./y/1.txt", "./src/./nested"};
+  step.dest = "q/";
+  ASSERT_TRUE(CopyWith(step, "/w").ok());
+  EXPECT_EQ(Read("/w/q/y/1.txt"), "1");
+  EXPECT_EQ(Read("/w/q/nested/deep.h"), "deep");
+  EXPECT_FALSE(Exists("/w/q/x"));
+  // A plain source that does not exist is still an error.
+  step.sources = {"x/./nothere"};
+  EXPECT_TRUE(CopyWith(step).IsNotFound());
+}
+
 TEST_F(CopyStepTest, SeveralSourcesNeedADirectoryDest) {
   Status s = Copy({"a.txt", "b.txt"}, "/notdir");
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();

@@ -78,7 +78,8 @@ Status FillCopy(const v1::Job& job, const std::string& source_root, StepRequest&
   step.chown = copy.chown();
   step.chmod = copy.chmod();
   step.preserve_owner = copy.from_layers();
-  step.unpack_archives = job.kind() == v1::Job::KIND_ADD;
+  step.unpack_archives = copy.unpack_archives();  // ADD --unpack=false clears it
+  step.parents = copy.parents();
   return Status::OK();
 }
 

@@ -123,10 +123,18 @@ TEST(JobRequestTest, CopyFromLayersKeepsOwnersAndAddUnpacks) {
 
   v1::Job add = CopyJob();
   add.set_kind(v1::Job::KIND_ADD);
+  add.mutable_copy()->set_unpack_archives(true);
+  add.mutable_copy()->set_parents(true);
   Result<StepRequest> r = StepRequestFromJob(add, "/tmp/ctx");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->kind, StepKind::kAdd);
   EXPECT_TRUE(r->copy.unpack_archives);
+  EXPECT_TRUE(r->copy.parents);
+  // ADD --unpack=false: the coordinator clears unpack_archives, and it stays clear.
+  add.mutable_copy()->set_unpack_archives(false);
+  r = StepRequestFromJob(add, "/tmp/ctx");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->copy.unpack_archives);
 }
 
 TEST(JobRequestTest, WorkdirIsTheDirectoryToCreate) {

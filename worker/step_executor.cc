@@ -153,7 +153,7 @@ Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mou
     case StepKind::kCopy:
     case StepKind::kAdd: {
       CopyStep copy = request.copy;
-      copy.unpack_archives = request.kind == StepKind::kAdd;
+      copy.unpack_archives = copy.unpack_archives && request.kind == StepKind::kAdd;
       TRY(ApplyCopy(copy, mount.target, request.workdir, request.source_date_epoch));
       break;
     }

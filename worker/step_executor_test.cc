@@ -349,6 +349,7 @@ TEST_F(CopyStepExecutorTest, AddExtractsAndWorkdirMakesALayer) {
                   .ok());
   StepRequest add = Copy({"data.tar.gz"}, "/usr/");
   add.kind = StepKind::kAdd;
+  add.copy.unpack_archives = true;
   StepResult r = Exec(add);
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(Paths(r.layer.path), (Strings{"usr", "usr/share", "usr/share/data"}));

@@ -57,7 +57,8 @@ EOF
 cd ..
 check "first build" build b1 app -t app:1 --iidfile iid1
 check "the first build ran its steps" [ "$(ran_count b1)" -ge 8 ]
-check "plain progress titles a step [i/n]" grep -q '^#[0-9]* \[5/12\] RUN echo "\$GREETING' b1.log
+check "plain progress titles a step [i/n]" grep -q '^#[0-9]* \[6/13\] RUN echo "\$GREETING' b1.log
+check "FROM is step 1, its reference normalised (BuildKit)" grep -q '^#[0-9]* \[1/13\] FROM docker.io/library/busybox:latest$' b1.log
 check "RUN output streams into the progress" grep -q '^#[0-9]* [0-9.]* hello from /app$' b1.log
 id1=$(cat iid1)
 check "iidfile holds an image id" bash -c "echo '$id1' | grep -Eq '^sha256:[0-9a-f]{64}$'"

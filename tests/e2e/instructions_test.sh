@@ -108,6 +108,66 @@ check "RUN --network=none sees only lo" [ "$(cat $R/nets 2>/dev/null)" = "lo" ]
 check "RUN <<EOF runs the heredoc" [ "$(cat $R/heredoc 2>/dev/null | tr '\n' ' ')" = "heredoc-line-1 heredoc-line-2 " ]
 check "COPY <<EOF writes the file" [ "$(cat $R/inline.txt 2>/dev/null)" = "inline file" ]
 
+# --- COPY/ADD source selection, heredocs and flags as BuildKit has them ---
+mkdir -p sel/app/storage/views sel/app/keep
+echo literal > 'sel/n?pe' && echo other > sel/nope && echo a > sel/a.txt
+echo v > sel/app/storage/views/v.php && echo l > sel/app/storage/log && echo k > sel/app/keep/k
+bsel() { printf '%s\n' "$2" > "$1.Dockerfile"; "$S" build --progress=plain -t "$1" -f "$1.Dockerfile" sel > "$1.log" 2>&1; }
+check "build with escapes, empty wildcards, excludes and heredocs" bsel sel 'FROM busybox
+ARG V=x
+COPY n\?pe /esc/
+COPY a.txt nomatch* /some/
+COPY --exclude=storage/views app/ /app/
+ADD --exclude=keep app/ /added/
+COPY <<a.txt <<"b.txt" /docs/
+a is $V
+a.txt
+b is $V
+b.txt
+COPY <<EOF /one/file
+one $V
+EOF'
+files sel
+R=sel.bundle/rootfs
+check "progress shows FROM as BuildKit does" grep -qE '^#[0-9]+ \[1/[0-9]+\] FROM docker.io/library/busybox:latest$' sel.log
+check "COPY n\\?pe copies the file n?pe" [ "$(cat "$R/esc/n?pe" 2>/dev/null)" = "literal" ]
+check "and not nope" [ ! -e "$R/esc/nope" ]
+check "a wildcard matching nothing beside a source that matches" [ "$(cat $R/some/a.txt 2>/dev/null)" = "a" ]
+check "COPY --exclude=storage/views app/ keeps app/storage/log" [ -f $R/app/storage/log ]
+check "and leaves out app/storage/views" [ ! -e $R/app/storage/views ]
+check "ADD --exclude is honoured" [ ! -e $R/added/keep ]
+check "ADD --exclude leaves the rest" [ -f $R/added/storage/views/v.php ]
+check "COPY <<a.txt <<b.txt: unquoted delimiter expands" [ "$(cat $R/docs/a.txt 2>/dev/null)" = "a is x" ]
+check "COPY <<a.txt <<b.txt: quoted delimiter does not" [ "$(cat $R/docs/b.txt 2>/dev/null)" = 'b is $V' ]
+check "COPY <<EOF /one/file" [ "$(cat $R/one/file 2>/dev/null)" = "one x" ]
+mkdir -p sel/x/y && echo 1 > sel/x/y/1.txt && echo 3 > sel/x/y/3.md && tar -C sel -cf sel/t.tar a.txt
+check "build with COPY --parents and ADD --unpack=false" bsel par 'FROM busybox
+COPY --parents x/y/*.txt app/keep/k /p/
+COPY --parents x/./y/1.txt /q/
+COPY --parents --exclude=y/*.md x/./y /r/
+ADD --unpack=false t.tar /kept/
+ADD t.tar /unpacked/'
+files par
+R=par.bundle/rootfs
+check "COPY --parents keeps the source paths" [ "$(cat $R/p/x/y/1.txt 2>/dev/null)$(cat $R/p/app/keep/k 2>/dev/null)" = "1k" ]
+check "COPY --parents copies only what matches" [ ! -e $R/p/x/y/3.md ]
+check "COPY --parents x/./y/1.txt keeps the path below the pivot" [ "$(cat $R/q/y/1.txt 2>/dev/null)" = "1" ]
+check "COPY --parents --exclude is relative to the pivot" [ -f $R/r/y/1.txt -a ! -e $R/r/y/3.md ]
+check "ADD --unpack=false keeps the archive" [ -f $R/kept/t.tar ]
+check "ADD unpacks it by default" [ "$(cat $R/unpacked/a.txt 2>/dev/null)" = "a" ]
+fails "a literal source that does not exist fails" bsel miss 'FROM busybox
+COPY a.txt missing.txt /d/'
+check "with BuildKit's words" grep -q 'miss.Dockerfile:2: failed to compute cache key: failed to calculate checksum of ref: "/missing.txt": not found$' miss.log
+mkdir -p emptyctx && echo x > emptyctx/f && echo '*' > emptyctx/.dockerignore
+printf 'FROM busybox\nCOPY . /c/\nADD . /a/\n' > empty.Dockerfile
+check "COPY . and ADD . of a context .dockerignore leaves empty" "$S" build -q -t emptyctx -f empty.Dockerfile emptyctx
+fails "RUN --mount is refused" bsel mnt 'FROM busybox
+RUN --mount=type=cache,target=/c true'
+check "saying FILE:LINE: RUN --mount is not supported yet" grep -q ':2: RUN --mount is not supported yet' mnt.log
+check "FROM scratch" bsel scratch 'FROM scratch
+COPY a.txt /'
+check "FROM scratch has BuildKit's PATH and WorkingDir" [ "$(cfg scratch '{{json .Config.Env}} {{.Config.WorkingDir}}')" = '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] /' ]
+
 # --- ADD of a URL with --checksum (a server on 127.0.0.1 only) ---
 mkdir www && echo "remote content" > www/remote.txt
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
