@@ -52,7 +52,7 @@ EOF
 "$S" build --progress=plain -t long long > long.log 2>&1 &
 build_pid=$!
 running=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
   running=$(containers)
   [ -n "$running" ] && break
   sleep 0.1
