@@ -312,6 +312,11 @@ TEST_F(CopyStepTest, HardLinksWithinOneCopyStayLinked) {
   ASSERT_TRUE(Copy({"hl"}, "/tree/").ok());
   EXPECT_EQ(Stat("/tree/one").st_ino, Stat("/tree/two").st_ino);
   EXPECT_EQ(Read("/tree/two"), "1");
+  // A later source replacing the first copy does not take its other names.
+  Write("src/a.txt", "other");
+  ASSERT_TRUE(Copy({"a.txt", "src/a.txt", "a-again.txt"}, "/rep/").ok());
+  EXPECT_EQ(Read("/rep/a.txt"), "other");
+  EXPECT_EQ(Read("/rep/a-again.txt"), "A");
   // Separate instructions make separate files.
   ASSERT_TRUE(Copy({"a.txt"}, "/sep1/").ok());
   ASSERT_TRUE(Copy({"a-again.txt"}, "/sep1/").ok());
