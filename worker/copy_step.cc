@@ -223,6 +223,7 @@ class Copier {
   }
 
   void SetOwner(uid_t uid, gid_t gid) { owner_ = {uid, gid}; }
+  const std::optional<std::pair<uid_t, gid_t>>& owner() const { return owner_; }
 
  private:
   struct Times {
@@ -459,7 +460,9 @@ Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::str
       ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(dest_comps));
       ASSIGN_OR_RETURN(std::unique_ptr<image::FileSource> file,
                        image::FileSource::Open(source.host_path));
-      Result<image::ExtractResult> extracted = image::ExtractArchive(file.get(), dir);
+      image::ExtractOptions options;
+      if (copier.owner()) options.owner = *copier.owner();  // ADD --chown, as BuildKit
+      Result<image::ExtractResult> extracted = image::ExtractArchive(file.get(), dir, options);
       if (!extracted.ok()) {
         return Status(extracted.status().code(), "ADD " + source.name + ": extracting into " +
                                                      dest + ": " + extracted.status().message());

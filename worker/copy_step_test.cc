@@ -297,6 +297,16 @@ TEST_F(CopyStepTest, AddArchiveResolvesDotDotLinksInsideTheDestination) {
   s = CopyWith(add);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_FALSE(Exists("/escaped"));
+
+  // ADD --chown owns what the archive holds (BuildKit), not only the copy.
+  add.sources = {"dotdot.tar"};
+  add.dest = "/owned/";
+  add.chown = "app:staff";
+  s = CopyWith(add);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Stat("/owned/x").st_uid, 1000u);
+  EXPECT_EQ(Stat("/owned/x").st_gid, 50u);
+  EXPECT_EQ(Stat("/owned/link").st_uid, 1000u);
 }
 
 // Two names of one file copied by one instruction land as one file with

@@ -161,6 +161,7 @@ COPY --chown=:staff fid/real/t.txt /chown-group/
 COPY --chown=4242 fid/real/t.txt /chown-number/
 COPY fid/h1 fid/h2 /hl/
 ADD fid/dotdot.tar /unpacked/
+ADD --chown=web fid/dotdot.tar /add-owned/
 USER ghost
 WORKDIR /ghost-home
 USER root'
@@ -179,6 +180,7 @@ check "WORKDIR under a USER missing from /etc/passwd is 0:0" [ "$(stat -c %u:%g 
 check "two hard-linked context files copied together are one file" [ "$(stat -c '%i %h' $R/hl/h1 2>/dev/null)" = "$(stat -c %i $R/hl/h2 2>/dev/null) 2" ]
 check "ADD resolves link -> .. at the destination's top" [ "$(cat $R/unpacked/x 2>/dev/null)" = "under" ]
 check "and writes nothing above it" [ ! -e $R/x ]
+check "ADD --chown owns the extracted files" [ "$(stat -c %u:%g $R/add-owned/x 2>/dev/null)" = "1200:50" ]
 layer_entries fid > fid.entries
 check "the fid layers can be listed" [ -s fid.entries ]
 check "the layer holds a tar hard link for the second name" grep -qx 'hl/h2|1|hl/h1|' fid.entries
