@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/go_path_match.h"
+#include "coordinator/context_links.h"
 #include "dockerfile/dockerignore.h"
 
 namespace strata::coordinator {
@@ -66,6 +67,8 @@ Result<std::vector<cache::InputEntry>> EntriesFromManifest(const v1::SubmitBuild
         e.type = cache::InputType::kOther;
         break;
     }
+    e.xattrs.insert(in.xattrs().begin(), in.xattrs().end());
+    if (e.type == cache::InputType::kRegular) e.hardlink_group = in.hardlink_group();
     entries.push_back(std::move(e));
   }
   return entries;
@@ -92,6 +95,8 @@ v1::ContextEntry ToContextEntry(const cache::InputEntry& e) {
       out.set_type(v1::ContextEntry::TYPE_UNSPECIFIED);
       break;
   }
+  out.mutable_xattrs()->insert(e.xattrs.begin(), e.xattrs.end());
+  out.set_hardlink_group(e.hardlink_group);
   return out;
 }
 
@@ -120,16 +125,22 @@ Result<std::vector<cache::InputEntry>> ManifestContext::Select(
   for (const std::string& pattern : patterns) {
     ASSIGN_OR_RETURN(std::string source, CleanSource(pattern));
     std::vector<std::string> roots;  // matched paths; everything below them is taken too
+    std::vector<size_t> links;       // symlinks the worker follows on the way (BuildKit does)
     if (HasWildcard(source)) {
       // A wildcard matching nothing copies nothing (AllowEmptyWildcard).
       TRY(ValidateGoPattern(source));
+      ASSIGN_OR_RETURN(std::string real, FollowPatternLinks(entries_, source, &links));
       for (const cache::InputEntry& e : entries_) {
-        ASSIGN_OR_RETURN(bool match, GoPathMatch(source, e.path));
+        ASSIGN_OR_RETURN(bool match, GoPathMatch(real, e.path));
         if (match) roots.push_back(e.path);
       }
     } else {
       roots.push_back(UnescapeGlob(source));
     }
+    for (std::string& root : roots) {
+      ASSIGN_OR_RETURN(root, FollowContextLinks(entries_, root, /*follow_last=*/true, &links));
+    }
+    chosen.insert(links.begin(), links.end());
     for (const std::string& root : roots) {
       // The relative path of `e` below `root`, the source itself never excluded.
       auto take = [&](size_t i, std::string_view rel) {

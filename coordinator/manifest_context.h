@@ -34,7 +34,9 @@ class ManifestContext : public ContextSource {
   // syntax) match entry paths, a matched directory again taking everything
   // below, and a wildcard matching nothing selects nothing (BuildKit's
   // AllowEmptyWildcard). A '\\' before '*', '?' or '[' makes it literal
-  // (`n\\?pe` is the file `n?pe`). Below each source (a match of a wildcard,
+  // (`n\\?pe` is the file `n?pe`). Symlinks on the way, the source's own
+  // included, are followed inside the context as BuildKit does (the link
+  // entries and what they lead to are both selected). Below each source (a match of a wildcard,
   // or the plain path), entries whose path relative to that source matches
   // an exclude pattern (.dockerignore syntax, BuildKit's --exclude) are
   // dropped; the source itself never is. The result is sorted by path, each

@@ -53,8 +53,13 @@ struct CopyStep {
 //  - missing directories of dest are created (0755, the --chown owner);
 //  - a wildcard matching nothing copies nothing (BuildKit's
 //    AllowEmptyWildcard); a missing plain source is NotFound;
-//  - copied entries keep their mode (unless --chmod) and mtime; inline
-//    files are 0644.
+//  - copied entries keep their mode (unless --chmod), mtime and extended
+//    attributes; names of one source inode copied by the step stay hard
+//    links of each other; inline files are 0644;
+//  - --chown owns what the step creates, resolved as BuildKit's file ops
+//    do (ResolveFileOwner: an unknown name is 0:0);
+//  - ADD extracts a local archive as a chroot at the destination would
+//    (image::ExtractArchive), owned by --chown when given.
 // Reproducibility (layers must not depend on when the step ran): existing
 // destination directories get their previous mtime back, and directories
 // and inline files the step creates get `source_date_epoch`, or 0 when
