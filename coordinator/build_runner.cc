@@ -243,7 +243,11 @@ class BuildSession {
 
       Result<cache::CacheKeyBuilder> builder =
           StepKeyBuilder(s.key, step, state, from_key, context);
-      if (!builder.ok()) return builder.status().Annotate(Location(plan_, step.start_line));
+      if (!builder.ok()) {
+        // Location ends in ": " already; Annotate would add a second one.
+        return Status(builder.status().code(),
+                      Location(plan_, step.start_line) + builder.status().message());
+      }
       // SOURCE_DATE_EPOCH clamps the times in a step's layer, so it is part
       // of what the step produces (absent when unset: keys stay as before).
       if (step.changes_filesystem && options_.source_date_epoch) {
@@ -354,7 +358,8 @@ class BuildSession {
     s->newest_entry_nanos = std::max(s->newest_entry_nanos, entry->created_unix_nanos);
     bool empty = EntryIsEmpty(*entry);
     if (!empty) {
-      s->layers.push_back({entry->layer_digest, entry->diff_id, entry->size, entry->media_type});
+      s->layers.push_back({entry->layer_digest, entry->diff_id, entry->size, entry->media_type,
+                           entry->uncompressed_size});
     }
     return empty;
   }

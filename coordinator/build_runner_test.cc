@@ -222,6 +222,13 @@ TEST_F(BuildRunnerTest, MissingBaseImageNamesTheLine) {
   EXPECT_EQ(fake_->calls(), 0);
 }
 
+TEST_F(BuildRunnerTest, MissingCopySourceSaysTheLineOnce) {
+  Result<BuildResult> r = Build("FROM scratch\nCOPY nothere /x\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "Dockerfile:2: failed to compute cache key of COPY nothere /x: \"/nothere\": not found");
+}
+
 TEST_F(BuildRunnerTest, SourceDateEpochSetsCreated) {
   BuildOptions options;
   options.source_date_epoch = 86400;

@@ -127,6 +127,7 @@ Result<cache::CacheEntry> RecordStepEntry(cache::Store& store, const Digest& key
   entry.layer_digest = outcome.layer.digest;
   entry.diff_id = outcome.layer.diff_id;
   entry.size = outcome.layer.size;
+  entry.uncompressed_size = outcome.layer.uncompressed_size;
   entry.media_type = outcome.layer.media_type;
   entry.metadata = EntryMetadata(outcome.empty);
   entry.created_unix_nanos = now_nanos;
