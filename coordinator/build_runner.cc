@@ -276,7 +276,13 @@ class BuildSession {
         if (!applied.ok()) return applied.Annotate(Location(plan_, step.start_line) + step.text);
       }
       RecordArgs(step, &s);
-      s.config.config.history.push_back(history);
+      bool recorded = true;
+      if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
+        std::optional<std::string> created_by = MetadataCreatedBy(step, s);
+        recorded = created_by.has_value();
+        if (created_by) history.created_by = *created_by;
+      }
+      if (recorded) s.config.config.history.push_back(history);
       s.key = report.key;
       job.reports.push_back(report);
       Emit(BuildEvent::Kind::kDone, stage, number, step.text, clock_.NowUnixNanos() - started);

@@ -78,6 +78,13 @@ Result<std::vector<ImageSummary>> ImageService::List(const std::vector<std::stri
     }
   }
 
+  // Several reference= patterns (also `image ls NAME` with --filter
+  // reference=) are alternatives, as in moby: a tag is kept when any matches.
+  std::vector<std::string> patterns;
+  for (const auto& f : parsed) {
+    if (f.key == "reference") patterns.push_back(f.value);
+  }
+
   std::vector<ImageSummary> out;
   for (const auto& record : images) {
     ImageSummary s;
@@ -90,22 +97,24 @@ Result<std::vector<ImageSummary>> ImageService::List(const std::vector<std::stri
     s.dangling = s.repo_tags.empty();
 
     bool keep = true;
+    if (!patterns.empty()) {
+      std::vector<std::string> kept;
+      for (const auto& t : s.repo_tags) {
+        std::string name = t.substr(0, t.rfind(':'));
+        for (const auto& pattern : patterns) {
+          if (PathMatch(pattern, t) || PathMatch(pattern, name)) {
+            kept.push_back(t);
+            break;
+          }
+        }
+      }
+      keep = !kept.empty();
+      s.repo_tags = kept;  // Docker shows only the matching tags
+    }
     std::optional<image::ImageConfig> config;
     for (const auto& f : parsed) {
       if (f.key == "dangling") {
         keep = keep && (s.dangling == (f.value == "true"));
-      } else if (f.key == "reference") {
-        bool any = false;
-        std::vector<std::string> kept;
-        for (const auto& t : s.repo_tags) {
-          std::string name = t.substr(0, t.rfind(':'));
-          if (PathMatch(f.value, name) || PathMatch(f.value, t)) {
-            any = true;
-            kept.push_back(t);
-          }
-        }
-        s.repo_tags = kept;  // Docker shows only the matching tags
-        keep = keep && any;
       } else if (f.key == "label") {
         if (!config) {
           ASSIGN_OR_RETURN(config, ReadConfig(record));

@@ -179,6 +179,12 @@ TEST_F(ImageServiceTest, Filters) {
   EXPECT_EQ(service_->List({"dangling=false"})->size(), 1u);
   EXPECT_EQ(service_->List({"reference=app/*"})->size(), 1u);
   EXPECT_EQ(service_->List({"reference=web"})->size(), 0u);
+  // Several reference= patterns are alternatives, as in moby.
+  ASSERT_TRUE(service_->Tag("app/web:1", "other:2").ok());
+  EXPECT_EQ(service_->List({"reference=nothing", "reference=app/*"})->size(), 1u);
+  EXPECT_EQ(service_->List({"reference=app/*", "reference=other"})->at(0).repo_tags,
+            (std::vector<std::string>{"app/web:1", "other:2"}));
+  ASSERT_TRUE(service_->Remove("other:2", false).ok());
   EXPECT_EQ(service_->List({"label=team=db"})->at(0).id, *b);
   EXPECT_EQ(service_->List({"since=app/web:1"})->size(), 1u);
   EXPECT_FALSE(service_->List({"color=red"}).ok());

@@ -45,6 +45,7 @@ check "images NAME: every tag of that repository" [ "$("$S" images --format '{{.
 check "images NAME:TAG" [ "$("$S" images --format '{{.Repository}}:{{.Tag}}' busybox:1.36)" = "busybox:1.36" ]
 check "images with a wildcard tag" [ "$("$S" images --format '{{.Tag}}' 'busybox:1.*')" = "1.36" ]
 check "images */* (wildcards do not cross /)" [ "$("$S" images --format '{{.Repository}}' '*/*')" = "example/bb" ]
+check "images NAME plus --filter reference=: either matches" [ "$("$S" images --format '{{.Repository}}:{{.Tag}}' --filter 'reference=example/*' busybox:latest | tr '\n' ' ')" = "example/bb:2.0 busybox:latest " ]
 check "images of nothing: only the header" [ "$("$S" images nothere | wc -l)" -eq 1 ]
 fails "images takes one REPOSITORY" "$S" images busybox example/bb
 
