@@ -40,6 +40,11 @@ check "inspect .Size counts the 4 MiB unpacked (got $size)" [ "$size" -ge 419430
 human=$("$S" images --format '{{.Size}}' busybox:1.36)
 check "images SIZE is the unpacked size (got $human)" bash -c "echo '$human' | grep -Eq '^[4-9]\.[0-9]+MB$'"
 
+check "set-up: save" "$S" image save -o saved.tar busybox:1.36
+check "set-up: load into another store" bash -c "STRATA_ROOT='$E2E_TMP/root2' '$S' image load -i saved.tar >/dev/null"
+check "a loaded image has the same unpacked size" [ "$(STRATA_ROOT="$E2E_TMP/root2" "$S" inspect -f '{{.Size}}' busybox:1.36)" = "$size" ]
+check "its history shows the layer's unpacked size" [ "$(STRATA_ROOT="$E2E_TMP/root2" "$S" history --human=false --format '{{.Size}}' busybox:1.36)" = "$size" ]
+
 # --- images [REPOSITORY[:TAG]] ---
 check "images NAME: every tag of that repository" [ "$("$S" images --format '{{.Repository}}:{{.Tag}}' busybox | sort | tr '\n' ' ')" = "busybox:1.36 busybox:latest " ]
 check "images NAME:TAG" [ "$("$S" images --format '{{.Repository}}:{{.Tag}}' busybox:1.36)" = "busybox:1.36" ]
@@ -57,7 +62,7 @@ hist=$("$S" history busybox:1.36)
 check "history header" bash -c "echo '$hist' | head -1 | grep -Eq '^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$'"
 check "history: one row, the image id" [ "$("$S" history --format '{{.ID}} {{.CreatedBy}}' busybox:1.36)" = "${id:7:12} strata image import" ]
 check "image history --no-trunc -q" [ "$("$S" image history --no-trunc -q busybox:1.36)" = "$id" ]
-check "history -H=false: bytes" bash -c "'$S' history --human=false --format '{{.Size}}' busybox:1.36 | grep -Eq '^[0-9]{7,}$'"
+check "history --human=false: bytes" bash -c "'$S' history --human=false --format '{{.Size}}' busybox:1.36 | grep -Eq '^[0-9]{7,}$'"
 fails "history of an unknown image" "$S" history nothere
 
 if ! can_run_containers; then
