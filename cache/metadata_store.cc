@@ -306,7 +306,7 @@ Result<std::vector<std::string>> MetadataStore::TagsOf(const Digest& id) {
   return impl_->TagsOf(id);
 }
 
-Result<RemoveOutcome> MetadataStore::Untag(std::string_view ref) {
+Result<RemoveOutcome> MetadataStore::Untag(std::string_view ref, bool keep_image) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   ASSIGN_OR_RETURN(std::optional<Digest> id, ResolveTag(ref));
   if (!id) return Status::NotFound("no such image: " + std::string(ref));
@@ -315,7 +315,7 @@ Result<RemoveOutcome> MetadataStore::Untag(std::string_view ref) {
   TRY(FromRocks(batch.Delete(impl_->cf[kTags], rocksdb::Slice(ref.data(), ref.size())), "batch"));
   out.untagged.emplace_back(ref);
   ASSIGN_OR_RETURN(std::vector<std::string> tags, impl_->TagsOf(*id));
-  if (tags.size() <= 1) {  // only `ref` itself
+  if (tags.size() <= 1 && !keep_image) {  // only `ref` itself
     ASSIGN_OR_RETURN(std::optional<ImageRecord> record, GetImage(*id));
     if (record) TRY(impl_->DeleteImage(*record, &batch, &out));
   }

@@ -63,9 +63,10 @@ class MetadataStore {
   // Every (reference, image id), by reference.
   Result<std::vector<std::pair<std::string, Digest>>> ListTags();
   Result<std::vector<std::string>> TagsOf(const Digest& id);
-  // Removes the tag; when it was the image's last tag, removes the image too.
-  // NotFound when `ref` is no tag.
-  Result<RemoveOutcome> Untag(std::string_view ref);
+  // Removes the tag; when it was the image's last tag, removes the image too
+  // unless `keep_image` (the image stays, untagged). NotFound when `ref` is
+  // no tag.
+  Result<RemoveOutcome> Untag(std::string_view ref, bool keep_image = false);
   // Removes the image and every tag pointing at it. NotFound when absent.
   Result<RemoveOutcome> RemoveImage(const Digest& id);
 

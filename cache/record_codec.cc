@@ -33,13 +33,16 @@ class Writer {
 // zero values, so decoders check `status()` once at the end.
 class Reader {
  public:
-  Reader(std::string_view in, const char* what) : in_(in), what_(what) {
-    uint8_t version = U8();
-    if (ok_ && version != kRecordVersion) {
-      Fail("version " + std::to_string(version) + " is not known to this strata (knows " +
-           std::to_string(kRecordVersion) + "); upgrade strata to read this store");
+  // Accepts versions 1 through `newest`.
+  Reader(std::string_view in, const char* what, uint8_t newest = kRecordVersion)
+      : in_(in), what_(what) {
+    version_ = U8();
+    if (ok_ && (version_ < 1 || version_ > newest)) {
+      Fail("version " + std::to_string(version_) + " is not known to this strata (knows 1 to " +
+           std::to_string(newest) + "); upgrade strata to read this store");
     }
   }
+  uint8_t version() const { return version_; }
   uint8_t U8() {
     if (!ok_) return 0;
     if (pos_ >= in_.size()) return Fail("truncated"), 0;
@@ -91,6 +94,7 @@ class Reader {
   std::string_view in_;
   const char* what_;
   size_t pos_ = 0;
+  uint8_t version_ = 0;
   bool ok_ = true;
   Status status_;
 };
@@ -98,7 +102,7 @@ class Reader {
 }  // namespace
 
 std::string EncodeImage(const ImageRecord& r) {
-  Writer w(kRecordVersion);
+  Writer w(kImageRecordVersion);
   w.Dig(r.id);
   w.Dig(r.manifest_digest);
   w.Str(r.manifest_media_type);
@@ -110,6 +114,7 @@ std::string EncodeImage(const ImageRecord& r) {
     w.Dig(l.diff_id);
     w.Varint(l.size);
     w.Str(l.media_type);
+    w.Varint(l.uncompressed_size);
   }
   w.I64(r.created_unix_nanos);
   w.Varint(r.total_size);
@@ -118,7 +123,7 @@ std::string EncodeImage(const ImageRecord& r) {
 }
 
 Result<ImageRecord> DecodeImage(std::string_view bytes) {
-  Reader rd(bytes, "image");
+  Reader rd(bytes, "image", kImageRecordVersion);
   ImageRecord r;
   r.id = rd.Dig();
   r.manifest_digest = rd.Dig();
@@ -132,6 +137,7 @@ Result<ImageRecord> DecodeImage(std::string_view bytes) {
     l.diff_id = rd.Dig();
     l.size = rd.Varint();
     l.media_type = rd.Str();
+    if (rd.version() >= 2) l.uncompressed_size = rd.Varint();
     r.layers.push_back(std::move(l));
   }
   r.created_unix_nanos = rd.I64();
@@ -142,7 +148,7 @@ Result<ImageRecord> DecodeImage(std::string_view bytes) {
 }
 
 std::string EncodeCacheEntry(const CacheEntry& e) {
-  Writer w(kRecordVersion);
+  Writer w(kCacheEntryVersion);
   w.Dig(e.key);
   w.Str(e.ns);
   w.U8(e.shared ? 1 : 0);
@@ -152,11 +158,12 @@ std::string EncodeCacheEntry(const CacheEntry& e) {
   w.Str(e.media_type);
   w.Str(e.metadata);
   w.I64(e.created_unix_nanos);
+  w.Varint(e.uncompressed_size);
   return w.Take();
 }
 
 Result<CacheEntry> DecodeCacheEntry(std::string_view bytes) {
-  Reader rd(bytes, "cache entry");
+  Reader rd(bytes, "cache entry", kCacheEntryVersion);
   CacheEntry e;
   e.key = rd.Dig();
   e.ns = rd.Str();
@@ -167,6 +174,7 @@ Result<CacheEntry> DecodeCacheEntry(std::string_view bytes) {
   e.media_type = rd.Str();
   e.metadata = rd.Str();
   e.created_unix_nanos = rd.I64();
+  if (rd.version() >= 2) e.uncompressed_size = rd.Varint();
   TRY(rd.Finish());
   return e;
 }

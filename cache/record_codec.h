@@ -14,6 +14,11 @@ namespace strata::cache {
 // a version, once released, is never changed. Decoders reject unknown
 // versions and trailing bytes with Corruption.
 inline constexpr uint8_t kRecordVersion = 1;
+// ImageRecord and CacheEntry are written in version 2 (layers carry their
+// uncompressed size); their version-1 values still decode, with
+// uncompressed_size 0 ("unknown").
+inline constexpr uint8_t kImageRecordVersion = 2;
+inline constexpr uint8_t kCacheEntryVersion = 2;
 
 std::string EncodeImage(const ImageRecord& record);
 Result<ImageRecord> DecodeImage(std::string_view bytes);

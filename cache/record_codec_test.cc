@@ -18,6 +18,8 @@ ImageRecord SampleImage() {
                       "application/vnd.oci.image.layer.v1.tar+gzip"});
   r.layers.push_back({Digest::Sha256Of("l2"), Digest::Sha256Of("d2"), 1ull << 40,
                       "application/vnd.oci.image.layer.v1.tar"});
+  r.layers[0].uncompressed_size = 377'000'000;
+  r.layers[1].uncompressed_size = 1ull << 41;
   r.created_unix_nanos = -5;  // before 1970 must survive too
   r.total_size = 999;
   r.platform = "linux/amd64";
@@ -48,6 +50,7 @@ TEST(RecordCodecTest, CacheEntryRoundTrip) {
   e.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
   e.metadata = std::string("{\"Env\":[\"A=1\"]}\0binary", 22);
   e.created_unix_nanos = 1700000000123456789;
+  e.uncompressed_size = 4096;
   auto decoded = DecodeCacheEntry(EncodeCacheEntry(e));
   ASSERT_OK(decoded);
   EXPECT_EQ(*decoded, e);
@@ -78,17 +81,54 @@ TEST(RecordCodecTest, TagAndCountRoundTrip) {
 }
 
 TEST(RecordCodecTest, FirstByteIsTheVersion) {
-  EXPECT_EQ(EncodeImage(SampleImage())[0], static_cast<char>(kRecordVersion));
+  EXPECT_EQ(EncodeImage(SampleImage())[0], static_cast<char>(kImageRecordVersion));
+  EXPECT_EQ(EncodeCacheEntry(CacheEntry{})[0], static_cast<char>(kCacheEntryVersion));
   EXPECT_EQ(EncodeCount(7), std::string("\x01\x07", 2));
 }
 
 TEST(RecordCodecTest, UnknownVersionIsCorruptionSayingUpgrade) {
   std::string bytes = EncodeImage(SampleImage());
-  bytes[0] = 2;
+  bytes[0] = kImageRecordVersion + 1;
   auto decoded = DecodeImage(bytes);
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
   EXPECT_NE(decoded.status().message().find("upgrade strata"), std::string::npos);
+}
+
+// Short strings only (length < 128: one varint byte).
+std::string V1Str(const std::string& s) { return std::string(1, static_cast<char>(s.size())) + s; }
+
+TEST(RecordCodecTest, Version1ImageStillDecodesWithUnknownUncompressedSize) {
+  // docs/store-format.md, version 1: no uncompressed_size in Layer.
+  Digest id = Digest::Sha256Of("config");
+  std::string bytes = "\x01" + V1Str(id.ToString()) + V1Str("") + V1Str("") +
+                      V1Str(id.ToString()) + V1Str("cfg") + std::string("\x01", 1) +
+                      V1Str(Digest::Sha256Of("l1").ToString()) +
+                      V1Str(Digest::Sha256Of("d1").ToString()) + std::string("\x7b", 1) +
+                      V1Str("gz") + std::string("\x0a", 1) /* i64 5 */ +
+                      std::string("\x64", 1) /* 100 */ + V1Str("linux/amd64");
+  auto decoded = DecodeImage(bytes);
+  ASSERT_OK(decoded);
+  ASSERT_EQ(decoded->layers.size(), 1u);
+  EXPECT_EQ(decoded->layers[0].size, 123u);
+  EXPECT_EQ(decoded->layers[0].media_type, "gz");
+  EXPECT_EQ(decoded->layers[0].uncompressed_size, 0u);
+  EXPECT_EQ(decoded->created_unix_nanos, 5);
+  EXPECT_EQ(decoded->total_size, 100u);
+  EXPECT_EQ(decoded->platform, "linux/amd64");
+}
+
+TEST(RecordCodecTest, Version1CacheEntryStillDecodes) {
+  std::string bytes = "\x01" + V1Str(Digest::Sha256Of("k").ToString()) + V1Str("ns") +
+                      std::string("\x01", 1) + V1Str("") + V1Str("") + std::string("\x00", 1) +
+                      V1Str("") + V1Str("{}") + std::string("\x02", 1) /* i64 1 */;
+  auto decoded = DecodeCacheEntry(bytes);
+  ASSERT_OK(decoded);
+  EXPECT_EQ(decoded->ns, "ns");
+  EXPECT_TRUE(decoded->shared);
+  EXPECT_EQ(decoded->metadata, "{}");
+  EXPECT_EQ(decoded->created_unix_nanos, 1);
+  EXPECT_EQ(decoded->uncompressed_size, 0u);
 }
 
 TEST(RecordCodecTest, EveryTruncationIsRejected) {

@@ -17,6 +17,9 @@ struct LayerRecord {
   Digest diff_id;          // digest of the uncompressed tar
   uint64_t size = 0;       // bytes of the blob
   std::string media_type;  // e.g. application/vnd.oci.image.layer.v1.tar+gzip
+  // Bytes of the uncompressed tar (what `image ls` adds up, as Docker shows
+  // the unpacked size); 0 when unknown (records written before version 2).
+  uint64_t uncompressed_size = 0;
 
   friend bool operator==(const LayerRecord&, const LayerRecord&) = default;
 };
@@ -30,7 +33,7 @@ struct ImageRecord {
   std::string config_media_type;
   std::vector<LayerRecord> layers;
   int64_t created_unix_nanos = 0;
-  uint64_t total_size = 0;  // manifest + config + layer blobs, in bytes
+  uint64_t total_size = 0;  // manifest + config + layer blobs, in bytes (compressed)
   std::string platform;     // "linux/amd64"
 
   // The blobs this image keeps alive: manifest (when set), config and layers,
@@ -52,6 +55,7 @@ struct CacheEntry {
   std::string media_type;
   std::string metadata;  // config delta etc., opaque to the store
   int64_t created_unix_nanos = 0;
+  uint64_t uncompressed_size = 0;  // bytes of the layer's tar; 0: unknown or no layer
 
   // The blobs this entry keeps alive (its layer, when it has one).
   std::vector<Digest> ReferencedBlobs() const;

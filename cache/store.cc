@@ -71,9 +71,9 @@ Status Store::DeleteBlobs(const std::vector<Digest>& blobs) {
   return Status::OK();
 }
 
-Result<RemoveOutcome> Store::Untag(std::string_view ref) {
+Result<RemoveOutcome> Store::Untag(std::string_view ref, bool keep_image) {
   std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(RemoveOutcome out, metadata_->Untag(ref));
+  ASSIGN_OR_RETURN(RemoveOutcome out, metadata_->Untag(ref, keep_image));
   TRY(DeleteBlobs(out.unreferenced_blobs));
   return out;
 }

@@ -71,7 +71,7 @@ class Store {
   // The metadata change, then the delete of each blob it left unreferenced.
   // A failed blob delete is logged and left for CollectGarbage: the removal
   // itself has happened.
-  Result<RemoveOutcome> Untag(std::string_view ref);
+  Result<RemoveOutcome> Untag(std::string_view ref, bool keep_image = false);
   Result<RemoveOutcome> RemoveImage(const Digest& id);
   Result<RemoveOutcome> RemoveCacheEntry(const Digest& key, std::string_view ns);
 

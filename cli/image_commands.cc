@@ -14,6 +14,9 @@
 #include "cli/coordinator_client.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
+#include "cli/container/container_store.h"
+#include "cli/image_history.h"
+#include "cli/image_remove_conflict.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 
@@ -97,6 +100,7 @@ struct ListFlags {
   bool all = false, quiet = false, digests = false, no_trunc = false;
   std::vector<std::string> filters;
   std::string format;
+  std::string repository;  // [REPOSITORY[:TAG]]: Docker adds it as a reference= filter
 };
 
 int RunList(const CliContext& ctx, const ListFlags& f) {
@@ -113,6 +117,7 @@ int RunList(const CliContext& ctx, const ListFlags& f) {
   auto* body = req.mutable_list_images();
   body->set_all(f.all);
   for (const auto& filter : f.filters) body->add_filters(filter);
+  if (!f.repository.empty()) body->add_filters("reference=" + f.repository);
   auto reply = (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
 
@@ -214,24 +219,62 @@ struct RemoveFlags {
   bool force = false, no_prune = false;
 };
 
+// The containers (of this client's store) made from image `id`.
+std::vector<ImageUser> UsersOf(container::ContainerStore& store,
+                               std::vector<container::ContainerRecord>& all, const std::string& id) {
+  std::vector<ImageUser> users;
+  for (auto& c : all) {
+    if (c.image_id == id) users.push_back({c.id, store.IsRunning(c)});
+  }
+  return users;
+}
+
+// As `docker rmi`: each name in turn, its lines on stdout; the errors, after
+// all names, on stderr as the daemon's; exit 1 when any name failed. A
+// container using the image is checked here, before the coordinator is
+// asked (containers live in this client's store).
 int RunRemove(const CliContext& ctx, const RemoveFlags& f) {
   auto client = Client(ctx);
   if (!client.ok()) return Fail(client.status());
-  protocol::Envelope req = protocol::NewEnvelope(0);
-  auto* body = req.mutable_remove_image();
-  for (const auto& n : f.names) body->add_names(n);
-  body->set_force(f.force);
-  body->set_no_prune(f.no_prune);
-  auto reply = (*client)->Call(req);
-  if (!reply.ok()) return Fail(reply.status());
-  for (const auto& line : reply->remove_result().lines()) {
-    std::cout << (line.kind() == v1::RemoveLine::KIND_DELETED ? "Deleted: " : "Untagged: ")
-              << line.value() << "\n";
+  container::ContainerStore containers(ctx.root);
+  Result<std::vector<container::ContainerRecord>> all = containers.List();
+  if (!all.ok()) return Fail(all.status());
+  std::vector<std::string> errors;
+  for (const auto& name : f.names) {
+    bool untag_only = false;
+    protocol::Envelope resolve = protocol::NewEnvelope(0);
+    resolve.mutable_resolve_image()->set_name(name);
+    auto found = (*client)->Call(resolve);
+    if (found.ok()) {
+      const auto& image = found->resolved_image();
+      std::vector<std::string> tags(image.repo_tags().begin(), image.repo_tags().end());
+      RemovePlan plan = PlanRemove(name, image.id(), tags, UsersOf(containers, *all, image.id()), f.force);
+      if (plan.action == RemovePlan::Action::kRefuse) {
+        errors.push_back(plan.error);
+        continue;
+      }
+      untag_only = plan.action == RemovePlan::Action::kUntagOnly;
+    }
+    protocol::Envelope req = protocol::NewEnvelope(0);
+    auto* body = req.mutable_remove_image();
+    body->add_names(name);
+    body->set_force(f.force);
+    body->set_no_prune(f.no_prune);
+    body->set_untag_only(untag_only);
+    auto reply = (*client)->Call(req);
+    if (!reply.ok()) {
+      errors.push_back(reply.status().message());
+      continue;
+    }
+    for (const auto& line : reply->remove_result().lines()) {
+      std::cout << (line.kind() == v1::RemoveLine::KIND_DELETED ? "Deleted: " : "Untagged: ")
+                << line.value() << "\n";
+    }
+    for (const auto& err : reply->remove_result().errors()) errors.push_back(err.message());
   }
-  for (const auto& err : reply->remove_result().errors()) {
-    std::cerr << "Error: " << err.message() << "\n";
-  }
-  return reply->remove_result().errors_size() > 0 ? 1 : 0;
+  std::cout.flush();
+  for (const auto& e : errors) std::cerr << "Error response from daemon: " << e << "\n";
+  return errors.empty() ? 0 : 1;
 }
 
 // ---- save / load ----
@@ -299,6 +342,22 @@ int RunLoad(const CliContext& ctx, const LoadFlags& f) {
   return 0;
 }
 
+// ---- pull ----
+struct PullFlags {
+  std::string name;
+  bool all_tags = false, quiet = false;
+  std::string platform;
+};
+
+// Registries arrive with a later issue; until then say what works instead.
+int RunPull(const CliContext&, const PullFlags& f) {
+  std::cerr << "strata: cannot pull " << f.name
+            << ": pulling from registries is not supported yet; import a root filesystem with "
+               "'strata image import FILE NAME' or load an archive with 'strata image load -i "
+               "FILE'\n";
+  return 1;
+}
+
 template <typename Flags>
 void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
            int (*run)(const CliContext&, const Flags&)) {
@@ -315,8 +374,20 @@ CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   cmd->add_option("-f,--filter", f->filters, "filter output (reference=, dangling=, label=, before=, since=)")
       ->allow_extra_args(false);
   cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
+  cmd->add_option("REPOSITORY", f->repository,
+                  "REPOSITORY[:TAG]: only images whose name matches (wildcards as in --filter reference=)");
   OnRun(cmd, ctx, f, RunList);
   return cmd;
+}
+
+void AddPull(CLI::App* parent, const std::string& name, CliContext& ctx) {
+  auto f = std::make_shared<PullFlags>();
+  CLI::App* cmd = parent->add_subcommand(name, "Download an image from a registry (not supported yet)");
+  cmd->add_flag("-a,--all-tags", f->all_tags, "download all tagged images in the repository");
+  cmd->add_option("--platform", f->platform, "set platform if server is multi-platform capable");
+  cmd->add_flag("-q,--quiet", f->quiet, "suppress verbose output");
+  cmd->add_option("NAME", f->name, "NAME[:TAG|@DIGEST]")->required();
+  OnRun(cmd, ctx, f, RunPull);
 }
 
 void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx) {
@@ -367,6 +438,9 @@ void AddImageCommands(CLI::App& app, CliContext& ctx) {
   AddTag(&app, "tag", ctx);
   AddRemove(image, "rm", ctx);
   AddRemove(&app, "rmi", ctx);
+  AddPull(image, "pull", ctx);
+  AddPull(&app, "pull", ctx);
+  AddHistoryCommands(app, *image, ctx);
 
   auto save = std::make_shared<SaveFlags>();
   CLI::App* save_cmd = image->add_subcommand("save", "Save images to a tar archive (OCI layout + Docker manifest.json)");

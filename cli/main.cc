@@ -13,6 +13,7 @@
 #include "cli/container_commands.h"
 #include "cli/dockerfile_commands.h"
 #include "cli/image_commands.h"
+#include "cli/version_command.h"
 #include "common/logging.h"
 #include "common/options.h"
 
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
                "strata");
   app.require_subcommand(1);
   app.fallthrough();
+  app.set_version_flag("-v,--version", strata::cli::VersionLine(strata::GetBuildInfo()),
+                       "print version information and quit");
   strata::AddOptionTable(
       app, {
                {"--root", "STRATA_ROOT", strata::cli::DefaultRoot(),
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
   strata::cli::AddImageCommands(app, ctx);
   strata::cli::AddContainerCommands(app, ctx);
   strata::cli::AddBuildCommand(app, ctx);
+  strata::cli::AddVersionCommand(app, ctx);
 
   if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
   strata::LogLevel level;

@@ -272,6 +272,7 @@ class BuildSession {
       Result<cache::CacheKeyBuilder> builder =
           StepKeyBuilder(s.key, step, state, from_key, context);
       if (!builder.ok()) {
+        // Location ends in ": " already; Annotate would add a second one.
         return Status(builder.status().code(),
                       Location(plan_, step.start_line) + builder.status().message());
       }
@@ -303,7 +304,13 @@ class BuildSession {
         if (!applied.ok()) return applied.Annotate(Location(plan_, step.start_line) + step.text);
       }
       RecordArgs(step, &s);
-      s.config.config.history.push_back(history);
+      bool recorded = true;
+      if (!step.changes_filesystem || step.command.As<dockerfile::WorkdirCommand>()) {
+        std::optional<std::string> created_by = MetadataCreatedBy(step, s);
+        recorded = created_by.has_value();
+        if (created_by) history.created_by = *created_by;
+      }
+      if (recorded) s.config.config.history.push_back(history);
       s.key = report.key;
       job.reports.push_back(report);
       Emit(BuildEvent::Kind::kDone, stage, number, step.text, clock_.NowUnixNanos() - started);
@@ -385,7 +392,8 @@ class BuildSession {
     s->newest_entry_nanos = std::max(s->newest_entry_nanos, entry->created_unix_nanos);
     bool empty = EntryIsEmpty(*entry);
     if (!empty) {
-      s->layers.push_back({entry->layer_digest, entry->diff_id, entry->size, entry->media_type});
+      s->layers.push_back({entry->layer_digest, entry->diff_id, entry->size, entry->media_type,
+                           entry->uncompressed_size});
     }
     return empty;
   }

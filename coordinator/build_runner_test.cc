@@ -294,6 +294,51 @@ TEST_F(BuildRunnerTest, MissingBaseImageNamesTheLine) {
   EXPECT_EQ(fake_->calls(), 0);
 }
 
+// dockerfile2llb's commit messages: %q of the final argv for CMD and
+// ENTRYPOINT, %v for lists, Go's map printing for EXPOSE; no entry for ONBUILD.
+TEST_F(BuildRunnerTest, MetadataHistoryAsBuildKitWritesIt) {
+  Result<BuildResult> r = Build(
+      "FROM scratch\n"
+      "ARG V=1\n"
+      "ENV PORT=80 NAME=\"a b\"\n"
+      "LABEL team=web\n"
+      "EXPOSE 8080 $PORT/udp 443\n"
+      "WORKDIR app\n"
+      "USER nobody\n"
+      "VOLUME /data /logs\n"
+      "SHELL [\"/bin/bash\", \"-c\"]\n"
+      "STOPSIGNAL SIGQUIT\n"
+      "ONBUILD RUN make\n"
+      "ENTRYPOINT [\"nginx\", \"-g\", \"daemon off;\"]\n"
+      "CMD echo $NAME\n");
+  ASSERT_OK(r);
+  std::vector<std::string> got;
+  for (const auto& h : ConfigOf(*r).history) got.push_back(h.created_by);
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "ARG V=1",
+                     "ENV PORT=80 NAME=a b",
+                     "LABEL team=web",
+                     "EXPOSE map[443/tcp:{} 80/udp:{} 8080/tcp:{}]",  // $PORT expanded
+                     "WORKDIR /app",
+                     "USER nobody",
+                     "VOLUME [/data /logs]",
+                     "SHELL [/bin/bash -c]",
+                     "STOPSIGNAL SIGQUIT",
+                     "ENTRYPOINT [\"nginx\" \"-g\" \"daemon off;\"]",
+                     "CMD [\"/bin/bash\" \"-c\" \"echo $NAME\"]",
+                 }));
+  Result<BuildResult> plain = Build("FROM scratch\nEXPOSE 8080 53/udp 443\n");
+  ASSERT_OK(plain);
+  EXPECT_EQ(ConfigOf(*plain).history.at(0).created_by, "EXPOSE map[443/tcp:{} 53/udp:{} 8080/tcp:{}]");
+}
+
+TEST_F(BuildRunnerTest, MissingCopySourceSaysTheLineOnce) {
+  Result<BuildResult> r = Build("FROM scratch\nCOPY nothere /x\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "Dockerfile:2: failed to compute cache key of COPY nothere /x: \"/nothere\": not found");
+}
+
 TEST_F(BuildRunnerTest, SourceDateEpochSetsCreated) {
   BuildOptions options;
   options.source_date_epoch = 86400;

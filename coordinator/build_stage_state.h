@@ -46,6 +46,15 @@ void RecordArgs(const dockerfile::BuildStep& step, StageState* s);
 std::string CreatedBy(const dockerfile::BuildStep& step, const StageState& s,
                       const ExecState& state);
 
+// BuildKit's created_by of a metadata step (and WORKDIR), from the stage
+// after the step applied: `CMD ["/bin/sh" "-c" "x"]` (Go's %q of the final
+// argv), `ENTRYPOINT [...]`, `ENV K=V`, `LABEL k=v`, `EXPOSE map[80/tcp:{}]`,
+// `USER u`, `VOLUME [/a /b]`, `SHELL [/bin/sh -c]`, `STOPSIGNAL s`,
+// `WORKDIR /abs`, `ARG K=V`, `MAINTAINER m`; nullopt for ONBUILD (BuildKit
+// records no history for it); the step's text otherwise.
+std::optional<std::string> MetadataCreatedBy(const dockerfile::BuildStep& step,
+                                             const StageState& after);
+
 // Sets os/architecture[/variant] of `config` from "os/arch[/variant]".
 void SetPlatform(const std::string& platform, image::ImageConfig* config);
 

@@ -10,6 +10,7 @@
 #include "coordinator/blob_sink.h"
 #include "coordinator/image_resolver.h"
 #include "coordinator/image_service.h"
+#include "coordinator/layer_size.h"
 #include "image/archive_reader.h"
 #include "image/archive_writer.h"
 #include "image/byte_sink.h"
@@ -163,6 +164,9 @@ Result<LoadOutcome> ImageService::Load(const std::string& input_path) {
       r.layers.push_back({l.digest, l.diff_id, static_cast<uint64_t>(l.size), l.media_type});
       r.total_size += l.size;
     }
+    // An archive does not say how large its layers unpack: count once here.
+    Status sized = FillUncompressedSizes(store_.blobs(), &r.layers);
+    if (!sized.ok()) return sized.Annotate("load " + input_path);
     r.created_unix_nanos = ParseCreated(config->created);
     r.platform = config->os + "/" + config->architecture;
     records.emplace_back(std::move(r), li.tags);

@@ -34,6 +34,9 @@ Result<ResolvedImageData> ImageService::Resolve(const std::string& name) {
   ASSIGN_OR_RETURN(ResolvedImage found, ResolveImage(store_.metadata(), name));
   ResolvedImageData out;
   out.record = found.record;
+  for (cache::LayerRecord& layer : out.record.layers) {
+    ASSIGN_OR_RETURN(layer.uncompressed_size, sizer_.LayerSize(layer));
+  }
   ASSIGN_OR_RETURN(out.config_json, store_.blobs().ReadAll(found.record.config_digest));
   ASSIGN_OR_RETURN(std::vector<std::string> tags, store_.metadata().TagsOf(found.record.id));
   out.repo_tags = RepoNamesOf(found.record, tags).tags;
@@ -91,7 +94,8 @@ Result<Digest> ImageService::Commit(const CommitRequest& request) {
   parts.layers = base.record.layers;
   if (layer) {
     parts.layers.push_back({layer->blob_digest, layer->diff_id, layer->blob_size,
-                            std::string(image::media_type::kOciLayerGzip)});
+                            std::string(image::media_type::kOciLayerGzip),
+                            layer->uncompressed_size});
   }
   parts.created_unix_nanos = now;
   parts.platform = base.record.platform.empty() ? "linux/amd64" : base.record.platform;

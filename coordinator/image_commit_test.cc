@@ -10,6 +10,7 @@
 #include "cache/memory_blob_store.h"
 #include "cache/metadata_store.h"
 #include "coordinator/image_service.h"
+#include "coordinator/layer_size.h"
 
 namespace strata::coordinator {
 namespace {
@@ -119,6 +120,16 @@ TEST_F(ImageCommitTest, CommitAddsOneLayerWithTheContainersConfig) {
   EXPECT_EQ(config.history[1].created_by, "/bin/echo Hi");
   EXPECT_EQ(config.history[1].comment, "add made.txt");
   EXPECT_FALSE(config.history[1].empty_layer);
+  // The stored record knows how large the new layer unpacks (image ls SIZE).
+  auto stored = store_->metadata().GetImage(*id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  cache::LayerRecord layer = (*stored)->layers[1];
+  EXPECT_GT(layer.uncompressed_size, 0u);
+  const uint64_t recorded = layer.uncompressed_size;
+  layer.uncompressed_size = 0;  // as a version-1 record: counted from the blob
+  Result<uint64_t> counted = UncompressedLayerSize(store_->blobs(), layer);
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_EQ(*counted, recorded);
 }
 
 TEST_F(ImageCommitTest, AnEntrypointChangeClearsCmdAsDockerDoes) {

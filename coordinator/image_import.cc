@@ -48,7 +48,7 @@ Result<Digest> ImageService::Import(const ImportRequest& request) {
   ImageParts parts;
   parts.config = std::move(state.config);
   parts.layers = {{layer->blob_digest, layer->diff_id, layer->blob_size,
-                   std::string(image::media_type::kOciLayerGzip)}};
+                   std::string(image::media_type::kOciLayerGzip), layer->uncompressed_size}};
   parts.created_unix_nanos = now;
   parts.platform = "linux/amd64";
   ASSIGN_OR_RETURN(cache::ImageRecord record,

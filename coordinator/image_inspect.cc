@@ -59,7 +59,7 @@ Json ContainerConfigJson(const image::ContainerConfig& c) {
 }
 
 Json InspectJson(const cache::ImageRecord& record, const image::ImageConfig& config,
-                 const std::vector<std::string>& tags) {
+                 const std::vector<std::string>& tags, uint64_t size) {
   Json j;
   j["Id"] = record.id.ToString();
   RepoNames names = RepoNamesOf(record, tags);
@@ -74,7 +74,7 @@ Json InspectJson(const cache::ImageRecord& record, const image::ImageConfig& con
   j["Architecture"] = config.architecture;
   if (!config.variant.empty()) j["Variant"] = config.variant;
   j["Os"] = config.os;
-  j["Size"] = record.total_size;
+  j["Size"] = size;
   j["GraphDriver"] = {{"Data", nullptr}, {"Name", "overlayfs"}};
   Json layers = Json::array();
   for (const auto& d : config.rootfs.diff_ids) layers.push_back(d.ToString());

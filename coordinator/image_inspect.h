@@ -14,10 +14,11 @@ namespace strata::coordinator {
 // field names and order (Id, RepoTags, RepoDigests, Parent, Comment,
 // Created, DockerVersion, Author, Config{...}, Architecture, Variant, Os,
 // Size, GraphDriver, RootFS{Type, Layers}, Metadata). `tags` are normalised
-// references; they print in familiar form.
+// references; they print in familiar form. `size` is the unpacked size
+// (ImageSizer).
 nlohmann::ordered_json InspectJson(const cache::ImageRecord& record,
                                    const image::ImageConfig& config,
-                                   const std::vector<std::string>& tags);
+                                   const std::vector<std::string>& tags, uint64_t size);
 
 // Docker's container-config object (Hostname ... Shell) for `config`;
 // also what `container inspect` shows as Config.

@@ -49,7 +49,7 @@ Result<std::vector<Filter>> ParseFilters(const std::vector<std::string>& filters
 }  // namespace
 
 ImageService::ImageService(cache::Store& store, Clock& clock, std::string tmp_dir)
-    : store_(store), clock_(clock), tmp_dir_(std::move(tmp_dir)) {}
+    : store_(store), clock_(clock), tmp_dir_(std::move(tmp_dir)), sizer_(store.blobs()) {}
 
 Result<image::ImageConfig> ImageService::ReadConfig(const cache::ImageRecord& record) {
   ASSIGN_OR_RETURN(std::string bytes, store_.blobs().ReadAll(record.config_digest));
@@ -78,34 +78,43 @@ Result<std::vector<ImageSummary>> ImageService::List(const std::vector<std::stri
     }
   }
 
+  // Several reference= patterns (also `image ls NAME` with --filter
+  // reference=) are alternatives, as in moby: a tag is kept when any matches.
+  std::vector<std::string> patterns;
+  for (const auto& f : parsed) {
+    if (f.key == "reference") patterns.push_back(f.value);
+  }
+
   std::vector<ImageSummary> out;
   for (const auto& record : images) {
     ImageSummary s;
     s.id = record.id;
     s.created = CreatedSeconds(record);
-    s.size = record.total_size;
+    ASSIGN_OR_RETURN(s.size, sizer_.Size(record));
     RepoNames names = RepoNamesOf(record, tags_of[record.id]);
     s.repo_tags = std::move(names.tags);
     s.repo_digests = std::move(names.digests);
     s.dangling = s.repo_tags.empty();
 
     bool keep = true;
+    if (!patterns.empty()) {
+      std::vector<std::string> kept;
+      for (const auto& t : s.repo_tags) {
+        std::string name = t.substr(0, t.rfind(':'));
+        for (const auto& pattern : patterns) {
+          if (PathMatch(pattern, t) || PathMatch(pattern, name)) {
+            kept.push_back(t);
+            break;
+          }
+        }
+      }
+      keep = !kept.empty();
+      s.repo_tags = kept;  // Docker shows only the matching tags
+    }
     std::optional<image::ImageConfig> config;
     for (const auto& f : parsed) {
       if (f.key == "dangling") {
         keep = keep && (s.dangling == (f.value == "true"));
-      } else if (f.key == "reference") {
-        bool any = false;
-        std::vector<std::string> kept;
-        for (const auto& t : s.repo_tags) {
-          std::string name = t.substr(0, t.rfind(':'));
-          if (PathMatch(f.value, name) || PathMatch(f.value, t)) {
-            any = true;
-            kept.push_back(t);
-          }
-        }
-        s.repo_tags = kept;  // Docker shows only the matching tags
-        keep = keep && any;
       } else if (f.key == "label") {
         if (!config) {
           ASSIGN_OR_RETURN(config, ReadConfig(record));
@@ -133,7 +142,8 @@ Result<nlohmann::ordered_json> ImageService::Inspect(const std::string& name) {
   ASSIGN_OR_RETURN(ResolvedImage found, ResolveImage(store_.metadata(), name));
   ASSIGN_OR_RETURN(image::ImageConfig config, ReadConfig(found.record));
   ASSIGN_OR_RETURN(std::vector<std::string> tags, store_.metadata().TagsOf(found.record.id));
-  return InspectJson(found.record, config, tags);
+  ASSIGN_OR_RETURN(uint64_t size, sizer_.Size(found.record));
+  return InspectJson(found.record, config, tags, size);
 }
 
 Status ImageService::Tag(const std::string& source, const std::string& target) {
@@ -149,13 +159,14 @@ Status ImageService::Tag(const std::string& source, const std::string& target) {
   return store_.metadata().Tag(ref->String(), found.record.id);
 }
 
-Result<std::vector<RemoveLine>> ImageService::Remove(const std::string& name, bool force) {
+Result<std::vector<RemoveLine>> ImageService::Remove(const std::string& name, bool force,
+                                                     bool untag_only) {
   ASSIGN_OR_RETURN(ResolvedImage found, ResolveImage(store_.metadata(), name));
   ASSIGN_OR_RETURN(std::vector<std::string> tags, store_.metadata().TagsOf(found.record.id));
   cache::RemoveOutcome outcome;
-  if (!found.tag.empty() && tags.size() > 1) {
-    // One of several tags: untag only.
-    ASSIGN_OR_RETURN(outcome, store_.Untag(found.tag));
+  if (!found.tag.empty() && (tags.size() > 1 || untag_only)) {
+    // One of several tags (or asked to): untag only.
+    ASSIGN_OR_RETURN(outcome, store_.Untag(found.tag, untag_only));
   } else {
     if (found.tag.empty() && tags.size() > 1 && !force) {
       return Status::AlreadyExists("conflict: unable to delete " + found.record.id.Short() +

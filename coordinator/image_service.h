@@ -13,6 +13,7 @@
 #include "cache/store.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "coordinator/layer_size.h"
 #include "image/image_config.h"
 
 namespace strata::coordinator {
@@ -22,7 +23,7 @@ struct ImageSummary {
   std::vector<std::string> repo_tags;     // familiar: "busybox:latest"
   std::vector<std::string> repo_digests;  // "busybox@sha256:..."
   int64_t created = 0;                    // unix seconds
-  uint64_t size = 0;
+  uint64_t size = 0;                      // unpacked: the layers' uncompressed sizes
   bool dangling = false;                  // no tag
 };
 
@@ -78,7 +79,9 @@ class ImageService {
   Status Tag(const std::string& source, const std::string& target);
   // Docker's rmi for one name: the lines to print, or why not (a conflict
   // without `force`, an unknown image).
-  Result<std::vector<RemoveLine>> Remove(const std::string& name, bool force);
+  // `untag_only`: a name that is a tag loses that tag and nothing else.
+  Result<std::vector<RemoveLine>> Remove(const std::string& name, bool force,
+                                         bool untag_only = false);
   Result<Digest> Import(const ImportRequest& request);
   // One tar with both an OCI image layout and Docker's manifest.json.
   Status Save(const std::vector<std::string>& names, const std::string& output_path);
@@ -100,6 +103,7 @@ class ImageService {
   cache::Store& store_;
   Clock& clock_;
   std::string tmp_dir_;
+  ImageSizer sizer_;
 };
 
 }  // namespace strata::coordinator

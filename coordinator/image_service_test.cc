@@ -179,9 +179,83 @@ TEST_F(ImageServiceTest, Filters) {
   EXPECT_EQ(service_->List({"dangling=false"})->size(), 1u);
   EXPECT_EQ(service_->List({"reference=app/*"})->size(), 1u);
   EXPECT_EQ(service_->List({"reference=web"})->size(), 0u);
+  // Several reference= patterns are alternatives, as in moby.
+  ASSERT_TRUE(service_->Tag("app/web:1", "other:2").ok());
+  EXPECT_EQ(service_->List({"reference=nothing", "reference=app/*"})->size(), 1u);
+  EXPECT_EQ(service_->List({"reference=app/*", "reference=other"})->at(0).repo_tags,
+            (std::vector<std::string>{"app/web:1", "other:2"}));
+  ASSERT_TRUE(service_->Remove("other:2", false).ok());
   EXPECT_EQ(service_->List({"label=team=db"})->at(0).id, *b);
   EXPECT_EQ(service_->List({"since=app/web:1"})->size(), 1u);
   EXPECT_FALSE(service_->List({"color=red"}).ok());
+}
+
+// image ls SIZE and inspect .Size are the unpacked size (the layer's tar),
+// as Docker shows them, not the compressed blobs.
+TEST_F(ImageServiceTest, SizeIsTheUncompressedSize) {
+  // 1 MB of zeros compresses to a few kB.
+  std::ofstream(dir_ / "rootfs/zeros") << std::string(1 << 20, '\0');
+  std::string tar = Tar("big.tar", "-C " + (dir_ / "rootfs").string() + " .");
+  ASSERT_TRUE(Import(tar, "big").ok());
+  auto list = service_->List({});
+  ASSERT_TRUE(list.ok());
+  const uint64_t tar_size = fs::file_size(tar);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_GE((*list)[0].size, uint64_t{1} << 20);
+  EXPECT_LE((*list)[0].size, tar_size);
+  auto json = service_->Inspect("big");
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ((*json)["Size"], (*list)[0].size);
+  auto record = store_->metadata().ListImages();
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ((*record)[0].layers[0].uncompressed_size, (*list)[0].size);
+}
+
+// A record written before uncompressed sizes were kept (store format
+// version 1 decodes with 0) gets its size computed from the blob.
+TEST_F(ImageServiceTest, OldRecordsWithoutUncompressedSizeAreComputed) {
+  ASSERT_TRUE(Import((dir_ / "rootfs.tar").string(), "new").ok());
+  auto images = store_->metadata().ListImages();
+  ASSERT_TRUE(images.ok());
+  cache::ImageRecord old = (*images)[0];
+  const uint64_t want = old.layers[0].uncompressed_size;
+  ASSERT_GT(want, 0u);
+  old.layers[0].uncompressed_size = 0;
+  ASSERT_TRUE(store_->PutImage(old, {"docker.io/library/new:latest"}).ok());
+  EXPECT_EQ((*store_->metadata().ListImages())[0].layers[0].uncompressed_size, 0u);
+  auto list = service_->List({});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ((*list)[0].size, want);
+  auto resolved = service_->Resolve("new");
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(resolved->record.layers[0].uncompressed_size, want);
+}
+
+// Docker sorts an image's references by their full name
+// (docker.io/example/bb < docker.io/library/busybox), not the familiar one.
+TEST_F(ImageServiceTest, RepoTagsInDockersOrder) {
+  ASSERT_TRUE(Import((dir_ / "rootfs.tar").string(), "busybox:1.0").ok());
+  ASSERT_TRUE(service_->Tag("busybox:1.0", "example/bb:2.0").ok());
+  ASSERT_TRUE(service_->Tag("busybox:1.0", "localhost:5000/bb:3").ok());
+  std::vector<std::string> want = {"example/bb:2.0", "busybox:1.0", "localhost:5000/bb:3"};
+  auto json = service_->Inspect("busybox:1.0");
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ((*json)["RepoTags"], nlohmann::ordered_json(want));
+  auto list = service_->List({});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ((*list)[0].repo_tags, want);
+}
+
+TEST_F(ImageServiceTest, UntagOnlyKeepsTheImageOfItsLastTag) {
+  auto id = Import((dir_ / "rootfs.tar").string(), "only:1");
+  ASSERT_TRUE(id.ok());
+  auto lines = service_->Remove("only:1", true, /*untag_only=*/true);
+  ASSERT_TRUE(lines.ok()) << lines.status().ToString();
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_FALSE((*lines)[0].deleted);
+  EXPECT_EQ(ImageCount(), 1u);
+  EXPECT_TRUE(service_->Inspect(id->ToString()).ok());
+  EXPECT_TRUE(service_->List({"dangling=true"})->at(0).dangling);
 }
 
 // Each bad input fails with a clear error and leaves the store as it was.

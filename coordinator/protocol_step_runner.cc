@@ -206,6 +206,7 @@ Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, EventSink* 
     ASSIGN_OR_RETURN(outcome.layer.digest, Digest::Parse(result.layer_digest()));
     ASSIGN_OR_RETURN(outcome.layer.diff_id, Digest::Parse(result.diff_id()));
     outcome.layer.size = result.size();
+    outcome.layer.uncompressed_size = result.uncompressed_size();
     outcome.layer.media_type = result.media_type();
     ASSIGN_OR_RETURN(bool present, blobs_.Has(outcome.layer.digest));
     if (!present) {

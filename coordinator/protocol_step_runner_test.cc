@@ -72,6 +72,7 @@ class ProtocolStepRunnerTest : public ::testing::Test {
     jobs_.result.set_layer_digest(layer_.ToString());
     jobs_.result.set_diff_id(Digest::Sha256Of("tar").ToString());
     jobs_.result.set_size(11);
+    jobs_.result.set_uncompressed_size(2048);
     jobs_.result.set_media_type("application/vnd.oci.image.layer.v1.tar+gzip");
   }
 
@@ -102,6 +103,7 @@ TEST_F(ProtocolStepRunnerTest, RunBecomesARunJob) {
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_TRUE(outcome->ok);
   EXPECT_EQ(outcome->layer.digest, layer_);
+  EXPECT_EQ(outcome->layer.uncompressed_size, 2048u);  // the worker's count reaches the record
   ASSERT_EQ(jobs_.jobs.size(), 1u);
   const v1::Job& job = jobs_.jobs[0];
   EXPECT_EQ(job.kind(), v1::Job::KIND_RUN);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "common/build_info.h"
 #include "common/logging.h"
 
 namespace strata::coordinator {
@@ -21,8 +22,13 @@ std::vector<Envelope> RpcHandler::Handle(const Envelope& request) {
     case Envelope::kPing: {
       auto* pong = reply.mutable_pong();
       pong->set_pid(getpid());
-      pong->set_version(STRATA_VERSION);
+      const BuildInfo& info = GetBuildInfo();
+      pong->set_version(info.version);
       pong->set_protocol_version(protocol::kProtocolVersion);
+      pong->set_git_commit(info.git_commit);
+      pong->set_built(info.built);
+      pong->set_compiler(info.compiler);
+      pong->set_os_arch(info.os_arch);
       return {reply};
     }
     case Envelope::kShutdown:
@@ -87,6 +93,7 @@ std::vector<Envelope> RpcHandler::Handle(const Envelope& request) {
         layer->set_diff_id(l.diff_id.ToString());
         layer->set_size(l.size);
         layer->set_media_type(l.media_type);
+        layer->set_uncompressed_size(l.uncompressed_size);
       }
       result->set_manifest_digest(out->record.manifest_digest.ToString());
       for (const auto& t : out->repo_tags) result->add_repo_tags(t);
@@ -155,7 +162,7 @@ Envelope RpcHandler::HandleRemove(const Envelope& request) {
   auto* out = reply.mutable_remove_result();
   const auto& req = request.remove_image();
   for (const auto& name : req.names()) {
-    Result<std::vector<RemoveLine>> lines = images_.Remove(name, req.force());
+    Result<std::vector<RemoveLine>> lines = images_.Remove(name, req.force(), req.untag_only());
     if (!lines.ok()) {
       *out->add_errors() = protocol::ErrorFromStatus(lines.status());
       continue;

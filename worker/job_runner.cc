@@ -292,6 +292,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
   result.set_layer_digest(layer.blob_digest.ToString());
   result.set_diff_id(layer.diff_id.ToString());
   result.set_size(layer.blob_size);
+  result.set_uncompressed_size(layer.uncompressed_size);
   result.set_media_type(layer.media_type);
   result.set_empty_layer(layer.empty);
   return Status::OK();

@@ -101,6 +101,7 @@ Result<LayerBlob> WriteLayerBlob(std::vector<image::LayerEntry> entries, const s
   blob.diff_id = written->diff_id;
   blob.blob_digest = written->blob_digest;
   blob.blob_size = written->blob_size;
+  blob.uncompressed_size = written->uncompressed_size;
   blob.media_type = std::string(image::LayerMediaType(compression));
   return blob;
 }

@@ -38,6 +38,7 @@ struct LayerBlob {
   Digest diff_id;
   Digest blob_digest;
   uint64_t blob_size = 0;
+  uint64_t uncompressed_size = 0;  // bytes of the tar before compression
   std::string media_type;  // image::LayerMediaType(compression)
   bool empty = false;      // no entries: the step changed nothing
 };

@@ -68,10 +68,8 @@ ExtractingUnpacker ExtractingUnpacker::FromFile(std::string path, std::string ex
 Status ExtractingUnpacker::Unpack(const std::string& dir) {
   ASSIGN_OR_RETURN(std::unique_ptr<image::ByteSource> source, open_());
   Result<image::ExtractResult> extracted = image::ExtractLayer(source.get(), dir);
-  if (!extracted.ok()) {
-    const Status& s = extracted.status();
-    return Status(s.code(), "unpacking layer " + expected_diff_id_ + ": " + s.message());
-  }
+  // The snapshotter (the caller) says "unpacking layer <diff_id>".
+  if (!extracted.ok()) return extracted.status();
   std::string got = extracted->diff_id.ToString();
   if (got != expected_diff_id_) {
     return Status::Corruption("layer blob for " + expected_diff_id_ + " has diff_id " + got +
@@ -80,10 +78,7 @@ Status ExtractingUnpacker::Unpack(const std::string& dir) {
   }
   ASSIGN_OR_RETURN(std::unique_ptr<image::ByteSource> again, open_());
   Status whiteouts = WriteOverlayWhiteouts(again.get(), dir);
-  if (!whiteouts.ok()) {
-    return Status(whiteouts.code(),
-                  "unpacking layer " + expected_diff_id_ + ": " + whiteouts.message());
-  }
+  if (!whiteouts.ok()) return whiteouts;
   entries_ = extracted->entries;
   return Status::OK();
 }

@@ -15,6 +15,7 @@
 
 #include "image/digest.h"
 #include "worker/fs_util.h"
+#include "worker/layer_unpacker.h"
 #include "worker/testing/busybox_rootfs.h"
 #include "worker/testing/machine_probe.h"
 
@@ -160,6 +161,19 @@ TEST_F(OverlaySnapshotterTest, FailedUnpackLeavesNothing) {
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("truncated tar"), std::string::npos);
   EXPECT_FALSE(*snapshotter_->HasLayer(DiffId("bad")));
+}
+
+// The error of a blob that is no layer names the layer once (it read
+// "unpacking layer X: unpacking layer X: ..." when the unpacker prefixed too).
+TEST_F(OverlaySnapshotterTest, BadBlobErrorNamesTheLayerOnce) {
+  ASSERT_TRUE(WriteFile(root_ + "/bad.tar", std::string(700, 'x')).ok());
+  std::string id = DiffId("garbage");
+  ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(root_ + "/bad.tar", id);
+  Status s = snapshotter_->EnsureLayer(id, unpacker);
+  ASSERT_FALSE(s.ok());
+  const std::string prefix = "unpacking layer " + id + ": ";
+  EXPECT_EQ(s.message().substr(0, prefix.size()), prefix) << s.message();
+  EXPECT_EQ(s.message().find("unpacking layer", 1), std::string::npos) << s.message();
 }
 
 TEST_F(OverlaySnapshotterTest, RejectsMalformedDiffIds) {

@@ -136,6 +136,10 @@ TEST_F(StepExecutorTest, RunWritesAFileAndTheLayerHoldsOnlyIt) {
   struct stat st;
   ASSERT_EQ(::stat(r.layer.path.c_str(), &st), 0);
   EXPECT_EQ(static_cast<uint64_t>(st.st_size), r.layer.blob_size);
+  // The tar's own size (what image ls adds up): whole 512-byte blocks, at
+  // least a header, a data block and the two end blocks.
+  EXPECT_GE(r.layer.uncompressed_size, 2048u);
+  EXPECT_EQ(r.layer.uncompressed_size % 512, 0u);
   // No copied-up /etc (hosts/resolv.conf stubs) nor /proc, /dev, /sys stubs.
   EXPECT_EQ(Paths(r.layer.path), Strings{"hello"});
 }
