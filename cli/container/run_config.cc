@@ -129,6 +129,21 @@ Result<std::string> ParsePublish(const std::string& value) {
   return ip + ":" + host + "->" + port + "/" + proto;
 }
 
+int StartFailureExitCode(const std::string& reason) {
+  auto has = [&](const char* text) { return reason.find(text) != std::string::npos; };
+  if (has("executable file not found") || has("no such file or directory")) return 127;
+  if (has("permission denied") || has("is a directory")) return 126;
+  return 125;
+}
+
+std::string WithDefaultTag(const std::string& name) {
+  if (name.find('@') != std::string::npos) return name;
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) return name;
+  return name + ":latest";
+}
+
 namespace {
 
 // A shortened version of Docker's lists (moby pkg/namesgenerator).

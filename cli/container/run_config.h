@@ -55,6 +55,17 @@ Result<std::vector<std::string>> ReadEnvFile(const std::string& path);
 // form, e.g. "0.0.0.0:80->80/tcp".
 Result<std::string> ParsePublish(const std::string& value);
 
+// The exit status of `run` and `exec` when the command could not be started,
+// from the runtime's reason, as the Docker CLI decides it: 127 when the
+// command is not found ("executable file not found", "no such file or
+// directory"), 126 when it cannot be invoked ("permission denied", "is a
+// directory"), else 125 (an error of the runtime itself).
+int StartFailureExitCode(const std::string& reason);
+
+// An image name as Docker reports it in "Unable to find image 'NAME'
+// locally": ":latest" added when it has neither a tag nor a digest.
+std::string WithDefaultTag(const std::string& name);
+
 // A random name like Docker's ("festive_turing"), from `pick(n)` in [0, n).
 std::string RandomName(const std::function<size_t(size_t)>& pick);
 
