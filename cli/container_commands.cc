@@ -128,7 +128,8 @@ struct RunFlags {
 // "80", "80/udp" (--expose, an image's ExposedPorts) -> "80/tcp", "80/udp".
 Result<std::string> ExposedPort(const std::string& value) {
   std::string port = value.substr(0, value.find('/'));
-  std::string proto = value.find('/') == std::string::npos ? "tcp" : value.substr(value.find('/') + 1);
+  std::string proto =
+      value.find('/') == std::string::npos ? "tcp" : value.substr(value.find('/') + 1);
   if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
     return Status::InvalidArgument("invalid --expose " + value +
                                    ": use PORT[/PROTO] (a port range is not supported yet)");
@@ -145,14 +146,16 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
     return Status::InvalidArgument("Invalid container name (" + f.name +
                                    "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
   }
-  if (!f.unsupported.empty()) return Status::InvalidArgument(f.unsupported + " is not supported yet");
+  if (!f.unsupported.empty())
+    return Status::InvalidArgument(f.unsupported + " is not supported yet");
   if (!f.network.empty() && f.network != "host") {
     return Status::InvalidArgument("--network " + f.network +
                                    " is not supported yet: containers share the host's network "
                                    "(--network host)");
   }
   if (!f.restart.empty() && f.restart != "no") {
-    return Status::InvalidArgument("--restart " + f.restart + " is not supported yet (only \"no\")");
+    return Status::InvalidArgument("--restart " + f.restart +
+                                   " is not supported yet (only \"no\")");
   }
   ContainerRecord r;
   for (const auto& p : f.publish) {
@@ -166,7 +169,8 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   }
   std::map<std::string, std::string> labels;
   for (const auto& l : f.labels) {
-    if (l.empty() || l[0] == '=') return Status::InvalidArgument("invalid label '" + l + "': use KEY=VALUE");
+    if (l.empty() || l[0] == '=')
+      return Status::InvalidArgument("invalid label '" + l + "': use KEY=VALUE");
     size_t eq = l.find('=');
     labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
   }
@@ -199,8 +203,8 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
     for (const auto& e : config.exposed_ports) {
       ASSIGN_OR_RETURN(std::string port, ExposedPort(e));
       std::string number = port.substr(0, port.find('/'));
-      ASSIGN_OR_RETURN(std::string published,
-                       container::ParsePublish(number + ":" + number + port.substr(port.find('/'))));
+      ASSIGN_OR_RETURN(std::string published, container::ParsePublish(number + ":" + number +
+                                                                      port.substr(port.find('/'))));
       if (std::find(r.ports.begin(), r.ports.end(), published) == r.ports.end()) {
         r.ports.push_back(published);
       }
@@ -253,7 +257,8 @@ Status CheckPorts(ContainerStore& store, const ContainerRecord& r) {
     if (!free.ok()) {
       return Status::Unavailable(
           "Error response from daemon: driver failed programming external connectivity on "
-          "endpoint " + r.name + " (" + r.id + "): " + free.message() + ".");
+          "endpoint " +
+          r.name + " (" + r.id + "): " + free.message() + ".");
     }
   }
   return Status::OK();
@@ -588,8 +593,9 @@ int RunExec(const CliContext& ctx, const ExecFlags& f) {
     }
   }
   if (f.privileged || !f.detach_keys.empty()) {
-    return Fail(Status::InvalidArgument(std::string(f.privileged ? "exec --privileged" : "exec --detach-keys") +
-                                        " is not supported yet"));
+    return Fail(Status::InvalidArgument(
+        std::string(f.privileged ? "exec --privileged" : "exec --detach-keys") +
+        " is not supported yet"));
   }
   if (words.size() < 2) {
     std::cerr << "\"strata exec\" requires at least 2 arguments.\nUsage:  strata exec [OPTIONS] "
@@ -625,7 +631,8 @@ int RunExec(const CliContext& ctx, const ExecFlags& f) {
 
   ContainerStore store(ctx.root);
   Result<ContainerRecord> r = store.Find(words[0]);
-  if (!r.ok()) return PrintError(Status::NotFound("Error response from daemon: " + r.status().message()), 1);
+  if (!r.ok())
+    return PrintError(Status::NotFound("Error response from daemon: " + r.status().message()), 1);
   container::RunIo io;
   io.in = (f.interactive || f.tty) && !f.detach ? 0 : -1;  // runc's terminal proxy reads stdin
   io.terminal = f.tty;
@@ -633,7 +640,8 @@ int RunExec(const CliContext& ctx, const ExecFlags& f) {
   Result<int> code = container::ExecInContainer(store, *r, options, io, Runc());
   if (!code.ok()) {
     if (code.status().code() == StatusCode::kUnavailable) {
-      return PrintError(Status::Unavailable("Error response from daemon: " + code.status().message()), 1);
+      return PrintError(
+          Status::Unavailable("Error response from daemon: " + code.status().message()), 1);
     }
     return Fail(code.status());
   }
@@ -705,24 +713,33 @@ void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
 // value is not taken for the image) and refused with "is not supported yet".
 using UnsupportedFlags = std::vector<std::pair<CLI::Option*, std::string>>;
 std::shared_ptr<UnsupportedFlags> AddUnsupportedRunFlags(CLI::App* cmd) {
-  static const char* const kWithValue[] = {
-      "-v,--volume", "--mount", "--volumes-from", "--cap-add", "--cap-drop", "--add-host",
-      "--dns", "--dns-search", "--dns-option", "-m,--memory", "--memory-swap", "--cpus",
-      "-c,--cpu-shares", "--cpuset-cpus", "--platform", "--pull", "--tmpfs", "--ulimit",
-      "--security-opt", "--device", "--ipc", "--pid", "--uts", "--userns", "--cgroupns",
-      "--cgroup-parent", "--cidfile", "--log-driver", "--log-opt", "-a,--attach",
-      "--stop-timeout", "--shm-size", "--ip", "--ip6", "--mac-address", "--network-alias",
-      "--group-add", "--runtime", "--gpus", "--health-cmd", "--sysctl", "--label-file",
-      "--domainname", "--link", "--detach-keys", "--storage-opt", "--pids-limit"};
-  static const char* const kFlags[] = {"--privileged", "--init", "--read-only",
-                                       "--no-healthcheck", "--oom-kill-disable"};
+  static const char* const kWithValue[] = {"-v,--volume",     "--mount",         "--volumes-from",
+                                           "--cap-add",       "--cap-drop",      "--add-host",
+                                           "--dns",           "--dns-search",    "--dns-option",
+                                           "-m,--memory",     "--memory-swap",   "--cpus",
+                                           "-c,--cpu-shares", "--cpuset-cpus",   "--platform",
+                                           "--pull",          "--tmpfs",         "--ulimit",
+                                           "--security-opt",  "--device",        "--ipc",
+                                           "--pid",           "--uts",           "--userns",
+                                           "--cgroupns",      "--cgroup-parent", "--cidfile",
+                                           "--log-driver",    "--log-opt",       "-a,--attach",
+                                           "--stop-timeout",  "--shm-size",      "--ip",
+                                           "--ip6",           "--mac-address",   "--network-alias",
+                                           "--group-add",     "--runtime",       "--gpus",
+                                           "--health-cmd",    "--sysctl",        "--label-file",
+                                           "--domainname",    "--link",          "--detach-keys",
+                                           "--storage-opt",   "--pids-limit"};
+  static const char* const kFlags[] = {"--privileged", "--init", "--read-only", "--no-healthcheck",
+                                       "--oom-kill-disable"};
   // The long name for the message (CLI11 gives hidden options no name).
   auto long_name = [](std::string names) { return names.substr(names.find("--")); };
   auto options = std::make_shared<UnsupportedFlags>();
   for (const char* name : kWithValue) {
-    options->emplace_back(cmd->add_option(name)->group("")->allow_extra_args(false), long_name(name));
+    options->emplace_back(cmd->add_option(name)->group("")->allow_extra_args(false),
+                          long_name(name));
   }
-  for (const char* name : kFlags) options->emplace_back(cmd->add_flag(name)->group(""), long_name(name));
+  for (const char* name : kFlags)
+    options->emplace_back(cmd->add_flag(name)->group(""), long_name(name));
   return options;
 }
 
@@ -751,9 +768,11 @@ void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
   cmd->add_option("--expose", f->expose, "expose a port (PORT[/PROTO])")->allow_extra_args(false);
   cmd->add_option("-h,--hostname", f->hostname, "container host name (default: the short id)");
   cmd->add_option("-l,--label", f->labels, "set a label (KEY=VALUE)")->allow_extra_args(false);
-  cmd->add_option("--network,--net", f->network, "network: only host (containers share the host's)");
+  cmd->add_option("--network,--net", f->network,
+                  "network: only host (containers share the host's)");
   cmd->add_option("--restart", f->restart, "restart policy: only no");
-  cmd->add_option("--stop-signal", f->stop_signal, "signal to stop the container (default SIGTERM)");
+  cmd->add_option("--stop-signal", f->stop_signal,
+                  "signal to stop the container (default SIGTERM)");
   auto unsupported = AddUnsupportedRunFlags(cmd);
   cmd->final_callback([&ctx, f, cmd, ep, wd, user, unsupported] {
     for (const auto& [option, flag] : *unsupported) {
@@ -791,7 +810,8 @@ void AddExec(CLI::App* parent, CliContext& ctx) {
 
 void AddContainerInspect(CLI::App* parent, CliContext& ctx) {
   auto f = std::make_shared<InspectFlags>();
-  CLI::App* cmd = parent->add_subcommand("inspect", "Display detailed information on one or more containers");
+  CLI::App* cmd =
+      parent->add_subcommand("inspect", "Display detailed information on one or more containers");
   cmd->add_option("-f,--format", f->format, "format output: json or a Go template");
   cmd->add_flag("-s,--size", f->size, "display total file sizes (SizeRw, SizeRootFs)");
   cmd->add_option("CONTAINER", f->names, "containers")->required();
@@ -850,6 +870,7 @@ void AddLifecycle(CLI::App* parent, CliContext& ctx) {
 
 std::optional<std::string> ContainerInspectJson(const CliContext& ctx, const std::string& name,
                                                 bool size) {
+  if (!ctx.host.empty()) return std::nullopt;  // containers are on this machine only
   ContainerStore store(ctx.root);
   Result<ContainerRecord> r = store.Find(name);
   if (!r.ok()) return std::nullopt;

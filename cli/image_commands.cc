@@ -351,7 +351,8 @@ CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   return cmd;
 }
 
-void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx, bool containers = false) {
+void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx,
+                bool containers = false) {
   auto f = std::make_shared<InspectFlags>();
   CLI::App* cmd = parent->add_subcommand(
       name, containers ? "Display detailed information on containers or images"

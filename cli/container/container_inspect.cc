@@ -51,7 +51,8 @@ thread_local std::set<std::pair<dev_t, ino_t>>* t_seen = nullptr;
 
 int AddFile(const char*, const struct stat* st, int type, struct FTW*) {
   if (type == FTW_F || type == FTW_SL) {
-    if (st->st_nlink <= 1 || t_seen->insert({st->st_dev, st->st_ino}).second) t_bytes += st->st_size;
+    if (st->st_nlink <= 1 || t_seen->insert({st->st_dev, st->st_ino}).second)
+      t_bytes += st->st_size;
   }
   return 0;
 }
@@ -157,11 +158,12 @@ std::string InspectJson(const ContainerRecord& r, const InspectFacts& facts) {
   if (!c.stop_signal.empty()) config["StopSignal"] = c.stop_signal;
   j["Config"] = config;
 
-  Json host_network = {{"IPAMConfig", nullptr}, {"Links", nullptr},     {"Aliases", nullptr},
-                       {"MacAddress", ""},      {"NetworkID", ""},      {"EndpointID", ""},
-                       {"Gateway", ""},         {"IPAddress", ""},      {"IPPrefixLen", 0},
-                       {"IPv6Gateway", ""},     {"GlobalIPv6Address", ""},
-                       {"GlobalIPv6PrefixLen", 0}, {"DriverOpts", nullptr}};
+  Json host_network = {
+      {"IPAMConfig", nullptr}, {"Links", nullptr},        {"Aliases", nullptr},
+      {"MacAddress", ""},      {"NetworkID", ""},         {"EndpointID", ""},
+      {"Gateway", ""},         {"IPAddress", ""},         {"IPPrefixLen", 0},
+      {"IPv6Gateway", ""},     {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
+      {"DriverOpts", nullptr}};
   j["NetworkSettings"] = {{"Bridge", ""},
                           {"SandboxID", ""},
                           {"SandboxKey", ""},

@@ -17,9 +17,9 @@ namespace strata::cli::container {
 // What the record does not hold.
 struct InspectFacts {
   bool running = false;
-  int pid = 0;  // the container's init process on the host, 0 when not running
+  int pid = 0;      // the container's init process on the host, 0 when not running
   std::string dir;  // ROOT/containers/<id>
-  std::vector<std::string> lower_dirs;  // the image's unpacked layers, top first
+  std::vector<std::string> lower_dirs;           // the image's unpacked layers, top first
   std::optional<int64_t> size_rw, size_root_fs;  // with -s
 };
 

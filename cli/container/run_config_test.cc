@@ -124,7 +124,9 @@ TEST(NamesTest, RandomNamesAreAdjectiveUnderscoreSurname) {
 }
 
 TEST(StartFailureExitCodeTest, DockerCliRules) {
-  EXPECT_EQ(StartFailureExitCode("exec: \"/no/such/cmd\": stat /no/such/cmd: no such file or directory"), 127);
+  EXPECT_EQ(
+      StartFailureExitCode("exec: \"/no/such/cmd\": stat /no/such/cmd: no such file or directory"),
+      127);
   EXPECT_EQ(StartFailureExitCode("exec: \"nosuch\": executable file not found in $PATH"), 127);
   EXPECT_EQ(StartFailureExitCode("exec: \"/etc/passwd\": permission denied"), 126);
   EXPECT_EQ(StartFailureExitCode("exec: \"/etc\": is a directory"), 126);

@@ -1,10 +1,10 @@
 #include "cli/container/runner.h"
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -263,9 +263,9 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     }
     in = out = err = pty_slave;
   }
-  Result<pid_t> pid = Spawn(Runc(store, runc, {"--log", log, "--log-format", "json", "run",
-                                               "--bundle", bundle,
-                                               "--pid-file", bundle + "/pid", record.id}),
+  Result<pid_t> pid = Spawn(Runc(store, runc,
+                                 {"--log", log, "--log-format", "json", "run", "--bundle", bundle,
+                                  "--pid-file", bundle + "/pid", record.id}),
                             in, out, err, /*setsid=*/false);
   std::thread pty_copier;
   if (pty_slave >= 0) {
@@ -306,8 +306,8 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     }
     if (!Exists(bundle + "/pid")) {
       record.error = LastLogMessage(log);
-      std::cerr << "Error: failed to start container " << record.ShortId() << ": "
-                << record.error << "\n";
+      std::cerr << "Error: failed to start container " << record.ShortId() << ": " << record.error
+                << "\n";
       exit_code = StartFailureExitCode(record.error);
     }
   } else {
@@ -430,9 +430,8 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
       for (const auto& p : paths) unlink(p.c_str());
     }
   } cleanup{{process_file, log, pid_file}};
-  std::vector<std::string> args = {"--log",     log,          "--log-format", "json",
-                                   "exec",      "--process",  process_file,   "--pid-file",
-                                   pid_file};
+  std::vector<std::string> args = {"--log",     log,          "--log-format", "json",  "exec",
+                                   "--process", process_file, "--pid-file",   pid_file};
   if (options.detach) args.push_back("--detach");
   args.push_back(record.id);
   ASSIGN_OR_RETURN(pid_t pid, Spawn(Runc(store, runc, args), io.in, io.out, io.err,
@@ -468,8 +467,7 @@ Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::str
     // Started: runc wrote the container's pid, or the run is already over.
     if (r.ok() && (Exists(store.Dir(id) + "/bundle/pid") || r->state == State::kExited)) {
       if (r->state == State::kExited && !r->error.empty()) {
-        return Status::Internal("failed to start container " + id.substr(0, 12) + ": " +
-                                r->error);
+        return Status::Internal("failed to start container " + id.substr(0, 12) + ": " + r->error);
       }
       return Status::OK();
     }

@@ -37,8 +37,9 @@ struct RuncConfig {
 // Mounts the rootfs, runs the container's command and returns its exit
 // status as Docker reports it (code, or 128+N when killed by signal N; when
 // the command could not be started, StartFailureExitCode of runc's reason,
-// which is printed to stderr and kept in record.error). SIGTERM and SIGHUP sent to this process are passed on to the
-// container; SIGINT reaches runc from the terminal itself. REQUIRES: the
+// which is printed to stderr and kept in record.error). SIGTERM and SIGHUP
+// sent to this process are passed on to the container; SIGINT reaches runc
+// from the terminal itself. REQUIRES: the
 // image's layers are unpacked (EnsureLayers) and the container is not
 // running.
 Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo& io,
