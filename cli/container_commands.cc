@@ -17,13 +17,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/container/container_inspect.h"
 #include "cli/container/container_store.h"
 #include "cli/container/port_check.h"
 #include "cli/container/rootfs.h"
 #include "cli/container/run_config.h"
 #include "cli/container/runner.h"
 #include "cli/container/snapshot_tar.h"
+#include "cli/container_exec_command.h"
+#include "cli/container_inspect_command.h"
 #include "cli/coordinator_client.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
@@ -49,22 +50,6 @@ int Fail(const Status& s) {
 int RunFail(const Status& s) {
   std::cerr << "Error: " << s.message() << "\n";
   return 125;
-}
-
-// A flag CLI11 left in front of IMAGE (or CONTAINER) is one neither strata
-// nor Docker knows: refuse it as Docker does instead of taking it for the
-// image. Returns the message, or "" when `first` is no flag.
-std::string UnknownFlag(const std::string& first, const std::string& command) {
-  if (first.size() < 2 || first[0] != '-') return "";
-  std::string what = first.rfind("--", 0) == 0
-                         ? "unknown flag: " + first.substr(0, first.find('='))
-                         : "unknown shorthand flag: '" + first.substr(1, 1) + "' in " + first;
-  return what + "\nSee 'strata " + command + " --help'.";
-}
-
-std::optional<std::string> Getenv(const std::string& key) {
-  const char* v = getenv(key.c_str());
-  return v ? std::optional<std::string>(v) : std::nullopt;
 }
 
 int64_t NowNanos() {
@@ -194,7 +179,8 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   config.entrypoint = command.entrypoint.empty() ? std::nullopt
                                                  : std::make_optional(command.entrypoint);
   config.cmd = command.cmd.empty() ? std::nullopt : std::make_optional(command.cmd);
-  ASSIGN_OR_RETURN(config.env, container::MergeEnv(config.env, file_env, f.env, Getenv));
+  ASSIGN_OR_RETURN(config.env,
+                   container::MergeEnv(config.env, file_env, f.env, container::CallerEnv));
   // Docker exposes what -p publishes and --expose names; -P publishes every
   // exposed port, here at its own number (the host network cannot remap).
   for (const auto& port : r.ports) config.exposed_ports.insert(port.substr(port.find("->") + 2));
@@ -272,7 +258,7 @@ int PrintError(const Status& s, int code) {
 
 int RunRun(const CliContext& ctx, const RunFlags& f) {
   if (!f.image_and_args.empty()) {
-    std::string unknown = UnknownFlag(f.image_and_args[0], "run");
+    std::string unknown = container::UnknownFlagMessage(f.image_and_args[0], "run");
     if (!unknown.empty()) {
       std::cerr << unknown << "\n";
       return 125;
@@ -575,134 +561,6 @@ int RunExport(const CliContext& ctx, const ExportFlags& f) {
   return out ? 0 : Fail(Status::IOError("writing the export failed (disk full?)"));
 }
 
-// ---- exec ----
-struct ExecFlags {
-  bool interactive = false, tty = false, detach = false, privileged = false;
-  std::string user, workdir, detach_keys;
-  std::vector<std::string> env, env_files;
-  std::vector<std::string> container_and_command;
-};
-
-int RunExec(const CliContext& ctx, const ExecFlags& f) {
-  const std::vector<std::string>& words = f.container_and_command;
-  if (!words.empty()) {
-    std::string unknown = UnknownFlag(words[0], "exec");
-    if (!unknown.empty()) {
-      std::cerr << unknown << "\n";
-      return 125;
-    }
-  }
-  if (f.privileged || !f.detach_keys.empty()) {
-    return Fail(Status::InvalidArgument(
-        std::string(f.privileged ? "exec --privileged" : "exec --detach-keys") +
-        " is not supported yet"));
-  }
-  if (words.size() < 2) {
-    std::cerr << "\"strata exec\" requires at least 2 arguments.\nUsage:  strata exec [OPTIONS] "
-                 "CONTAINER COMMAND [ARG...]\n";
-    return 1;
-  }
-  if (f.tty && f.detach) {
-    return Fail(Status::InvalidArgument(
-        "exec -t with -d is not supported yet: a detached process gets no terminal; drop -t"));
-  }
-  if (f.tty && !isatty(0)) {
-    std::cerr << "the input device is not a TTY\n";
-    return 1;
-  }
-  if (!f.workdir.empty() && f.workdir[0] != '/') {
-    return Fail(Status::InvalidArgument("the working directory '" + f.workdir +
-                                        "' is invalid, it needs to be an absolute path"));
-  }
-  container::ExecOptions options;
-  options.args.assign(words.begin() + 1, words.end());
-  options.user = f.user;
-  options.workdir = f.workdir;
-  options.detach = f.detach;
-  std::vector<std::string> file_env;
-  for (const auto& path : f.env_files) {
-    Result<std::vector<std::string>> lines = container::ReadEnvFile(path);
-    if (!lines.ok()) return Fail(lines.status());
-    file_env.insert(file_env.end(), lines->begin(), lines->end());
-  }
-  Result<std::vector<std::string>> env = container::MergeEnv({}, file_env, f.env, Getenv);
-  if (!env.ok()) return Fail(env.status());
-  options.env = *env;
-
-  ContainerStore store(ctx.root);
-  Result<ContainerRecord> r = store.Find(words[0]);
-  if (!r.ok())
-    return PrintError(Status::NotFound("Error response from daemon: " + r.status().message()), 1);
-  container::RunIo io;
-  io.in = (f.interactive || f.tty) && !f.detach ? 0 : -1;  // runc's terminal proxy reads stdin
-  io.terminal = f.tty;
-  if (f.detach) io.out = io.err = -1;
-  Result<int> code = container::ExecInContainer(store, *r, options, io, Runc());
-  if (!code.ok()) {
-    if (code.status().code() == StatusCode::kUnavailable) {
-      return PrintError(
-          Status::Unavailable("Error response from daemon: " + code.status().message()), 1);
-    }
-    return Fail(code.status());
-  }
-  return *code;
-}
-
-// ---- inspect ----
-struct InspectFlags {
-  std::vector<std::string> names;
-  std::string format;
-  bool size = false;
-};
-
-std::string InspectOne(ContainerStore& store, ContainerRecord& r, bool size) {
-  container::InspectFacts facts;
-  facts.running = store.IsRunning(r);
-  facts.dir = store.Dir(r.id);
-  facts.lower_dirs = container::LowerDirs(store.SnapshotRoot(), r.chain);
-  if (facts.running) {
-    Result<std::string> pid = worker::ReadFile(facts.dir + "/bundle/pid");
-    if (pid.ok()) facts.pid = std::atoi(pid->c_str());
-  }
-  if (size) {
-    int64_t rw = container::DiskUsage(facts.dir + "/upper");
-    int64_t image = 0;
-    for (const auto& d : facts.lower_dirs) image += container::DiskUsage(d);
-    facts.size_rw = rw;
-    facts.size_root_fs = rw + image;
-  }
-  return container::InspectJson(r, facts);
-}
-
-int RunContainerInspect(const CliContext& ctx, const InspectFlags& f) {
-  std::optional<format::FormatSpec> spec;
-  if (!f.format.empty()) {
-    auto parsed = format::FormatSpec::Parse(f.format);
-    if (!parsed.ok()) return Fail(parsed.status());
-    spec = std::move(*parsed);
-  }
-  ContainerStore store(ctx.root);
-  std::vector<Json> items;
-  std::vector<std::string> errors;
-  for (const auto& name : f.names) {
-    Result<ContainerRecord> r = store.Find(name);
-    if (!r.ok()) {
-      errors.push_back(r.status().message());
-      continue;
-    }
-    items.push_back(Json::parse(InspectOne(store, *r, f.size)));
-  }
-  if (spec) {
-    auto out = spec->Render(items);
-    if (!out.ok()) return Fail(out.status());
-    std::cout << *out;
-  } else {
-    std::cout << Json(items).dump(4) << "\n";
-  }
-  for (const auto& e : errors) std::cerr << "Error: " << e << "\n";
-  return errors.empty() ? 0 : 1;
-}
-
 template <typename Flags>
 void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
            int (*run)(const CliContext&, const Flags&)) {
@@ -786,38 +644,6 @@ void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
   });
 }
 
-void AddExec(CLI::App* parent, CliContext& ctx) {
-  auto f = std::make_shared<ExecFlags>();
-  CLI::App* cmd = parent->add_subcommand("exec", "Execute a command in a running container");
-  cmd->prefix_command();
-  cmd->fallthrough(false);  // CONTAINER and the command belong to exec
-  cmd->add_flag("-d,--detach", f->detach, "detached mode: run the command in the background");
-  cmd->add_flag("-i,--interactive", f->interactive, "keep STDIN open");
-  cmd->add_flag("-t,--tty", f->tty, "allocate a pseudo-TTY");
-  cmd->add_option("-e,--env", f->env, "set environment variables (KEY=VALUE or KEY)")
-      ->allow_extra_args(false);
-  cmd->add_option("--env-file", f->env_files, "read a file of environment variables")
-      ->allow_extra_args(false);
-  cmd->add_option("-u,--user", f->user, "username or UID (format: <name|uid>[:<group|gid>])");
-  cmd->add_option("-w,--workdir", f->workdir, "working directory inside the container");
-  cmd->add_flag("--privileged", f->privileged)->group("");
-  cmd->add_option("--detach-keys", f->detach_keys)->group("");
-  cmd->final_callback([&ctx, f, cmd] {
-    f->container_and_command = cmd->remaining();
-    ctx.run = [&ctx, f] { return RunExec(ctx, *f); };
-  });
-}
-
-void AddContainerInspect(CLI::App* parent, CliContext& ctx) {
-  auto f = std::make_shared<InspectFlags>();
-  CLI::App* cmd =
-      parent->add_subcommand("inspect", "Display detailed information on one or more containers");
-  cmd->add_option("-f,--format", f->format, "format output: json or a Go template");
-  cmd->add_flag("-s,--size", f->size, "display total file sizes (SizeRw, SizeRootFs)");
-  cmd->add_option("CONTAINER", f->names, "containers")->required();
-  OnRun(cmd, ctx, f, RunContainerInspect);
-}
-
 void AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   auto f = std::make_shared<ListFlags>();
   CLI::App* cmd = parent->add_subcommand(name, "List containers");
@@ -868,21 +694,12 @@ void AddLifecycle(CLI::App* parent, CliContext& ctx) {
 
 }  // namespace
 
-std::optional<std::string> ContainerInspectJson(const CliContext& ctx, const std::string& name,
-                                                bool size) {
-  if (!ctx.host.empty()) return std::nullopt;  // containers are on this machine only
-  ContainerStore store(ctx.root);
-  Result<ContainerRecord> r = store.Find(name);
-  if (!r.ok()) return std::nullopt;
-  return InspectOne(store, *r, size);
-}
-
 void AddContainerCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
   AddRun(container, "run", ctx);
-  AddExec(container, ctx);
-  AddContainerInspect(container, ctx);
+  AddExecCommand(container, ctx);
+  AddContainerInspectCommand(container, ctx);
   AddList(container, "ls", ctx);
   container->get_subcommand("ls")->alias("list")->alias("ps");
   AddLifecycle(container, ctx);
@@ -896,7 +713,7 @@ void AddContainerCommands(CLI::App& app, CliContext& ctx) {
   });
 
   AddRun(&app, "run", ctx);
-  AddExec(&app, ctx);
+  AddExecCommand(&app, ctx);
   AddList(&app, "ps", ctx);
   AddLifecycle(&app, ctx);
 }

@@ -1,5 +1,7 @@
 #include "cli/container/run_config.h"
 
+#include <stdlib.h>
+
 #include <fstream>
 #include <map>
 
@@ -127,6 +129,19 @@ Result<std::string> ParsePublish(const std::string& value) {
         "), not -p " + value);
   }
   return ip + ":" + host + "->" + port + "/" + proto;
+}
+
+std::optional<std::string> CallerEnv(const std::string& key) {
+  const char* v = getenv(key.c_str());
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+std::string UnknownFlagMessage(const std::string& first, const std::string& command) {
+  if (first.size() < 2 || first[0] != '-') return "";
+  std::string what = first.rfind("--", 0) == 0
+                         ? "unknown flag: " + first.substr(0, first.find('='))
+                         : "unknown shorthand flag: '" + first.substr(1, 1) + "' in " + first;
+  return what + "\nSee 'strata " + command + " --help'.";
 }
 
 int StartFailureExitCode(const std::string& reason) {

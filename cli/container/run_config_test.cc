@@ -133,6 +133,15 @@ TEST(StartFailureExitCodeTest, DockerCliRules) {
   EXPECT_EQ(StartFailureExitCode("unable to apply cgroup configuration"), 125);
 }
 
+TEST(UnknownFlagMessageTest, DockerWordingAndNoneForArguments) {
+  EXPECT_EQ(UnknownFlagMessage("--frobnicate=1", "run"),
+            "unknown flag: --frobnicate\nSee 'strata run --help'.");
+  EXPECT_EQ(UnknownFlagMessage("-X", "exec"),
+            "unknown shorthand flag: 'X' in -X\nSee 'strata exec --help'.");
+  EXPECT_EQ(UnknownFlagMessage("busybox", "run"), "");
+  EXPECT_EQ(UnknownFlagMessage("-", "run"), "");
+}
+
 TEST(WithDefaultTagTest, AddsLatestOnlyWithoutTagOrDigest) {
   EXPECT_EQ(WithDefaultTag("busybox"), "busybox:latest");
   EXPECT_EQ(WithDefaultTag("busybox:1.36"), "busybox:1.36");

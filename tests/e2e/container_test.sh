@@ -178,6 +178,9 @@ fails_with_rc "exec of a non-executable exits 126" 126 "permission denied" "$S" 
 fails_with_rc "exec: an unknown flag" 125 "unknown flag: --frobnicate" "$S" exec --frobnicate box true
 fails_with_rc "exec of an unknown container" 1 "No such container: nosuch" "$S" exec nosuch true
 fails_with_rc "exec without a command" 1 "requires at least 2 arguments" "$S" exec box
+fails_with_rc "exec -d -t is not supported yet" 125 "exec -t with -d is not supported yet" "$S" exec -d -t box true
+fails_with_rc "exec --privileged is not supported yet" 125 "exec --privileged is not supported yet" "$S" exec --privileged box true
+fails_with_rc "exec -w must be absolute" 125 "it needs to be an absolute path" "$S" exec -w tmp box true
 
 boxid=$("$S" ps -q --no-trunc)
 check "inspect: Name, State, Config" [ "$("$S" container inspect -f '{{.Id}} {{.Name}} {{.State.Status}} {{.State.Running}} {{.Config.Image}} {{json .Config.Cmd}} {{.Config.WorkingDir}} {{.HostConfig.NetworkMode}} {{.RestartCount}}' box)" = "$boxid /box running true busybox [\"sleep\",\"300\"] /tmp host 0" ]
