@@ -172,7 +172,8 @@ check "exec -d" "$S" exec -d box sh -c 'echo detached > /tmp/d.txt'
 got=""
 for i in $(seq 1 50); do got=$("$S" exec box cat /tmp/d.txt 2>/dev/null) && [ -n "$got" ] && break; sleep 0.1; done
 check "exec -d ran the command" [ "$got" = "detached" ]
-check "exec -t with a terminal (script)" bash -c "script -qec \"'$S' exec -t box busybox tty\" /dev/null | tr -d '\r' | grep -q '^/dev/pts/'"
+out=$(script -qec "'$S' exec -t box busybox tty" /dev/null | tr -d '\r\0')
+check "exec -t with a terminal (script): $out" grep -q '/dev/pts/[0-9]' <<<"$out"
 fails_with_rc "exec of a missing command exits 127" 127 "nosuchcmd" "$S" exec box nosuchcmd
 fails_with_rc "exec of a non-executable exits 126" 126 "permission denied" "$S" exec box /etc/passwd
 fails_with_rc "exec: an unknown flag" 125 "unknown flag: --frobnicate" "$S" exec --frobnicate box true
