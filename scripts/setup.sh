@@ -14,7 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # runtime and test tools
   runc busybox-static skopeo umoci docker-registry buildah
-  tar gzip zstd isal python3 curl procps iproute2 util-linux hyperfine
+  tar gzip zstd isal python3 curl procps iproute2 util-linux hyperfine tmux
 )
 
 missing=()
