@@ -168,6 +168,38 @@ TEST_F(StepExecutorTest, DeletingAFileLeavesAWhiteout) {
   EXPECT_EQ(out.stdout_text(), "keep\n");
 }
 
+// `RUN rm /etc/issue /etc/issue.net` (apt-get update does the like): the
+// kernel may make both whiteouts links of one inode; the layer must still
+// hold two .wh. files, unpack as a snapshot and hide both lower files.
+TEST_F(StepExecutorTest, DeletingTwoLowerFilesLeavesTwoWhiteouts) {
+  StepResult one = Exec(Run("mkdir -p /data && echo a > /data/issue && echo b > /data/issue.net"));
+  ASSERT_EQ(one.exit_code, 0) << one.error;
+  std::string l1 = one.layer.diff_id.ToString();
+  StepResult two = Exec(Run("rm /data/issue /data/issue.net", {base_, l1}));
+  ASSERT_EQ(two.exit_code, 0) << two.error;
+  std::string l2 = two.layer.diff_id.ToString();
+  std::vector<image::LayerEntry> entries = Entries(two.layer.path);
+  Strings got;
+  for (const image::LayerEntry& e : entries) {
+    got.push_back(e.path + (e.type == image::EntryType::kHardlink ? " -> " + e.link_target : ""));
+  }
+  EXPECT_EQ(got, (Strings{"data", "data/.wh.issue", "data/.wh.issue.net"}));
+  Result<bool> unpacked = snapshotter_->HasLayer(l2);
+  ASSERT_TRUE(unpacked.ok());
+  EXPECT_TRUE(*unpacked);
+
+  std::string flat = Flatten({base_, l1, l2});
+  struct stat st;
+  EXPECT_NE(::lstat((flat + "/data/issue").c_str(), &st), 0);
+  EXPECT_NE(::lstat((flat + "/data/issue.net").c_str(), &st), 0);
+  if (!HasFailure()) RemoveTree(flat).PermitUncheckedError();
+
+  CollectingSink out;
+  StepResult three = Exec(Run("ls -A /data; echo end", {base_, l1, l2}), &out);
+  ASSERT_EQ(three.exit_code, 0) << three.error;
+  EXPECT_EQ(out.stdout_text(), "end\n");
+}
+
 TEST_F(StepExecutorTest, RunSeesEnvUserAndCreatedWorkdir) {
   StepRequest req = Run("echo \"$FOO $(id -u):$(id -g) $(pwd)\" && touch out");
   req.env = {"FOO=bar baz"};
