@@ -120,8 +120,17 @@ Status LayerWriter::Add(const LayerEntry& e) {
   }
   for (const std::string* name : {&e.path, &e.link_target}) {
     if (archive_internal::HasEncodedSurrogate(*name)) {
+      std::string shown;  // the message travels as UTF-8 text
+      for (unsigned char c : *name) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        if (c < 0x80) {
+          shown += static_cast<char>(c);
+        } else {
+          shown += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+        }
+      }
       return Status::InvalidArgument(
-          "tar: cannot write \"" + *name +
+          "tar: cannot write \"" + shown +
           "\" byte for byte: it holds a UTF-16 surrogate in 3-byte (CESU-8) form, which "
           "libarchive rewrites; rename the file");
     }
