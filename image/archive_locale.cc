@@ -20,8 +20,9 @@ locale_t Utf8Locale() {
 
 ScopedArchiveLocale::ScopedArchiveLocale(Use use) {
   locale_t wanted = use == Use::kWrite ? Utf8Locale() : CLocale();
-  // newlocale("C") cannot fail short of memory; then the thread keeps its own.
-  previous_ = wanted != static_cast<locale_t>(0) ? uselocale(wanted) : uselocale(static_cast<locale_t>(0));
+  // newlocale("C") fails only short of memory; the thread then keeps its
+  // own locale (uselocale(0) just reads it).
+  previous_ = uselocale(wanted);
 }
 
 ScopedArchiveLocale::~ScopedArchiveLocale() { uselocale(previous_); }

@@ -120,8 +120,9 @@ TEST(LayerExtractTest, LegacyWhiteoutLinkDeletesItsPath) {
   testing::WriteFile(root / "etc/issue.net", "Debian\n");
   testing::WriteFile(root / "etc/motd", "hi\n");
   LayerEntry wh = File("etc/.wh.issue", "");
-  std::string tar = RawTar({Dir("etc"), wh, Link("etc/issue.net", EntryType::kHardlink, "etc/issue"),
-                            Link("etc/motd", EntryType::kHardlink, "etc/issue")});
+  std::string tar =
+      RawTar({Dir("etc"), wh, Link("etc/issue.net", EntryType::kHardlink, "etc/issue"),
+              Link("etc/motd", EntryType::kHardlink, "etc/issue")});
   Result<ExtractResult> r = Extract(tar, root.path());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(Exists(root / "etc/issue"));

@@ -174,7 +174,9 @@ Status LayerWriter::Add(const LayerEntry& e) {
   }
   // ARCHIVE_WARN: a name that is not UTF-8 went in with hdrcharset=BINARY,
   // bytes unchanged; the header is written.
-  if (archive_write_header(impl_->a, ae) < ARCHIVE_WARN) return impl_->ArchiveError("header", e.path);
+  if (archive_write_header(impl_->a, ae) < ARCHIVE_WARN) {
+    return impl_->ArchiveError("header", e.path);
+  }
   if (e.type != EntryType::kRegular || size == 0) return Status::OK();
   if (e.content) {
     la_ssize_t n = archive_write_data(impl_->a, e.content->data(), e.content->size());

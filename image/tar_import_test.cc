@@ -71,8 +71,8 @@ TEST_P(TarImportTest, NamesFromGnuTarSurviveByteForByte) {
   ASSERT_EQ(::symlink(odd[2].c_str(), (dir / "tree/names/sym").c_str()), 0);
   for (const char* format : {"posix", "gnu"}) {
     std::string tar = dir / (std::string(format) + ".tar");
-    std::string cmd = "tar --format=" + std::string(format) + " -C " + (dir / "tree") +
-                      " -cf " + tar + " names";
+    std::string cmd =
+        "tar --format=" + std::string(format) + " -C " + (dir / "tree") + " -cf " + tar + " names";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     for (const char* locale : {"C", "C.UTF-8"}) {
       SCOPED_TRACE(std::string(format) + " in " + locale);

@@ -61,8 +61,8 @@ std::vector<std::string> OddNames() {
   for (int i = 0; i < 40; ++i) long_dir += "\xc5\x91";  // 40 x "ő", 80 bytes
   return {
       "names/F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt",  // Főtanúsítvány.crt
-      "names/nfd-o\xcc\x88",                                // "o" + combining diaeresis
-      "names/latin1-\xe9t\xe9",                             // ISO-8859-1 "été": not UTF-8
+      "names/nfd-o\xcc\x88",                                  // "o" + combining diaeresis
+      "names/latin1-\xe9t\xe9",                               // ISO-8859-1 "été": not UTF-8
       "names/" + long_dir + "/" + long_dir + "/f\xc5\x91.txt",
   };
 }

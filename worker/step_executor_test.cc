@@ -236,7 +236,8 @@ TEST_F(StepExecutorTest, DeletingTwoLowerFilesLeavesTwoWhiteouts) {
 // the next step sees the same names.
 TEST_F(StepExecutorTest, RunLayerKeepsNonAsciiNamesByteForByte) {
   const std::string long_name = OddNames()[3];
-  std::string script = "mkdir -p " + ShellBytes("/tmp/" + long_name.substr(0, long_name.rfind('/')));
+  std::string script =
+      "mkdir -p " + ShellBytes("/tmp/" + long_name.substr(0, long_name.rfind('/')));
   for (const std::string& name : OddNames()) script += " && touch " + ShellBytes("/tmp/" + name);
   CollectingSink made;
   StepResult r = Exec(Run(script), &made);
