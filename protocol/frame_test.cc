@@ -27,6 +27,18 @@ TEST(FrameTest, RoundTrip) {
   EXPECT_EQ(got->remove_image().names(1), "sha256:abc");
 }
 
+// A COPY job names its context files, and Linux names are bytes: a name
+// that is not UTF-8 (Latin-1 "été") must not make the frame unreadable.
+TEST(FrameTest, JobWithAContextPathThatIsNotUtf8RoundTrips) {
+  Envelope sent = NewEnvelope(7);
+  v1::InputRef* input = sent.mutable_job()->add_inputs();
+  input->set_name("names/latin1-\xe9t\xe9");
+  input->set_digest("sha256:abc");
+  Result<Envelope> got = DecodeFrame(EncodeFrame(sent));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->job().inputs(0).name(), "names/latin1-\xe9t\xe9");
+}
+
 TEST(FrameTest, EmptyFrameIsRejected) {
   Result<Envelope> got = DecodeFrame("");
   ASSERT_FALSE(got.ok());

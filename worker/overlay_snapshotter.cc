@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -83,6 +84,15 @@ std::vector<std::string> MountPointsUnder(const std::string& prefix) {
 }
 
 }  // namespace
+
+std::vector<std::string> OverlayLowerOrder(const std::vector<std::string>& chain) {
+  std::vector<std::string> top_first;
+  std::set<std::string> seen;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (seen.insert(*it).second) top_first.push_back(*it);
+  }
+  return top_first;
+}
 
 bool StagingOwnerGone(const std::string& name) {
   // "<hex>-<pid>-<random>"; anything else predates the pid in the name.
@@ -222,10 +232,10 @@ Result<Mount> OverlaySnapshotter::Prepare(const std::vector<std::string>& chain,
   Mount mount;
   mount.id = id;
   std::string lowers;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    ASSIGN_OR_RETURN(std::string hex, DiffHex(*it));
+  for (const std::string& diff_id : OverlayLowerOrder(chain)) {
+    ASSIGN_OR_RETURN(std::string hex, DiffHex(diff_id));
     if (!Exists(LayerDir(hex))) {
-      return Status::NotFound("layer " + *it + " is not unpacked in " + root_ +
+      return Status::NotFound("layer " + diff_id + " is not unpacked in " + root_ +
                               "; call EnsureLayer before Prepare");
     }
     ASSIGN_OR_RETURN(std::string link, EnsureShortLink(hex));
