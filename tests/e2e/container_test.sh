@@ -7,7 +7,7 @@ cd "$E2E_TMP"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v runc >/dev/null || ! grep -qw overlay /proc/filesystems; then
   echo "SKIP: containers need root, runc and overlayfs (uid $(id -u), runc: $(command -v runc || echo none))"
-  exit 0
+  exit 77
 fi
 
 cleanup_containers() {
