@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "image/archive_locale.h"
 #include "image/compression.h"
 
 namespace strata::image::archive_internal {
@@ -144,6 +145,7 @@ class Scanner {
   explicit Scanner(ArchiveSink& sink) : sink_(sink) {}
 
   Result<ScannedArchive> Run(ByteSource* in) {
+    ScopedArchiveLocale names(ScopedArchiveLocale::Use::kRead);
     std::unique_ptr<ByteSource> plain = NewDecompressingSource(in);
     input_.in = plain.get();
     std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(), archive_read_free);

@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "image/archive_locale.h"
 #include "image/index.h"
 #include "image/json_fields.h"
 #include "image/media_types.h"
@@ -102,8 +103,9 @@ class TarOut {
   }
 
   Status Header(const std::string& name, unsigned type, unsigned perm, uint64_t size) {
+    archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kWrite);
     archive_entry_clear(entry_);
-    archive_entry_set_pathname_utf8(entry_, name.c_str());
+    archive_entry_copy_pathname(entry_, name.c_str());
     archive_entry_set_mode(entry_, type | perm);
     archive_entry_set_uid(entry_, 0);
     archive_entry_set_gid(entry_, 0);

@@ -81,7 +81,10 @@ Status Walk(const std::string& root, const std::string& rel, std::vector<Walked>
     TRY(StatEntry(host, &w.entry));
     w.dev = st.st_dev;
     w.ino = st.st_ino;
-    w.multi_link = !S_ISDIR(st.st_mode) && st.st_nlink > 1;
+    // overlayfs may make every whiteout (char 0/0) of an upper dir a link to
+    // one shared inode: whiteouts are never hard links of each other.
+    bool whiteout = S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+    w.multi_link = !S_ISDIR(st.st_mode) && !whiteout && st.st_nlink > 1;
     bool is_dir = S_ISDIR(st.st_mode);
     out->push_back(std::move(w));
     if (is_dir) TRY(Walk(root, child_rel, out));

@@ -12,7 +12,9 @@ namespace strata::image {
 // PathLess order: type, mode, numeric owner, mtime, size, symlink target,
 // device numbers and extended attributes from lstat/llistxattr. Regular
 // files point at their host file through source_path. Files sharing an
-// inode become one kRegular entry (the first path) and kHardlink entries.
+// inode become one kRegular entry (the first path) and kHardlink entries,
+// except character devices 0/0: overlayfs whiteouts, which the kernel may
+// make as links to one shared inode, each stay a device of their own.
 // Sockets are skipped, as Docker does.
 Result<std::vector<LayerEntry>> WalkDirectory(const std::string& root);
 

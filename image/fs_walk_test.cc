@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "image/byte_sink.h"
+#include "image/byte_source.h"
+#include "image/layer_extract.h"
+#include "image/layer_writer.h"
 #include "image/test_tree.h"
+#include "image/whiteout.h"
 
 namespace strata::image {
 namespace {
@@ -57,6 +63,46 @@ TEST(FsWalkTest, ReadsXattrs) {
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0].xattrs.at("user.test"), "v1");
+}
+
+// overlayfs (Linux 6.x) makes the whiteouts of an upper dir as links to one
+// shared char 0/0 inode: `rm /etc/issue /etc/issue.net` leaves two names
+// of one inode. Each must become its own .wh. file, never a hard link to
+// the other (that layer could not be unpacked: the link target is gone).
+TEST(FsWalkTest, WhiteoutsSharingAnInodeAreNotHardlinks) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mknod of a whiteout needs root";
+  TempDir dir;
+  testing::MakeDirs(dir / "etc");
+  ASSERT_EQ(::mknod((dir / "etc/issue").c_str(), S_IFCHR | 0600, makedev(0, 0)), 0);
+  ASSERT_EQ(::link((dir / "etc/issue").c_str(), (dir / "etc/issue.net").c_str()), 0);
+  testing::WriteFile(dir / "etc/a", "same");
+  ASSERT_EQ(::link((dir / "etc/a").c_str(), (dir / "etc/b").c_str()), 0);
+  struct stat st;
+  ASSERT_EQ(::lstat((dir / "etc/issue.net").c_str(), &st), 0);
+  ASSERT_EQ(st.st_nlink, 2u);
+
+  Result<std::vector<LayerEntry>> walked = WalkDirectory(dir.path());
+  ASSERT_TRUE(walked.ok()) << walked.status().ToString();
+  std::vector<LayerEntry> entries = ConvertOverlayWhiteouts(*walked);
+  std::vector<std::string> got;
+  for (const LayerEntry& e : entries) {
+    got.push_back(e.path + (e.type == EntryType::kHardlink ? " -> " + e.link_target : ""));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"etc", "etc/.wh.issue", "etc/.wh.issue.net", "etc/a",
+                                           "etc/b -> etc/a"}));
+
+  // The layer applies: both files of the lower tree go.
+  StringSink tar;
+  ASSERT_TRUE(WriteTar(entries, {}, &tar).ok());
+  TempDir lower;
+  testing::WriteFile(lower / "etc/issue", "Debian\n");
+  testing::WriteFile(lower / "etc/issue.net", "Debian\n");
+  StringSource in(tar.data());
+  Result<ExtractResult> applied = ExtractLayer(&in, lower.path());
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_FALSE(testing::Exists(lower / "etc/issue"));
+  EXPECT_FALSE(testing::Exists(lower / "etc/issue.net"));
+  EXPECT_EQ(testing::ReadFile(lower / "etc/b"), "same");
 }
 
 TEST(FsWalkTest, MissingRootIsAnError) {

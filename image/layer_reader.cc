@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "image/archive_locale.h"
+
 namespace strata::image {
 
 struct LayerReader::Impl {
@@ -37,6 +39,7 @@ struct LayerReader::Impl {
 };
 
 LayerReader::LayerReader(ByteSource* in) : impl_(std::make_unique<Impl>()) {
+  archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kRead);
   impl_->source = NewDecompressingSource(in);
   impl_->a = archive_read_new();
   archive_read_support_format_tar(impl_->a);
@@ -47,6 +50,7 @@ LayerReader::~LayerReader() { archive_read_free(impl_->a); }
 
 Result<bool> LayerReader::Next(LayerEntry* out) {
   if (impl_->finished) return false;
+  archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kRead);
   archive_entry* ae = nullptr;
   int rc = archive_read_next_header(impl_->a, &ae);
   if (rc == ARCHIVE_EOF) {
@@ -64,8 +68,9 @@ Result<bool> LayerReader::Next(LayerEntry* out) {
   }
   if (rc < ARCHIVE_WARN) return impl_->Error("cannot read entry header");
   *out = LayerEntry();
-  const char* name = archive_entry_pathname_utf8(ae);
-  if (name == nullptr) name = archive_entry_pathname(ae);
+  // The stored bytes, never converted (see archive_locale.h). rc is
+  // ARCHIVE_WARN when a non-ASCII name was kept as it is.
+  const char* name = archive_entry_pathname(ae);
   std::string path = name ? name : "";
   while (path.rfind("./", 0) == 0) path.erase(0, 2);
   while (path.size() > 1 && path.back() == '/') path.pop_back();

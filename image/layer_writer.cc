@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "image/archive_locale.h"
+
 namespace strata::image {
 namespace {
 
@@ -94,6 +96,7 @@ struct LayerWriter::Impl {
 
 LayerWriter::LayerWriter(ByteSink* out, LayerWriterOptions options)
     : impl_(std::make_unique<Impl>()) {
+  archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kWrite);
   impl_->out = out;
   impl_->options = options;
   impl_->a = archive_write_new();
@@ -115,10 +118,20 @@ Status LayerWriter::Add(const LayerEntry& e) {
   if (e.path.empty() || e.path.front() == '/') {
     return Status::InvalidArgument("tar: entry path \"" + e.path + "\" must be relative");
   }
+  for (const std::string* name : {&e.path, &e.link_target}) {
+    if (archive_internal::HasEncodedSurrogate(*name)) {
+      return Status::InvalidArgument(
+          "tar: cannot write \"" + *name +
+          "\" byte for byte: it holds a UTF-16 surrogate in 3-byte (CESU-8) form, which "
+          "libarchive rewrites; rename the file");
+    }
+  }
+  archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kWrite);
   archive_entry* ae = impl_->entry;
   archive_entry_clear(ae);
   std::string name = e.type == EntryType::kDirectory ? e.path + "/" : e.path;
-  archive_entry_set_pathname_utf8(ae, name.c_str());
+  // The multibyte setters: the bytes as they are (see archive_locale.h).
+  archive_entry_copy_pathname(ae, name.c_str());
   archive_entry_set_mode(ae, TypeBits(e.type) | (e.mode & 07777));
   archive_entry_set_uid(ae, e.uid);
   archive_entry_set_gid(ae, e.gid);
@@ -133,10 +146,10 @@ Status LayerWriter::Add(const LayerEntry& e) {
       size = e.content ? e.content->size() : e.size;
       break;
     case EntryType::kHardlink:
-      archive_entry_set_hardlink_utf8(ae, e.link_target.c_str());
+      archive_entry_copy_hardlink(ae, e.link_target.c_str());
       break;
     case EntryType::kSymlink:
-      archive_entry_set_symlink_utf8(ae, e.link_target.c_str());
+      archive_entry_copy_symlink(ae, e.link_target.c_str());
       break;
     case EntryType::kCharDevice:
     case EntryType::kBlockDevice:
@@ -150,7 +163,9 @@ Status LayerWriter::Add(const LayerEntry& e) {
   for (const auto& [key, value] : e.xattrs) {
     archive_entry_xattr_add_entry(ae, key.c_str(), value.data(), value.size());
   }
-  if (archive_write_header(impl_->a, ae) != ARCHIVE_OK) return impl_->ArchiveError("header", e.path);
+  // ARCHIVE_WARN: a name that is not UTF-8 went in with hdrcharset=BINARY,
+  // bytes unchanged; the header is written.
+  if (archive_write_header(impl_->a, ae) < ARCHIVE_WARN) return impl_->ArchiveError("header", e.path);
   if (e.type != EntryType::kRegular || size == 0) return Status::OK();
   if (e.content) {
     la_ssize_t n = archive_write_data(impl_->a, e.content->data(), e.content->size());
@@ -161,6 +176,7 @@ Status LayerWriter::Add(const LayerEntry& e) {
 }
 
 Status LayerWriter::Finish() {
+  archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kWrite);
   if (archive_write_close(impl_->a) != ARCHIVE_OK) return impl_->ArchiveError("end", "archive");
   return Status::OK();
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "image/layer_reader.h"
 #include "image/test_tree.h"
 
@@ -115,6 +117,63 @@ TEST(LayerWriterTest, ReadableBySystemTar) {
   std::string cmd = "tar -tf " + (dir / "l.tar") + " > " + (dir / "list");
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_EQ(testing::ReadFile(dir / "list"), "d/\nd/f\n");
+}
+
+// `RUN touch /tmp/Főtanúsítvány.crt` crashed the worker: libarchive
+// converted the name through the C locale and dereferenced the NULL it got.
+// Names are bytes: the same tar whatever the process locale, and each name
+// (path, hard link and symlink target) reads back unchanged.
+TEST(LayerWriterTest, NamesAreCarriedByteForByteInEveryLocale) {
+  const std::vector<std::string> odd = testing::OddNames();
+  std::map<std::string, std::string> tars;
+  for (const char* locale : {"C", "C.UTF-8"}) {
+    SCOPED_TRACE(locale);
+    testing::ScopedProcessLocale scoped(locale);
+    ASSERT_TRUE(scoped.ok());
+    std::vector<LayerEntry> entries;
+    for (const std::string& name : odd) entries.push_back(File(name, "content of " + name));
+    LayerEntry hard = Node("names/hard", EntryType::kHardlink);
+    hard.link_target = odd[0];
+    LayerEntry sym = Node("names/sym", EntryType::kSymlink);
+    sym.link_target = odd[2];
+    LayerEntry sym_long = Node("names/sym-long", EntryType::kSymlink);
+    sym_long.link_target = "../" + odd[3];
+    entries.push_back(hard);
+    entries.push_back(sym);
+    entries.push_back(sym_long);
+    StringSink out;
+    Status written = WriteTar(entries, {}, &out);
+    ASSERT_TRUE(written.ok()) << written.ToString();
+    tars[locale] = out.data();
+
+    StringSource in(out.data());
+    Result<std::vector<LayerEntry>> back = ReadLayerEntries(&in);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    std::map<std::string, LayerEntry> by_path;
+    for (const LayerEntry& e : *back) by_path[e.path] = e;
+    ASSERT_EQ(by_path.size(), entries.size());
+    for (const std::string& name : odd) {
+      ASSERT_EQ(by_path.count(name), 1u) << name;
+      EXPECT_EQ(by_path[name].content, "content of " + name);
+    }
+    EXPECT_EQ(by_path["names/hard"].type, EntryType::kHardlink);
+    EXPECT_EQ(by_path["names/hard"].link_target, odd[0]);
+    EXPECT_EQ(by_path["names/sym"].link_target, odd[2]);
+    EXPECT_EQ(by_path["names/sym-long"].link_target, "../" + odd[3]);
+  }
+  EXPECT_EQ(tars["C"], tars["C.UTF-8"]);
+  // A UTF-8 name is a plain pax path record, as Docker writes it.
+  EXPECT_NE(tars["C"].find(" path=" + odd[0] + "\n"), std::string::npos);
+}
+
+// A UTF-16 surrogate pair in 3-byte form is the one byte string libarchive
+// would rewrite: refused with the name rather than changed.
+TEST(LayerWriterTest, SurrogatePairNameIsRefusedNotRewritten) {
+  StringSink out;
+  Status s = WriteTar({File("names/cesu\xed\xa0\x80\xed\xb0\x80", "x")}, {}, &out);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("names/cesu"), std::string::npos);
 }
 
 TEST(LayerWriterTest, ShrunkSourceFileIsAnError) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "image/archive_locale.h"
 #include "image/layer_sink.h"
 
 namespace strata::image {
@@ -102,6 +103,7 @@ class EntryChecker {
 
 Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, ByteSink* out,
                                      const CompressionOptions& options) {
+  archive_internal::ScopedArchiveLocale names(archive_internal::ScopedArchiveLocale::Use::kRead);
   std::unique_ptr<ByteSource> plain = NewDecompressingSource(in);
 
   // On failure `layer` is destroyed unclosed: its threads stop and `out` is

@@ -1,8 +1,14 @@
 #include "image/tar_import.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
+
+#include "image/layer_extract.h"
 #include "image/layer_writer.h"
+#include "image/test_tree.h"
 
 namespace strata::image {
 namespace {
@@ -51,6 +57,45 @@ TEST_P(TarImportTest, LayerIsTheTarWithBothDigests) {
     EXPECT_EQ(r->uncompressed_size, tar.size());
     EXPECT_EQ(r->blob_digest, Digest::Sha256Of(out.data()));
     EXPECT_EQ(r->blob_size, out.data().size());
+  }
+}
+
+// `image import` of a tarball made by GNU tar (posix and gnu formats),
+// whose names are UTF-8, not UTF-8, and longer than 100 bytes: the layer
+// holds them unchanged, whatever the process locale, and they unpack so.
+TEST_P(TarImportTest, NamesFromGnuTarSurviveByteForByte) {
+  const std::vector<std::string> odd = testing::OddNames();
+  testing::TempDir dir;
+  for (const std::string& name : odd) testing::WriteFile(dir / ("tree/" + name), name);
+  ASSERT_EQ(::link((dir / ("tree/" + odd[0])).c_str(), (dir / "tree/names/hard").c_str()), 0);
+  ASSERT_EQ(::symlink(odd[2].c_str(), (dir / "tree/names/sym").c_str()), 0);
+  for (const char* format : {"posix", "gnu"}) {
+    std::string tar = dir / (std::string(format) + ".tar");
+    std::string cmd = "tar --format=" + std::string(format) + " -C " + (dir / "tree") +
+                      " -cf " + tar + " names";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    for (const char* locale : {"C", "C.UTF-8"}) {
+      SCOPED_TRACE(std::string(format) + " in " + locale);
+      testing::ScopedProcessLocale scoped(locale);
+      ASSERT_TRUE(scoped.ok());
+      StringSource in(testing::ReadFile(tar));
+      StringSink out;
+      Result<LayerResult> r = ImportTarAsLayer(&in, GetParam(), &out);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      StringSource layer(out.data());
+      std::string root = dir / (std::string("out-") + format + "-" + locale);
+      testing::MakeDirs(root);
+      Result<ExtractResult> extracted = ExtractLayer(&layer, root);
+      ASSERT_TRUE(extracted.ok()) << extracted.status().ToString();
+      for (const std::string& name : odd) EXPECT_EQ(testing::ReadFile(root + "/" + name), name);
+      struct stat a, b;
+      ASSERT_EQ(::lstat((root + "/" + odd[0]).c_str(), &a), 0);
+      ASSERT_EQ(::lstat((root + "/names/hard").c_str(), &b), 0);
+      EXPECT_EQ(a.st_ino, b.st_ino);
+      char target[256] = {};
+      ASSERT_GT(::readlink((root + "/names/sym").c_str(), target, sizeof target - 1), 0);
+      EXPECT_EQ(std::string(target), odd[2]);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <clocale>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -54,5 +55,21 @@ bool Exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
 }
+
+std::vector<std::string> OddNames() {
+  std::string long_dir;
+  for (int i = 0; i < 40; ++i) long_dir += "\xc5\x91";  // 40 x "ő", 80 bytes
+  return {
+      "names/F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt",  // Főtanúsítvány.crt
+      "names/nfd-o\xcc\x88",                                // "o" + combining diaeresis
+      "names/latin1-\xe9t\xe9",                             // ISO-8859-1 "été": not UTF-8
+      "names/" + long_dir + "/" + long_dir + "/f\xc5\x91.txt",
+  };
+}
+
+ScopedProcessLocale::ScopedProcessLocale(const char* name)
+    : ok_(std::setlocale(LC_ALL, name) != nullptr) {}
+
+ScopedProcessLocale::~ScopedProcessLocale() { std::setlocale(LC_ALL, "C"); }
 
 }  // namespace strata::image::testing

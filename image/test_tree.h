@@ -4,6 +4,7 @@
 // file-creation shortcuts. Test-only; never linked into the library.
 
 #include <string>
+#include <vector>
 
 namespace strata::image::testing {
 
@@ -25,5 +26,22 @@ void WriteFile(const std::string& path, const std::string& content, int mode = 0
 void MakeDirs(const std::string& path);
 std::string ReadFile(const std::string& path);
 bool Exists(const std::string& path);  // lstat succeeds
+
+// Names every tar path must carry byte for byte: UTF-8 (NFC, and NFD
+// with a combining mark), a byte that is not UTF-8, and a non-ASCII path
+// longer than 100 bytes (beyond ustar's name field), all under "names/".
+std::vector<std::string> OddNames();
+
+// The process locale for the scope (setlocale(LC_ALL)), as a program that
+// calls setlocale would run libarchive; "C" again at the end.
+class ScopedProcessLocale {
+ public:
+  explicit ScopedProcessLocale(const char* name);
+  ~ScopedProcessLocale();
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_;
+};
 
 }  // namespace strata::image::testing

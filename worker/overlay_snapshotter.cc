@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "image/digest.h"
@@ -49,6 +50,15 @@ Status MountOverlayFrom(const std::string& dir, const std::string& target,
 }
 
 }  // namespace
+
+std::vector<std::string> OverlayLowerOrder(const std::vector<std::string>& chain) {
+  std::vector<std::string> top_first;
+  std::set<std::string> seen;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (seen.insert(*it).second) top_first.push_back(*it);
+  }
+  return top_first;
+}
 
 bool StagingOwnerGone(const std::string& name) {
   // "<hex>-<pid>-<random>"; anything else predates the pid in the name.
@@ -157,10 +167,10 @@ Result<Mount> OverlaySnapshotter::Prepare(const std::vector<std::string>& chain,
   Mount mount;
   mount.id = id;
   std::string lowers;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    ASSIGN_OR_RETURN(std::string hex, DiffHex(*it));
+  for (const std::string& diff_id : OverlayLowerOrder(chain)) {
+    ASSIGN_OR_RETURN(std::string hex, DiffHex(diff_id));
     if (!Exists(LayerDir(hex))) {
-      return Status::NotFound("layer " + *it + " is not unpacked in " + root_ +
+      return Status::NotFound("layer " + diff_id + " is not unpacked in " + root_ +
                               "; call EnsureLayer before Prepare");
     }
     ASSIGN_OR_RETURN(std::string link, EnsureShortLink(hex));

@@ -56,6 +56,15 @@ class OverlaySnapshotter : public Snapshotter {
   std::string root_;
 };
 
+// The layers of `chain` (diff_ids, base first) as overlayfs stacks them:
+// top-first, each layer once. Two steps can make byte-identical layers
+// (the same COPY twice in a chain, a COPY --from a stage of the same
+// chain), and overlayfs refuses a lower dir named twice (ELOOP, "Too many
+// levels of symbolic links"). Keeping only the topmost copy gives the same
+// merged tree: every path of the lower copy is in the upper copy too, and
+// the upper copy's entries and whiteouts already win over all below.
+std::vector<std::string> OverlayLowerOrder(const std::vector<std::string>& chain);
+
 // Whether the staging dir `name` ("<hex>-<pid>-<random>") belongs to a
 // process that no longer exists (or is of an older, pid-less form).
 bool StagingOwnerGone(const std::string& name);

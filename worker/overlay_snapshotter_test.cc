@@ -119,6 +119,37 @@ TEST_F(OverlaySnapshotterTest, PrepareStacksTheChainWithTheLastLayerOnTop) {
   EXPECT_NE(access((root_ + "/mounts/stack").c_str(), F_OK), 0);
 }
 
+// Two steps that made byte-identical layers (two identical COPYs, a COPY
+// --from a stage of the same chain) put one diff_id twice in a chain;
+// overlayfs refuses a lower dir given twice (ELOOP).
+TEST_F(OverlaySnapshotterTest, ALayerTwiceInTheChainMountsOnceAtItsTopPlace) {
+  TreeUnpacker a(Files{{"shared", "A"}, {"only-a", "a"}});
+  TreeUnpacker b(Files{{"shared", "B"}, {"only-b", "b"}});
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("dup-a"), a).ok());
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("dup-b"), b).ok());
+  Result<Mount> mount =
+      snapshotter_->Prepare({DiffId("dup-a"), DiffId("dup-b"), DiffId("dup-a")}, "dup");
+  ASSERT_TRUE(mount.ok()) << mount.status().ToString();
+  EXPECT_EQ(*ReadFile(mount->target + "/shared"), "A");
+  EXPECT_EQ(*ReadFile(mount->target + "/only-a"), "a");
+  EXPECT_EQ(*ReadFile(mount->target + "/only-b"), "b");
+  EXPECT_EQ(mount->lower_dirs,
+            (std::vector<std::string>{snapshotter_->LayerDir(Digest::Sha256Of("dup-a").hex()),
+                                      snapshotter_->LayerDir(Digest::Sha256Of("dup-b").hex())}));
+  ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
+
+  Result<Mount> twice = snapshotter_->Prepare({DiffId("dup-b"), DiffId("dup-b")}, "twice");
+  ASSERT_TRUE(twice.ok()) << twice.status().ToString();
+  EXPECT_EQ(*ReadFile(twice->target + "/shared"), "B");
+  ASSERT_TRUE(snapshotter_->Release(*twice, Keep::kNothing).ok());
+}
+
+TEST(OverlayLowerOrderTest, TopFirstEachLayerOnce) {
+  EXPECT_EQ(OverlayLowerOrder({"a", "b", "a", "c", "b"}),
+            (std::vector<std::string>{"b", "c", "a"}));
+  EXPECT_EQ(OverlayLowerOrder({}), std::vector<std::string>{});
+}
+
 TEST_F(OverlaySnapshotterTest, WritesGoToUpperAndDeletesBecomeWhiteouts) {
   TreeUnpacker base(Files{{"keep", "k"}, {"doomed", "d"}});
   ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("wb"), base).ok());
@@ -178,8 +209,14 @@ TEST_F(OverlaySnapshotterTest, LongChainFitsInOnePageOfOptions) {
   EXPECT_EQ(*ReadFile(mount->target + "/top"), "149");
   ASSERT_TRUE(snapshotter_->Release(*mount, Keep::kNothing).ok());
 
-  std::vector<std::string> too_long(300, chain[0]);
-  for (int i = 0; i < 300; ++i) too_long[i] = chain[i % 150];
+  // A layer given twice is mounted once (OverlayLowerOrder), so only
+  // distinct layers make a chain too long.
+  std::vector<std::string> too_long = chain;
+  for (int i = 150; i < 260; ++i) {
+    TreeUnpacker layer(Files{{"f" + std::to_string(i), std::to_string(i)}});
+    too_long.push_back(DiffId("layer" + std::to_string(i)));
+    ASSERT_TRUE(snapshotter_->EnsureLayer(too_long.back(), layer).ok());
+  }
   EXPECT_EQ(snapshotter_->Prepare(too_long, "toolong").status().code(),
             StatusCode::kInvalidArgument);
 }

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "image/byte_sink.h"
@@ -21,6 +24,33 @@
 
 namespace strata::worker {
 namespace {
+
+// Names every layer path must carry byte for byte (image::testing::OddNames
+// has the same set): UTF-8, NFD, a byte that is not UTF-8, a non-ASCII
+// path longer than 100 bytes.
+std::vector<std::string> OddNames() {
+  std::string long_dir;
+  for (int i = 0; i < 40; ++i) long_dir += "\xc5\x91";
+  return {"names/F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt", "names/nfd-o\xcc\x88",
+          "names/latin1-\xe9t\xe9", "names/" + long_dir + "/" + long_dir + "/f\xc5\x91.txt"};
+}
+
+// `path` as a shell word made of ASCII only ("$(printf '\351')" for a byte
+// 0xE9): runc's config.json is JSON, which cannot carry a RUN argument
+// that is not UTF-8.
+std::string ShellBytes(const std::string& path) {
+  std::string printf_arg;
+  for (unsigned char c : path) {
+    if (c < 0x80 && c != '\'' && c != '\\' && c != '%') {
+      printf_arg += static_cast<char>(c);
+    } else {
+      char octal[8];
+      std::snprintf(octal, sizeof octal, "\\%03o", c);
+      printf_arg += octal;
+    }
+  }
+  return "\"$(printf '" + printf_arg + "')\"";
+}
 
 // Real runc and overlayfs over a busybox base layer that went through
 // WriteLayer and ExtractingUnpacker, as a pulled image would.
@@ -168,6 +198,66 @@ TEST_F(StepExecutorTest, DeletingAFileLeavesAWhiteout) {
   EXPECT_EQ(out.stdout_text(), "keep\n");
 }
 
+// `RUN rm /etc/issue /etc/issue.net` (apt-get update does the like): the
+// kernel may make both whiteouts links of one inode; the layer must still
+// hold two .wh. files, unpack as a snapshot and hide both lower files.
+TEST_F(StepExecutorTest, DeletingTwoLowerFilesLeavesTwoWhiteouts) {
+  StepResult one = Exec(Run("mkdir -p /data && echo a > /data/issue && echo b > /data/issue.net"));
+  ASSERT_EQ(one.exit_code, 0) << one.error;
+  std::string l1 = one.layer.diff_id.ToString();
+  StepResult two = Exec(Run("rm /data/issue /data/issue.net", {base_, l1}));
+  ASSERT_EQ(two.exit_code, 0) << two.error;
+  std::string l2 = two.layer.diff_id.ToString();
+  std::vector<image::LayerEntry> entries = Entries(two.layer.path);
+  Strings got;
+  for (const image::LayerEntry& e : entries) {
+    got.push_back(e.path + (e.type == image::EntryType::kHardlink ? " -> " + e.link_target : ""));
+  }
+  EXPECT_EQ(got, (Strings{"data", "data/.wh.issue", "data/.wh.issue.net"}));
+  Result<bool> unpacked = snapshotter_->HasLayer(l2);
+  ASSERT_TRUE(unpacked.ok());
+  EXPECT_TRUE(*unpacked);
+
+  std::string flat = Flatten({base_, l1, l2});
+  struct stat st;
+  EXPECT_NE(::lstat((flat + "/data/issue").c_str(), &st), 0);
+  EXPECT_NE(::lstat((flat + "/data/issue.net").c_str(), &st), 0);
+  if (!HasFailure()) RemoveTree(flat).PermitUncheckedError();
+
+  CollectingSink out;
+  StepResult three = Exec(Run("ls -A /data; echo end", {base_, l1, l2}), &out);
+  ASSERT_EQ(three.exit_code, 0) << three.error;
+  EXPECT_EQ(out.stdout_text(), "end\n");
+}
+
+// `RUN touch /tmp/Főtanúsítvány.crt` crashed the layer writer (SIGSEGV in
+// libarchive). The layer holds every name as the RUN made it, unpacks, and
+// the next step sees the same names.
+TEST_F(StepExecutorTest, RunLayerKeepsNonAsciiNamesByteForByte) {
+  const std::string long_name = OddNames()[3];
+  std::string script = "mkdir -p " + ShellBytes("/tmp/" + long_name.substr(0, long_name.rfind('/')));
+  for (const std::string& name : OddNames()) script += " && touch " + ShellBytes("/tmp/" + name);
+  CollectingSink made;
+  StepResult r = Exec(Run(script), &made);
+  ASSERT_EQ(r.exit_code, 0) << r.error << made.stderr_text();
+  Strings all = Paths(r.layer.path);
+  for (const std::string& name : OddNames()) {
+    EXPECT_NE(std::find(all.begin(), all.end(), "tmp/" + name), all.end()) << name;
+  }
+
+  std::string flat = Flatten({base_, r.layer.diff_id.ToString()});
+  struct stat st;
+  for (const std::string& name : OddNames()) {
+    EXPECT_EQ(::lstat((flat + "/tmp/" + name).c_str(), &st), 0) << name;
+  }
+  if (!HasFailure()) RemoveTree(flat).PermitUncheckedError();
+
+  std::string check = "true";
+  for (const std::string& name : OddNames()) check += " && test -f " + ShellBytes("/tmp/" + name);
+  StepResult next = Exec(Run(check, {base_, r.layer.diff_id.ToString()}));
+  EXPECT_EQ(next.exit_code, 0) << next.error;
+}
+
 TEST_F(StepExecutorTest, RunSeesEnvUserAndCreatedWorkdir) {
   StepRequest req = Run("echo \"$FOO $(id -u):$(id -g) $(pwd)\" && touch out");
   req.env = {"FOO=bar baz"};
@@ -291,6 +381,43 @@ TEST_F(CopyStepExecutorTest, SameCopyTwiceGivesTheSameLayer) {
   StepResult c = Exec(req);
   EXPECT_NE(a.layer.diff_id, c.layer.diff_id);
   for (const image::LayerEntry& e : Entries(c.layer.path)) EXPECT_LE(e.mtime, 1) << e.path;
+}
+
+// Two identical COPY steps in one chain give one layer twice; a step over
+// that chain mounts it (overlayfs refuses a lower dir given twice).
+TEST_F(CopyStepExecutorTest, SameLayerTwiceInOneChainMounts) {
+  StepResult c = Exec(Copy({"README"}, "/etc/app/"));
+  ASSERT_EQ(c.exit_code, 0) << c.error;
+  std::string id = c.layer.diff_id.ToString();
+  CollectingSink out;
+  StepResult r = Exec(Run("cat /etc/app/README", {base_, id, id}), &out);
+  ASSERT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_EQ(out.stdout_text(), "read me\n");
+}
+
+// COPY of context files whose names are not ASCII (or not UTF-8).
+TEST_F(CopyStepExecutorTest, CopyKeepsNonAsciiNamesByteForByte) {
+  for (const std::string& name : OddNames()) {
+    ASSERT_TRUE(MakeDirs(ctx_ + "/" + name.substr(0, name.rfind('/'))).ok());
+    ASSERT_TRUE(WriteFile(ctx_ + "/" + name, name).ok());
+  }
+  StepResult c = Exec(Copy({"names"}, "/odd/"));
+  ASSERT_EQ(c.exit_code, 0) << c.error;
+  std::map<std::string, std::string> content;
+  for (const image::LayerEntry& e : Entries(c.layer.path)) {
+    if (e.type == image::EntryType::kRegular) content[e.path] = e.content.value_or("");
+  }
+  for (const std::string& name : OddNames()) {
+    std::string in_image = "odd/" + name.substr(6);
+    ASSERT_EQ(content.count(in_image), 1u) << in_image;
+    EXPECT_EQ(content[in_image], name);
+  }
+  std::string check = "true";
+  for (const std::string& name : OddNames()) {
+    check += " && test -f " + ShellBytes("/odd/" + name.substr(6));
+  }
+  StepResult next = Exec(Run(check, {base_, c.layer.diff_id.ToString()}));
+  EXPECT_EQ(next.exit_code, 0) << next.error;
 }
 
 TEST_F(CopyStepExecutorTest, CopyLeavesItsSnapshotForTheNextStep) {

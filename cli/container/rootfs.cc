@@ -42,8 +42,8 @@ Status EnsureLayers(const std::string& snapshot_root, const std::string& blob_di
 std::vector<std::string> LowerDirs(const std::string& snapshot_root,
                                    const std::vector<std::string>& chain) {
   std::vector<std::string> dirs;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    dirs.push_back(snapshot_root + "/snapshots/" + HexOf(*it) + "/fs");
+  for (const std::string& diff_id : worker::OverlayLowerOrder(chain)) {
+    dirs.push_back(snapshot_root + "/snapshots/" + HexOf(diff_id) + "/fs");
   }
   if (chain.empty()) dirs.push_back(snapshot_root + "/empty");
   return dirs;
@@ -57,9 +57,9 @@ Status MountRootfs(const std::string& snapshot_root, const std::vector<std::stri
   // Lower dirs by the snapshotter's short links relative to its root (as the
   // snapshotter mounts them), so long chains fit in one page of options.
   std::string lowers;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+  for (const std::string& diff_id : worker::OverlayLowerOrder(chain)) {
     if (!lowers.empty()) lowers += ':';
-    lowers += "l/" + HexOf(*it).substr(0, 16);
+    lowers += "l/" + HexOf(diff_id).substr(0, 16);
   }
   if (chain.empty()) lowers = "empty";
   std::string options =
