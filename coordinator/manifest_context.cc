@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/go_path_match.h"
+#include "coordinator/context_links.h"
 
 namespace strata::coordinator {
 namespace {
@@ -121,15 +122,21 @@ Result<std::vector<cache::InputEntry>> ManifestContext::Select(
   for (const std::string& pattern : patterns) {
     ASSIGN_OR_RETURN(std::string source, CleanSource(pattern));
     std::vector<std::string> roots;  // matched paths; everything below them is taken too
+    std::vector<size_t> links;       // symlinks the worker follows on the way (BuildKit does)
     if (HasWildcard(source)) {
       TRY(ValidateGoPattern(source));
+      ASSIGN_OR_RETURN(std::string real, FollowPatternLinks(entries_, source, &links));
       for (const cache::InputEntry& e : entries_) {
-        ASSIGN_OR_RETURN(bool match, GoPathMatch(source, e.path));
+        ASSIGN_OR_RETURN(bool match, GoPathMatch(real, e.path));
         if (match) roots.push_back(e.path);
       }
     } else {
       roots.push_back(source);
     }
+    for (std::string& root : roots) {
+      ASSIGN_OR_RETURN(root, FollowContextLinks(entries_, root, /*follow_last=*/true, &links));
+    }
+    chosen.insert(links.begin(), links.end());
     bool any = false;
     for (const std::string& root : roots) {
       if (root == ".") {

@@ -31,9 +31,11 @@ class ManifestContext : public ContextSource {
   // For each pattern (a leading '/' or "./" ignored; "." is the whole
   // context): a directory selects itself and everything below; wildcards
   // (filepath.Match syntax) match entry paths, a matched directory again
-  // taking everything below. Then entries matching an exclude pattern (or
-  // below a directory matching one) are dropped. The result is sorted by
-  // path, each entry once.
+  // taking everything below. Symlinks on the way, the source's own
+  // included, are followed inside the context as BuildKit does (the link
+  // entries and what they lead to are both selected). Then entries
+  // matching an exclude pattern (or below a directory matching one) are
+  // dropped. The result is sorted by path, each entry once.
   //  - NotFound `failed to compute cache key: failed to calculate checksum
   //    of ref: "/x": not found` when a pattern matches nothing;
   //  - InvalidArgument `forbidden path outside the build context: ../x`;

@@ -67,20 +67,45 @@ std::string Parent(const std::string& path) {
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
+// An archive entry's name as ADD reads it: a leading '/' counts from the
+// destination, ".." is applied, and one that climbs above it is refused.
+Result<std::vector<std::string>> SplitArchivePath(const std::string& path, std::string_view what) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    std::string c = path.substr(start, slash - start);
+    start = slash + 1;
+    if (c.empty() || c == ".") continue;
+    if (c != "..") {
+      parts.push_back(std::move(c));
+    } else if (parts.empty()) {
+      return Status::InvalidArgument("archive " + std::string(what) + " \"" + path +
+                                     "\" is outside the destination; refusing to extract it");
+    } else {
+      parts.pop_back();
+    }
+  }
+  return parts;
+}
+
 class Extractor {
  public:
   Extractor(const std::string& root, const ExtractOptions& options)
-      : root_(root), set_owner_(options.restore_ownership && ::geteuid() == 0) {}
+      : root_(root),
+        set_owner_(options.restore_ownership && ::geteuid() == 0),
+        archive_(options.as_archive) {}
 
   Status Apply(LayerReader* reader, const LayerEntry& e) {
-    ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitLayerPath(e.path, "entry"));
+    ASSIGN_OR_RETURN(std::vector<std::string> parts, Split(e.path, "entry"));
     if (parts.empty()) return Status::OK();  // the root itself: keep root's metadata
     std::string logical;
     for (const std::string& p : parts) logical += (logical.empty() ? "" : "/") + p;
     const std::string& base = parts.back();
-    if (base.rfind(kWhiteoutPrefix, 0) == 0) return ApplyWhiteout(parts);
+    if (!archive_ && base.rfind(kWhiteoutPrefix, 0) == 0) return ApplyWhiteout(parts);
 
-    ASSIGN_OR_RETURN(std::string host, ResolveInRoot(root_, parts));
+    ASSIGN_OR_RETURN(std::string host, Resolve(parts));
     TRY(MkdirAll(root_, Parent(host)));
     struct stat st;
     bool exists = ::lstat(host.c_str(), &st) == 0;
@@ -101,11 +126,11 @@ class Extractor {
         break;
       case EntryType::kHardlink: {
         ASSIGN_OR_RETURN(std::vector<std::string> target_parts,
-                         SplitLayerPath(e.link_target, "hardlink target"));
+                         Split(e.link_target, "hardlink target"));
         if (target_parts.empty()) {
           return Status::InvalidArgument("layer hardlink \"" + e.path + "\" has an empty target");
         }
-        ASSIGN_OR_RETURN(std::string target, ResolveInRoot(root_, target_parts));
+        ASSIGN_OR_RETURN(std::string target, Resolve(target_parts));
         struct stat tst;
         if (::lstat(target.c_str(), &tst) != 0) {
           return Status::Corruption("layer hardlink \"" + e.path + "\" -> \"" + e.link_target +
@@ -148,6 +173,13 @@ class Extractor {
   }
 
  private:
+  Result<std::vector<std::string>> Split(const std::string& path, std::string_view what) {
+    return archive_ ? SplitArchivePath(path, what) : SplitLayerPath(path, what);
+  }
+  Result<std::string> Resolve(const std::vector<std::string>& parts) {
+    return archive_ ? ResolveInChroot(root_, parts) : ResolveInRoot(root_, parts);
+  }
+
   Status WriteFile(LayerReader* reader, const std::string& host, const LayerEntry& e) {
     int fd = ::open(host.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return Errno("create", host);
@@ -248,6 +280,7 @@ class Extractor {
 
   std::string root_;
   bool set_owner_;
+  bool archive_;  // ADD's archive rules instead of a layer's
   std::set<std::string> created_;  // logical paths this layer wrote
   std::vector<std::pair<std::string, int64_t>> dir_times_;
   std::vector<char> buffer_;
@@ -276,6 +309,12 @@ Result<ExtractResult> ExtractLayer(ByteSource* layer, const std::string& root,
   result.diff_id = reader.diff_id();
   result.uncompressed_size = reader.uncompressed_size();
   return result;
+}
+
+Result<ExtractResult> ExtractArchive(ByteSource* archive, const std::string& root,
+                                     ExtractOptions options) {
+  options.as_archive = true;
+  return ExtractLayer(archive, root, options);
 }
 
 }  // namespace strata::image

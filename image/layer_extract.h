@@ -13,6 +13,8 @@ struct ExtractOptions {
   // lchown entries to their numeric uid/gid; only honoured when running as
   // root (elsewhere files belong to the caller).
   bool restore_ownership = true;
+  // ADD of a local archive (see ExtractArchive) rather than a layer.
+  bool as_archive = false;
 };
 
 struct ExtractResult {
@@ -34,5 +36,16 @@ struct ExtractResult {
 // Stops at the first error, leaving `root` partly updated.
 Result<ExtractResult> ExtractLayer(ByteSource* layer, const std::string& root,
                                    const ExtractOptions& options = {});
+
+// Extracts a local tar archive (plain, gzip or zstd) into the directory
+// `root` as `ADD archive.tar /dir` does (BuildKit's unpack): as if chrooted
+// at `root`. An absolute entry name counts from `root`; a symlink met on
+// the way, absolute or with "..", resolves inside `root` (a "link -> .."
+// at the top leads back to `root`, so "link/x" lands at <root>/x). An
+// entry name whose own ".." climbs above `root` ("../x"), or a hardlink to
+// such a path, is refused (InvalidArgument). ".wh." files are ordinary
+// files here, not whiteouts.
+Result<ExtractResult> ExtractArchive(ByteSource* archive, const std::string& root,
+                                     ExtractOptions options = {});
 
 }  // namespace strata::image

@@ -31,6 +31,9 @@ void PushComponents(std::string_view path, std::deque<std::string>* front) {
   for (auto it = parts.rbegin(); it != parts.rend(); ++it) front->push_front(*it);
 }
 
+Result<std::string> Resolve(const std::string& root, const std::vector<std::string>& components,
+                            bool clamp_at_root);
+
 }  // namespace
 
 Result<std::vector<std::string>> SplitLayerPath(std::string_view path, std::string_view what) {
@@ -53,6 +56,18 @@ Result<std::vector<std::string>> SplitLayerPath(std::string_view path, std::stri
 
 Result<std::string> ResolveInRoot(const std::string& root,
                                   const std::vector<std::string>& components) {
+  return Resolve(root, components, /*clamp_at_root=*/false);
+}
+
+Result<std::string> ResolveInChroot(const std::string& root,
+                                    const std::vector<std::string>& components) {
+  return Resolve(root, components, /*clamp_at_root=*/true);
+}
+
+namespace {
+
+Result<std::string> Resolve(const std::string& root, const std::vector<std::string>& components,
+                            bool clamp_at_root) {
   std::deque<std::string> pending(components.begin(), components.end() - 1);
   std::vector<std::string> resolved;
   int hops = 0;
@@ -61,6 +76,7 @@ Result<std::string> ResolveInRoot(const std::string& root,
     std::string c = std::move(pending.front());
     pending.pop_front();
     if (c == "..") {
+      if (resolved.empty() && clamp_at_root) continue;
       if (resolved.empty()) {
         return Status::Corruption("layer path \"" + Join("", components).substr(1) +
                                   "\" leaves the root through a symlink with \"..\"");
@@ -100,5 +116,7 @@ Result<std::string> ResolveInRoot(const std::string& root,
   resolved.push_back(components.back());
   return Join(root, resolved);
 }
+
+}  // namespace
 
 }  // namespace strata::image

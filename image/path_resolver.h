@@ -21,4 +21,11 @@ Result<std::vector<std::string>> SplitLayerPath(std::string_view path, std::stri
 // REQUIRES: components come from SplitLayerPath and are not empty.
 Result<std::string> ResolveInRoot(const std::string& root, const std::vector<std::string>& components);
 
+// As ResolveInRoot, but as a process chrooted at `root` sees the path: a
+// ".." (in the components or in a symlink's target) at `root` stays at
+// `root` instead of being refused, so the result never leaves it. For ADD
+// of a local archive, extracted as a chroot at the destination would.
+Result<std::string> ResolveInChroot(const std::string& root,
+                                    const std::vector<std::string>& components);
+
 }  // namespace strata::image

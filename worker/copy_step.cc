@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "image/byte_source.h"
@@ -84,10 +86,7 @@ class Copier {
       ASSIGN_OR_RETURN(chmod_, ParseChmod(step_.chmod));
     }
     if (!step_.chown.empty()) {
-      ASSIGN_OR_RETURN(ResolvedUser user, ResolveUser(rootfs_, step_.chown));
-      // Docker: a user without a group uses the uid as the gid too.
-      bool has_group = step_.chown.find(':') != std::string::npos;
-      owner_ = {user.uid, has_group ? user.gid : static_cast<gid_t>(user.uid)};
+      ASSIGN_OR_RETURN(owner_, ResolveFileOwner(rootfs_, step_.chown));
     }
     return Status::OK();
   }
@@ -128,7 +127,8 @@ class Copier {
       }
       if (!exists && ::mkdir(dst.c_str(), 0700) != 0) return ErrnoStatus("mkdir", dst);
       TRY(CopyChildren(src, dst));
-      return ApplyMeta(dst, st);
+      TRY(ApplyMeta(dst, st));
+      return CopyXattrs(src, dst);
     }
     if (exists) {
       if (S_ISDIR(existing.st_mode)) {
@@ -138,6 +138,15 @@ class Copier {
                                        "into it)");
       }
       if (::unlink(dst.c_str()) != 0) return ErrnoStatus("unlink", dst);
+    }
+    // Hard links among the sources of one copy stay hard links (BuildKit's
+    // copy keeps them): the later names link to the first one's copy.
+    if (st.st_nlink > 1) {
+      auto [it, first] = linked_.emplace(std::make_pair(st.st_dev, st.st_ino), dst);
+      if (!first) {
+        if (::link(it->second.c_str(), dst.c_str()) != 0) return ErrnoStatus("link", dst);
+        return Status::OK();
+      }
     }
     if (S_ISREG(st.st_mode)) {
       TRY(CopyFileContent(src, dst));
@@ -151,7 +160,8 @@ class Copier {
     } else {
       return Status::OK();  // sockets are skipped, as Docker does
     }
-    return ApplyMeta(dst, st);
+    TRY(ApplyMeta(dst, st));
+    return CopyXattrs(src, dst);
   }
 
   // Copies the entries of the directory `src` into the directory `dst`.
@@ -309,6 +319,36 @@ class Copier {
     return Status::OK();
   }
 
+  // Extended attributes of `src` onto `dst` (after the chown, which drops
+  // security.capability), except overlayfs's own trusted.overlay.*.
+  static Status CopyXattrs(const std::string& src, const std::string& dst) {
+    ssize_t len = ::llistxattr(src.c_str(), nullptr, 0);
+    if (len < 0 && (errno == ENOTSUP || errno == ENODATA)) return Status::OK();
+    if (len < 0) return ErrnoStatus("llistxattr", src);
+    if (len == 0) return Status::OK();
+    std::string names(static_cast<size_t>(len), '\0');
+    len = ::llistxattr(src.c_str(), names.data(), names.size());
+    if (len < 0) return ErrnoStatus("llistxattr", src);
+    names.resize(static_cast<size_t>(len));
+    for (size_t at = 0; at < names.size();) {
+      std::string name = names.c_str() + at;
+      at += name.size() + 1;
+      if (name.empty() || name.rfind("trusted.overlay.", 0) == 0) continue;
+      ssize_t size = ::lgetxattr(src.c_str(), name.c_str(), nullptr, 0);
+      if (size < 0) return ErrnoStatus("lgetxattr " + name, src);
+      std::string value(static_cast<size_t>(size), '\0');
+      size = ::lgetxattr(src.c_str(), name.c_str(), value.data(), value.size());
+      if (size < 0) return ErrnoStatus("lgetxattr " + name, src);
+      value.resize(static_cast<size_t>(size));
+      if (::lsetxattr(dst.c_str(), name.c_str(), value.data(), value.size(), 0) != 0) {
+        // user.* on a symlink cannot exist; a file system without xattrs has none.
+        if (errno == ENOTSUP || errno == EPERM) continue;
+        return ErrnoStatus("lsetxattr " + name, dst);
+      }
+    }
+    return Status::OK();
+  }
+
   const CopyStep& step_;
   std::string rootfs_;
   struct timespec fixed_time_;
@@ -316,6 +356,7 @@ class Copier {
   std::optional<std::pair<uid_t, gid_t>> owner_;
   std::vector<Times> created_;
   std::vector<Times> existing_;
+  std::map<std::pair<dev_t, ino_t>, std::string> linked_;  // source inode -> first copy
 };
 
 bool EndsAsDirectory(const std::string& dest) {
@@ -404,7 +445,7 @@ Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::str
       ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(dest_comps));
       ASSIGN_OR_RETURN(std::unique_ptr<image::FileSource> file,
                        image::FileSource::Open(source.host_path));
-      Result<image::ExtractResult> extracted = image::ExtractLayer(file.get(), dir);
+      Result<image::ExtractResult> extracted = image::ExtractArchive(file.get(), dir);
       if (!extracted.ok()) {
         return Status(extracted.status().code(), "ADD " + source.name + ": extracting into " +
                                                      dest + ": " + extracted.status().message());

@@ -3,10 +3,15 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "image/byte_sink.h"
 #include "image/layer.h"
+#include "image/layer_writer.h"
 #include "worker/fs_util.h"
 #include "worker/testing/busybox_rootfs.h"
 
@@ -157,19 +162,41 @@ TEST_F(CopyStepTest, ChmodAndChownByName) {
   struct stat own = Stat("/own");
   EXPECT_EQ(own.st_uid, 1000u);
 
-  step.chown = "app";  // no group: the uid doubles as gid (Docker)
+  step.chown = "app";  // no group: the user's primary group
   step.chmod = "";
   step.dest = "/own2/";
   ASSERT_TRUE(CopyWith(step).ok());
   EXPECT_EQ(Stat("/own2/a.txt").st_gid, 1000u);
   EXPECT_EQ(Stat("/own2/a.txt").st_mode & 07777, 0644u);
-
-  step.chown = "nosuchuser";
-  Status s = CopyWith(step);
-  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   step.chown = "";
   step.chmod = "9x";
   EXPECT_TRUE(CopyWith(step).IsInvalidArgument());
+}
+
+// BuildKit's readUser: a name alone takes its passwd gid (not the uid), a
+// number is uid and gid, an unknown name is 0:0 rather than an error.
+TEST_F(CopyStepTest, ChownFollowsBuildKitsOwnerRules) {
+  Result<std::string> passwd = ReadFile(root_ + "/etc/passwd");
+  ASSERT_TRUE(passwd.ok());
+  ASSERT_TRUE(
+      WriteFile(root_ + "/etc/passwd", *passwd + "web:x:1200:50:web:/srv:/bin/sh\n").ok());
+  auto owner_of = [&](const std::string& chown, const std::string& dest) {
+    CopyStep step;
+    step.sources = {"a.txt"};
+    step.dest = dest;
+    step.chown = chown;
+    Status s = CopyWith(step);
+    EXPECT_TRUE(s.ok()) << chown << ": " << s.ToString();
+    struct stat st = Stat(dest + "a.txt");
+    return std::make_pair(st.st_uid, st.st_gid);
+  };
+  using Owner = std::pair<uid_t, gid_t>;
+  EXPECT_EQ(owner_of("web", "/w1/"), Owner(1200, 50));
+  EXPECT_EQ(owner_of("1200", "/w2/"), Owner(1200, 1200));
+  EXPECT_EQ(owner_of(":audio", "/w3/"), Owner(0, 29));
+  EXPECT_EQ(owner_of("nosuchuser", "/w4/"), Owner(0, 0));
+  EXPECT_EQ(owner_of("nosuchuser:staff", "/w5/"), Owner(0, 50));
+  EXPECT_EQ(Stat("/w4").st_uid, 0u);  // the created directory too
 }
 
 TEST_F(CopyStepTest, KeepsSourceMtimesAndSettlesDirectoryTimes) {
@@ -231,6 +258,94 @@ TEST_F(CopyStepTest, AddExtractsLocalArchivesCopyDoesNot) {
   add_plain.unpack_archives = true;
   ASSERT_TRUE(CopyWith(add_plain).ok());
   EXPECT_EQ(Read("/plain/a.txt"), "A");
+}
+
+// ADD extracts as a chroot at the destination would: "link -> .." at the
+// archive's top leads back to the destination, not above it.
+TEST_F(CopyStepTest, AddArchiveResolvesDotDotLinksInsideTheDestination) {
+  auto write_tar = [&](const std::string& name, const std::vector<image::LayerEntry>& entries) {
+    Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(ctx_ + "/" + name);
+    ASSERT_TRUE(sink.ok());
+    image::LayerWriter writer(sink->get(), {});
+    for (const image::LayerEntry& e : entries) ASSERT_TRUE(writer.Add(e).ok()) << e.path;
+    ASSERT_TRUE(writer.Finish().ok());
+    ASSERT_TRUE((*sink)->Close().ok());
+  };
+  image::LayerEntry link;
+  link.path = "link";
+  link.type = image::EntryType::kSymlink;
+  link.link_target = "..";
+  image::LayerEntry through;
+  through.path = "link/x";
+  through.content = "inside";
+  write_tar("dotdot.tar", {link, through});
+  CopyStep add;
+  add.sources = {"dotdot.tar"};
+  add.dest = "/dir/";
+  add.unpack_archives = true;
+  Status s = CopyWith(add);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Read("/dir/x"), "inside");
+  EXPECT_FALSE(Exists("/x"));
+  EXPECT_TRUE(S_ISLNK(Stat("/dir/link").st_mode));
+
+  image::LayerEntry escape;
+  escape.path = "../escaped";
+  escape.content = "out";
+  write_tar("escape.tar", {escape});
+  add.sources = {"escape.tar"};
+  s = CopyWith(add);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_FALSE(Exists("/escaped"));
+}
+
+// Two names of one file copied by one instruction land as one file with
+// two names, so the layer holds a tar hard link.
+TEST_F(CopyStepTest, HardLinksWithinOneCopyStayLinked) {
+  ASSERT_EQ(::link((ctx_ + "/a.txt").c_str(), (ctx_ + "/a-again.txt").c_str()), 0);
+  ASSERT_TRUE(MakeDirs(ctx_ + "/hl").ok());
+  Write("hl/one", "1");
+  ASSERT_EQ(::link((ctx_ + "/hl/one").c_str(), (ctx_ + "/hl/two").c_str()), 0);
+  ASSERT_TRUE(Copy({"a.txt", "a-again.txt"}, "/files/").ok());
+  EXPECT_EQ(Stat("/files/a.txt").st_ino, Stat("/files/a-again.txt").st_ino);
+  EXPECT_EQ(Stat("/files/a.txt").st_nlink, 2u);
+  ASSERT_TRUE(Copy({"hl"}, "/tree/").ok());
+  EXPECT_EQ(Stat("/tree/one").st_ino, Stat("/tree/two").st_ino);
+  EXPECT_EQ(Read("/tree/two"), "1");
+  // Separate instructions make separate files.
+  ASSERT_TRUE(Copy({"a.txt"}, "/sep1/").ok());
+  ASSERT_TRUE(Copy({"a-again.txt"}, "/sep1/").ok());
+  EXPECT_NE(Stat("/sep1/a.txt").st_ino, Stat("/sep1/a-again.txt").st_ino);
+}
+
+std::string GetXattr(const std::string& path, const char* name) {
+  char value[256];
+  ssize_t n = ::lgetxattr(path.c_str(), name, value, sizeof value);
+  return n < 0 ? "<" + std::string(std::strerror(errno)) + ">" : std::string(value, n);
+}
+
+// user.* and security.capability come along, also under --chown (a chown
+// drops file capabilities, so they are set after it).
+TEST_F(CopyStepTest, ExtendedAttributesAreCopied) {
+  std::string file = ctx_ + "/a.txt";
+  if (::lsetxattr(file.c_str(), "user.origin", "ctx", 3, 0) != 0) {
+    GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);
+  }
+  // vfs_cap_data revision 2: effective, permitted CAP_NET_BIND_SERVICE.
+  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  ASSERT_EQ(::lsetxattr(file.c_str(), "security.capability", cap, sizeof cap, 0), 0)
+      << std::strerror(errno);
+  ASSERT_EQ(::lsetxattr((ctx_ + "/src/nested").c_str(), "user.nested", "n", 1, 0), 0);
+  CopyStep step;
+  step.sources = {"a.txt", "src"};
+  step.dest = "/x/";
+  step.chown = "app";
+  ASSERT_TRUE(CopyWith(step).ok());
+  EXPECT_EQ(GetXattr(root_ + "/x/a.txt", "user.origin"), "ctx");
+  EXPECT_EQ(GetXattr(root_ + "/x/a.txt", "security.capability"),
+            std::string(reinterpret_cast<const char*>(cap), sizeof cap));
+  EXPECT_EQ(Stat("/x/a.txt").st_uid, 1000u);
+  EXPECT_EQ(GetXattr(root_ + "/x/nested", "user.nested"), "n");  // directories too
 }
 
 TEST_F(CopyStepTest, ParseChmod) {

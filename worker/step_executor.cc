@@ -158,8 +158,9 @@ Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mou
       break;
     }
     case StepKind::kWorkdir: {
-      ASSIGN_OR_RETURN(ResolvedUser user, ResolveUser(mount.target, request.user));
-      TRY(MakeDirInRoot(mount.target, request.workdir, user.uid, user.gid,
+      // BuildKit's mkdir for WORKDIR resolves USER as a file op does.
+      ASSIGN_OR_RETURN(auto owner, ResolveFileOwner(mount.target, request.user));
+      TRY(MakeDirInRoot(mount.target, request.workdir, owner.first, owner.second,
                         request.source_date_epoch));
       break;
     }

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -491,6 +494,56 @@ TEST_F(CopyStepExecutorTest, AddExtractsAndWorkdirMakesALayer) {
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[1].path, "srv/www");
   EXPECT_EQ(entries[1].uid, 1000u);
+}
+
+// BuildKit makes a WORKDIR as a file op: an unknown USER name gives 0:0
+// (a RUN under that USER still fails), a number is uid and gid.
+TEST_F(CopyStepExecutorTest, WorkdirOwnerFollowsBuildKitsFileOwnerRules) {
+  using Owner = std::pair<uint32_t, uint32_t>;
+  auto workdir_owner = [&](const std::string& user, const std::string& dir) -> Owner {
+    StepRequest wd;
+    wd.parent_chain = {base_};
+    wd.kind = StepKind::kWorkdir;
+    wd.workdir = dir;
+    wd.user = user;
+    StepResult w = Exec(wd);
+    EXPECT_TRUE(w.ok()) << user << ": " << w.error;
+    for (const image::LayerEntry& e : Entries(w.layer.path)) {
+      if ("/" + e.path == dir) return {e.uid, e.gid};
+    }
+    ADD_FAILURE() << dir << " is not in the layer";
+    return {9999, 9999};
+  };
+  EXPECT_EQ(workdir_owner("ghost", "/srv/ghost"), Owner(0, 0));
+  EXPECT_EQ(workdir_owner("4242", "/srv/num"), Owner(4242, 4242));
+  EXPECT_EQ(workdir_owner("app:audio", "/srv/grp"), Owner(1000, 29));
+}
+
+// Through a real overlay mount and the layer diff: a hard link pair copied
+// by one COPY is one file and a tar hard link, and xattrs reach the tar.
+TEST_F(CopyStepExecutorTest, HardLinksAndXattrsReachTheLayer) {
+  ASSERT_EQ(::link((ctx_ + "/README").c_str(), (ctx_ + "/README.again").c_str()), 0);
+  if (::lsetxattr((ctx_ + "/app/main.sh").c_str(), "user.origin", "ctx", 3, 0) != 0) {
+    GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);
+  }
+  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  ASSERT_EQ(::lsetxattr((ctx_ + "/app/main.sh").c_str(), "security.capability", cap, sizeof cap, 0),
+            0);
+  StepRequest req = Copy({"README", "README.again", "app"}, "/dst/");
+  req.copy.chown = "app";
+  StepResult r = Exec(req);
+  ASSERT_TRUE(r.ok()) << r.error;
+  std::map<std::string, image::LayerEntry> by_path;
+  for (image::LayerEntry& e : Entries(r.layer.path)) by_path[e.path] = e;
+  ASSERT_EQ(by_path.count("dst/README.again"), 1u);
+  EXPECT_EQ(by_path["dst/README"].type, image::EntryType::kRegular);
+  EXPECT_EQ(by_path["dst/README.again"].type, image::EntryType::kHardlink);
+  EXPECT_EQ(by_path["dst/README.again"].link_target, "dst/README");
+  const image::LayerEntry& script = by_path["dst/main.sh"];
+  EXPECT_EQ(script.xattrs.count("user.origin"), 1u);
+  ASSERT_EQ(script.xattrs.count("security.capability"), 1u);
+  EXPECT_EQ(script.xattrs.at("security.capability"),
+            std::string(reinterpret_cast<const char*>(cap), sizeof cap));
 }
 
 // The figures for the report: a RUN `true` and a COPY of 100 small files,

@@ -59,7 +59,7 @@ Result<std::string> ReadInRoot(const std::string& rootfs, const char* path) {
   int open_errno = errno;
   close(root_fd);
   if (fd < 0) {
-    if (open_errno == ENOENT) return std::string();
+    if (open_errno == ENOENT || open_errno == ENOTDIR) return std::string();
     errno = open_errno;
     return ErrnoStatus("open", rootfs + path);
   }
@@ -169,6 +169,45 @@ Result<ResolvedUser> ResolveUser(const std::string& rootfs, const std::string& u
     }
   }
   return resolved;
+}
+
+Result<std::pair<uid_t, gid_t>> ResolveFileOwner(const std::string& rootfs,
+                                                 const std::string& spec) {
+  size_t colon = spec.find(':');
+  std::string user_part = spec.substr(0, colon);
+  // BuildKit's parseUID: "root" is 0, otherwise a decimal id.
+  auto as_id = [](const std::string& text) -> std::optional<uint32_t> {
+    if (text == "root") return 0u;
+    return ParseId(text);
+  };
+  std::pair<uid_t, gid_t> owner{0, 0};
+  if (std::optional<uint32_t> id = as_id(user_part)) {
+    owner = {*id, *id};
+  } else if (!user_part.empty()) {
+    ASSIGN_OR_RETURN(std::string passwd_text, ReadInRoot(rootfs, "/etc/passwd"));
+    for (const PasswdEntry& entry : ParsePasswd(passwd_text)) {
+      if (entry.name == user_part) {
+        owner = {entry.uid, entry.gid};
+        break;
+      }
+    }
+  }
+  if (colon == std::string::npos) return owner;
+  std::string group_part = spec.substr(colon + 1);
+  if (group_part.empty()) {
+    owner.second = 0;
+  } else if (std::optional<uint32_t> id = as_id(group_part)) {
+    owner.second = *id;
+  } else {
+    ASSIGN_OR_RETURN(std::string group_text, ReadInRoot(rootfs, "/etc/group"));
+    for (const GroupEntry& group : ParseGroup(group_text)) {
+      if (group.name == group_part) {
+        owner.second = group.gid;
+        break;
+      }
+    }
+  }
+  return owner;
 }
 
 }  // namespace strata::worker

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -30,5 +31,17 @@ struct ResolvedUser {
 // The files are opened inside `rootfs` (symlinks resolved in it, never
 // escaping it); a missing file counts as empty.
 Result<ResolvedUser> ResolveUser(const std::string& rootfs, const std::string& user_spec);
+
+// The owner a file operation gives what it creates: `COPY/ADD --chown=SPEC`
+// and the directory of a WORKDIR under `USER SPEC`. BuildKit resolves these
+// differently from a process's user (ResolveUser), and never fails:
+//  - the user part: "root" or a number N is uid N with gid N; a name is
+//    its /etc/passwd uid and primary gid; an empty or unknown name is 0:0;
+//  - a group part (after ':'): "root" or a number replaces the gid; a name
+//    found in /etc/group replaces it, an unknown one leaves it; an empty
+//    group ("user:") is gid 0.
+// Only an unreadable file (not a missing one) is an error.
+Result<std::pair<uid_t, gid_t>> ResolveFileOwner(const std::string& rootfs,
+                                                 const std::string& spec);
 
 }  // namespace strata::worker

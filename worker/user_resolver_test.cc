@@ -106,5 +106,43 @@ TEST_F(UserResolverTest, SymlinkedPasswdIsResolvedInsideTheRootfs) {
   EXPECT_FALSE(ResolveUser(root_, "root").ok()) << "read the host's /etc/passwd";
 }
 
+// COPY --chown and WORKDIR under USER: BuildKit's file-op owner (readUser).
+using Owner = std::pair<uid_t, gid_t>;
+Owner FileOwner(const std::string& root, const std::string& spec) {
+  Result<Owner> owner = ResolveFileOwner(root, spec);
+  EXPECT_TRUE(owner.ok()) << spec << ": " << owner.status().ToString();
+  return owner.ok() ? *owner : Owner{9999, 9999};
+}
+
+TEST_F(UserResolverTest, FileOwnerNameAloneTakesThePrimaryGroup) {
+  EXPECT_EQ(FileOwner(root_, "app"), Owner(1000, 1001));
+  EXPECT_EQ(FileOwner(root_, "app:staff"), Owner(1000, 50));
+  EXPECT_EQ(FileOwner(root_, "app:44"), Owner(1000, 44));
+  EXPECT_EQ(FileOwner(root_, "root"), Owner(0, 0));
+}
+
+TEST_F(UserResolverTest, FileOwnerNumbersAreNotLookedUp) {
+  // uid 1000 is "app" with gid 1001, but a number stands for uid and gid.
+  EXPECT_EQ(FileOwner(root_, "1000"), Owner(1000, 1000));
+  EXPECT_EQ(FileOwner(root_, "4242"), Owner(4242, 4242));
+  EXPECT_EQ(FileOwner(root_, "4242:7"), Owner(4242, 7));
+  EXPECT_EQ(FileOwner(root_, "4242:root"), Owner(4242, 0));
+}
+
+TEST_F(UserResolverTest, FileOwnerGroupOnlyAndEmptyGroup) {
+  EXPECT_EQ(FileOwner(root_, ":staff"), Owner(0, 50));
+  EXPECT_EQ(FileOwner(root_, ":1234"), Owner(0, 1234));
+  EXPECT_EQ(FileOwner(root_, "app:"), Owner(1000, 0));
+}
+
+TEST_F(UserResolverTest, FileOwnerUnknownNamesFallBackAsBuildKitDoes) {
+  EXPECT_EQ(FileOwner(root_, "ghost"), Owner(0, 0));
+  EXPECT_EQ(FileOwner(root_, "ghost:staff"), Owner(0, 50));
+  EXPECT_EQ(FileOwner(root_, "app:ghosts"), Owner(1000, 1001));  // the group is left
+  ASSERT_EQ(unlink((root_ + "/etc/passwd").c_str()), 0);
+  ASSERT_EQ(unlink((root_ + "/etc/group").c_str()), 0);
+  EXPECT_EQ(FileOwner(root_, "app:staff"), Owner(0, 0));
+}
+
 }  // namespace
 }  // namespace strata::worker
