@@ -66,6 +66,12 @@ std::string Stamp(int64_t ms) {
   return buf;
 }
 
+// "retrying on another worker (attempt 2/3): worker lost".
+std::string RetryLine(const v1::StepRetry& retry) {
+  return "retrying on another worker (attempt " + std::to_string(retry.attempt()) + "/" +
+         std::to_string(retry.max_attempts()) + "): " + retry.reason();
+}
+
 std::string TitleOf(const v1::BuildEvent& e) {
   if (e.has_started()) return StepTitle(e.started().stage(), e.step(), e.total_steps(), e.started().instruction());
   if (e.has_cached()) return StepTitle(e.cached().stage(), e.step(), e.total_steps(), e.cached().instruction());
@@ -94,6 +100,10 @@ class PlainProgress : public BuildProgress {
       for (const std::string& line : TakeLines(v, e.log().data())) {
         out_ << "#" << v.number << " " << Stamp(now_ms - v.started_ms) << " " << line << "\n";
       }
+    } else if (e.has_retry()) {
+      // The new run's output follows, from its start again.
+      FlushPartial(v, now_ms);
+      out_ << "#" << v.number << " " << RetryLine(e.retry()) << "\n";
     } else if (e.has_done()) {
       FlushPartial(v, now_ms);
       v.ended_ms = now_ms;
@@ -147,8 +157,12 @@ class TtyProgress : public BuildProgress {
     if (e.has_cached()) v.cached = true;
     if (e.has_log()) {
       for (std::string& line : TakeLines(v, e.log().data())) v.lines.push_back(std::move(line));
-      if (v.lines.size() > kTailLines) v.lines.erase(v.lines.begin(), v.lines.end() - kTailLines);
     }
+    if (e.has_retry()) {
+      v.partial.clear();
+      v.lines.push_back(RetryLine(e.retry()));
+    }
+    if (v.lines.size() > kTailLines) v.lines.erase(v.lines.begin(), v.lines.end() - kTailLines);
     if (e.has_done()) v.ended_ms = now_ms;
     if (e.has_error()) {
       v.failed = true;

@@ -3,7 +3,9 @@
 // How `strata build` shows a build, as BuildKit's progress modes do:
 //  - plain: one block per step, `#N [stage i/n] INSTRUCTION`, the RUN
 //    output prefixed with the seconds since the step started, `#N CACHED`
-//    or `#N DONE 0.3s`, `#N ERROR: ...`;
+//    or `#N DONE 0.3s`, `#N ERROR: ...`; a job sent to a worker again
+//    shows `#N retrying on another worker (attempt 2/3): worker lost`
+//    before the output of its new run;
 //  - tty (`auto` on a terminal): a live view redrawn in place, one line
 //    per step with its state and time, the last lines of a running step's
 //    output below it;

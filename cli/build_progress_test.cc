@@ -68,6 +68,41 @@ TEST(BuildProgressTest, PlainReportsTheFailingStep) {
   EXPECT_NE(out.str().find("#1 [1/3] RUN false\n#1 ERROR: exit code: 1\n"), std::string::npos) << out.str();
 }
 
+v1::BuildEvent Retry(uint32_t step, uint32_t attempt, const std::string& reason) {
+  v1::BuildEvent e;
+  e.set_step(step);
+  e.set_total_steps(3);
+  e.mutable_retry()->set_attempt(attempt);
+  e.mutable_retry()->set_max_attempts(3);
+  e.mutable_retry()->set_reason(reason);
+  return e;
+}
+
+TEST(BuildProgressTest, PlainMarksTheReplayOfAStepWhoseWorkerWasLost) {
+  std::ostringstream out;
+  auto p = NewBuildProgress(ProgressMode::kPlain, false, out);
+  p->OnEvent(Started(1, "RUN make"), 0);
+  p->OnEvent(Log(1, "compiling\nhalf"), 100);
+  p->OnEvent(Retry(1, 2, "worker lost"), 200);
+  p->OnEvent(Log(1, "compiling\n"), 300);
+  p->OnEvent(Done(1), 400);
+  EXPECT_EQ(out.str(),
+            "\n#1 [1/3] RUN make\n#1 0.100 compiling\n#1 0.200 half\n"
+            "#1 retrying on another worker (attempt 2/3): worker lost\n"
+            "#1 0.300 compiling\n#1 DONE 0.4s\n");
+}
+
+TEST(BuildProgressTest, TtyShowsTheRetryUnderTheStep) {
+  std::ostringstream out;
+  auto p = NewBuildProgress(ProgressMode::kTty, true, out);
+  p->OnEvent(Started(1, "RUN make"), 0);
+  p->OnEvent(Retry(1, 2, "worker lost"), 500);
+  p->Finish("", 600);
+  EXPECT_NE(out.str().find(" => => # retrying on another worker (attempt 2/3): worker lost"),
+            std::string::npos)
+      << out.str();
+}
+
 TEST(BuildProgressTest, NotesGetTheirOwnNumber) {
   std::ostringstream out;
   auto p = NewBuildProgress(ProgressMode::kPlain, false, out);

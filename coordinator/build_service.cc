@@ -45,7 +45,8 @@ class BuildSession : public EventSink, public ContextUploader {
       std::lock_guard lock(steps_mu_);
       if (e.kind == BuildEvent::Kind::kStarted) {
         running_step_[e.stage] = {e.index, e.total};
-      } else if (e.kind == BuildEvent::Kind::kLog && index == 0) {
+      } else if ((e.kind == BuildEvent::Kind::kLog || e.kind == BuildEvent::Kind::kRetry) &&
+                 index == 0) {
         auto it = running_step_.find(e.stage);
         // A one-stage build's events name no stage; its jobs still do.
         if (it == running_step_.end() && running_step_.size() == 1) it = running_step_.begin();
@@ -80,6 +81,11 @@ class BuildSession : public EventSink, public ContextUploader {
       case BuildEvent::Kind::kError:
         out->mutable_error()->set_code(static_cast<int>(StatusCode::kInternal));
         out->mutable_error()->set_message(e.text);
+        break;
+      case BuildEvent::Kind::kRetry:
+        out->mutable_retry()->set_attempt(static_cast<uint32_t>(std::max(0, e.attempt)));
+        out->mutable_retry()->set_max_attempts(static_cast<uint32_t>(std::max(0, e.max_attempts)));
+        out->mutable_retry()->set_reason(e.text);
         break;
     }
     Send(std::move(envelope));

@@ -25,6 +25,9 @@ using std::chrono::milliseconds;
 // contents with BlobGet, uploads a layer made from the job's instruction
 // with BlobPut (on a second connection, so that no Job arriving meanwhile
 // is mistaken for a reply), then sends a JobLog and the JobResult.
+// A RUN that names "crash" makes it "die" as a killed worker that comes
+// back would: it sends a line of output and registers again instead of
+// answering ("crash-once": only the first time).
 class FakeWorker {
  public:
   FakeWorker(protocol::Context& context, const std::string& endpoint)
@@ -63,8 +66,25 @@ class FakeWorker {
     }
   }
 
+  bool Crash(const v1::Job& job) {
+    const std::string& what = job.instruction();
+    if (what.find("crash") == std::string::npos) return false;
+    if (what.find("crash-once") != std::string::npos && crashed_[what] > 0) return false;
+    ++crashed_[what];
+    Envelope log = protocol::NewEnvelope(0);
+    log.mutable_job_log()->set_job_id(job.job_id());
+    log.mutable_job_log()->mutable_line()->set_data("started " + what + "\n");
+    EXPECT_TRUE(connection_->Send(log).ok());
+    Envelope reg = protocol::NewEnvelope(connection_->NextRequestId());
+    reg.mutable_register_worker()->set_worker_id("fake-1");
+    reg.mutable_register_worker()->set_slots(2);
+    EXPECT_TRUE(connection_->Send(reg).ok());  // its Registered reply is ignored
+    return true;
+  }
+
   void Answer(const v1::Job& job) {
     ++jobs_;
+    if (Crash(job)) return;
     for (const v1::ContextEntry& e : job.copy().context()) {
       Envelope get = protocol::NewEnvelope(transfers_->NextRequestId());
       get.mutable_blob_get()->set_digest(e.sha256());
@@ -114,6 +134,7 @@ class FakeWorker {
   std::atomic<int> jobs_{0};
   std::mutex mu_;
   std::vector<std::string> fetched_;
+  std::map<std::string, int> crashed_;  // by instruction; the worker thread's
   std::thread thread_;
 };
 
@@ -338,6 +359,37 @@ TEST_F(BuildServiceTest, TwoClientsBuildAtOnce) {
   EXPECT_EQ(first.result->steps_run() + second.result->steps_run(), 4u);
   EXPECT_EQ(worker_->jobs(), 4);
   EXPECT_NE(first.result->image_id(), second.result->image_id());
+}
+
+TEST_F(BuildServiceTest, AJobReplayedAfterItsWorkerDiedIsMarkedInTheProgress) {
+  StartWorker();
+  Outcome out = Build("FROM scratch\nRUN crash-once\n", {});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_FALSE(out.result->has_error()) << out.result->error().message();
+  EXPECT_EQ(worker_->jobs(), 2);
+  std::vector<std::string> shown;  // the step's events after its start
+  for (const auto& e : out.events) {
+    if (e.has_log()) shown.push_back(e.log().data());
+    if (e.has_retry()) {
+      EXPECT_EQ(e.step(), 1u);
+      shown.push_back("retry " + std::to_string(e.retry().attempt()) + "/" +
+                      std::to_string(e.retry().max_attempts()) + ": " + e.retry().reason());
+    }
+  }
+  EXPECT_EQ(shown, (std::vector<std::string>{"started RUN crash-once\n", "retry 2/3: worker lost",
+                                             "ran RUN crash-once"}));
+}
+
+TEST_F(BuildServiceTest, AStepThatKillsEveryWorkerFailsAfterTwoCrashes) {
+  StartWorker();
+  Outcome out = Build("FROM scratch\nRUN crash\n", {});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_TRUE(out.result->has_error());
+  EXPECT_NE(out.result->error().message().find(
+                "Dockerfile:2: RUN crash: step crashed the worker 2 times; not retried: "),
+            std::string::npos)
+      << out.result->error().message();
+  EXPECT_EQ(worker_->jobs(), 2);
 }
 
 class IdleBuildServiceTest : public BuildServiceTest {

@@ -19,13 +19,15 @@
 namespace strata::coordinator {
 
 struct BuildEvent {
-  enum class Kind { kStarted, kCached, kLog, kDone, kError };
+  enum class Kind { kStarted, kCached, kLog, kDone, kError, kRetry };
   Kind kind = Kind::kStarted;
   std::string stage;  // display name: "build", "stage-0"
   int index = 0;      // 1-based step number within the build
   int total = 0;      // steps of the build
-  std::string text;   // kStarted/kCached: "RUN make"; kLog: one line; kError: the message
+  std::string text;   // kStarted/kCached: "RUN make"; kLog: one line; kError: the message;
+                      // kRetry: why ("worker lost")
   int64_t duration_nanos = 0;  // kDone
+  int attempt = 0, max_attempts = 0;  // kRetry: the run starting now, of at most
 };
 
 // Receives a build's events. BuildRunner calls it from the threads of the

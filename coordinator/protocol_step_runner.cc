@@ -166,6 +166,7 @@ Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, EventSink* 
   std::string job_id = build_id_ + "-" + std::to_string(++next_job_);
   ASSIGN_OR_RETURN(v1::Job job, MakeJob(step_job, job_id, build_id_));
   JobRunner::LogFn on_log;
+  JobRunner::RetryFn on_retry;
   if (events != nullptr) {
     on_log = [events, &step_job](const v1::JobLog& log) {
       BuildEvent e;
@@ -174,8 +175,19 @@ Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, EventSink* 
       e.text = log.line().data();
       events->OnEvent(e);
     };
+    // Under the step, before the output the new run replays.
+    on_retry = [events, &step_job](const JobRetry& retry) {
+      BuildEvent e;
+      e.kind = BuildEvent::Kind::kRetry;
+      e.stage = step_job.stage;
+      e.text = retry.reason;
+      e.attempt = retry.attempt;
+      e.max_attempts = retry.max_attempts;
+      events->OnEvent(e);
+    };
   }
-  ASSIGN_OR_RETURN(v1::JobResult result, jobs_.RunJob(std::move(job), std::move(on_log)));
+  ASSIGN_OR_RETURN(v1::JobResult result,
+                   jobs_.RunJob(std::move(job), std::move(on_log), std::move(on_retry)));
   if (result.has_error()) return protocol::StatusFromError(result.error());
   StepOutcome outcome;
   if (result.exit_code() != 0) {

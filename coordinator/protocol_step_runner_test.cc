@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "cache/memory_blob_store.h"
 #include "dockerfile/plan.h"
 
@@ -11,8 +13,9 @@ namespace {
 // Answers each job with a preset result; records the jobs.
 class FakeJobRunner : public JobRunner {
  public:
-  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log) override {
+  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry) override {
     jobs.push_back(job);
+    if (on_retry && retry) on_retry(*retry);
     if (on_log) {
       v1::JobLog log;
       log.set_job_id(job.job_id());
@@ -25,6 +28,7 @@ class FakeJobRunner : public JobRunner {
     return r;
   }
   std::vector<v1::Job> jobs;
+  std::optional<JobRetry> retry;  // announced before the output
   v1::JobResult result;
   Status status;
 };
@@ -115,6 +119,19 @@ TEST_F(ProtocolStepRunnerTest, RunBecomesARunJob) {
   ASSERT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(events_.events[0].kind, BuildEvent::Kind::kLog);
   EXPECT_EQ(events_.events[0].text, "output line");
+}
+
+TEST_F(ProtocolStepRunnerTest, ARetryBecomesAnEventOfTheStepBeforeTheReplayedOutput) {
+  jobs_.retry = JobRetry{2, 3, "worker lost"};
+  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN make\n"), &events_).ok());
+  ASSERT_EQ(events_.events.size(), 2u);
+  const BuildEvent& retry = events_.events[0];
+  EXPECT_EQ(retry.kind, BuildEvent::Kind::kRetry);
+  EXPECT_EQ(retry.stage, "stage-0");
+  EXPECT_EQ(retry.attempt, 2);
+  EXPECT_EQ(retry.max_attempts, 3);
+  EXPECT_EQ(retry.text, "worker lost");
+  EXPECT_EQ(events_.events[1].kind, BuildEvent::Kind::kLog);
 }
 
 TEST_F(ProtocolStepRunnerTest, RunHeredocsAreChomped) {

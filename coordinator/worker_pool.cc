@@ -35,15 +35,26 @@ class WorkerPool::Ticket {
  public:
   v1::Job job;
   LogFn on_log;
+  RetryFn on_retry;
   std::set<std::string> parent_snapshots;
   std::string worker;  // the worker running it; "" while queued
   int attempts = 0;
+  int crashes = 0;  // times the worker running it was lost
   int64_t queued_at = 0;
   std::optional<Result<v1::JobResult>> result;
 };
 
 v1::Registered WorkerPool::Register(const std::string& peer, const v1::Register& request) {
-  std::lock_guard lock(mu_);
+  v1::Registered reply;
+  {
+    std::lock_guard lock(mu_);
+    reply = RegisterLocked(peer, request);
+  }
+  Announce();
+  return reply;
+}
+
+v1::Registered WorkerPool::RegisterLocked(const std::string& peer, const v1::Register& request) {
   if (workers_.contains(request.worker_id())) {
     DropWorkerLocked(request.worker_id(), "it registered again (restarted?)");
   }
@@ -87,7 +98,14 @@ void WorkerPool::OnJobLog(const v1::JobLog& log) {
 }
 
 void WorkerPool::OnJobResult(const v1::JobResult& result) {
-  std::lock_guard lock(mu_);
+  {
+    std::lock_guard lock(mu_);
+    OnJobResultLocked(result);
+  }
+  Announce();
+}
+
+void WorkerPool::OnJobResultLocked(const v1::JobResult& result) {
   auto it = jobs_.find(result.job_id());
   if (it == jobs_.end()) {
     LOG(DEBUG) << "result of job " << result.job_id() << " ignored: no longer waited for";
@@ -104,7 +122,8 @@ void WorkerPool::OnJobResult(const v1::JobResult& result) {
     }
   }
   if (result.has_error() && result.error().retryable() && ticket->attempts < kMaxAttempts) {
-    RequeueLocked(ticket, "worker " + ticket->worker + " failed it: " + result.error().message());
+    RequeueLocked(ticket, "worker " + ticket->worker + " failed it: " + result.error().message(),
+                  result.error().message());
   } else {
     FinishLocked(ticket, result);
   }
@@ -112,7 +131,14 @@ void WorkerPool::OnJobResult(const v1::JobResult& result) {
 }
 
 void WorkerPool::Tick() {
-  std::lock_guard lock(mu_);
+  {
+    std::lock_guard lock(mu_);
+    TickLocked();
+  }
+  Announce();
+}
+
+void WorkerPool::TickLocked() {
   const int64_t now = clock_.NowUnixNanos();
   std::vector<std::string> dead;
   for (const auto& [id, w] : workers_) {
@@ -142,24 +168,29 @@ void WorkerPool::Tick() {
   DispatchLocked();
 }
 
-std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log) {
+std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log,
+                                                      RetryFn on_retry) {
   auto ticket = std::make_shared<Ticket>();
   ticket->parent_snapshots = ParentSnapshotNames(job);
   ticket->job = std::move(job);
   ticket->on_log = std::move(on_log);
-  std::lock_guard lock(mu_);
-  ticket->queued_at = clock_.NowUnixNanos();
-  if (shut_down_) {
-    ticket->result = Status::Cancelled("the coordinator is shutting down");
-    return ticket;
+  ticket->on_retry = std::move(on_retry);
+  {
+    std::lock_guard lock(mu_);
+    ticket->queued_at = clock_.NowUnixNanos();
+    if (shut_down_) {
+      ticket->result = Status::Cancelled("the coordinator is shutting down");
+      return ticket;
+    }
+    if (jobs_.contains(ticket->job.job_id())) {
+      ticket->result = Status::Internal("job id " + ticket->job.job_id() + " is already in use");
+      return ticket;
+    }
+    jobs_[ticket->job.job_id()] = ticket;
+    queue_.push_back(ticket);
+    DispatchLocked();
   }
-  if (jobs_.contains(ticket->job.job_id())) {
-    ticket->result = Status::Internal("job id " + ticket->job.job_id() + " is already in use");
-    return ticket;
-  }
-  jobs_[ticket->job.job_id()] = ticket;
-  queue_.push_back(ticket);
-  DispatchLocked();
+  Announce();
   return ticket;
 }
 
@@ -216,11 +247,21 @@ void WorkerPool::DispatchLocked() {
   }
 }
 
+bool WorkerPool::RunsSuspectLocked(const Worker& w) const {
+  return std::any_of(w.running.begin(), w.running.end(), [&](const std::string& job_id) {
+    auto t = jobs_.find(job_id);
+    return t != jobs_.end() && t->second->crashes > 0;
+  });
+}
+
 WorkerPool::Worker* WorkerPool::PickWorkerLocked(const Ticket& ticket) {
   Worker* best = nullptr;
   bool best_local = false;
   for (auto& [id, w] : workers_) {
     if (w.running.size() >= w.slots) continue;
+    // A suspect runs alone, so that a second loss is its own.
+    if (ticket.crashes > 0 && !w.running.empty()) continue;
+    if (RunsSuspectLocked(w)) continue;
     bool local = std::any_of(ticket.parent_snapshots.begin(), ticket.parent_snapshots.end(),
                              [&](const std::string& s) { return w.snapshots.contains(s); });
     auto load = [](const Worker& x) { return static_cast<double>(x.running.size()) / x.slots; };
@@ -243,11 +284,25 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
   // Requeued in reverse so that they keep their order at the front.
   for (auto job = running.rbegin(); job != running.rend(); ++job) {
     auto t = jobs_.find(*job);
-    if (t != jobs_.end()) RequeueLocked(t->second, "worker " + id + " was lost");
+    if (t == jobs_.end()) continue;
+    std::shared_ptr<Ticket> ticket = t->second;
+    const std::string lost = "worker " + id + " was lost (" + why + ")";
+    if (++ticket->crashes >= kMaxCrashes) {
+      // The second loss came while it ran alone: a step that kills every
+      // worker it runs on would otherwise use up the attempts, and workers.
+      ticket->worker.clear();
+      FinishLocked(ticket, Status::Internal("step crashed the worker " +
+                                            std::to_string(ticket->crashes) +
+                                            " times; not retried: " + lost +
+                                            "; the worker's log says how it died"));
+      continue;
+    }
+    RequeueLocked(ticket, lost, "worker lost");
   }
 }
 
-void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why) {
+void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why,
+                               const std::string& shown) {
   ticket->worker.clear();
   if (ticket->attempts >= kMaxAttempts) {
     FinishLocked(ticket,
@@ -256,7 +311,22 @@ void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std:
                                      std::to_string(ticket->attempts) + " workers; last: " + why));
     return;
   }
+  LOG(WARN) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
+            << "): " << why << "; attempt " << ticket->attempts + 1 << "/" << kMaxAttempts;
+  if (ticket->on_retry) {
+    JobRetry retry{ticket->attempts + 1, kMaxAttempts, shown};
+    announcements_.push_back([fn = ticket->on_retry, retry] { fn(retry); });
+  }
   queue_.push_front(ticket);
+}
+
+void WorkerPool::Announce() {
+  std::vector<std::function<void()>> due;
+  {
+    std::lock_guard lock(mu_);
+    due.swap(announcements_);
+  }
+  for (const auto& fn : due) fn();
 }
 
 void WorkerPool::FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result) {

@@ -7,10 +7,19 @@
 //  - A job goes to a worker holding its parent snapshot when one has a free
 //    slot (locality), else to the least loaded one; never more than `slots`
 //    jobs are out on a worker.
-//  - A worker silent for dead_after_ms is dead: its running jobs go back to
-//    the front of the queue (at most kMaxAttempts runs per job).
+//  - A worker silent for dead_after_ms, or one that registers again (it
+//    restarted), is lost: its running jobs go back to the front of the queue
+//    (at most kMaxAttempts runs per job).
 //  - A JobResult whose error is retryable (the worker's own failure) is run
 //    again elsewhere, within the same limit.
+//  - Crashes (docs/protocol.md "Lost workers"): a job that was running on a
+//    lost worker is a suspect. It runs again alone on an idle worker, which
+//    takes no other job meanwhile, so that a second loss can only be its
+//    own doing; a job whose worker is lost kMaxCrashes times fails ("step
+//    crashed the worker 2 times; not retried") instead of killing workers
+//    until the attempts run out.
+//  - Each retry is announced to the job's RetryFn (the build's progress
+//    shows "retrying on another worker (attempt 2/3): worker lost").
 //
 // Thread-safe. The worker side (Register, Heartbeat, OnJobLog, OnJobResult,
 // Tick) is called by the coordinator's I/O thread, Submit/Wait by build
@@ -43,16 +52,27 @@ class JobSender {
 
 // Runs jobs on workers; what ProtocolStepRunner needs of the pool (a fake in
 // tests).
+// A job sent to a worker again: its worker was lost, or failed it with a
+// retryable error.
+struct JobRetry {
+  int attempt = 0;       // the run about to start, 2..max_attempts
+  int max_attempts = 0;
+  std::string reason;    // "worker lost", or the worker's error message
+};
+
 class JobRunner {
  public:
   using LogFn = std::function<void(const v1::JobLog&)>;
+  using RetryFn = std::function<void(const JobRetry&)>;
   virtual ~JobRunner() = default;
   // Runs `job` (job_id set, unique) on some worker and waits for its result.
-  // `on_log` (may be empty) gets the job's output lines, from another thread.
+  // `on_log` (may be empty) gets the job's output lines, from another thread;
+  // `on_retry` (may be empty) hears of each new run after the first, before
+  // that run's output.
   // The result may carry a RUN failure or an error; the Status fails only
   // when the job could not be run at all (no worker, too many worker deaths,
-  // shutdown).
-  virtual Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log) = 0;
+  // a step that crashed its workers, shutdown).
+  virtual Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr) = 0;
 };
 
 struct WorkerPoolOptions {
@@ -66,6 +86,8 @@ struct WorkerPoolOptions {
 class WorkerPool : public JobRunner {
  public:
   static constexpr int kMaxAttempts = 3;
+  // Losses of the worker running a job after which the job is blamed.
+  static constexpr int kMaxCrashes = 2;
 
   // REQUIRES: clock and sender outlive the pool.
   WorkerPool(Clock& clock, JobSender& sender, WorkerPoolOptions options = {})
@@ -88,11 +110,11 @@ class WorkerPool : public JobRunner {
   // --- build side ---
   class Ticket;
   // Queues `job` (job_id must be unique) and dispatches it when a slot is free.
-  std::shared_ptr<Ticket> Submit(v1::Job job, LogFn on_log);
+  std::shared_ptr<Ticket> Submit(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr);
   // Blocks until the job's result (see JobRunner::RunJob).
   Result<v1::JobResult> Wait(const std::shared_ptr<Ticket>& ticket);
-  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log) override {
-    return Wait(Submit(std::move(job), std::move(on_log)));
+  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr) override {
+    return Wait(Submit(std::move(job), std::move(on_log), std::move(on_retry)));
   }
   // Fails every waiting job with Cancelled; later Submits fail at once.
   void Shutdown();
@@ -118,12 +140,22 @@ class WorkerPool : public JobRunner {
     std::set<std::string> running;
   };
 
+  v1::Registered RegisterLocked(const std::string& peer, const v1::Register& request);
+  void OnJobResultLocked(const v1::JobResult& result);
+  void TickLocked();
   void DispatchLocked();
   Worker* PickWorkerLocked(const Ticket& ticket);
+  // Whether `w` runs a suspect (a job whose worker was lost before).
+  bool RunsSuspectLocked(const Worker& w) const;
   // Removes the worker and requeues its jobs.
   void DropWorkerLocked(const std::string& id, const std::string& why);
-  void RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why);
+  // `why` goes to the log and the final error, `shown` to the RetryFn.
+  void RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why,
+                     const std::string& shown);
   void FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result);
+  // Calls the RetryFns queued under the lock; called with mu_ released so
+  // that they may block or call anything but the pool's *Locked methods.
+  void Announce();
 
   Clock& clock_;
   JobSender& sender_;
@@ -135,6 +167,7 @@ class WorkerPool : public JobRunner {
   std::deque<std::shared_ptr<Ticket>> queue_;
   std::map<std::string, std::shared_ptr<Ticket>> jobs_;  // queued or running, by job_id
   int64_t no_worker_since_ = 0;
+  std::vector<std::function<void()>> announcements_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::coordinator

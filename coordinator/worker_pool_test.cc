@@ -238,6 +238,108 @@ TEST_F(WorkerPoolTest, ReRegisteringRequeuesTheJobsTheWorkerHad) {
   EXPECT_EQ(sent[1], std::make_pair(std::string("peer-a2"), std::string("j1")));
 }
 
+TEST_F(WorkerPoolTest, EachRetryIsAnnouncedBeforeItsRun) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  std::vector<std::string> seen;  // retries and log lines, in order
+  auto ticket = pool_.Submit(
+      Job("j1"), [&](const v1::JobLog& log) { seen.push_back(log.line().data()); },
+      [&](const JobRetry& r) {
+        seen.push_back("retry " + std::to_string(r.attempt) + "/" +
+                       std::to_string(r.max_attempts) + ": " + r.reason);
+      });
+  pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
+  clock_.Advance(3 * kSecond);
+  ASSERT_TRUE(pool_.Heartbeat(Beat("b")).ok());
+  clock_.Advance(3 * kSecond);
+  pool_.Tick();  // a is lost with j1; b takes it
+  ASSERT_EQ(sender_.Sent().size(), 2u);
+  v1::JobLog log;
+  log.set_job_id("j1");
+  log.mutable_line()->set_data("output of run 2");
+  pool_.OnJobLog(log);
+  v1::JobResult failed;
+  failed.set_job_id("j1");
+  failed.mutable_error()->set_message("disk full");
+  failed.mutable_error()->set_retryable(true);
+  pool_.OnJobResult(failed);
+  pool_.OnJobResult(Done("j1"));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"retry 2/3: worker lost", "output of run 2",
+                                            "retry 3/3: disk full"}));
+}
+
+TEST_F(WorkerPoolTest, AStepThatCrashesItsWorkerTwiceFailsWithoutAThirdRun) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  int retries = 0;
+  auto ticket = pool_.Submit(Job("j1"), nullptr, [&](const JobRetry&) { ++retries; });
+  pool_.Register("peer-a2", Reg("a", 1));  // the worker died and came back
+  pool_.Tick();
+  ASSERT_EQ(sender_.Sent().size(), 2u);
+  pool_.Register("peer-a3", Reg("a", 1));  // again, with the same job
+  pool_.Tick();
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("step crashed the worker 2 times; not retried: worker "
+                                           "a was lost (it registered again (restarted?))"),
+            std::string::npos)
+      << result.status().message();
+  EXPECT_EQ(sender_.Sent().size(), 2u);  // no third run
+  EXPECT_EQ(retries, 1);
+  EXPECT_EQ(pool_.outstanding_jobs(), 0u);
+}
+
+TEST_F(WorkerPoolTest, ASuspectRunsAloneSoThatTheSecondLossIsItsOwn) {
+  pool_.Register("peer-a", Reg("a", 2));
+  pool_.Tick();
+  auto culprit = pool_.Submit(Job("j1"), nullptr);
+  auto innocent = pool_.Submit(Job("j2"), nullptr);
+  ASSERT_EQ(sender_.Sent().size(), 2u);
+  pool_.Register("peer-b", Reg("b", 2));
+  pool_.Tick();
+  pool_.Register("peer-a2", Reg("a", 2));  // a died running both
+  pool_.Tick();
+  // Both are suspects: one at a time, each on a worker of its own.
+  auto sent = sender_.Sent();
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[2].second, "j1");
+  EXPECT_EQ(sent[3].second, "j2");
+  EXPECT_NE(sent[2].first, sent[3].first);
+  // A new job does not join a worker that runs a suspect.
+  auto later = pool_.Submit(Job("j3"), nullptr);
+  EXPECT_EQ(sender_.Sent().size(), 4u);
+  // j1's worker dies again: j1 is blamed, j2 finishes, j3 runs.
+  std::string j1_worker = sent[2].first == "peer-b" ? "b" : "a";
+  std::string j1_peer = sent[2].first;
+  pool_.Register(j1_peer + "-restarted", Reg(j1_worker, 2));
+  pool_.Tick();
+  Result<v1::JobResult> blamed = pool_.Wait(culprit);
+  ASSERT_FALSE(blamed.ok());
+  EXPECT_NE(blamed.status().message().find("step crashed the worker 2 times"), std::string::npos);
+  ASSERT_EQ(sender_.Sent().size(), 5u);
+  EXPECT_EQ(sender_.Sent()[4].second, "j3");
+  pool_.OnJobResult(Done("j2"));
+  pool_.OnJobResult(Done("j3"));
+  EXPECT_TRUE(pool_.Wait(innocent).ok());
+  EXPECT_TRUE(pool_.Wait(later).ok());
+}
+
+TEST_F(WorkerPoolTest, OneLossIsTheWorkersAndTheJobRunsAgain) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  pool_.Register("peer-a2", Reg("a", 2));
+  pool_.Tick();
+  pool_.OnJobResult(Done("j1"));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
+  // Once done, a former suspect no longer keeps others off its worker.
+  pool_.Submit(Job("j2"), nullptr);
+  pool_.Submit(Job("j3"), nullptr);
+  EXPECT_EQ(sender_.Sent().size(), 4u);
+}
+
 TEST_F(WorkerPoolTest, NoWorkerForTooLongFailsTheJob) {
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   pool_.Tick();

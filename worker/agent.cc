@@ -29,6 +29,9 @@ void WorkerAgent::Stop() {
 }
 
 Status WorkerAgent::Run() {
+  // Scratch of a worker that died here: layer blobs it was writing or had
+  // not handed over yet, contexts and scripts.
+  TRY(RemoveTree(options_.work_dir + "/layers"));
   TRY(MakeDirs(options_.work_dir + "/layers"));
   TRY(RemoveTree(options_.work_dir + "/tmp"));
   TRY(MakeDirs(options_.work_dir + "/tmp"));

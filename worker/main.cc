@@ -10,11 +10,13 @@
 #include <iostream>
 #include <thread>
 
+#include "common/file_lock.h"
 #include "common/logging.h"
 #include "common/options.h"
 #include "protocol/context.h"
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
+#include "worker/fs_util.h"
 #include "worker/overlay_snapshotter.h"
 #include "worker/runc_runtime.h"
 
@@ -103,17 +105,41 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // One worker per root, for its whole life (the kernel drops the lock when
+  // it dies): what the root holds of mounts, containers and scratch then
+  // belongs to no live process, and is removed below before any job runs.
+  if (strata::Status made = strata::worker::MakeDirs(root, 0700); !made.ok()) {
+    return Fail("create --root " + root, made);
+  }
+  auto root_lock = strata::FileLock::Acquire(root + "/worker.lock", strata::FileLock::Mode::kTry);
+  if (!root_lock.ok()) {
+    return Fail("lock " + root + "/worker.lock",
+                root_lock.status().code() == strata::StatusCode::kUnavailable
+                    ? strata::Status::Unavailable(
+                          "another strata-worker is running with --root " + root +
+                          "; give each worker its own --root")
+                    : root_lock.status());
+  }
+
   auto snapshotter = strata::worker::OverlaySnapshotter::Open(root + "/snap");
   if (!snapshotter.ok()) return Fail("open snapshots under " + root, snapshotter.status());
-  if (strata::Status s = (*snapshotter)->Probe(); !s.ok()) {
-    return Fail("overlayfs cannot be mounted under " + root + " (the worker needs root)", s);
-  }
   strata::worker::RuncOptions runc;
   runc.binary = runtime_binary;
   runc.state_dir = root + "/runc/state";
   runc.bundle_dir = root + "/runc/bundles";
   auto runtime = strata::worker::RuncRuntime::Create(runc);
   if (!runtime.ok()) return Fail("set up " + runtime_binary, runtime.status());
+  // A dead worker's RUN containers first: they keep its step mounts busy.
+  if (auto removed = (*runtime)->RemoveLeftoverContainers(); !removed.ok()) {
+    return Fail("remove the containers a dead worker left in " + runc.state_dir, removed.status());
+  }
+  if (auto removed = (*snapshotter)->RemoveAbandonedMounts(); !removed.ok()) {
+    return Fail("remove the mounts a dead worker left under " + root + "/snap/mounts",
+                removed.status());
+  }
+  if (strata::Status s = (*snapshotter)->Probe(); !s.ok()) {
+    return Fail("overlayfs cannot be mounted under " + root + " (the worker needs root)", s);
+  }
   if (strata::Status s = (*runtime)->Probe(); !s.ok()) {
     return Fail("cannot run the OCI runtime '" + runtime_binary + "' (see --runtime)", s);
   }

@@ -7,11 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "common/logging.h"
 #include "image/digest.h"
 #include "worker/fs_util.h"
 
@@ -47,6 +51,35 @@ Status MountOverlayFrom(const std::string& dir, const std::string& target,
   });
   mounter.join();
   return result;
+}
+
+// The mount points of this process's mount namespace under `prefix`
+// ("/x/mounts/"), deepest first. mountinfo writes space, tab, newline and
+// backslash as octal escapes ("\040").
+std::vector<std::string> MountPointsUnder(const std::string& prefix) {
+  std::vector<std::string> points;
+  std::ifstream info("/proc/self/mountinfo");
+  for (std::string line; std::getline(info, line);) {
+    std::istringstream fields(line);
+    std::string skip, escaped;
+    fields >> skip >> skip >> skip >> skip >> escaped;
+    std::string point;
+    for (size_t i = 0; i < escaped.size(); ++i) {
+      if (escaped[i] == '\\' && i + 3 < escaped.size() &&
+          std::all_of(escaped.begin() + i + 1, escaped.begin() + i + 4,
+                      [](char c) { return c >= '0' && c <= '7'; })) {
+        point += static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 +
+                                   (escaped[i + 3] - '0'));
+        i += 3;
+      } else {
+        point += escaped[i];
+      }
+    }
+    if (point.rfind(prefix, 0) == 0) points.push_back(point);
+  }
+  std::sort(points.begin(), points.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return points;
 }
 
 }  // namespace
@@ -103,6 +136,37 @@ Status OverlaySnapshotter::Probe() {
   std::string id = "probe-" + RandomHex(8);
   ASSIGN_OR_RETURN(Mount mount, Prepare({}, id));
   return Release(mount, Keep::kNothing);
+}
+
+Result<int> OverlaySnapshotter::RemoveAbandonedMounts() {
+  const std::string mounts = root_ + "/mounts";
+  for (const std::string& point : MountPointsUnder(mounts + "/")) {
+    if (umount2(point.c_str(), 0) == 0) continue;
+    // Still in use (a process of the dead worker's container lingers):
+    // detached now, gone when the last user goes.
+    if (errno == EBUSY && umount2(point.c_str(), MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != ENOENT) return ErrnoStatus("umount", point);
+  }
+  DIR* dir = opendir(mounts.c_str());
+  if (dir == nullptr) return ErrnoStatus("opendir", mounts);
+  std::vector<std::string> left;
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") left.push_back(name);
+  }
+  closedir(dir);
+  // Through tmp/ under a staging name: a large upper dir goes in the
+  // background, and a crash meanwhile leaves it to the next start.
+  for (const std::string& name : left) {
+    TRY(RemoveTreeInBackground(mounts + "/" + name, root_ + "/tmp/released-" +
+                                                       std::to_string(getpid()) + "-" +
+                                                       RandomHex(12)));
+  }
+  if (!left.empty()) {
+    LOG(INFO) << "snapshots: removed " << left.size() << " mount(s) a dead worker left in "
+              << mounts;
+  }
+  return static_cast<int>(left.size());
 }
 
 Result<std::string> OverlaySnapshotter::DiffHex(const std::string& diff_id) {

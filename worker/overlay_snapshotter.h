@@ -34,6 +34,13 @@ class OverlaySnapshotter : public Snapshotter {
   // kernel support, a backing file system that can hold an upper dir).
   Status Probe();
 
+  // Unmounts every overlay mounted under mounts/ and removes the mounts'
+  // directories (upper, work, merged); returns how many it removed. Only
+  // for the one process that prepares mounts here: the worker, which holds
+  // its root's lock, calls it at start for what a killed worker left
+  // (`strata container` shares the layers but never prepares mounts).
+  Result<int> RemoveAbandonedMounts();
+
   Result<bool> HasLayer(const std::string& diff_id) override;
   Status EnsureLayer(const std::string& diff_id, LayerUnpacker& unpacker) override;
   Result<Mount> Prepare(const std::vector<std::string>& chain, const std::string& id) override;

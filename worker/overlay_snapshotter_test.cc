@@ -8,6 +8,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "image/digest.h"
@@ -62,6 +65,62 @@ class OverlaySnapshotterTest : public ::testing::Test {
   std::string root_;
   std::unique_ptr<OverlaySnapshotter> snapshotter_;
 };
+
+// Mount points in /proc/self/mountinfo (escapes kept) that contain `part`.
+std::vector<std::string> MountsContaining(const std::string& part) {
+  std::vector<std::string> out;
+  std::ifstream info("/proc/self/mountinfo");
+  for (std::string line; std::getline(info, line);) {
+    std::istringstream fields(line);
+    std::string skip, point;
+    fields >> skip >> skip >> skip >> skip >> point;
+    if (point.find(part) != std::string::npos) out.push_back(point);
+  }
+  return out;
+}
+
+// A worker killed in the middle of steps leaves their overlays mounted, with
+// upper dirs full of output, and a half-unpacked layer; the next worker of
+// the root removes them at start and keeps the layers.
+TEST_F(OverlaySnapshotterTest, WhatAKilledWorkerMountedIsRemovedAtTheNextStart) {
+  TreeUnpacker base(Files{{"a", "base"}});
+  ASSERT_TRUE(snapshotter_->EnsureLayer(DiffId("base"), base).ok());
+  pid_t worker = fork();
+  ASSERT_GE(worker, 0);
+  if (worker == 0) {
+    for (const char* id : {"step-1", "step with space"}) {
+      Result<Mount> m = snapshotter_->Prepare({DiffId("base")}, id);
+      if (!m.ok() || !WriteFile(m->target + "/output", std::string(1 << 20, 'x')).ok()) _exit(1);
+    }
+    if (!MakeDirs(root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" +
+                  std::to_string(getpid()) + "-0123/fs")
+             .ok()) {
+      _exit(1);
+    }
+    kill(getpid(), SIGKILL);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(worker, &status, 0), worker);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed to set up, status " << status;
+  ASSERT_EQ(MountsContaining(root_ + "/mounts/").size(), 2u);
+
+  Result<std::unique_ptr<OverlaySnapshotter>> next = OverlaySnapshotter::Open(root_);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  Result<int> removed = (*next)->RemoveAbandonedMounts();
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, 2);
+  EXPECT_TRUE(MountsContaining(root_ + "/mounts/").empty());
+  struct stat st;
+  EXPECT_NE(stat((root_ + "/mounts/step-1").c_str(), &st), 0);
+  EXPECT_NE(stat((root_ + "/mounts/step with space").c_str(), &st), 0);
+  EXPECT_NE(stat((root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" + std::to_string(worker) +
+                  "-0123")
+                     .c_str(),
+                 &st),
+            0)
+      << "the half-unpacked layer was kept";
+  EXPECT_TRUE((*next)->HasLayer(DiffId("base")).value());
+}
 
 TEST_F(OverlaySnapshotterTest, EnsureLayerUnpacksOnce) {
   TreeUnpacker unpacker(Files{{"a", "1"}});

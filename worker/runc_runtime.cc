@@ -1,5 +1,6 @@
 #include "worker/runc_runtime.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -119,6 +120,39 @@ void RuncRuntime::DeleteContainer(const std::string& id) {
     LOG(WARN) << "runc delete -f " << id
               << " failed: " << (deleted.ok() ? deleted->output : deleted.status().ToString());
   }
+}
+
+Result<int> RuncRuntime::RemoveLeftoverContainers() {
+  auto entries = [](const std::string& path) -> Result<std::vector<std::string>> {
+    DIR* dir = opendir(path.c_str());
+    if (dir == nullptr) return ErrnoStatus("opendir", path);
+    std::vector<std::string> names;
+    while (struct dirent* entry = readdir(dir)) {
+      std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(dir);
+    return names;
+  };
+  ASSIGN_OR_RETURN(std::vector<std::string> containers, entries(options_.state_dir));
+  int deleted = 0;
+  for (const std::string& id : containers) {
+    // -f kills a container that still runs; runc then removes its state.
+    Result<CapturedRun> run = RunAndCapture(RuncCommand({"delete", "-f", id}));
+    if (!run.ok()) return run.status().Annotate("runc delete -f " + id);
+    if (run->exit_code != 0 && Exists(options_.state_dir + "/" + id)) {
+      return Status::IOError("runc delete -f " + id + " (left by a dead worker in " +
+                             options_.state_dir + ") failed: " + run->output);
+    }
+    ++deleted;
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> bundles, entries(options_.bundle_dir));
+  for (const std::string& name : bundles) TRY(RemoveTree(options_.bundle_dir + "/" + name));
+  if (deleted > 0 || !bundles.empty()) {
+    LOG(INFO) << "runc: removed " << deleted << " container(s) and " << bundles.size()
+              << " bundle(s) a dead worker left";
+  }
+  return deleted;
 }
 
 Result<RunResult> RuncRuntime::Run(const RunSpec& spec, OutputSink* out) {

@@ -41,6 +41,13 @@ class RuncRuntime : public Runtime {
   // OK when the binary can be executed (`runc --version`).
   Status Probe();
 
+  // Kills and deletes every container in the state directory (`runc
+  // delete -f`), then removes every bundle; returns how many containers it
+  // deleted. For the worker at start, holding its root's lock: what is
+  // there was left by a worker that died while its RUN steps ran (their
+  // processes may still run and keep the step mounts busy).
+  Result<int> RemoveLeftoverContainers();
+
   Result<RunResult> Run(const RunSpec& spec, OutputSink* out) override;
 
   const RuncOptions& options() const { return options_; }

@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "image/digest.h"
@@ -281,6 +285,82 @@ TEST_F(RuncRuntimeTest, CancelStopsTheContainer) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kCancelled);
   ExpectNothingLeft();
+}
+
+// Mount points under `prefix` in this process's mount namespace.
+std::vector<std::string> MountsUnder(const std::string& prefix) {
+  std::vector<std::string> out;
+  std::ifstream info("/proc/self/mountinfo");
+  for (std::string line; std::getline(info, line);) {
+    std::istringstream fields(line);
+    std::string skip, point;
+    fields >> skip >> skip >> skip >> skip >> point;
+    if (point.rfind(prefix, 0) == 0) out.push_back(point);
+  }
+  return out;
+}
+
+// Whether `pid` is gone or a zombie (killed, not yet reaped by its reaper).
+bool ProcessEnded(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;
+  size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
+}
+
+// A worker SIGKILLed during a RUN leaves the container running under runc,
+// its bundle, the step's overlay mount with its upper dir; the next worker
+// of the root removes them at start (runc first: the container keeps the
+// mount busy).
+TEST_F(RuncRuntimeTest, WhatAKilledWorkersRunLeftIsRemovedAtTheNextStart) {
+  Result<Mount> step = snapshotter_->Prepare({kBase}, "step-of-killed-worker");
+  ASSERT_TRUE(step.ok()) << step.status().ToString();
+  pid_t worker = fork();
+  ASSERT_GE(worker, 0);
+  if (worker == 0) {
+    RunSpec spec = Spec({"sh", "-c", "echo partial > /partial; exec sleep 1000"});
+    spec.rootfs = step->target;
+    (void)runtime_->Run(spec, nullptr);
+    _exit(0);
+  }
+  // Bounded wait for the container to run (not a timing assertion).
+  for (int i = 0; i < 400 && access((step->upper_dir + "/partial").c_str(), F_OK) != 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  bool started = access((step->upper_dir + "/partial").c_str(), F_OK) == 0;
+  kill(worker, SIGKILL);
+  ASSERT_EQ(waitpid(worker, nullptr, 0), worker);
+  ASSERT_TRUE(started) << "the RUN never started";
+  std::vector<std::string> bundles = ListDir(dir_ + "/bundles");
+  ASSERT_EQ(bundles.size(), 1u);
+  ASSERT_EQ(ListDir(dir_ + "/state").size(), 1u);
+  Result<std::string> pid_text = ReadFile(dir_ + "/bundles/" + bundles[0] + "/pid");
+  ASSERT_TRUE(pid_text.ok()) << pid_text.status().ToString();
+  pid_t container = static_cast<pid_t>(std::stol(*pid_text));
+  ASSERT_FALSE(ProcessEnded(container));
+  const std::string mounts = dir_ + "/snap/mounts/";
+  ASSERT_FALSE(MountsUnder(mounts).empty());
+
+  // The next worker's start, on the same root.
+  Result<std::unique_ptr<RuncRuntime>> next = RuncRuntime::Create(runtime_->options());
+  ASSERT_TRUE(next.ok());
+  Result<int> containers = (*next)->RemoveLeftoverContainers();
+  ASSERT_TRUE(containers.ok()) << containers.status().ToString();
+  EXPECT_EQ(*containers, 1);
+  ExpectNothingLeft();
+  for (int i = 0; i < 200 && !ProcessEnded(container); ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_TRUE(ProcessEnded(container)) << "the dead worker's RUN still runs";
+  Result<std::unique_ptr<OverlaySnapshotter>> snapshots = OverlaySnapshotter::Open(dir_ + "/snap");
+  ASSERT_TRUE(snapshots.ok());
+  Result<int> removed = (*snapshots)->RemoveAbandonedMounts();
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_GE(*removed, 1);
+  EXPECT_TRUE(MountsUnder(mounts).empty());
+  EXPECT_TRUE(ListDir(mounts).empty());
+  EXPECT_TRUE(snapshots.value()->HasLayer(kBase).value()) << "the layers stay";
 }
 
 TEST_F(RuncRuntimeTest, InvalidSpecsAreRefusedBeforeRunc) {
