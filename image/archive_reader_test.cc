@@ -6,12 +6,15 @@
 #include <cstdio>
 
 #include "image/archive_test_util.h"
+#include "image/byte_source.h"
+#include "image/compression.h"
 #include "image/image_config.h"
 #include "image/index.h"
 #include "image/layer.h"
 #include "image/layer_reader.h"
 #include "image/manifest.h"
 #include "image/media_types.h"
+#include "image/test_tree.h"
 
 namespace strata::image {
 namespace {
@@ -118,6 +121,36 @@ TEST(ArchiveReaderTest, RoundTripKeepsDigestsTagsAndBlobs) {
     for (const Descriptor& l : image->layers) EXPECT_EQ(loaded.Get(l.digest), store.Get(l.digest));
   }
   EXPECT_EQ(loaded.size(), store.size());
+}
+
+// `image save` / `image load` of an image whose layer has non-ASCII names:
+// the archive is the same whatever the locale, and the loaded layer holds
+// the names unchanged.
+TEST(ArchiveReaderTest, SaveLoadKeepsNonAsciiNamesInLayers) {
+  std::map<std::string, std::string> files;
+  for (const std::string& name : testing::OddNames()) files[name] = name;
+  std::map<std::string, std::string> archives;
+  for (const char* locale : {"C", "C.UTF-8"}) {
+    SCOPED_TRACE(locale);
+    testing::ScopedProcessLocale scoped(locale);
+    ASSERT_TRUE(scoped.ok());
+    MemoryBlobStore store;
+    ArchiveImage image = MakeImage(store, {files}, {"example/names:1"});
+    archives[locale] = Write({image}, store);
+    MemoryBlobStore loaded;
+    Result<std::vector<LoadedImage>> images = Read(archives[locale], loaded);
+    ASSERT_TRUE(images.ok()) << images.status().ToString();
+    ASSERT_EQ(images->size(), 1u);
+    ASSERT_EQ((*images)[0].layers.size(), 1u);
+    StringSource blob(loaded.Get((*images)[0].layers[0].digest));
+    std::unique_ptr<ByteSource> plain = NewDecompressingSource(&blob);
+    std::string tar;
+    char buf[65536];
+    while (size_t n = plain->Read(buf, sizeof buf).value_or(0)) tar.append(buf, n);
+    Files got = Unpack(tar);
+    EXPECT_EQ(got, Files(files.begin(), files.end()));
+  }
+  EXPECT_EQ(archives["C"], archives["C.UTF-8"]);
 }
 
 TEST(ArchiveReaderTest, ReadsGzipCompressedArchive) {

@@ -62,6 +62,12 @@ Status MkdirAll(const std::string& root, const std::string& host_dir) {
   return Status::OK();
 }
 
+std::string JoinParts(const std::vector<std::string>& parts) {
+  std::string joined;
+  for (const std::string& p : parts) joined += (joined.empty() ? "" : "/") + p;
+  return joined;
+}
+
 std::string Parent(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "" : path.substr(0, slash);
@@ -133,6 +139,12 @@ class Extractor {
         ASSIGN_OR_RETURN(std::string target, Resolve(target_parts));
         struct stat tst;
         if (::lstat(target.c_str(), &tst) != 0) {
+          // A whiteout stored as a link to a path this layer deleted (see
+          // LegacyWhiteoutLinks): what was at `host` is gone already.
+          LayerEntry link = e;
+          link.path = logical;
+          link.link_target = JoinParts(target_parts);
+          if (legacy_whiteouts_.IsWhiteoutLink(link)) return Status::OK();
           return Status::Corruption("layer hardlink \"" + e.path + "\" -> \"" + e.link_target +
                                     "\": the target does not exist in the layer or below it");
         }
@@ -248,6 +260,7 @@ class Extractor {
     if (base.rfind(std::string(kWhiteoutPrefix) + std::string(kWhiteoutPrefix), 0) == 0) {
       return Status::OK();  // other .wh..wh.* metadata (aufs) carries nothing to apply
     }
+    legacy_whiteouts_.NoteWhiteout(JoinParts(parts));
     std::vector<std::string> victim = dir_parts;
     victim.push_back(base.substr(kWhiteoutPrefix.size()));
     ASSIGN_OR_RETURN(std::string host, ResolveInRoot(root_, victim));
@@ -282,6 +295,7 @@ class Extractor {
   bool set_owner_;
   bool archive_;  // ADD's archive rules instead of a layer's
   std::set<std::string> created_;  // logical paths this layer wrote
+  LegacyWhiteoutLinks legacy_whiteouts_;
   std::vector<std::pair<std::string, int64_t>> dir_times_;
   std::vector<char> buffer_;
 };

@@ -110,6 +110,31 @@ TEST(LayerExtractTest, AppliesWhiteoutsAndOpaqueDirs) {
   EXPECT_EQ(ReadFile(root / "var/cache/new"), "upper");
 }
 
+// Before the fix, `RUN rm /etc/issue /etc/issue.net` on a kernel that links
+// whiteouts to one inode wrote the second whiteout as a hard link to the
+// first deleted path. Such a cached layer applies as the two whiteouts it
+// meant; a link to a path no whiteout deleted is still an error.
+TEST(LayerExtractTest, LegacyWhiteoutLinkDeletesItsPath) {
+  TempDir root;
+  testing::WriteFile(root / "etc/issue", "Debian\n");
+  testing::WriteFile(root / "etc/issue.net", "Debian\n");
+  testing::WriteFile(root / "etc/motd", "hi\n");
+  LayerEntry wh = File("etc/.wh.issue", "");
+  std::string tar = RawTar({Dir("etc"), wh, Link("etc/issue.net", EntryType::kHardlink, "etc/issue"),
+                            Link("etc/motd", EntryType::kHardlink, "etc/issue")});
+  Result<ExtractResult> r = Extract(tar, root.path());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(Exists(root / "etc/issue"));
+  EXPECT_FALSE(Exists(root / "etc/issue.net"));
+  EXPECT_FALSE(Exists(root / "etc/motd"));
+
+  TempDir other;
+  Result<ExtractResult> dangling =
+      Extract(RawTar({Link("a", EntryType::kHardlink, "missing")}), other.path());
+  ASSERT_FALSE(dangling.ok());
+  EXPECT_NE(dangling.status().message().find("does not exist"), std::string::npos);
+}
+
 TEST(LayerExtractTest, OpaqueKeepsWhatThisLayerWroteBeforeTheMarker) {
   TempDir root;
   testing::WriteFile(root / "d/lower", "x");

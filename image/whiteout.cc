@@ -11,6 +11,23 @@ bool IsWhiteout(std::string_view path) {
   return base.substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix;
 }
 
+void LegacyWhiteoutLinks::NoteWhiteout(std::string_view whiteout_path) {
+  size_t slash = whiteout_path.rfind('/');
+  std::string_view dir = slash == std::string_view::npos ? "" : whiteout_path.substr(0, slash + 1);
+  std::string_view base =
+      slash == std::string_view::npos ? whiteout_path : whiteout_path.substr(slash + 1);
+  if (base.substr(0, kWhiteoutPrefix.size()) != kWhiteoutPrefix || base == kOpaqueWhiteout) return;
+  deleted_.insert(std::string(dir) + std::string(base.substr(kWhiteoutPrefix.size())));
+}
+
+bool LegacyWhiteoutLinks::IsWhiteoutLink(const LayerEntry& entry) {
+  if (entry.type != EntryType::kHardlink || deleted_.find(entry.link_target) == deleted_.end()) {
+    return false;
+  }
+  deleted_.insert(entry.path);
+  return true;
+}
+
 std::vector<LayerEntry> ConvertOverlayWhiteouts(std::vector<LayerEntry> entries) {
   std::vector<LayerEntry> out;
   out.reserve(entries.size());

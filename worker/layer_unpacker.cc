@@ -30,13 +30,17 @@ Result<std::string> DirInRoot(const std::string& root, std::vector<std::string> 
 Status WriteOverlayWhiteouts(image::ByteSource* layer, const std::string& root) {
   image::LayerReader reader(layer);
   image::LayerEntry entry;
+  image::LegacyWhiteoutLinks legacy;
   while (true) {
     ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
     if (!more) return Status::OK();
-    if (!image::IsWhiteout(entry.path)) continue;
+    bool legacy_link = legacy.IsWhiteoutLink(entry);
+    if (!legacy_link && !image::IsWhiteout(entry.path)) continue;
+    if (!legacy_link) legacy.NoteWhiteout(entry.path);
     ASSIGN_OR_RETURN(std::vector<std::string> parts, image::SplitLayerPath(entry.path, "whiteout"));
     std::string base = parts.back();
     parts.pop_back();
+    if (legacy_link) base = std::string(image::kWhiteoutPrefix) + base;  // a whiteout of its path
     ASSIGN_OR_RETURN(std::string dir, DirInRoot(root, parts));
     if (base == image::kOpaqueWhiteout) {
       if (::lsetxattr(dir.c_str(), std::string(image::kOverlayOpaqueXattr).c_str(), "y", 1, 0) !=

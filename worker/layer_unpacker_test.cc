@@ -86,6 +86,41 @@ TEST_F(ExtractingUnpackerTest, WhiteoutsBecomeOverlayMarkers) {
   EXPECT_NE(::lstat((dir_ + "/out/.wh.gone").c_str(), &st), 0);
 }
 
+// A layer cached before the whiteout fix holds the second whiteout of
+// `rm /etc/issue /etc/issue.net` as a hard link to etc/issue; as a snapshot
+// it must hide both lower files (image::LegacyWhiteoutLinks).
+TEST_F(ExtractingUnpackerTest, LegacyWhiteoutLinkBecomesAnOverlayWhiteout) {
+  if (geteuid() != 0) GTEST_SKIP() << "overlay whiteouts (mknod) need root";
+  image::LayerEntry etc;
+  etc.path = "etc";
+  etc.type = image::EntryType::kDirectory;
+  etc.mode = 0755;
+  image::LayerEntry wh;
+  wh.path = "etc/.wh.issue";
+  wh.content = "";
+  image::LayerEntry link;
+  link.path = "etc/issue.net";
+  link.type = image::EntryType::kHardlink;
+  link.link_target = "etc/issue";
+  Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(dir_ + "/legacy.tar");
+  ASSERT_TRUE(sink.ok());
+  Result<image::LayerResult> layer = image::WriteLayer(
+      image::LayerSource::FromEntries({etc, wh, link}), image::Compression::kNone, sink->get());
+  ASSERT_TRUE(layer.ok()) << layer.status().ToString();
+
+  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ExtractingUnpacker unpacker =
+      ExtractingUnpacker::FromFile(dir_ + "/legacy.tar", layer->diff_id.ToString());
+  Status s = unpacker.Unpack(dir_ + "/out");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (const char* gone : {"/out/etc/issue", "/out/etc/issue.net"}) {
+    struct stat st;
+    ASSERT_EQ(::lstat((dir_ + gone).c_str(), &st), 0) << gone;
+    EXPECT_TRUE(S_ISCHR(st.st_mode)) << gone;
+    EXPECT_EQ(st.st_rdev, makedev(0, 0)) << gone;
+  }
+}
+
 TEST_F(ExtractingUnpackerTest, WrongDiffIdIsCorruption) {
   ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
   std::string wrong = "sha256:" + std::string(64, '0');

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -421,6 +422,30 @@ TEST_F(CopyStepExecutorTest, CopyKeepsNonAsciiNamesByteForByte) {
   }
   StepResult next = Exec(Run(check, {base_, c.layer.diff_id.ToString()}));
   EXPECT_EQ(next.exit_code, 0) << next.error;
+}
+
+// ADD of a local tarball made by GNU tar (pax path records) whose names
+// are not ASCII: the files land under their own bytes.
+TEST_F(CopyStepExecutorTest, AddOfATarKeepsNonAsciiNamesByteForByte) {
+  std::string tree = dir_ + "/tree";
+  for (const std::string& name : OddNames()) {
+    ASSERT_TRUE(MakeDirs(tree + "/" + name.substr(0, name.rfind('/'))).ok());
+    ASSERT_TRUE(WriteFile(tree + "/" + name, name).ok());
+  }
+  std::string cmd = "tar --format=posix -C " + tree + " -cf " + ctx_ + "/names.tar names";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  StepRequest add = Copy({"names.tar"}, "/add/");
+  add.kind = StepKind::kAdd;
+  StepResult r = Exec(add);
+  ASSERT_TRUE(r.ok()) << r.error;
+  std::map<std::string, std::string> content;
+  for (const image::LayerEntry& e : Entries(r.layer.path)) {
+    if (e.type == image::EntryType::kRegular) content[e.path] = e.content.value_or("");
+  }
+  for (const std::string& name : OddNames()) {
+    ASSERT_EQ(content.count("add/" + name), 1u) << name;
+    EXPECT_EQ(content["add/" + name], name);
+  }
 }
 
 TEST_F(CopyStepExecutorTest, CopyLeavesItsSnapshotForTheNextStep) {
