@@ -37,6 +37,21 @@ std::string Payload(const InputEntry& e) {
   return "";
 }
 
+bool HasExtras(const InputEntry& e) { return !e.xattrs.empty() || !e.hardlink_group.empty(); }
+
+// The type field and, for an entry with extras, what follows its payload.
+std::string TypeField(const InputEntry& e) {
+  return std::string(1, static_cast<char>(e.type)) + (HasExtras(e) ? "+" : "");
+}
+std::string Extras(const InputEntry& e, char sep) {
+  if (!HasExtras(e)) return "";
+  std::string out = std::to_string(e.xattrs.size()) + sep;
+  for (const auto& [name, value] : e.xattrs) {
+    out += name + sep + std::to_string(value.size()) + sep + value;
+  }
+  return out + e.hardlink_group + sep;
+}
+
 Status Errno(const std::string& what, int err) {
   std::string msg = what + ": " + std::strerror(err);
   return err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
@@ -133,9 +148,9 @@ Digest ContextInputsDigest(std::vector<InputEntry> entries) {
   Sha256Hasher hasher;
   hasher.Update(std::string_view(kInputsTag, sizeof kInputsTag));  // includes the NUL
   for (const InputEntry& e : entries) {
-    std::string fields = e.path + '\0' + static_cast<char>(e.type) + '\0' + Octal(e.mode) + '\0' +
+    std::string fields = e.path + '\0' + TypeField(e) + '\0' + Octal(e.mode) + '\0' +
                          std::to_string(e.type == InputType::kRegular ? e.size : 0) + '\0' +
-                         Payload(e) + '\0';
+                         Payload(e) + '\0' + Extras(e, '\0');
     hasher.Update(fields);
   }
   return hasher.Finish();
@@ -145,8 +160,10 @@ std::string ContextInputsPreimage(std::vector<InputEntry> entries) {
   SortUnique(&entries);
   std::string out = std::string(kInputsTag) + "\n";
   for (const InputEntry& e : entries) {
-    out += "  " + e.path + " " + static_cast<char>(e.type) + " " + Octal(e.mode) + " " +
-           std::to_string(e.type == InputType::kRegular ? e.size : 0) + " " + Payload(e) + "\n";
+    std::string extras = Extras(e, ' ');
+    out += "  " + e.path + " " + TypeField(e) + " " + Octal(e.mode) + " " +
+           std::to_string(e.type == InputType::kRegular ? e.size : 0) + " " + Payload(e) +
+           (extras.empty() ? "" : " " + extras.substr(0, extras.size() - 1)) + "\n";
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,17 @@ struct InputEntry {
   uint64_t size = 0;        // regular files only; 0 otherwise
   Digest content;           // regular files only: SHA-256 of the bytes
   std::string link_target;  // symlinks only
+  std::map<std::string, std::string> xattrs = {};  // extended attributes, name -> value
+  std::string hardlink_group = {};  // regular files with several names: the first one's path
 
   friend bool operator==(const InputEntry&, const InputEntry&) = default;
 };
 
 // The digest of a set of source files, independent of their order:
-// sha256("strata-inputs-v1" 0 (path 0 type 0 mode 0 size 0 content-or-target 0)*)
-// over the entries sorted by path (duplicates once). See docs/store-format.md.
+// sha256("strata-inputs-v1" 0 (path 0 type 0 mode 0 size 0 content-or-target 0 extras)*)
+// over the entries sorted by path (duplicates once); an entry with xattrs or
+// a hardlink group has "+" after its type letter and extras = count 0
+// (name 0 length 0 value)* group 0, others none. See docs/store-format.md.
 Digest ContextInputsDigest(std::vector<InputEntry> entries);
 // The same preimage, one line per entry, for --cache-debug.
 std::string ContextInputsPreimage(std::vector<InputEntry> entries);

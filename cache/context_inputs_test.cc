@@ -96,6 +96,26 @@ TEST_F(ContextInputsTest, EntryOrderDoesNotMatter) {
       << ContextInputsPreimage({a, b});
 }
 
+// A COPY's layer keeps hard links and xattrs, so its key must cover them;
+// entries without either keep the digest they always had.
+TEST_F(ContextInputsTest, XattrsAndHardlinkGroupsAreInTheKey) {
+  InputEntry a{"a", InputType::kRegular, 0644, 1, Digest::Sha256Of("a"), ""};
+  Digest plain = ContextInputsDigest({a});
+  InputEntry with_xattr = a;
+  with_xattr.xattrs["user.x"] = "1";
+  InputEntry other_value = a;
+  other_value.xattrs["user.x"] = "2";
+  InputEntry linked = a;
+  linked.hardlink_group = "a";
+  EXPECT_NE(ContextInputsDigest({with_xattr}), plain);
+  EXPECT_NE(ContextInputsDigest({with_xattr}), ContextInputsDigest({other_value}));
+  EXPECT_NE(ContextInputsDigest({linked}), plain);
+  EXPECT_NE(ContextInputsDigest({linked}), ContextInputsDigest({with_xattr}));
+  EXPECT_EQ(plain.ToString(), ContextInputsDigest({a}).ToString());
+  EXPECT_NE(ContextInputsPreimage({with_xattr}).find("a f+ 0644 1 "), std::string::npos)
+      << ContextInputsPreimage({with_xattr});
+}
+
 TEST_F(ContextInputsTest, PathsOutsideTheContextAreRejected) {
   EXPECT_EQ(ScanContextInputs(root(), {"../etc"}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ScanContextInputs(root(), {"nope"}).status().code(), StatusCode::kNotFound);

@@ -89,6 +89,8 @@ void FillContext(const context::ContextManifest& manifest, v1::SubmitBuild* subm
         break;
     }
     e->set_mode(entry.mode);
+    for (const auto& [name, value] : entry.xattrs) (*e->mutable_xattrs())[name] = value;
+    e->set_hardlink_group(entry.hardlink_group);
   }
 }
 

@@ -97,5 +97,26 @@ TEST(FollowContextLinksTest, LastComponentOnlyWhenAsked) {
   EXPECT_EQ(FollowPatternLinks(entries, "*.c", &links).value_or("?"), "*.c");
 }
 
+// The manifest's xattrs and hard link groups reach the worker's CopySpec.
+TEST(ManifestEntryExtrasTest, XattrsAndHardlinkGroupsRoundTrip) {
+  v1::SubmitBuild submit;
+  v1::ContextEntry* in = submit.add_context();
+  in->set_path("bin/tool");
+  in->set_type(v1::ContextEntry::TYPE_REGULAR);
+  in->set_mode(0755);
+  in->set_size(1);
+  in->set_sha256(Digest::Sha256Of("x").ToString());
+  (*in->mutable_xattrs())["security.capability"] = std::string("\x01\0", 2);
+  in->set_hardlink_group("bin/tool");
+  Result<std::vector<cache::InputEntry>> entries = EntriesFromManifest(submit);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].xattrs.at("security.capability"), std::string("\x01\0", 2));
+  EXPECT_EQ((*entries)[0].hardlink_group, "bin/tool");
+  v1::ContextEntry out = ToContextEntry((*entries)[0]);
+  EXPECT_EQ(out.xattrs().at("security.capability"), std::string("\x01\0", 2));
+  EXPECT_EQ(out.hardlink_group(), "bin/tool");
+}
+
 }  // namespace
 }  // namespace strata::coordinator

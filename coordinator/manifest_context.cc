@@ -77,6 +77,8 @@ Result<std::vector<cache::InputEntry>> EntriesFromManifest(const v1::SubmitBuild
         e.type = cache::InputType::kOther;
         break;
     }
+    e.xattrs.insert(in.xattrs().begin(), in.xattrs().end());
+    if (e.type == cache::InputType::kRegular) e.hardlink_group = in.hardlink_group();
     entries.push_back(std::move(e));
   }
   return entries;
@@ -103,6 +105,8 @@ v1::ContextEntry ToContextEntry(const cache::InputEntry& e) {
       out.set_type(v1::ContextEntry::TYPE_UNSPECIFIED);
       break;
   }
+  out.mutable_xattrs()->insert(e.xattrs.begin(), e.xattrs.end());
+  out.set_hardlink_group(e.hardlink_group);
   return out;
 }
 

@@ -101,7 +101,8 @@ class Extractor {
   Extractor(const std::string& root, const ExtractOptions& options)
       : root_(root),
         set_owner_(options.restore_ownership && ::geteuid() == 0),
-        archive_(options.as_archive) {}
+        archive_(options.as_archive),
+        owner_(options.owner) {}
 
   Status Apply(LayerReader* reader, const LayerEntry& e) {
     ASSIGN_OR_RETURN(std::vector<std::string> parts, Split(e.path, "entry"));
@@ -223,7 +224,9 @@ class Extractor {
   }
 
   Status SetMetadata(const std::string& host, const LayerEntry& e) {
-    if (set_owner_ && ::lchown(host.c_str(), e.uid, e.gid) != 0) return Errno("chown", host);
+    uid_t uid = owner_ ? owner_->first : e.uid;
+    gid_t gid = owner_ ? owner_->second : e.gid;
+    if (set_owner_ && ::lchown(host.c_str(), uid, gid) != 0) return Errno("chown", host);
     for (const auto& [name, value] : e.xattrs) {
       if (::lsetxattr(host.c_str(), name.c_str(), value.data(), value.size(), 0) != 0) {
         // Unprivileged or on a file system without xattrs: Docker ignores these too.
@@ -294,6 +297,7 @@ class Extractor {
   std::string root_;
   bool set_owner_;
   bool archive_;  // ADD's archive rules instead of a layer's
+  std::optional<std::pair<uint32_t, uint32_t>> owner_;  // ADD --chown
   std::set<std::string> created_;  // logical paths this layer wrote
   LegacyWhiteoutLinks legacy_whiteouts_;
   std::vector<std::pair<std::string, int64_t>> dir_times_;

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "common/result.h"
 #include "image/byte_source.h"
@@ -15,6 +17,9 @@ struct ExtractOptions {
   bool restore_ownership = true;
   // ADD of a local archive (see ExtractArchive) rather than a layer.
   bool as_archive = false;
+  // ADD --chown: every extracted entry gets this owner instead of the
+  // tar's (as root only, like restore_ownership).
+  std::optional<std::pair<uint32_t, uint32_t>> owner;
 };
 
 struct ExtractResult {

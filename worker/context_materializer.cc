@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -128,6 +130,17 @@ Result<std::vector<Planned>> Plan(
   return plan;
 }
 
+Status SetXattrs(const std::string& path, const v1::ContextEntry& entry) {
+  for (const auto& [name, value] : entry.xattrs()) {
+    if (::lsetxattr(path.c_str(), name.c_str(), value.data(), value.size(), 0) != 0) {
+      // user.* cannot be set on a symlink; a file system without xattrs keeps none.
+      if (errno == EPERM || errno == ENOTSUP) continue;
+      return ErrnoStatus("lsetxattr " + name, path);
+    }
+  }
+  return Status::OK();
+}
+
 Status SetTime(const std::string& path, int64_t mtime) {
   struct timespec times[2];
   times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(mtime);
@@ -146,6 +159,8 @@ Status MaterializeContext(const google::protobuf::RepeatedPtrField<v1::ContextEn
   std::vector<std::string> all = {dir};                     // for the times
   std::vector<std::pair<std::string, uint32_t>> dir_modes;  // applied last
   std::set<std::string> made;
+  // Hard link group -> the first entry of it written, which the others link to.
+  std::map<std::string, std::pair<std::string, const v1::ContextEntry*>> groups;
   for (const Planned& p : plan) {
     // Missing parents (entries sort after their parents, so a listed parent
     // already exists).
@@ -167,12 +182,29 @@ Status MaterializeContext(const google::protobuf::RepeatedPtrField<v1::ContextEn
           if (::mkdir(full.c_str(), 0700) != 0) return ErrnoStatus("mkdir", full);
           all.push_back(full);
         }
+        TRY(SetXattrs(full, entry));
         dir_modes.emplace_back(full, entry.mode() & 07777);
         break;
       case v1::ContextEntry::TYPE_REGULAR: {
+        if (!entry.hardlink_group().empty()) {
+          auto [it, first] = groups.emplace(entry.hardlink_group(), std::make_pair(full, &entry));
+          if (!first) {
+            const v1::ContextEntry& head = *it->second.second;
+            if (head.sha256() != entry.sha256() || head.mode() != entry.mode()) {
+              return Status::InvalidArgument("context file '" + entry.path() +
+                                             "' is a hard link of '" + head.path() +
+                                             "' but differs from it in content or mode");
+            }
+            if (::link(it->second.first.c_str(), full.c_str()) != 0) {
+              return ErrnoStatus("link", full);
+            }
+            break;  // one inode: content, mode, xattrs and times are shared
+          }
+        }
         ASSIGN_OR_RETURN(Digest digest, Digest::Parse(entry.sha256()));
         ASSIGN_OR_RETURN(std::string blob, blob_path(digest));
         TRY(CopyBlob(blob, full, entry));
+        TRY(SetXattrs(full, entry));
         all.push_back(full);
         break;
       }
@@ -180,6 +212,7 @@ Status MaterializeContext(const google::protobuf::RepeatedPtrField<v1::ContextEn
         if (::symlink(entry.link_target().c_str(), full.c_str()) != 0) {
           return ErrnoStatus("symlink", full);
         }
+        TRY(SetXattrs(full, entry));
         all.push_back(full);
         break;
       default:

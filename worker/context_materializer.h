@@ -17,7 +17,9 @@ using BlobPathFn = std::function<Result<std::string>(const Digest& digest)>;
 // Fills the existing empty directory `dir` with exactly `entries` (a COPY's
 // CopySpec.context: paths relative to the context root, '/'-separated):
 // directories, regular files copied from `blob_path(sha256)` with the
-// entry's mode, and symlinks to link_target. Parents an entry needs but the
+// entry's mode, and symlinks to link_target, each with its xattrs; the
+// regular entries of one hardlink_group become one file with several names
+// (content and mode must agree, else InvalidArgument). Parents an entry needs but the
 // list lacks are created 0755. Every mtime (the root's too) is set to
 // `mtime`: the cache key of a COPY covers path, type, mode, size and
 // content but never mtime, so the layer must not depend on it either (see

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <map>
@@ -175,6 +179,43 @@ TEST_F(ContextMaterializerTest, BlobErrorsPassThrough) {
       },
       0);
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
+}
+
+// The names of one hardlink group become one file again; xattrs are set.
+TEST_F(ContextMaterializerTest, HardlinkGroupsAndXattrs) {
+  AddFile("a", "same", 0640);
+  AddFile("sub/b", "same", 0640);
+  AddFile("c", "other", 0644);
+  entries_.Mutable(0)->set_hardlink_group("a");
+  entries_.Mutable(1)->set_hardlink_group("a");
+  (*entries_.Mutable(2)->mutable_xattrs())["user.origin"] = std::string("v\0w", 3);
+  (*entries_.Mutable(2)->mutable_xattrs())["security.capability"] =
+      std::string("\x01\0\0\x02\0\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
+  Status s = Materialize();
+  if (s.code() == StatusCode::kIOError && s.message().find("lsetxattr") != std::string::npos) {
+    GTEST_SKIP() << s.ToString();
+  }
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  struct stat a, b;
+  ASSERT_EQ(::lstat((out_ + "/a").c_str(), &a), 0);
+  ASSERT_EQ(::lstat((out_ + "/sub/b").c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);
+  EXPECT_EQ(a.st_nlink, 2u);
+  EXPECT_EQ(lookups_, 2);  // the second name needs no blob
+  char value[64];
+  ssize_t n = ::lgetxattr((out_ + "/c").c_str(), "user.origin", value, sizeof value);
+  ASSERT_EQ(n, 3) << std::strerror(errno);
+  EXPECT_EQ(std::string(value, 3), std::string("v\0w", 3));
+  EXPECT_EQ(::lgetxattr((out_ + "/c").c_str(), "security.capability", value, sizeof value), 20);
+}
+
+TEST_F(ContextMaterializerTest, HardlinkGroupWithDifferentContentIsRefused) {
+  AddFile("a", "one", 0644);
+  AddFile("b", "two", 0644);
+  entries_.Mutable(0)->set_hardlink_group("a");
+  entries_.Mutable(1)->set_hardlink_group("a");
+  Status s = Materialize();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
 }
 
 }  // namespace

@@ -123,6 +123,7 @@ class Copier {
     if (S_ISDIR(st.st_mode)) {
       if (exists && !S_ISDIR(existing.st_mode)) {
         TRY(RemoveTree(dst));
+        ForgetCopiesAt(dst);
         exists = false;
       }
       if (!exists && ::mkdir(dst.c_str(), 0700) != 0) return ErrnoStatus("mkdir", dst);
@@ -138,12 +139,14 @@ class Copier {
                                        "into it)");
       }
       if (::unlink(dst.c_str()) != 0) return ErrnoStatus("unlink", dst);
+      ForgetCopiesAt(dst);
     }
     // Hard links among the sources of one copy stay hard links (BuildKit's
     // copy keeps them): the later names link to the first one's copy.
+    std::pair<dev_t, ino_t> source_inode{st.st_dev, st.st_ino};
     if (st.st_nlink > 1) {
-      auto [it, first] = linked_.emplace(std::make_pair(st.st_dev, st.st_ino), dst);
-      if (!first) {
+      auto it = linked_.find(source_inode);
+      if (it != linked_.end()) {
         if (::link(it->second.c_str(), dst.c_str()) != 0) return ErrnoStatus("link", dst);
         return Status::OK();
       }
@@ -161,7 +164,9 @@ class Copier {
       return Status::OK();  // sockets are skipped, as Docker does
     }
     TRY(ApplyMeta(dst, st));
-    return CopyXattrs(src, dst);
+    TRY(CopyXattrs(src, dst));
+    if (st.st_nlink > 1) linked_[source_inode] = dst;
+    return Status::OK();
   }
 
   // Copies the entries of the directory `src` into the directory `dst`.
@@ -187,6 +192,7 @@ class Copier {
                                        dst.substr(rootfs_.size()) + " is a directory");
       }
       if (::unlink(dst.c_str()) != 0) return ErrnoStatus("unlink", dst);
+      ForgetCopiesAt(dst);
     }
     TRY(WriteFile(dst, file.content, 0644));
     struct stat meta {};
@@ -217,6 +223,7 @@ class Copier {
   }
 
   void SetOwner(uid_t uid, gid_t gid) { owner_ = {uid, gid}; }
+  const std::optional<std::pair<uid_t, gid_t>>& owner() const { return owner_; }
 
  private:
   struct Times {
@@ -319,6 +326,14 @@ class Copier {
     return Status::OK();
   }
 
+  // A later source replaced `dst` (and what was below it): the copies there
+  // are no longer the ones other names of their sources link to.
+  void ForgetCopiesAt(const std::string& dst) {
+    std::erase_if(linked_, [&](const auto& kv) {
+      return kv.second == dst || kv.second.rfind(dst + "/", 0) == 0;
+    });
+  }
+
   // Extended attributes of `src` onto `dst` (after the chown, which drops
   // security.capability), except overlayfs's own trusted.overlay.*.
   static Status CopyXattrs(const std::string& src, const std::string& dst) {
@@ -356,7 +371,7 @@ class Copier {
   std::optional<std::pair<uid_t, gid_t>> owner_;
   std::vector<Times> created_;
   std::vector<Times> existing_;
-  std::map<std::pair<dev_t, ino_t>, std::string> linked_;  // source inode -> first copy
+  std::map<std::pair<dev_t, ino_t>, std::string> linked_;  // source inode -> its first copy
 };
 
 bool EndsAsDirectory(const std::string& dest) {
@@ -445,7 +460,9 @@ Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::str
       ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(dest_comps));
       ASSIGN_OR_RETURN(std::unique_ptr<image::FileSource> file,
                        image::FileSource::Open(source.host_path));
-      Result<image::ExtractResult> extracted = image::ExtractArchive(file.get(), dir);
+      image::ExtractOptions options;
+      if (copier.owner()) options.owner = *copier.owner();  // ADD --chown, as BuildKit
+      Result<image::ExtractResult> extracted = image::ExtractArchive(file.get(), dir, options);
       if (!extracted.ok()) {
         return Status(extracted.status().code(), "ADD " + source.name + ": extracting into " +
                                                      dest + ": " + extracted.status().message());

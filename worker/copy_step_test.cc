@@ -297,6 +297,16 @@ TEST_F(CopyStepTest, AddArchiveResolvesDotDotLinksInsideTheDestination) {
   s = CopyWith(add);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_FALSE(Exists("/escaped"));
+
+  // ADD --chown owns what the archive holds (BuildKit), not only the copy.
+  add.sources = {"dotdot.tar"};
+  add.dest = "/owned/";
+  add.chown = "app:staff";
+  s = CopyWith(add);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Stat("/owned/x").st_uid, 1000u);
+  EXPECT_EQ(Stat("/owned/x").st_gid, 50u);
+  EXPECT_EQ(Stat("/owned/link").st_uid, 1000u);
 }
 
 // Two names of one file copied by one instruction land as one file with
@@ -312,6 +322,11 @@ TEST_F(CopyStepTest, HardLinksWithinOneCopyStayLinked) {
   ASSERT_TRUE(Copy({"hl"}, "/tree/").ok());
   EXPECT_EQ(Stat("/tree/one").st_ino, Stat("/tree/two").st_ino);
   EXPECT_EQ(Read("/tree/two"), "1");
+  // A later source replacing the first copy does not take its other names.
+  Write("src/a.txt", "other");
+  ASSERT_TRUE(Copy({"a.txt", "src/a.txt", "a-again.txt"}, "/rep/").ok());
+  EXPECT_EQ(Read("/rep/a.txt"), "other");
+  EXPECT_EQ(Read("/rep/a-again.txt"), "A");
   // Separate instructions make separate files.
   ASSERT_TRUE(Copy({"a.txt"}, "/sep1/").ok());
   ASSERT_TRUE(Copy({"a-again.txt"}, "/sep1/").ok());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct ContextEntry {
   uint64_t size = 0;        // regular files only; 0 otherwise
   Digest content;           // regular files only: SHA-256 of the bytes
   std::string link_target;  // symlinks only, as stored (never followed)
+  // Extended attributes as read with lgetxattr (name -> raw value).
+  std::map<std::string, std::string> xattrs = {};
+  // Regular files with several names in the context (hard links): the
+  // first path of that inode in manifest order, on every one of its names
+  // (the first included). Empty for a file with one name.
+  std::string hardlink_group = {};
 
   friend bool operator==(const ContextEntry&, const ContextEntry&) = default;
 };
@@ -58,9 +65,25 @@ struct ContextManifest {
   ScanStats stats;
 };
 
-// sha256("strata-context-v1" 0 (path 0 type 0 mode 0 size 0 content-or-target 0)*)
+// Whether an extended attribute describes the file (and travels with it
+// into the image) rather than the host: SELinux labels and overlayfs's own
+// attributes stay behind.
+bool XattrTravelsWithTheFile(const std::string& name);
+
+// Gives every name of a file with several names among `entries` (sorted by
+// path) the first one's path as its hardlink_group. `inodes` maps the path
+// of each regular file whose link count is above one to an identity of its
+// inode ("dev:ino"); a file whose other names are not among the entries
+// keeps an empty group.
+void AssignHardlinkGroups(const std::map<std::string, std::string>& inodes,
+                          std::vector<ContextEntry>* entries);
+
+// sha256("strata-context-v1" 0 (path 0 type 0 mode 0 size 0 content-or-target 0 extras)*)
 // over `entries` in their (sorted) order; mode as 4 octal digits, size in
-// decimal. Two scans describe the same context exactly when these agree.
+// decimal. An entry with xattrs or a hardlink group has "+" after its type
+// letter and extras = count 0 (name 0 length 0 value)* group 0; otherwise
+// extras is empty (so older digests stay valid). Two scans describe the
+// same context exactly when these agree.
 Digest ManifestDigest(const std::vector<ContextEntry>& entries);
 
 // The preimage of ManifestDigest, one line per entry, for debugging a miss.

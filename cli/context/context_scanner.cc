@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "cli/context/file_hasher.h"
@@ -31,6 +33,32 @@ const char* SpecialTypeName(mode_t mode) {
   if (S_ISCHR(mode)) return "character device";
   if (S_ISBLK(mode)) return "block device";
   return "file of unknown type";
+}
+
+// The extended attributes of `full` (not following a symlink).
+Status ReadXattrs(const std::string& rel, const std::string& full,
+                  std::map<std::string, std::string>* out) {
+  ssize_t len = ::llistxattr(full.c_str(), nullptr, 0);
+  if (len < 0 && (errno == ENOTSUP || errno == ENODATA)) return Status::OK();
+  if (len < 0) return PathError("cannot list extended attributes of", rel, full, errno);
+  std::string names(static_cast<size_t>(len), '\0');
+  len = ::llistxattr(full.c_str(), names.data(), names.size());
+  if (len < 0) return PathError("cannot list extended attributes of", rel, full, errno);
+  names.resize(static_cast<size_t>(len));
+  for (size_t at = 0; at < names.size();) {
+    std::string name = names.c_str() + at;
+    at += name.size() + 1;
+    if (name.empty() || !XattrTravelsWithTheFile(name)) continue;
+    ssize_t size = ::lgetxattr(full.c_str(), name.c_str(), nullptr, 0);
+    if (size < 0 && errno == ENODATA) continue;  // removed meanwhile
+    if (size < 0) return PathError("cannot read extended attribute " + name + " of", rel, full, errno);
+    std::string value(static_cast<size_t>(size), '\0');
+    size = ::lgetxattr(full.c_str(), name.c_str(), value.data(), value.size());
+    if (size < 0) return PathError("cannot read extended attribute " + name + " of", rel, full, errno);
+    value.resize(static_cast<size_t>(size));
+    (*out)[name] = std::move(value);
+  }
+  return Status::OK();
 }
 
 // One walk over a context directory; collects entries and the files whose
@@ -65,6 +93,7 @@ class Walker {
   }
 
   std::vector<HashJob>& jobs() { return jobs_; }
+  const std::map<std::string, std::string>& inodes() const { return inodes_; }
   std::vector<size_t>& job_entries() { return job_entries_; }
   std::vector<FileStat>& job_stats() { return job_stats_; }
 
@@ -92,8 +121,10 @@ class Walker {
     e.mode = static_cast<uint32_t>(st.st_mode) & 07777;
     if (S_ISDIR(st.st_mode)) {
       out_->entries.push_back(DirEntry(rel, st));
+      TRY(ReadXattrs(rel, full, &out_->entries.back().xattrs));
       return WalkDir(rel);
     }
+    if (S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)) TRY(ReadXattrs(rel, full, &e.xattrs));
     if (S_ISLNK(st.st_mode)) {
       e.type = EntryType::kSymlink;
       std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
@@ -110,6 +141,9 @@ class Walker {
     }
     e.type = EntryType::kRegular;
     e.size = static_cast<uint64_t>(st.st_size);
+    if (st.st_nlink > 1) {
+      inodes_[rel] = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    }
     ++out_->stats.files;
     out_->stats.bytes_total += e.size;
     FileStat fs = FileStat::FromStat(st);
@@ -141,6 +175,7 @@ class Walker {
   std::vector<HashJob> jobs_;
   std::vector<size_t> job_entries_;  // index into out_->entries per job
   std::vector<FileStat> job_stats_;  // lstat data per job
+  std::map<std::string, std::string> inodes_;  // path -> "dev:ino", files with several names
 };
 
 Result<dockerfile::DockerIgnore> LoadIgnore(const std::string& dir, const ScanOptions& options) {
@@ -217,6 +252,7 @@ Result<ContextManifest> ScanContext(const std::string& dir, const ScanOptions& o
   }
   std::sort(manifest.entries.begin(), manifest.entries.end(),
             [](const ContextEntry& a, const ContextEntry& b) { return a.path < b.path; });
+  AssignHardlinkGroups(walker.inodes(), &manifest.entries);
   return manifest;
 }
 

@@ -30,7 +30,10 @@ struct ScanOptions {
 // - Walks `dir` without following any symlink below it (`dir` itself may
 //   be one). Entries: directories, regular files (size + SHA-256) and
 //   symlinks (target), each with its permission bits including
-//   setuid/setgid/sticky; never mtime, inode or owner. Sockets, fifos and
+//   setuid/setgid/sticky, and their extended attributes (not
+//   security.selinux or trusted.overlay.*, which belong to the host); never
+//   mtime or owner. Regular files with several names in the context (hard
+//   links) share a hardlink group, the first such path. Sockets, fifos and
 //   devices are skipped and listed in `warnings`.
 // - Applies .dockerignore as BuildKit's context transfer does: an excluded
 //   path is left out; an excluded directory is not descended into unless a

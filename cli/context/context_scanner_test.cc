@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -232,6 +233,55 @@ TEST(ContextScannerTest, ManyFilesHashOnTwoThreadsDeterministically) {
   EXPECT_EQ(a.stats.files_hashed, 200u);
   EXPECT_TRUE(std::is_sorted(b.entries.begin(), b.entries.end(),
                              [](const auto& x, const auto& y) { return x.path < y.path; }));
+}
+
+// COPY keeps hard links and xattrs (BuildKit's context transfer carries
+// them): the manifest says which names share an inode and what xattrs are.
+TEST(ContextScannerTest, HardLinksShareAGroupNamedByTheFirstPath) {
+  TempDir t;
+  WriteFile(t / "z-first", "same\n");
+  WriteFile(t / "single", "one\n");
+  WriteFile(t / "outside-target", "o\n");
+  testing::MakeDirs(t / "b");
+  ASSERT_EQ(::link((t / "z-first").c_str(), (t / "b/again").c_str()), 0);
+  ASSERT_EQ(::link((t / "z-first").c_str(), (t / "a-too").c_str()), 0);
+  ContextManifest m = Scan(t.path());
+  ASSERT_NE(Find(m, "a-too"), nullptr);
+  // "a-too" sorts first, so it names the group of all three.
+  EXPECT_EQ(Find(m, "a-too")->hardlink_group, "a-too");
+  EXPECT_EQ(Find(m, "b/again")->hardlink_group, "a-too");
+  EXPECT_EQ(Find(m, "z-first")->hardlink_group, "a-too");
+  EXPECT_EQ(Find(m, "single")->hardlink_group, "");
+  Digest linked = ManifestDigest(m.entries);
+
+  // A name whose other names are left out (here by .dockerignore) is alone.
+  ScanOptions ignore;
+  ignore.dockerignore = "a-too\nb\n";
+  ContextManifest alone = Scan(t.path(), ignore);
+  EXPECT_EQ(Find(alone, "z-first")->hardlink_group, "");
+
+  // The same files as separate copies are another context.
+  TempDir copy;
+  CopyTree(t.path(), copy.path());
+  EXPECT_NE(ManifestDigest(Scan(copy.path()).entries), linked);
+}
+
+TEST(ContextScannerTest, ExtendedAttributesAreRecorded) {
+  TempDir t;
+  WriteFile(t / "f", "x");
+  testing::MakeDirs(t / "d");
+  Digest plain = ManifestDigest(Scan(t.path()).entries);
+  if (::lsetxattr((t / "f").c_str(), "user.origin", "ctx\0bin", 7, 0) != 0) {
+    GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);
+  }
+  ASSERT_EQ(::lsetxattr((t / "d").c_str(), "user.dir", "d", 1, 0), 0);
+  ContextManifest m = Scan(t.path());
+  ASSERT_EQ(Find(m, "f")->xattrs.count("user.origin"), 1u);
+  EXPECT_EQ(Find(m, "f")->xattrs.at("user.origin"), std::string("ctx\0bin", 7));
+  EXPECT_EQ(Find(m, "d")->xattrs.at("user.dir"), "d");
+  EXPECT_NE(ManifestDigest(m.entries), plain);
+  EXPECT_NE(ManifestPreimage(m.entries).find("f f+ 0644 1 "), std::string::npos)
+      << ManifestPreimage(m.entries);
 }
 
 }  // namespace

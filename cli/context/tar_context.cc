@@ -76,6 +76,9 @@ class Spooler {
     ContextEntry e;
     e.path = path;
     e.mode = le.mode & 07777;
+    for (const auto& [name, value] : le.xattrs) {
+      if (XattrTravelsWithTheFile(name)) e.xattrs[name] = value;
+    }
     switch (le.type) {
       case image::EntryType::kDirectory:
         e.type = EntryType::kDirectory;
@@ -254,6 +257,15 @@ Result<ContextManifest> ScanTarContext(image::ByteSource& in, const std::string&
     }
     manifest.entries.push_back(std::move(e));
   }
+  // Hard links of the tar were spooled as links: the manifest says so.
+  std::map<std::string, std::string> inodes;
+  for (const ContextEntry& e : manifest.entries) {
+    struct stat st;
+    std::string host = spool_dir + "/" + e.path;
+    if (e.type != EntryType::kRegular || ::lstat(host.c_str(), &st) != 0 || st.st_nlink < 2) continue;
+    inodes[e.path] = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  }
+  AssignHardlinkGroups(inodes, &manifest.entries);
   return manifest;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "cli/context/context_scanner.h"
 #include "cli/context/test_tree.h"
@@ -111,6 +112,21 @@ TEST(TarContextTest, ImpliedParentsDuplicatesAndHardLinks) {
   EXPECT_EQ(m->entries[2].content, Digest::Sha256Of("second"));
   EXPECT_EQ(m->entries[3].content, Digest::Sha256Of("second"));
   EXPECT_EQ(ReadAll(t / "spool/a/hard"), "second");
+  // COPY keeps hard links: both names share a group, named by the first.
+  EXPECT_EQ(m->entries[2].hardlink_group, "a/b/c.txt");
+  EXPECT_EQ(m->entries[3].hardlink_group, "a/b/c.txt");
+  EXPECT_EQ(m->entries[0].hardlink_group, "");
+}
+
+TEST(TarContextTest, XattrsOfTheTarAreKeptButNotTheHostsLabels) {
+  TempDir t;
+  LayerEntry f = File("f", "x");
+  f.xattrs["user.origin"] = "tar";
+  f.xattrs["security.selinux"] = "system_u:object_r:tmp_t:s0";
+  Result<ContextManifest> m = ScanTar(Tar({f}), t / "spool");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->entries.size(), 1u);
+  EXPECT_EQ(m->entries[0].xattrs, (std::map<std::string, std::string>{{"user.origin", "tar"}}));
 }
 
 TEST(TarContextTest, EntriesLeavingTheContextAreRejected) {

@@ -109,6 +109,97 @@ check "RUN --network=none sees only lo" [ "$(cat $R/nets 2>/dev/null)" = "lo" ]
 check "RUN <<EOF runs the heredoc" [ "$(cat $R/heredoc 2>/dev/null | tr '\n' ' ')" = "heredoc-line-1 heredoc-line-2 " ]
 check "COPY <<EOF writes the file" [ "$(cat $R/inline.txt 2>/dev/null)" = "inline file" ]
 
+# --- what COPY/ADD put into the layer, as BuildKit does ---
+# layer_entries TAG: "path|type|linkname|xattr names" for every entry of every
+# layer of TAG (type: 0 file, 1 hard link, 2 symlink, 5 directory).
+layer_entries() {
+  "$S" image save -o "$1.layers.tar" "$1" && python3 - "$1.layers.tar" <<'PY'
+import json, sys, tarfile
+outer = tarfile.open(sys.argv[1])
+def blob(d): return outer.extractfile("blobs/sha256/" + d.split(":")[1])
+index = json.load(outer.extractfile("index.json"))
+manifest = json.load(blob(index["manifests"][0]["digest"]))
+for layer in manifest["layers"]:
+    for m in tarfile.open(fileobj=blob(layer["digest"]), mode="r:*"):
+        xattrs = sorted(k[len("SCHILY.xattr."):] for k in m.pax_headers if k.startswith("SCHILY.xattr."))
+        print("%s|%s|%s|%s" % (m.name, m.type.decode(), m.linkname, ",".join(xattrs)))
+PY
+}
+mkdir -p ctx/fid/real
+echo target > ctx/fid/real/t.txt
+ln -s real/t.txt ctx/fid/tlink
+ln -s real ctx/fid/dlink
+ln -s t.txt ctx/fid/real/inner
+echo same > ctx/fid/h1 && ln ctx/fid/h1 ctx/fid/h2
+echo caps > ctx/fid/xattr.bin
+check "set-up: xattrs on a context file" python3 -c "
+import os
+os.setxattr('ctx/fid/xattr.bin', 'user.origin', b'context')
+os.setxattr('ctx/fid/xattr.bin', 'security.capability', bytes([1,0,0,2, 0,4,0,0] + [0]*12))"
+check "set-up: an archive whose link -> .. leads back to its top" python3 -c "
+import io, tarfile
+t = tarfile.open('ctx/fid/dotdot.tar', 'w')
+link = tarfile.TarInfo('link'); link.type = tarfile.SYMTYPE; link.linkname = '..'
+t.addfile(link)
+f = tarfile.TarInfo('link/x'); f.size = 6
+t.addfile(f, io.BytesIO(b'under\n'))
+t.close()"
+check "set-up: an archive climbing out of its destination" python3 -c "
+import io, tarfile
+t = tarfile.open('ctx/fid/escape.tar', 'w')
+f = tarfile.TarInfo('../escaped'); f.size = 1
+t.addfile(f, io.BytesIO(b'x'))
+t.close()"
+check "build: symlinks, owners, hard links, ADD of an archive" build fid 'FROM busybox
+RUN echo "web:x:1200:50:web:/srv:/bin/sh" >> /etc/passwd && echo "staff:x:50:" >> /etc/group
+COPY fid/tlink /named/
+COPY fid/dlink /viadir/
+COPY fid/dlink/t.txt /through/
+COPY --chown=web fid/real/t.txt /chown-name/
+COPY --chown=ghost fid/real/t.txt /chown-ghost/
+COPY --chown=:staff fid/real/t.txt /chown-group/
+COPY --chown=4242 fid/real/t.txt /chown-number/
+COPY fid/h1 fid/h2 /hl/
+ADD fid/dotdot.tar /unpacked/
+ADD --chown=web fid/dotdot.tar /add-owned/
+USER ghost
+WORKDIR /ghost-home
+USER root'
+files fid
+R=fid.bundle/rootfs
+check "a COPY source that is a symlink gives a regular file" [ -f $R/named/tlink -a ! -L $R/named/tlink ]
+check "with the target's content" [ "$(cat $R/named/tlink 2>/dev/null)" = "target" ]
+check "a symlink to a directory copies the directory's contents" [ "$(cat $R/viadir/t.txt 2>/dev/null)" = "target" ]
+check "symlinks inside a copied directory stay symlinks" [ "$(readlink $R/viadir/inner)" = "t.txt" ]
+check "a symlink in the source's directories is followed" [ "$(cat $R/through/t.txt 2>/dev/null)" = "target" ]
+check "--chown=NAME takes the user's primary group" [ "$(stat -c %u:%g $R/chown-name/t.txt 2>/dev/null)" = "1200:50" ]
+check "--chown of a name missing from /etc/passwd is 0:0" [ "$(stat -c %u:%g $R/chown-ghost/t.txt 2>/dev/null)" = "0:0" ]
+check "--chown=:GROUP" [ "$(stat -c %u:%g $R/chown-group/t.txt 2>/dev/null)" = "0:50" ]
+check "--chown=UID is uid and gid" [ "$(stat -c %u:%g $R/chown-number/t.txt 2>/dev/null)" = "4242:4242" ]
+check "WORKDIR under a USER missing from /etc/passwd is 0:0" [ "$(stat -c %u:%g $R/ghost-home 2>/dev/null)" = "0:0" ]
+check "two hard-linked context files copied together are one file" [ "$(stat -c '%i %h' $R/hl/h1 2>/dev/null)" = "$(stat -c %i $R/hl/h2 2>/dev/null) 2" ]
+check "ADD resolves link -> .. at the destination's top" [ "$(cat $R/unpacked/x 2>/dev/null)" = "under" ]
+check "and writes nothing above it" [ ! -e $R/x ]
+check "ADD --chown owns the extracted files" [ "$(stat -c %u:%g $R/add-owned/x 2>/dev/null)" = "1200:50" ]
+layer_entries fid > fid.entries
+check "the fid layers can be listed" [ -s fid.entries ]
+check "the layer holds a tar hard link for the second name" grep -qx 'hl/h2|1|hl/h1|' fid.entries
+fails "ADD of an archive entry climbing out of the destination fails" build escape 'FROM busybox
+ADD fid/escape.tar /dst/'
+check "the error names the entry" grep -q 'archive entry "../escaped" is outside the destination' escape.log
+
+# xattrs, from the context and through COPY --from (checked in the layer tars).
+check "build: xattrs from the context and from a stage" build fidx 'FROM busybox AS first
+COPY fid/xattr.bin fid/h1 fid/h2 /x/
+FROM busybox
+COPY fid/xattr.bin /ctx/
+COPY --from=first /x/ /from/'
+layer_entries fidx > fidx.entries
+check "the fidx layers can be listed" [ -s fidx.entries ]
+check "COPY keeps user.* and security.capability from the context" grep -qx 'ctx/xattr.bin|0||security.capability,user.origin' fidx.entries
+check "COPY --from keeps them too" grep -qx 'from/xattr.bin|0||security.capability,user.origin' fidx.entries
+check "COPY --from keeps hard links within the copy" grep -qx 'from/h2|1|from/h1|' fidx.entries
+
 # --- ADD of a URL with --checksum (a server on 127.0.0.1 only) ---
 mkdir www && echo "remote content" > www/remote.txt
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
