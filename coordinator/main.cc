@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     worker = std::make_unique<strata::coordinator::LocalWorker>(std::vector<std::string>{
         strata::coordinator::ExecutableDirectory() + "/strata-worker", "--coordinator",
         (*workers)->endpoint(), "--root", root + "/worker", "--blob-dir", root + "/store/blobs",
-        "--exit-with-parent", "--log-level", log_level});
+        "--id", "local", "--exit-with-parent", "--log-level", log_level});
     if (strata::Status started = worker->Start(); !started.ok()) {
       LOG(ERROR) << started.message();  // builds wait for a worker; images still work
       worker.reset();

@@ -286,7 +286,7 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
     auto t = jobs_.find(*job);
     if (t == jobs_.end()) continue;
     std::shared_ptr<Ticket> ticket = t->second;
-    const std::string lost = "worker " + id + " was lost (" + why + ")";
+    const std::string lost = "worker " + id + " was lost: " + why;
     if (++ticket->crashes >= kMaxCrashes) {
       // The second loss came while it ran alone: a step that kills every
       // worker it runs on would otherwise use up the attempts, and workers.

@@ -50,8 +50,6 @@ class JobSender {
   virtual Status SendJob(const std::string& peer, const v1::Job& job) = 0;
 };
 
-// Runs jobs on workers; what ProtocolStepRunner needs of the pool (a fake in
-// tests).
 // A job sent to a worker again: its worker was lost, or failed it with a
 // retryable error.
 struct JobRetry {
@@ -60,6 +58,8 @@ struct JobRetry {
   std::string reason;    // "worker lost", or the worker's error message
 };
 
+// Runs jobs on workers; what ProtocolStepRunner needs of the pool (a fake in
+// tests).
 class JobRunner {
  public:
   using LogFn = std::function<void(const v1::JobLog&)>;

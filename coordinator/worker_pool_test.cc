@@ -283,7 +283,8 @@ TEST_F(WorkerPoolTest, AStepThatCrashesItsWorkerTwiceFailsWithoutAThirdRun) {
   Result<v1::JobResult> result = pool_.Wait(ticket);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.status().message().find("step crashed the worker 2 times; not retried: worker "
-                                           "a was lost (it registered again (restarted?))"),
+                                           "a was lost: it registered again (restarted?); the worker's "
+                                           "log says how it died"),
             std::string::npos)
       << result.status().message();
   EXPECT_EQ(sender_.Sent().size(), 2u);  // no third run

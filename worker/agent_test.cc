@@ -272,6 +272,22 @@ TEST_F(AgentProtocolTest, RegistersAndHeartbeats) {
   EXPECT_TRUE(coordinator_->PumpUntil([&] { return coordinator_->heartbeats >= 2; }, seconds(10)));
 }
 
+// A worker killed while writing a layer blob, or before handing one over,
+// leaves it in layers/; its contexts and scripts in tmp/. The next start
+// removes both before it registers.
+TEST_F(AgentProtocolTest, ScratchADeadWorkerLeftIsRemovedAtStart) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/worker/layers").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/worker/tmp/context-job-7").ok());
+  ASSERT_TRUE(WriteFile(dir_ + "/worker/layers/.layer-0123456789abcdef", "half a tar").ok());
+  ASSERT_TRUE(WriteFile(dir_ + "/worker/layers/sha256-abc.tar.gz", "never uploaded").ok());
+  StartAgent(snapshotter_.get(), &runtime_, false);
+  struct stat st;
+  EXPECT_NE(stat((dir_ + "/worker/layers/.layer-0123456789abcdef").c_str(), &st), 0);
+  EXPECT_NE(stat((dir_ + "/worker/layers/sha256-abc.tar.gz").c_str(), &st), 0);
+  EXPECT_NE(stat((dir_ + "/worker/tmp/context-job-7").c_str(), &st), 0);
+  EXPECT_EQ(stat((dir_ + "/worker/layers").c_str(), &st), 0);
+}
+
 TEST_F(AgentProtocolTest, RegistersAgainWhenAHeartbeatIsNotFound) {
   StartAgent(snapshotter_.get(), &runtime_, false);
   coordinator_->forget_worker = true;

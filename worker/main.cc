@@ -129,6 +129,9 @@ int main(int argc, char** argv) {
   runc.bundle_dir = root + "/runc/bundles";
   auto runtime = strata::worker::RuncRuntime::Create(runc);
   if (!runtime.ok()) return Fail("set up " + runtime_binary, runtime.status());
+  if (strata::Status s = (*runtime)->Probe(); !s.ok()) {
+    return Fail("cannot run the OCI runtime '" + runtime_binary + "' (see --runtime)", s);
+  }
   // A dead worker's RUN containers first: they keep its step mounts busy.
   if (auto removed = (*runtime)->RemoveLeftoverContainers(); !removed.ok()) {
     return Fail("remove the containers a dead worker left in " + runc.state_dir, removed.status());
@@ -139,9 +142,6 @@ int main(int argc, char** argv) {
   }
   if (strata::Status s = (*snapshotter)->Probe(); !s.ok()) {
     return Fail("overlayfs cannot be mounted under " + root + " (the worker needs root)", s);
-  }
-  if (strata::Status s = (*runtime)->Probe(); !s.ok()) {
-    return Fail("cannot run the OCI runtime '" + runtime_binary + "' (see --runtime)", s);
   }
   auto blobs = strata::worker::BlobCache::Open(root + "/blobs", blob_dir);
   if (!blobs.ok()) return Fail("open the blob cache under " + root, blobs.status());

@@ -141,8 +141,11 @@ Result<int> RuncRuntime::RemoveLeftoverContainers() {
     Result<CapturedRun> run = RunAndCapture(RuncCommand({"delete", "-f", id}));
     if (!run.ok()) return run.status().Annotate("runc delete -f " + id);
     if (run->exit_code != 0 && Exists(options_.state_dir + "/" + id)) {
-      return Status::IOError("runc delete -f " + id + " (left by a dead worker in " +
-                             options_.state_dir + ") failed: " + run->output);
+      // Not fatal: new containers get new ids. Said loudly, as its
+      // processes may still run.
+      LOG(WARN) << "runc delete -f " << id << " (left by a dead worker in " << options_.state_dir
+                << ") failed: " << run->output;
+      continue;
     }
     ++deleted;
   }

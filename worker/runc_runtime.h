@@ -42,8 +42,8 @@ class RuncRuntime : public Runtime {
   Status Probe();
 
   // Kills and deletes every container in the state directory (`runc
-  // delete -f`), then removes every bundle; returns how many containers it
-  // deleted. For the worker at start, holding its root's lock: what is
+  // delete -f`; one runc cannot delete is logged and left), then removes
+  // every bundle; returns how many containers it deleted. For the worker at start, holding its root's lock: what is
   // there was left by a worker that died while its RUN steps ran (their
   // processes may still run and keep the step mounts busy).
   Result<int> RemoveLeftoverContainers();

@@ -324,14 +324,18 @@ TEST_F(RuncRuntimeTest, WhatAKilledWorkersRunLeftIsRemovedAtTheNextStart) {
     (void)runtime_->Run(spec, nullptr);
     _exit(0);
   }
-  // Bounded wait for the container to run (not a timing assertion).
-  for (int i = 0; i < 400 && access((step->upper_dir + "/partial").c_str(), F_OK) != 0; ++i) {
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  bool started = access((step->upper_dir + "/partial").c_str(), F_OK) == 0;
+  // Bounded wait for the container to run and runc to have written its
+  // pid file (not a timing assertion).
+  auto started = [&] {
+    std::vector<std::string> bundles = ListDir(dir_ + "/bundles");
+    return access((step->upper_dir + "/partial").c_str(), F_OK) == 0 && bundles.size() == 1 &&
+           access((dir_ + "/bundles/" + bundles[0] + "/pid").c_str(), F_OK) == 0;
+  };
+  for (int i = 0; i < 400 && !started(); ++i) std::this_thread::sleep_for(milliseconds(50));
+  bool running = started();
   kill(worker, SIGKILL);
   ASSERT_EQ(waitpid(worker, nullptr, 0), worker);
-  ASSERT_TRUE(started) << "the RUN never started";
+  ASSERT_TRUE(running) << "the RUN never started";
   std::vector<std::string> bundles = ListDir(dir_ + "/bundles");
   ASSERT_EQ(bundles.size(), 1u);
   ASSERT_EQ(ListDir(dir_ + "/state").size(), 1u);

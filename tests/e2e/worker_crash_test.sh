@@ -42,12 +42,12 @@ step_mounts() { findmnt -rn -o TARGET | grep "^$W/snap/mounts/" || true; }
 containers() { runc --root "$W/runc/state" list -q 2>/dev/null || true; }
 
 # --- SIGKILL during a long RUN ---
-# The RUN outlives the worker's restart (1 s) and its being declared lost
-# (5 s without heartbeat): what is gone by then was removed by the new
-# worker's start, not by the RUN ending.
+# The RUN outlives the worker's restart (after 1 s), whose registering
+# again makes the pool requeue the job with the marker: what is gone by
+# then was removed by the new worker's start, not by the RUN ending.
 mkdir long && cat > long/Dockerfile <<'EOF'
 FROM busybox
-RUN echo step-started; sleep 12; echo step-finished
+RUN echo step-started; sleep 8; echo step-finished
 EOF
 "$S" build --progress=plain -t long long > long.log 2>&1 &
 build_pid=$!
