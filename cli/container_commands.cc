@@ -4,21 +4,27 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/container/container_store.h"
+#include "cli/container/port_check.h"
 #include "cli/container/rootfs.h"
 #include "cli/container/run_config.h"
 #include "cli/container/runner.h"
 #include "cli/container/snapshot_tar.h"
+#include "cli/container_exec_command.h"
+#include "cli/container_inspect_command.h"
 #include "cli/coordinator_client.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
@@ -37,6 +43,13 @@ using Json = nlohmann::ordered_json;
 int Fail(const Status& s) {
   std::cerr << "Error: " << s.message() << "\n";
   return s.IsInvalidArgument() ? 125 : 1;
+}
+
+// `run` and `exec` exit 125 when strata itself fails (Docker's rule), and
+// print the reason the way every strata command does.
+int RunFail(const Status& s) {
+  std::cerr << "Error: " << s.message() << "\n";
+  return 125;
 }
 
 int64_t NowNanos() {
@@ -71,8 +84,10 @@ Result<ImageData> ResolveImage(const CliContext& ctx, const std::string& name) {
   Result<protocol::Envelope> reply = client->Call(req);
   if (!reply.ok()) {
     if (reply.status().IsNotFound()) {
-      return Status::NotFound("Unable to find image '" + name + "' locally: " +
-                              reply.status().message() + "; pull or import it first");
+      // Docker's first line, then its error (strata has no registry pull yet).
+      std::cerr << "Unable to find image '" << container::WithDefaultTag(name) << "' locally\n";
+      return Status::NotFound(reply.status().message() +
+                              ": strata cannot pull images yet; build, import or load it first");
     }
     return reply.status();
   }
@@ -86,12 +101,26 @@ Result<ImageData> ResolveImage(const CliContext& ctx, const std::string& name) {
 
 // ---- run ----
 struct RunFlags {
-  bool detach = false, interactive = false, tty = false, remove = false;
-  std::string name, workdir, user, entrypoint;
+  bool detach = false, interactive = false, tty = false, remove = false, publish_all = false;
+  std::string name, workdir, user, entrypoint, hostname, network, restart, stop_signal;
   bool entrypoint_given = false, workdir_given = false, user_given = false;
-  std::vector<std::string> env, env_files, publish;
+  std::vector<std::string> env, env_files, publish, expose, labels;
   std::vector<std::string> image_and_args;
+  // Docker flags strata parses but does not carry out: the first one given.
+  std::string unsupported;
 };
+
+// "80", "80/udp" (--expose, an image's ExposedPorts) -> "80/tcp", "80/udp".
+Result<std::string> ExposedPort(const std::string& value) {
+  std::string port = value.substr(0, value.find('/'));
+  std::string proto =
+      value.find('/') == std::string::npos ? "tcp" : value.substr(value.find('/') + 1);
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument("invalid --expose " + value +
+                                   ": use PORT[/PROTO] (a port range is not supported yet)");
+  }
+  return port + "/" + proto;
+}
 
 Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, ContainerStore& store,
                                    std::vector<container::LayerBlobRef>* layers) {
@@ -102,10 +131,33 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
     return Status::InvalidArgument("Invalid container name (" + f.name +
                                    "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
   }
+  if (!f.unsupported.empty())
+    return Status::InvalidArgument(f.unsupported + " is not supported yet");
+  if (!f.network.empty() && f.network != "host") {
+    return Status::InvalidArgument("--network " + f.network +
+                                   " is not supported yet: containers share the host's network "
+                                   "(--network host)");
+  }
+  if (!f.restart.empty() && f.restart != "no") {
+    return Status::InvalidArgument("--restart " + f.restart +
+                                   " is not supported yet (only \"no\")");
+  }
   ContainerRecord r;
   for (const auto& p : f.publish) {
     ASSIGN_OR_RETURN(std::string port, container::ParsePublish(p));
     r.ports.push_back(port);
+  }
+  std::vector<std::string> exposed;
+  for (const auto& e : f.expose) {
+    ASSIGN_OR_RETURN(std::string port, ExposedPort(e));
+    exposed.push_back(port);
+  }
+  std::map<std::string, std::string> labels;
+  for (const auto& l : f.labels) {
+    if (l.empty() || l[0] == '=')
+      return Status::InvalidArgument("invalid label '" + l + "': use KEY=VALUE");
+    size_t eq = l.find('=');
+    labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
   }
   std::vector<std::string> file_env;
   for (const auto& path : f.env_files) {
@@ -127,12 +179,25 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   config.entrypoint = command.entrypoint.empty() ? std::nullopt
                                                  : std::make_optional(command.entrypoint);
   config.cmd = command.cmd.empty() ? std::nullopt : std::make_optional(command.cmd);
-  ASSIGN_OR_RETURN(config.env, container::MergeEnv(config.env, file_env, f.env,
-                                                   [](const std::string& key) {
-                                                     const char* v = getenv(key.c_str());
-                                                     return v ? std::optional<std::string>(v)
-                                                              : std::nullopt;
-                                                   }));
+  ASSIGN_OR_RETURN(config.env,
+                   container::MergeEnv(config.env, file_env, f.env, container::CallerEnv));
+  // Docker exposes what -p publishes and --expose names; -P publishes every
+  // exposed port, here at its own number (the host network cannot remap).
+  for (const auto& port : r.ports) config.exposed_ports.insert(port.substr(port.find("->") + 2));
+  config.exposed_ports.insert(exposed.begin(), exposed.end());
+  if (f.publish_all) {
+    for (const auto& e : config.exposed_ports) {
+      ASSIGN_OR_RETURN(std::string port, ExposedPort(e));
+      std::string number = port.substr(0, port.find('/'));
+      ASSIGN_OR_RETURN(std::string published, container::ParsePublish(number + ":" + number +
+                                                                      port.substr(port.find('/'))));
+      if (std::find(r.ports.begin(), r.ports.end(), published) == r.ports.end()) {
+        r.ports.push_back(published);
+      }
+    }
+  }
+  for (const auto& [k, v] : labels) config.labels[k] = v;
+  if (!f.stop_signal.empty()) config.stop_signal = f.stop_signal;
   if (f.workdir_given) {
     if (f.workdir.empty() || f.workdir[0] != '/') {
       return Status::InvalidArgument("the working directory '" + f.workdir +
@@ -149,6 +214,8 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   r.interactive = f.interactive;
   r.tty = f.tty;
   r.auto_remove = f.remove;
+  r.publish_all = f.publish_all;
+  r.hostname = f.hostname;
   r.created_ns = NowNanos();
   std::random_device random;
   for (int attempt = 0;; ++attempt) {
@@ -160,7 +227,43 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   return r;
 }
 
+// Docker's port allocator: every port `r` publishes must be free of the
+// other running containers and of the host's processes.
+Status CheckPorts(ContainerStore& store, const ContainerRecord& r) {
+  if (r.ports.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(std::vector<ContainerRecord> all, store.List());
+  std::vector<std::string> taken;
+  for (auto& other : all) {
+    if (other.id != r.id && store.IsRunning(other)) {
+      taken.insert(taken.end(), other.ports.begin(), other.ports.end());
+    }
+  }
+  for (const auto& port : r.ports) {
+    Status free = container::CheckPortFree(port, taken);
+    if (!free.ok()) {
+      return Status::Unavailable(
+          "Error response from daemon: driver failed programming external connectivity on "
+          "endpoint " +
+          r.name + " (" + r.id + "): " + free.message() + ".");
+    }
+  }
+  return Status::OK();
+}
+
+int PrintError(const Status& s, int code) {
+  std::cerr << (s.message().rfind("Error response from daemon: ", 0) == 0 ? "" : "Error: ")
+            << s.message() << "\n";
+  return code;
+}
+
 int RunRun(const CliContext& ctx, const RunFlags& f) {
+  if (!f.image_and_args.empty()) {
+    std::string unknown = container::UnknownFlagMessage(f.image_and_args[0], "run");
+    if (!unknown.empty()) {
+      std::cerr << unknown << "\n";
+      return 125;
+    }
+  }
   if (f.tty && !f.detach && !isatty(0)) {
     std::cerr << "the input device is not a TTY\n";
     return 1;
@@ -168,16 +271,20 @@ int RunRun(const CliContext& ctx, const RunFlags& f) {
   ContainerStore store(ctx.root);
   std::vector<container::LayerBlobRef> layers;
   Result<ContainerRecord> record = MakeRecord(ctx, f, store, &layers);
-  if (!record.ok()) return Fail(record.status());
-  Status unpacked = container::EnsureLayers(store.SnapshotRoot(),
-                                            ctx.root + "/store/blobs/sha256", layers);
-  if (!unpacked.ok()) {
+  if (!record.ok()) return RunFail(record.status());
+  Status ready = CheckPorts(store, *record);
+  if (ready.ok()) {
+    ready = container::EnsureLayers(store.SnapshotRoot(), ctx.root + "/store/blobs/sha256", layers);
+  }
+  if (!ready.ok()) {
     store.Remove(record->id).PermitUncheckedError();
-    return Fail(unpacked);
+    return PrintError(ready, 125);
   }
   if (f.detach) {
     Status started = container::SpawnMonitor(store, record->id, ctx.bin_dir + "/strata");
-    if (!started.ok()) return Fail(started);
+    if (!started.ok()) {
+      return PrintError(started, container::StartFailureExitCode(started.message()));
+    }
     std::cout << record->id << "\n";
     return 0;
   }
@@ -187,7 +294,7 @@ int RunRun(const CliContext& ctx, const RunFlags& f) {
   io.tee_log = store.LogPath(record->id);
   Result<int> code = container::RunOnce(store, *record, io, Runc());
   if (f.remove) store.Remove(record->id).PermitUncheckedError();
-  if (!code.ok()) return Fail(code.status());
+  if (!code.ok()) return RunFail(code.status());
   return *code;
 }
 
@@ -195,11 +302,22 @@ int RunMonitor(const CliContext& ctx, const std::string& id) {
   ContainerStore store(ctx.root);
   Result<ContainerRecord> record = store.Load(id);
   if (!record.ok()) return Fail(record.status());
-  Result<int> code = container::RunOnce(store, *record, container::RunIo{}, Runc());
+  container::RunIo io;
+  // -d -i: stdin stays open (a pipe nobody writes to), so that a shell waits
+  // for input as it does under Docker instead of reading EOF at once.
+  int held_stdin[2] = {-1, -1};
+  if (record->interactive && pipe2(held_stdin, O_CLOEXEC) == 0) io.in = held_stdin[0];
+  io.terminal = record->tty;  // -dt: a pty of the monitor's, its output logged
+  io.own_pty = record->tty;
+  Result<int> code = container::RunOnce(store, *record, io, Runc());
+  for (int fd : held_stdin) {
+    if (fd >= 0) close(fd);
+  }
   if (!code.ok()) {
     std::cerr << "Error: " << code.status().message() << "\n";
     record->state = State::kExited;
-    record->exit_code = 127;
+    record->exit_code = 125;
+    record->error = code.status().message();
     record->monitor_pid = 0;
     store.Save(*record).PermitUncheckedError();
   }
@@ -257,8 +375,10 @@ int RunList(const CliContext& ctx, const ListFlags& f) {
   for (auto& r : *list) {
     bool running = store.IsRunning(r);
     if (!f.all && !running) continue;
-    std::string ports;
-    for (const auto& p : r.ports) ports += (ports.empty() ? "" : ", ") + p;
+    std::string ports;  // Docker shows the published ports of running containers only
+    if (running) {
+      for (const auto& p : r.ports) ports += (ports.empty() ? "" : ", ") + p;
+    }
     Json j;
     j["Command"] = CommandColumn(r.Argv(), f.no_trunc);
     j["CreatedAt"] = FormatRfc3339Nano(r.created_ns);
@@ -299,7 +419,8 @@ int ForEachContainer(ContainerStore& store, const std::vector<std::string>& name
     Result<ContainerRecord> r = store.Find(name);
     Status s = r.ok() ? act(*r) : r.status();
     if (!s.ok()) {
-      std::cerr << "Error response from daemon: " << s.message() << "\n";
+      const std::string prefix = "Error response from daemon: ";
+      std::cerr << (s.message().rfind(prefix, 0) == 0 ? "" : prefix) << s.message() << "\n";
       rc = 1;
       continue;
     }
@@ -319,6 +440,7 @@ int RunStart(const CliContext& ctx, const NamesFlags& f) {
   ContainerStore store(ctx.root);
   return ForEachContainer(store, f.names, [&](ContainerRecord& r) {
     if (store.IsRunning(r)) return Status::OK();
+    TRY(CheckPorts(store, r));
     r.state = State::kCreated;
     r.started_ns = 0;
     TRY(store.Save(r));
@@ -445,11 +567,46 @@ void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
   cmd->final_callback([&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
 }
 
+// Docker's run flags that strata does not carry out: parsed (so that their
+// value is not taken for the image) and refused with "is not supported yet".
+using UnsupportedFlags = std::vector<std::pair<CLI::Option*, std::string>>;
+std::shared_ptr<UnsupportedFlags> AddUnsupportedRunFlags(CLI::App* cmd) {
+  static const char* const kWithValue[] = {"-v,--volume",     "--mount",         "--volumes-from",
+                                           "--cap-add",       "--cap-drop",      "--add-host",
+                                           "--dns",           "--dns-search",    "--dns-option",
+                                           "-m,--memory",     "--memory-swap",   "--cpus",
+                                           "-c,--cpu-shares", "--cpuset-cpus",   "--platform",
+                                           "--pull",          "--tmpfs",         "--ulimit",
+                                           "--security-opt",  "--device",        "--ipc",
+                                           "--pid",           "--uts",           "--userns",
+                                           "--cgroupns",      "--cgroup-parent", "--cidfile",
+                                           "--log-driver",    "--log-opt",       "-a,--attach",
+                                           "--stop-timeout",  "--shm-size",      "--ip",
+                                           "--ip6",           "--mac-address",   "--network-alias",
+                                           "--group-add",     "--runtime",       "--gpus",
+                                           "--health-cmd",    "--sysctl",        "--label-file",
+                                           "--domainname",    "--link",          "--detach-keys",
+                                           "--storage-opt",   "--pids-limit"};
+  static const char* const kFlags[] = {"--privileged", "--init", "--read-only", "--no-healthcheck",
+                                       "--oom-kill-disable"};
+  // The long name for the message (CLI11 gives hidden options no name).
+  auto long_name = [](std::string names) { return names.substr(names.find("--")); };
+  auto options = std::make_shared<UnsupportedFlags>();
+  for (const char* name : kWithValue) {
+    options->emplace_back(cmd->add_option(name)->group("")->allow_extra_args(false),
+                          long_name(name));
+  }
+  for (const char* name : kFlags)
+    options->emplace_back(cmd->add_flag(name)->group(""), long_name(name));
+  return options;
+}
+
 void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
   auto f = std::make_shared<RunFlags>();
   CLI::App* cmd = parent->add_subcommand(name, "Create and run a new container from an image");
   cmd->prefix_command();
   cmd->fallthrough(false);  // IMAGE and its arguments belong to run, not to strata
+  cmd->set_help_flag("--help", "print this help");  // -h is --hostname, as in Docker
   cmd->add_flag("-d,--detach", f->detach, "run in the background and print the container ID");
   cmd->add_flag("-i,--interactive", f->interactive, "keep STDIN open");
   cmd->add_flag("-t,--tty", f->tty, "allocate a pseudo-TTY");
@@ -464,7 +621,21 @@ void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
   CLI::Option* user = cmd->add_option("-u,--user", f->user, "username or UID (format: <name|uid>[:<group|gid>])");
   cmd->add_option("-p,--publish", f->publish, "publish a port (host network: HOST must equal CONTAINER)")
       ->allow_extra_args(false);
-  cmd->final_callback([&ctx, f, cmd, ep, wd, user] {
+  cmd->add_flag("-P,--publish-all", f->publish_all,
+                "publish every exposed port (at its own number: the host network cannot remap)");
+  cmd->add_option("--expose", f->expose, "expose a port (PORT[/PROTO])")->allow_extra_args(false);
+  cmd->add_option("-h,--hostname", f->hostname, "container host name (default: the short id)");
+  cmd->add_option("-l,--label", f->labels, "set a label (KEY=VALUE)")->allow_extra_args(false);
+  cmd->add_option("--network,--net", f->network,
+                  "network: only host (containers share the host's)");
+  cmd->add_option("--restart", f->restart, "restart policy: only no");
+  cmd->add_option("--stop-signal", f->stop_signal,
+                  "signal to stop the container (default SIGTERM)");
+  auto unsupported = AddUnsupportedRunFlags(cmd);
+  cmd->final_callback([&ctx, f, cmd, ep, wd, user, unsupported] {
+    for (const auto& [option, flag] : *unsupported) {
+      if (option->count() > 0 && f->unsupported.empty()) f->unsupported = flag;
+    }
     f->entrypoint_given = ep->count() > 0;
     f->workdir_given = wd->count() > 0;
     f->user_given = user->count() > 0;
@@ -527,6 +698,8 @@ void AddContainerCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
   AddRun(container, "run", ctx);
+  AddExecCommand(container, ctx);
+  AddContainerInspectCommand(container, ctx);
   AddList(container, "ls", ctx);
   container->get_subcommand("ls")->alias("list")->alias("ps");
   AddLifecycle(container, ctx);
@@ -540,6 +713,7 @@ void AddContainerCommands(CLI::App& app, CliContext& ctx) {
   });
 
   AddRun(&app, "run", ctx);
+  AddExecCommand(&app, ctx);
   AddList(&app, "ps", ctx);
   AddLifecycle(&app, ctx);
 }

@@ -8,9 +8,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/container_inspect_command.h"
 #include "cli/coordinator_client.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
@@ -162,6 +165,8 @@ int RunList(const CliContext& ctx, const ListFlags& f) {
 struct InspectFlags {
   std::vector<std::string> names;
   std::string format;
+  bool containers = false;  // `strata inspect`: a container of that name comes first
+  bool size = false;
 };
 
 int RunInspect(const CliContext& ctx, const InspectFlags& f) {
@@ -171,14 +176,41 @@ int RunInspect(const CliContext& ctx, const InspectFlags& f) {
     if (!parsed.ok()) return Fail(parsed.status());
     spec = std::move(*parsed);
   }
-  auto client = Client(ctx);
-  if (!client.ok()) return Fail(client.status());
-  protocol::Envelope req = protocol::NewEnvelope(0);
-  for (const auto& n : f.names) req.mutable_inspect_image()->add_names(n);
-  auto reply = (*client)->Call(req);
-  if (!reply.ok()) return Fail(reply.status());
+  std::vector<std::optional<Json>> containers(f.names.size());
+  std::vector<std::string> image_names;
+  for (size_t i = 0; i < f.names.size(); ++i) {
+    std::optional<std::string> c;
+    if (f.containers) c = ContainerInspectJson(ctx, f.names[i], f.size);
+    if (c) {
+      containers[i] = Json::parse(*c);
+    } else {
+      image_names.push_back(f.names[i]);
+    }
+  }
+  protocol::Envelope reply_body;
+  if (!image_names.empty()) {
+    auto client = Client(ctx);
+    if (!client.ok()) return Fail(client.status());
+    protocol::Envelope req = protocol::NewEnvelope(0);
+    for (const auto& n : image_names) req.mutable_inspect_image()->add_names(n);
+    auto reply = (*client)->Call(req);
+    if (!reply.ok()) return Fail(reply.status());
+    reply_body = std::move(*reply);
+  }
+  const auto& result = reply_body.inspect_result();
+  // In the order of the names: containers, and images as the coordinator
+  // found them (it returns the found ones in order and lists the missing).
+  std::set<std::string> missing(result.missing().begin(), result.missing().end());
   std::vector<Json> items;
-  for (const auto& text : reply->inspect_result().json()) items.push_back(Json::parse(text));
+  int next_image = 0;
+  for (size_t i = 0; i < f.names.size(); ++i) {
+    if (containers[i]) {
+      items.push_back(std::move(*containers[i]));
+    } else if (!missing.count(f.names[i]) && next_image < result.json_size()) {
+      items.push_back(Json::parse(result.json(next_image++)));
+    }
+  }
+  while (next_image < result.json_size()) items.push_back(Json::parse(result.json(next_image++)));
   if (spec) {
     auto out = spec->Render(items);
     if (!out.ok()) return Fail(out.status());
@@ -186,10 +218,10 @@ int RunInspect(const CliContext& ctx, const InspectFlags& f) {
   } else {
     std::cout << Json(items).dump(4) << "\n";
   }
-  for (const auto& missing : reply->inspect_result().missing()) {
-    std::cerr << "Error: No such image: " << missing << "\n";
+  for (const auto& name : result.missing()) {
+    std::cerr << "Error: No such " << (f.containers ? "object" : "image") << ": " << name << "\n";
   }
-  return reply->inspect_result().missing_size() > 0 ? 1 : 0;
+  return result.missing_size() > 0 ? 1 : 0;
 }
 
 // ---- tag ----
@@ -319,10 +351,15 @@ CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   return cmd;
 }
 
-void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx) {
+void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx,
+                bool containers = false) {
   auto f = std::make_shared<InspectFlags>();
-  CLI::App* cmd = parent->add_subcommand(name, "Display detailed information on one or more images");
+  CLI::App* cmd = parent->add_subcommand(
+      name, containers ? "Display detailed information on containers or images"
+                       : "Display detailed information on one or more images");
   cmd->add_option("-f,--format", f->format, "format output with a Go template, or json");
+  f->containers = containers;
+  if (containers) cmd->add_flag("-s,--size", f->size, "display total file sizes of containers");
   cmd->add_option("IMAGE", f->names, "images")->required();
   OnRun(cmd, ctx, f, RunInspect);
 }
@@ -362,7 +399,7 @@ void AddImageCommands(CLI::App& app, CliContext& ctx) {
   AddList(image, "ls", ctx)->alias("list");
   AddList(&app, "images", ctx);
   AddInspect(image, "inspect", ctx);
-  AddInspect(&app, "inspect", ctx);
+  AddInspect(&app, "inspect", ctx, /*containers=*/true);
   AddTag(image, "tag", ctx);
   AddTag(&app, "tag", ctx);
   AddRemove(image, "rm", ctx);

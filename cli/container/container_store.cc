@@ -42,13 +42,16 @@ Json ToJson(const ContainerRecord& r) {
               {"interactive", r.interactive},
               {"tty", r.tty},
               {"auto_remove", r.auto_remove},
+              {"publish_all", r.publish_all},
+              {"hostname", r.hostname},
               {"created_ns", r.created_ns},
               {"state", StateName(r.state)},
               {"monitor_pid", r.monitor_pid},
               {"monitor_start", r.monitor_start},
               {"exit_code", r.exit_code},
               {"started_ns", r.started_ns},
-              {"finished_ns", r.finished_ns}};
+              {"finished_ns", r.finished_ns},
+              {"error", r.error}};
 }
 
 Result<ContainerRecord> FromJson(const std::string& text, const std::string& where) {
@@ -69,6 +72,8 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
     r.interactive = j.at("interactive").get<bool>();
     r.tty = j.at("tty").get<bool>();
     r.auto_remove = j.at("auto_remove").get<bool>();
+    r.publish_all = j.value("publish_all", false);
+    r.hostname = j.value("hostname", std::string());
     r.created_ns = j.at("created_ns").get<int64_t>();
     std::string state = j.at("state").get<std::string>();
     r.state = state == "running" ? State::kRunning
@@ -79,6 +84,7 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
     r.exit_code = j.at("exit_code").get<int>();
     r.started_ns = j.at("started_ns").get<int64_t>();
     r.finished_ns = j.at("finished_ns").get<int64_t>();
+    r.error = j.value("error", std::string());
     return r;
   } catch (const Json::exception& e) {
     return Status::Corruption(where + ": " + e.what());

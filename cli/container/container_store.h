@@ -31,6 +31,8 @@ struct ContainerRecord {
   image::ImageConfig config;
   std::vector<std::string> ports;  // Docker's PORTS form, "0.0.0.0:80->80/tcp"
   bool interactive = false, tty = false, auto_remove = false;
+  bool publish_all = false;  // -P (HostConfig.PublishAllPorts)
+  std::string hostname;      // -h; empty: the short id
   int64_t created_ns = 0;
 
   State state = State::kCreated;
@@ -40,9 +42,11 @@ struct ContainerRecord {
   uint64_t monitor_start = 0;
   int exit_code = 0;
   int64_t started_ns = 0, finished_ns = 0;
+  std::string error;  // why the last start failed (State.Error), else ""
 
   std::vector<std::string> Argv() const;
   std::string ShortId() const { return id.substr(0, 12); }
+  std::string Hostname() const { return hostname.empty() ? ShortId() : hostname; }
 };
 
 class ContainerStore {

@@ -36,9 +36,12 @@ TEST_F(ContainerStoreTest, RoundTripsTheState) {
   ContainerRecord r = Make("web", 1);
   r.ports = {"0.0.0.0:80->80/tcp"};
   r.auto_remove = true;
+  r.publish_all = true;
+  r.hostname = "web.local";
   ASSERT_TRUE(store.Create(r).ok());
   r.state = State::kExited;
   r.exit_code = 3;
+  r.error = "exec: \"x\": executable file not found in $PATH";
   ASSERT_TRUE(store.Save(r).ok());
   Result<ContainerRecord> back = store.Load(r.id);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -47,6 +50,9 @@ TEST_F(ContainerStoreTest, RoundTripsTheState) {
   EXPECT_EQ(back->exit_code, 3);
   EXPECT_EQ(back->ports, r.ports);
   EXPECT_TRUE(back->auto_remove);
+  EXPECT_TRUE(back->publish_all);
+  EXPECT_EQ(back->Hostname(), "web.local");
+  EXPECT_EQ(back->error, r.error);
   EXPECT_EQ(back->Argv(), (std::vector<std::string>{"/bin/echo", "hi"}));
 }
 

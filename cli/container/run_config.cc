@@ -1,5 +1,7 @@
 #include "cli/container/run_config.h"
 
+#include <stdlib.h>
+
 #include <fstream>
 #include <map>
 
@@ -127,6 +129,34 @@ Result<std::string> ParsePublish(const std::string& value) {
         "), not -p " + value);
   }
   return ip + ":" + host + "->" + port + "/" + proto;
+}
+
+std::optional<std::string> CallerEnv(const std::string& key) {
+  const char* v = getenv(key.c_str());
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+std::string UnknownFlagMessage(const std::string& first, const std::string& command) {
+  if (first.size() < 2 || first[0] != '-') return "";
+  std::string what = first.rfind("--", 0) == 0
+                         ? "unknown flag: " + first.substr(0, first.find('='))
+                         : "unknown shorthand flag: '" + first.substr(1, 1) + "' in " + first;
+  return what + "\nSee 'strata " + command + " --help'.";
+}
+
+int StartFailureExitCode(const std::string& reason) {
+  auto has = [&](const char* text) { return reason.find(text) != std::string::npos; };
+  if (has("executable file not found") || has("no such file or directory")) return 127;
+  if (has("permission denied") || has("is a directory")) return 126;
+  return 125;
+}
+
+std::string WithDefaultTag(const std::string& name) {
+  if (name.find('@') != std::string::npos) return name;
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) return name;
+  return name + ":latest";
 }
 
 namespace {

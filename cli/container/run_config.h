@@ -36,6 +36,9 @@ Result<ContainerCommand> ResolveCommand(const CommandParts& parts);
 // Looks a variable up in the caller's environment (getenv in the CLI).
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
+// getenv(key), the EnvLookup of the strata process.
+std::optional<std::string> CallerEnv(const std::string& key);
+
 // Image Env, then each --env-file (in order), then each -e, later values
 // replacing earlier ones of the same key and keeping its first position.
 // "KEY" without "=" takes KEY from `lookup` and is dropped when unset there,
@@ -54,6 +57,23 @@ Result<std::vector<std::string>> ReadEnvFile(const std::string& path);
 // random host port) is InvalidArgument saying why. Returns Docker's PORTS
 // form, e.g. "0.0.0.0:80->80/tcp".
 Result<std::string> ParsePublish(const std::string& value);
+
+// The exit status of `run` and `exec` when the command could not be started,
+// from the runtime's reason, as the Docker CLI decides it: 127 when the
+// command is not found ("executable file not found", "no such file or
+// directory"), 126 when it cannot be invoked ("permission denied", "is a
+// directory"), else 125 (an error of the runtime itself).
+int StartFailureExitCode(const std::string& reason);
+
+// An image name as Docker reports it in "Unable to find image 'NAME'
+// locally": ":latest" added when it has neither a tag nor a digest.
+std::string WithDefaultTag(const std::string& name);
+
+// Docker's refusal of a flag CLI11 left in front of IMAGE (or CONTAINER),
+// one neither strata nor Docker knows, so that it is never taken for the
+// image: "unknown flag: --x" or "unknown shorthand flag: 'x' in -x", then
+// "See 'strata COMMAND --help'.". "" when `first` is no flag.
+std::string UnknownFlagMessage(const std::string& first, const std::string& command);
 
 // A random name like Docker's ("festive_turing"), from `pick(n)` in [0, n).
 std::string RandomName(const std::function<size_t(size_t)>& pick);

@@ -123,5 +123,31 @@ TEST(NamesTest, RandomNamesAreAdjectiveUnderscoreSurname) {
   EXPECT_TRUE(ValidName("web-1.a_b"));
 }
 
+TEST(StartFailureExitCodeTest, DockerCliRules) {
+  EXPECT_EQ(
+      StartFailureExitCode("exec: \"/no/such/cmd\": stat /no/such/cmd: no such file or directory"),
+      127);
+  EXPECT_EQ(StartFailureExitCode("exec: \"nosuch\": executable file not found in $PATH"), 127);
+  EXPECT_EQ(StartFailureExitCode("exec: \"/etc/passwd\": permission denied"), 126);
+  EXPECT_EQ(StartFailureExitCode("exec: \"/etc\": is a directory"), 126);
+  EXPECT_EQ(StartFailureExitCode("unable to apply cgroup configuration"), 125);
+}
+
+TEST(UnknownFlagMessageTest, DockerWordingAndNoneForArguments) {
+  EXPECT_EQ(UnknownFlagMessage("--frobnicate=1", "run"),
+            "unknown flag: --frobnicate\nSee 'strata run --help'.");
+  EXPECT_EQ(UnknownFlagMessage("-X", "exec"),
+            "unknown shorthand flag: 'X' in -X\nSee 'strata exec --help'.");
+  EXPECT_EQ(UnknownFlagMessage("busybox", "run"), "");
+  EXPECT_EQ(UnknownFlagMessage("-", "run"), "");
+}
+
+TEST(WithDefaultTagTest, AddsLatestOnlyWithoutTagOrDigest) {
+  EXPECT_EQ(WithDefaultTag("busybox"), "busybox:latest");
+  EXPECT_EQ(WithDefaultTag("busybox:1.36"), "busybox:1.36");
+  EXPECT_EQ(WithDefaultTag("localhost:5000/app"), "localhost:5000/app:latest");
+  EXPECT_EQ(WithDefaultTag("app@sha256:abcd"), "app@sha256:abcd");
+}
+
 }  // namespace
 }  // namespace strata::cli::container

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/container/rootfs.h"
+#include "cli/container/run_config.h"
 #include "common/file_util.h"
 #include "worker/fs_util.h"
 #include "worker/mount_stubs.h"
@@ -103,7 +105,7 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   spec.args = record.Argv();
   // Docker's order: PATH (added by the runtime when unset), HOSTNAME,
   // TERM for a terminal, then the container's Env.
-  spec.env = {"HOSTNAME=" + record.ShortId()};
+  spec.env = {"HOSTNAME=" + record.Hostname()};
   if (io.terminal) spec.env.push_back("TERM=xterm");
   spec.env.insert(spec.env.end(), config.env.begin(), config.env.end());
   spec.cwd = config.working_dir.empty() ? "/" : config.working_dir;
@@ -112,7 +114,7 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   spec.uid = user.uid;
   spec.gid = user.gid;
   spec.additional_gids = user.additional_gids;
-  spec.hostname = record.ShortId();
+  spec.hostname = record.Hostname();
   spec.network = worker::NetworkMode::kHost;
   spec.pass_stdin = io.in >= 0;
   // Docker creates a missing working directory (it then belongs to the
@@ -230,6 +232,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   record.monitor_start = ProcessStartTime(getpid());
   record.started_ns = NowNanos();
   record.finished_ns = 0;
+  record.error.clear();
   TRY(store.Save(record));
 
   std::string log = bundle + "/runc.log";
@@ -243,10 +246,44 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
       tee = -1;
     }
   }
-  Result<pid_t> pid = Spawn(Runc(store, runc, {"--log", log, "run", "--bundle", bundle,
-                                               "--pid-file", bundle + "/pid", record.id}),
-                            io.in, tee >= 0 ? out_pipe[1] : io.out,
-                            tee >= 0 ? err_pipe[1] : io.err, /*setsid=*/false);
+  int in = io.in, out = tee >= 0 ? out_pipe[1] : io.out, err = tee >= 0 ? err_pipe[1] : io.err;
+  // A terminal without one of ours (run -dt): runc's terminal proxy needs a
+  // terminal as its stdio, so it gets the slave side of a pty whose output
+  // is copied to io.out (the log).
+  int pty_master = -1, pty_slave = -1;
+  if (io.terminal && io.own_pty) {
+    pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (pty_master >= 0 && grantpt(pty_master) == 0 && unlockpt(pty_master) == 0) {
+      pty_slave = open(ptsname(pty_master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    }
+    if (pty_slave < 0) {
+      if (pty_master >= 0) close(pty_master);
+      cleanup();
+      return worker::ErrnoStatus("open a pseudo-terminal for", record.ShortId());
+    }
+    in = out = err = pty_slave;
+  }
+  Result<pid_t> pid = Spawn(Runc(store, runc,
+                                 {"--log", log, "--log-format", "json", "run", "--bundle", bundle,
+                                  "--pid-file", bundle + "/pid", record.id}),
+                            in, out, err, /*setsid=*/false);
+  std::thread pty_copier;
+  if (pty_slave >= 0) {
+    close(pty_slave);
+    if (pid.ok()) {
+      pty_copier = std::thread([pty_master, to = io.out] {
+        char buffer[65536];
+        while (true) {
+          ssize_t n = read(pty_master, buffer, sizeof buffer);
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) return;  // EIO once runc, the last holder of the slave, exits
+          if (to >= 0 && write(to, buffer, n) < 0) {
+            // The log is gone; keep draining so that runc does not block.
+          }
+        }
+      });
+    }
+  }
   std::optional<SignalForwarding> forwarding;
   if (pid.ok()) forwarding.emplace(*pid);
   if (tee >= 0) {
@@ -268,14 +305,19 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
       exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
     }
     if (!Exists(bundle + "/pid")) {
-      std::cerr << "Error: failed to start container " << record.ShortId() << ": "
-                << LastLogMessage(log) << "\n";
-      exit_code = 127;
+      record.error = LastLogMessage(log);
+      std::cerr << "Error: failed to start container " << record.ShortId() << ": " << record.error
+                << "\n";
+      exit_code = StartFailureExitCode(record.error);
     }
   } else {
-    std::cerr << "Error: " << pid.status().message() << "\n";
+    record.error = pid.status().message();
+    std::cerr << "Error: " << record.error << "\n";
+    exit_code = 125;
   }
   forwarding.reset();
+  if (pty_copier.joinable()) pty_copier.join();
+  if (pty_master >= 0) close(pty_master);
   cleanup();
   record.state = State::kExited;
   record.exit_code = exit_code;
@@ -343,6 +385,73 @@ Status StopContainer(ContainerStore& store, const std::string& id, int timeout_s
   return Status::OK();
 }
 
+Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
+                            const ExecOptions& options, const RunIo& io, const RuncConfig& runc) {
+  std::string bundle = store.Dir(record.id) + "/bundle";
+  if (!store.IsRunning(record) || !Exists(bundle + "/pid") ||
+      !Exists(store.RuncStateDir() + "/" + record.id)) {
+    return Status::Unavailable("container " + record.id + " is not running");
+  }
+  Result<std::string> text = worker::ReadFile(bundle + "/config.json");
+  if (!text.ok()) return Status::Unavailable("container " + record.id + " is not running");
+  nlohmann::json config = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("process") || !config["process"].is_object()) {
+    return Status::Corruption(bundle + "/config.json has no process; restart the container");
+  }
+  nlohmann::json process = config["process"];
+  process["args"] = options.args;
+  process["terminal"] = io.terminal;
+  std::vector<std::string> env;
+  if (process.contains("env") && process["env"].is_array()) {
+    for (const auto& e : process["env"]) {
+      if (e.is_string()) env.push_back(e.get<std::string>());
+    }
+  }
+  std::vector<std::string> extra = options.env;
+  // Docker's exec sets TERM for a terminal unless the container or -e has one.
+  if (io.terminal) extra.insert(extra.begin(), "TERM=xterm");
+  ASSIGN_OR_RETURN(env, MergeEnv(env, {}, extra, [](const std::string&) { return std::nullopt; }));
+  process["env"] = env;
+  if (!options.workdir.empty()) process["cwd"] = options.workdir;
+  if (!options.user.empty()) {
+    ASSIGN_OR_RETURN(worker::ResolvedUser user,
+                     worker::ResolveUser(store.Dir(record.id) + "/merged", options.user));
+    process["user"] = {{"uid", user.uid}, {"gid", user.gid}};
+    if (!user.additional_gids.empty()) process["user"]["additionalGids"] = user.additional_gids;
+  }
+  std::string tag = "exec-" + worker::RandomHex(8);
+  std::string process_file = bundle + "/" + tag + ".json";
+  std::string log = bundle + "/" + tag + ".log";
+  std::string pid_file = bundle + "/" + tag + ".pid";
+  TRY(worker::WriteFile(process_file, process.dump(2), 0600));
+  struct Cleanup {
+    std::vector<std::string> paths;
+    ~Cleanup() {
+      for (const auto& p : paths) unlink(p.c_str());
+    }
+  } cleanup{{process_file, log, pid_file}};
+  std::vector<std::string> args = {"--log",     log,          "--log-format", "json",  "exec",
+                                   "--process", process_file, "--pid-file",   pid_file};
+  if (options.detach) args.push_back("--detach");
+  args.push_back(record.id);
+  ASSIGN_OR_RETURN(pid_t pid, Spawn(Runc(store, runc, args), io.in, io.out, io.err,
+                                    /*setsid=*/false));
+  int exit_code = 125;
+  {
+    SignalForwarding forwarding(pid);
+    Result<int> status = worker::WaitProcess(pid);
+    if (status.ok()) {
+      exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    }
+  }
+  if (!Exists(pid_file)) {
+    std::string reason = LastLogMessage(log);
+    std::cerr << "Error: OCI runtime exec failed: " << reason << "\n";
+    return StartFailureExitCode(reason);
+  }
+  return exit_code;
+}
+
 Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::string& strata_binary) {
   // The monitor's stdout and stderr, and so the container's, are the log.
   std::string log_path = store.LogPath(id);
@@ -357,9 +466,8 @@ Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::str
     Result<ContainerRecord> r = store.Load(id);
     // Started: runc wrote the container's pid, or the run is already over.
     if (r.ok() && (Exists(store.Dir(id) + "/bundle/pid") || r->state == State::kExited)) {
-      if (r->state == State::kExited && r->exit_code == 127) {
-        return Status::Internal("the container's command could not be started; see `strata logs " +
-                                id.substr(0, 12) + "`");
+      if (r->state == State::kExited && !r->error.empty()) {
+        return Status::Internal("failed to start container " + id.substr(0, 12) + ": " + r->error);
       }
       return Status::OK();
     }
