@@ -4,18 +4,23 @@
 #   (a) a 30-step Dockerfile of small COPY and RUN steps,
 #   (b) a generated 5,000-file / 200 MB context copied in, then one RUN,
 #   (c) a three-stage build whose stages are independent,
+#   (n) the tutorial's nginx Dockerfile (examples/webserver-debian: apt-get
+#       update, upgrade, install nginx) on Debian bookworm made by
+#       scripts/debian_base.sh; reaches Debian's archive, skipped when it
+#       cannot be reached,
 # each cold (fresh store, base image already there), rebuilt with no change,
-# and rebuilt after one context file changed. Prints median wall times, the
-# ratios buildah/strata, and peak memory.
+# and (a-c) rebuilt after one context file changed. Prints median wall times,
+# the ratios buildah/strata, and peak memory (strata's coordinator and worker,
+# buildah's largest process).
 #
 # Usage: bench/build_bench.sh [RUNS]      (root, runc, overlayfs, buildah)
-# Env: BENCH_SCENARIOS="a b c" to pick, BENCH_MB=200 BENCH_FILES=5000 for (b).
+# Env: BENCH_SCENARIOS="a b c n" to pick, BENCH_MB=200 BENCH_FILES=5000 for (b).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 S="$PWD/build/bin/strata"
 W=$(mktemp -d /tmp/strata-build-bench-XXXXXX)
-SCENARIOS=${BENCH_SCENARIOS:-a b c}
+SCENARIOS=${BENCH_SCENARIOS:-a b c n}
 MB=${BENCH_MB:-200}
 FILES=${BENCH_FILES:-5000}
 export STRATA_LOCAL_IDLE_TIMEOUT=600
@@ -44,6 +49,19 @@ tar -C "$W/rootfs" -cf "$W/busybox.tar" .
 STRATA_ROOT="$W/seed" "$S" image import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' \
   "$W/busybox.tar" busybox:latest >/dev/null
 STRATA_ROOT="$W/seed" "$S" image save -o "$W/busybox-image.tar" busybox:latest
+# (n)'s base: Debian bookworm minbase, imported with Docker's config and saved.
+if [[ " $SCENARIOS " == *" n "* ]]; then
+  if bash scripts/debian_base.sh --probe && debian_tar=$(bash scripts/debian_base.sh); then
+    STRATA_ROOT="$W/seed" "$S" image import --change 'CMD ["bash"]' \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      "$debian_tar" debian:bookworm >/dev/null
+    STRATA_ROOT="$W/seed" "$S" image save -o "$W/debian-image.tar" debian:bookworm
+  else
+    echo "build_bench: skipping (n): Debian's archive cannot be reached"
+    SCENARIOS=$(echo " $SCENARIOS " | sed 's/ n / /')
+  fi
+fi
+BASE_IMAGE="$W/busybox-image.tar"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -54,7 +72,7 @@ fresh_strata() {
   pkill -f "strata-coordinator --root $W/strata-" 2>/dev/null || true
   sleep 0.2
   rm -rf "$STRATA_ROOT"
-  "$S" image load -q -i "$W/busybox-image.tar"
+  "$S" image load -q -i "$BASE_IMAGE"
 }
 # fresh_buildah NAME: a new buildah storage holding only the base image.
 fresh_buildah() {
@@ -62,11 +80,11 @@ fresh_buildah() {
   rm -rf "$B_ROOT"
   mkdir -p "$B_ROOT"
   buildah --root "$B_ROOT/root" --runroot "$B_ROOT/run" --storage-driver overlay \
-    pull -q "docker-archive:$W/busybox-image.tar" >/dev/null
+    pull -q "docker-archive:$BASE_IMAGE" >/dev/null
 }
 strata_build() { "$S" build -q -t bench:latest "$1" >/dev/null 2>"$W/last-strata.err" || { cat "$W/last-strata.err"; exit 1; }; }
 buildah_build() {
-  buildah --root "$B_ROOT/root" --runroot "$B_ROOT/run" --storage-driver overlay \
+  /usr/bin/time -f %M -a -o "$W/buildah-rss-kb" buildah --root "$B_ROOT/root" --runroot "$B_ROOT/run" --storage-driver overlay \
     bud --isolation chroot --layers -q -t bench:latest "$1" >/dev/null 2>"$W/last-buildah.err" ||
     { cat "$W/last-buildah.err"; exit 1; }
 }
@@ -128,6 +146,8 @@ EOF
 }
 change_c() { echo "change $2" >> "$1/s2.txt"; }
 
+gen_n() { cp -r examples/webserver-debian "$1"; }
+
 peak_kb() {  # largest VmHWM of the running processes matching $1
   local best=0 v
   for pid in $(pgrep -f "$1" || true); do
@@ -141,6 +161,9 @@ printf '\n%-4s %-10s %10s %10s %8s\n' "case" "build" "strata ms" "buildah ms" "r
 for sc in $SCENARIOS; do
   src="$W/src-$sc"
   gen_$sc "$src"
+  BASE_IMAGE="$W/busybox-image.tar"
+  [ $sc = n ] && BASE_IMAGE="$W/debian-image.tar"
+  rm -f "$W/buildah-rss-kb"
   declare -A T=()
   for tool in strata buildah; do
     cold=()
@@ -154,21 +177,24 @@ for sc in $SCENARIOS; do
     for r in $(seq 1 "$RUNS"); do nochange+=("$(timed ${tool}_build "$W/ctx-$sc-$tool")"); done
     T[$tool-nochange]=$(printf '%s\n' "${nochange[@]}" | median)
     changed=()
-    for r in $(seq 1 "$RUNS"); do
+    declare -F change_$sc >/dev/null || RUNS_CHANGED=0
+    for r in $(seq 1 "${RUNS_CHANGED:-$RUNS}"); do
       change_$sc "$W/ctx-$sc-$tool" "$tool-$r"
       changed+=("$(timed ${tool}_build "$W/ctx-$sc-$tool")")
     done
-    T[$tool-changed]=$(printf '%s\n' "${changed[@]}" | median)
+    T[$tool-changed]=$( ((${#changed[@]})) && printf '%s\n' "${changed[@]}" | median || echo -)
     if [ $tool = strata ]; then
       T[mem]="coordinator $(( $(peak_kb "strata-coordinator --root $STRATA_ROOT") / 1024 )) MB, worker $(( $(peak_kb "strata-worker .*$STRATA_ROOT") / 1024 )) MB"
     fi
   done
+  T[mem]+=", buildah $(( $(sort -n "$W/buildah-rss-kb" | tail -1) / 1024 )) MB"
   for kind in cold nochange changed; do
     s=${T[strata-$kind]} b=${T[buildah-$kind]}
+    [ "$s" = - ] && continue
     printf '%-4s %-10s %10s %10s %7sx\n' "$sc" "$kind" "$s" "$b" "$(awk -v b="$b" -v s="$s" 'BEGIN {printf "%.1f", b / (s > 0 ? s : 1)}')"
   done
-  echo "     strata peak RSS: ${T[mem]}"
-  unset T
+  echo "     peak RSS: ${T[mem]}"
+  unset T RUNS_CHANGED
 done
 echo
 echo "runs: $RUNS (cold: min(RUNS,3)); medians; machine load: $(cut -d' ' -f1-3 /proc/loadavg)"

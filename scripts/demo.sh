@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: set-up, build, then show strata at work: the Dockerfile front
-# end on examples/, a base image made from the busybox-static package (no
-# public image can be pulled offline), the tutorial's images built, run and
-# rebuilt from the cache, and the image store.
+# end on examples/, base images made on this machine (no registry can be
+# reached: busybox from the busybox-static package, and Debian bookworm from
+# debootstrap, made once and cached under build/e2e-cache), the tutorial's images
+# built, run and rebuilt from the cache (its nginx web server on Debian; busybox
+# httpd stands in when Debian's archive cannot be reached), and the image store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -44,14 +46,29 @@ if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/fil
   step "strata run --rm hellodocker 'Hi, Docker!'"
   $S run --rm hellodocker 'Hi, Docker!'
 
-  step "strata build -t webserver examples/webserver-busybox   (busybox httpd for the tutorial's nginx)"
-  $S build --progress=plain -t webserver examples/webserver-busybox
+  WEB=examples/webserver-busybox
+  WEB_PAGE='strata-built web server'
+  if bash scripts/debian_base.sh --probe && debian_tar=$(bash scripts/debian_base.sh); then
+    step "a Debian base: debootstrap --variant=minbase bookworm (made once, cached as build/e2e-cache/${debian_tar##*/})"
+    echo "\$ strata image import --change 'CMD [\"bash\"]' --change 'ENV PATH=...' ${debian_tar##*/} debian:bookworm"
+    $S image import --change 'CMD ["bash"]' \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$debian_tar" debian:bookworm
+    WEB=examples/webserver-debian
+    WEB_PAGE='Welcome to nginx!'
+    step "strata build -t webserver $WEB   (the tutorial's nginx Dockerfile, FROM debian:bookworm)"
+  else
+    echo "(Debian's archive cannot be reached: busybox httpd stands in for the tutorial's nginx)"
+    step "strata build -t webserver $WEB   (busybox httpd for the tutorial's nginx)"
+  fi
+  $S build --progress=plain -t webserver "$WEB"
   step "strata run -d --name web -p 80:80 webserver; GET http://127.0.0.1:80/"
   $S run -d --name web -p 80:80 webserver
   # bash's /dev/tcp: the static busybox's own wget is not reliable outside a container.
+  page=""
   for i in $(seq 1 50); do
-    page=$(exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3) && break
-    sleep 0.1
+    page=$(exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3) &&
+      grep -qF "$WEB_PAGE" <<<"$page" && break
+    sleep 0.2
   done
   echo "${page:-the server did not answer}"
   $S ps
@@ -59,7 +76,7 @@ if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/fil
   $S stop web && $S rm web
 
   step "strata build again: every step CACHED"
-  $S build --progress=plain -t webserver examples/webserver-busybox
+  $S build --progress=plain -t webserver "$WEB"
   step "strata build -t multistage examples/multistage   (stages, heredoc RUN, COPY --from)"
   $S build --progress=plain -t multistage examples/multistage
   $S run --rm multistage

@@ -15,6 +15,10 @@ PACKAGES=(
   # runtime and test tools
   runc busybox-static skopeo umoci docker-registry buildah
   tar gzip zstd isal python3 curl procps iproute2 util-linux hyperfine tmux
+  # the real Debian base of tests/e2e/real_base_test.sh
+  debootstrap debian-archive-keyring
+  # peak memory of buildah in bench/build_bench.sh
+  time
 )
 
 missing=()

@@ -90,3 +90,17 @@ finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
 }
+
+# Imports a Debian bookworm minbase root as the image $1 (default
+# debian:bookworm) with Docker's usual config (CMD ["bash"], the default PATH).
+# scripts/debian_base.sh makes the root once with debootstrap and caches it
+# under the build directory ($STRATA_BIN/../e2e-cache). Returns 77 when Debian's
+# archive cannot be reached (the reason on stderr), 1 on any other failure.
+E2E_SRC=${STRATA_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+import_debian_image() {
+  local name=${1:-debian:bookworm} tarball
+  tarball=$(STRATA_CACHE_DIR=${STRATA_CACHE_DIR:-$(dirname "$S")/../e2e-cache} bash "$E2E_SRC/scripts/debian_base.sh") || return $?
+  "$S" image import --change 'CMD ["bash"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    "$tarball" "$name" >/dev/null || return 1
+}
