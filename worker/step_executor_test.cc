@@ -441,6 +441,7 @@ TEST_F(CopyStepExecutorTest, AddOfATarKeepsNonAsciiNamesByteForByte) {
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   StepRequest add = Copy({"names.tar"}, "/add/");
   add.kind = StepKind::kAdd;
+  add.copy.unpack_archives = true;  // as the coordinator asks for ADD (not --unpack=false)
   StepResult r = Exec(add);
   ASSERT_TRUE(r.ok()) << r.error;
   std::map<std::string, std::string> content;
