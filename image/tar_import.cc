@@ -129,7 +129,7 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
   for (;;) {
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) {
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {  // ARCHIVE_RETRY too: a damaged header
       if (!tee.error.ok()) return tee.error;
       return Status::Corruption(
           std::string("corrupt tar after ") + std::to_string(checker.entries()) +

@@ -93,6 +93,8 @@ TEST(TarImportFuzzTest, CorruptEntryWithoutANameIsAnError) {
   Result<LayerResult> r = ImportTarAsLayer(&in, Compression::kNone, &out);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
+  EXPECT_EQ(r.status().message().rfind("corrupt tar after 1 entries: ", 0), 0u)
+      << r.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCompressions, TarImportTest,
