@@ -62,7 +62,9 @@ Result<bool> LayerReader::Next(LayerEntry* out) {
     diff_id_ = impl_->hasher.Finish();
     return false;
   }
-  if (rc < ARCHIVE_WARN) return impl_->Error("cannot read entry header");
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {  // ARCHIVE_RETRY too: a damaged header
+    return impl_->Error("cannot read entry header");
+  }
   *out = LayerEntry();
   const char* name = archive_entry_pathname_utf8(ae);
   if (name == nullptr) name = archive_entry_pathname(ae);
