@@ -17,3 +17,12 @@ function(strata_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "STRATA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()
+
+# strata_fuzz(NAME SOURCES a_fuzz.cc ... DEPS lib ...)
+# A libFuzzer target (only with -DSTRATA_FUZZ=ON, see docs/fuzzing.md).
+function(strata_fuzz name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+endfunction()

@@ -103,10 +103,10 @@ class Planner {
 
   Status SetUpPlatforms() {
     auto build = ParsePlatform(opts_.build_platform);
-    if (!build.ok()) return build.status().Annotate("build platform");
+    if (!build.ok()) return build.status().Annotate(opts_.filename + ": build platform");
     auto target =
         ParsePlatform(opts_.target_platform.empty() ? opts_.build_platform : opts_.target_platform);
-    if (!target.ok()) return target.status().Annotate("target platform");
+    if (!target.ok()) return target.status().Annotate(opts_.filename + ": target platform");
     plan_.build_platform = FormatPlatform(*build);
     plan_.target_platform = FormatPlatform(*target);
     std::string target_stage = opts_.target;

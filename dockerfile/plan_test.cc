@@ -367,6 +367,19 @@ TEST_F(PlanTest, ErrorUnknownTarget) {
             "stages are: build test");
 }
 
+// Found by plan_fuzz: a malformed --platform was the one error without the
+// "FILE:" prefix plan.h promises.
+TEST_F(PlanTest, ErrorBadPlatformNamesTheFile) {
+  opts_.filename = "ctx/Dockerfile.dev";
+  opts_.target_platform = "bad//";
+  EXPECT_EQ(ErrorOf("FROM n\n").rfind("ctx/Dockerfile.dev: target platform: ", 0), 0u)
+      << ErrorOf("FROM n\n");
+  opts_.target_platform = "";
+  opts_.build_platform = "/";
+  EXPECT_EQ(ErrorOf("FROM n\n").rfind("ctx/Dockerfile.dev: build platform: ", 0), 0u)
+      << ErrorOf("FROM n\n");
+}
+
 TEST_F(PlanTest, ErrorBlankBaseAndLexer) {
   EXPECT_EQ(ErrorOf("ARG IMG\nFROM $IMG\n"), "Dockerfile:2: base name ($IMG) should not be blank");
   std::string error = ErrorOf("FROM alpine\nWORKDIR ${X\n");

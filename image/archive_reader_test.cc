@@ -564,5 +564,16 @@ TEST(ArchiveReaderTest, SinkErrorNamesTheEntry) {
               "storing entry \"" + Digest::Sha256Of(l.config_json).hex() + ".json\": disk full");
 }
 
+// A header libarchive cannot read (ARCHIVE_RETRY) is a corrupt tar, not an
+// entry without a name (archive_fuzz).
+TEST(ArchiveReaderTest, DamagedHeaderIsCorruption) {
+  MemoryBlobStore sink;
+  StringSource in(testing::DamagedHeaderTar());
+  auto r = ReadImageArchive(&in, sink);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
+  EXPECT_THAT(r.status().message(), HasSubstr("Damaged tar archive"));
+}
+
 }  // namespace
 }  // namespace strata::image

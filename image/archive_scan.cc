@@ -158,7 +158,7 @@ class Scanner {
       archive_entry* entry = nullptr;
       int r = archive_read_next_header(a.get(), &entry);
       if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return TarError(a.get());
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return TarError(a.get());  // RETRY: damaged
       TRY(Entry(a.get(), entry));
       ++entries_;
     }

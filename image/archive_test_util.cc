@@ -115,4 +115,29 @@ std::string MakeTarEntries(const std::vector<LayerEntry>& entries) {
   return out.data();
 }
 
+std::string DamagedHeaderTar() {
+  std::string tar(1024, '\0');
+  const std::pair<size_t, std::string> runs[] = {
+      {0x000, std::string("d/link", 6)},
+      {0x064, std::string("0000777\0"
+                          "0000000\0"
+                          "0000000\0"
+                          "00000000000\0"
+                          "15304237050\0"
+                          "011515\0 2file",
+                          61)},
+      {0x101, std::string("ustar  \0root", 12)},
+      {0x129, std::string("root", 4)},
+      {0x24b, std::string("0000644\0"
+                          "0000000\0"
+                          "0000000\0"
+                          "00000000006\0"
+                          "15304237050\0"
+                          "010634\0 0",
+                          57)},
+  };
+  for (const auto& [offset, bytes] : runs) tar.replace(offset, bytes.size(), bytes);
+  return tar;
+}
+
 }  // namespace strata::image::testing

@@ -56,4 +56,8 @@ std::string MakeTar(const std::vector<std::pair<std::string, std::string>>& file
 // A tar from explicit entries (links, odd names), written in the order given.
 std::string MakeTarEntries(const std::vector<LayerEntry>& entries);
 
+// 1,024 bytes found by archive_fuzz: a symlink entry, then a damaged header
+// that libarchive answers with ARCHIVE_RETRY and a null name.
+std::string DamagedHeaderTar();
+
 }  // namespace strata::image::testing

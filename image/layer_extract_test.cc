@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/archive_test_util.h"
 #include "image/fs_walk.h"
 #include "image/layer.h"
 #include "image/layer_writer.h"
@@ -231,6 +232,17 @@ TEST(LayerExtractTest, CorruptInputIsAnError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
   EXPECT_FALSE(ExtractLayer(nullptr, "/nonexistent/root").ok());
+}
+
+// A header libarchive cannot read (ARCHIVE_RETRY) stops the extraction with
+// libarchive's reason (archive_fuzz).
+TEST(LayerExtractTest, DamagedHeaderIsAnError) {
+  TempDir root;
+  StringSource in(testing::DamagedHeaderTar());
+  auto r = ExtractLayer(&in, root.path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("Damaged tar archive"), std::string::npos)
+      << r.status().ToString();
 }
 
 }  // namespace

@@ -66,7 +66,9 @@ Result<bool> LayerReader::Next(LayerEntry* out) {
     diff_id_ = impl_->hasher.Finish();
     return false;
   }
-  if (rc < ARCHIVE_WARN) return impl_->Error("cannot read entry header");
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {  // ARCHIVE_RETRY too: a damaged header
+    return impl_->Error("cannot read entry header");
+  }
   *out = LayerEntry();
   // The stored bytes, never converted (see archive_locale.h). rc is
   // ARCHIVE_WARN when a non-ASCII name was kept as it is.

@@ -41,6 +41,9 @@ la_ssize_t TeeRead(struct archive*, void* data, const void** block) {
   return static_cast<la_ssize_t>(*n);
 }
 
+// libarchive's strings (entry names, error messages) may be null.
+std::string Text(const char* s, const char* fallback) { return s ? s : fallback; }
+
 // "./a/b/" -> "a/b"; fails on absolute names and ".." components.
 Result<std::string> CleanName(const std::string& raw, const char* what) {
   if (!raw.empty() && raw[0] == '/') {
@@ -120,7 +123,7 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
   if (archive_read_open(a.get(), &tee, nullptr, TeeRead, nullptr) != ARCHIVE_OK) {
     if (!tee.error.ok()) return tee.error;
     return Status::InvalidArgument(std::string("not a tar archive: ") +
-                                   archive_error_string(a.get()) +
+                                   Text(archive_error_string(a.get()), "unknown format") +
                                    "; give a tarball (plain, gzip or zstd) of a root file system");
   }
   EntryChecker checker;
@@ -128,18 +131,18 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
   for (;;) {
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) {
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {  // ARCHIVE_RETRY too: a damaged header
       if (!tee.error.ok()) return tee.error;
-      return Status::Corruption(std::string("corrupt tar after ") +
-                                std::to_string(checker.entries()) + " entries: " +
-                                archive_error_string(a.get()));
+      return Status::Corruption(
+          std::string("corrupt tar after ") + std::to_string(checker.entries()) +
+          " entries: " + Text(archive_error_string(a.get()), "unreadable header"));
     }
     TRY(checker.Check(entry));
     if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {
       if (!tee.error.ok()) return tee.error;
       return Status::Corruption(std::string("corrupt tar at entry \"") +
-                                archive_entry_pathname(entry) + "\": " +
-                                archive_error_string(a.get()));
+                                Text(archive_entry_pathname(entry), "") +
+                                "\": " + Text(archive_error_string(a.get()), "unreadable data"));
     }
   }
   if (checker.entries() == 0) {

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "image/archive_test_util.h"
 #include "image/layer_extract.h"
 #include "image/layer_writer.h"
 #include "image/test_tree.h"
@@ -106,6 +107,20 @@ TEST_P(TarImportTest, RejectsAnEscapingNameAndLeavesOutOpen) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(".."), std::string::npos) << r.status().ToString();
   EXPECT_FALSE(out.closed());
+}
+
+// Found by archive_fuzz: the "corrupt tar at entry" message built a
+// std::string from the null name of a damaged header and crashed the
+// coordinator (`image import`).
+TEST(TarImportFuzzTest, CorruptEntryWithoutANameIsAnError) {
+  std::string tar = testing::DamagedHeaderTar();
+  StringSource in(tar);
+  StringSink out;
+  Result<LayerResult> r = ImportTarAsLayer(&in, Compression::kNone, &out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().ToString();
+  EXPECT_EQ(r.status().message().rfind("corrupt tar after 1 entries: ", 0), 0u)
+      << r.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCompressions, TarImportTest,
