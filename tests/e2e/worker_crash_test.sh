@@ -38,7 +38,13 @@ W=$STRATA_ROOT/worker
 
 worker_pids() { pgrep -f "strata-worker .*--root $W( |\$)"; }
 # Mount points under the worker's step mounts, one a line.
-step_mounts() { findmnt -rn -o TARGET | grep "^$W/snap/mounts/" || true; }
+# The step mounts under the worker's root; "findmnt failed" (never empty)
+# when the listing itself fails, so that an emptiness check cannot pass on it.
+step_mounts() {
+  local all
+  all=$(findmnt -rn -o TARGET) || { echo "findmnt failed"; return; }
+  grep "^$W/snap/mounts/" <<<"$all" || true
+}
 containers() { runc --root "$W/runc/state" list -q 2>/dev/null || true; }
 
 # --- SIGKILL during a long RUN ---
