@@ -346,7 +346,7 @@ std::string CommandColumn(const std::vector<std::string>& argv, bool no_trunc) {
     }
     if (count > 20) joined = joined.substr(0, cut) + "…";
   }
-  return Json(joined).dump();
+  return Json(joined).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string StatusColumn(const ContainerRecord& r, int64_t now_ns) {
@@ -522,7 +522,7 @@ int RunCommit(const CliContext& ctx, const CommitFlags& f) {
   for (const auto& a : r->Argv()) created_by += (created_by.empty() ? "" : " ") + a;
   body->set_created_by(created_by);
   nlohmann::json config = nlohmann::json::parse(r->config.ToJson());
-  body->set_container_config_json(config.contains("config") ? config["config"].dump() : "{}");
+  body->set_container_config_json(config.contains("config") ? config["config"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "{}");
   auto reply = (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
   std::cout << reply->import_result().id() << "\n";

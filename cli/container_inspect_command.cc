@@ -73,7 +73,7 @@ int RunContainerInspect(const CliContext& ctx, const InspectFlags& f) {
     if (!out.ok()) return Fail(out.status());
     std::cout << *out;
   } else {
-    std::cout << Json(items).dump(4) << "\n";
+    std::cout << Json(items).dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   for (const auto& e : errors) std::cerr << "Error: " << e << "\n";
   return errors.empty() ? 0 : 1;

@@ -221,7 +221,7 @@ int RunInspect(const CliContext& ctx, const InspectFlags& f) {
     if (!out.ok()) return Fail(out.status());
     std::cout << *out;
   } else {
-    std::cout << Json(items).dump(4) << "\n";
+    std::cout << Json(items).dump(4, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   for (const auto& name : result.missing()) {
     std::cerr << "Error: No such " << (f.containers ? "object" : "image") << ": " << name << "\n";

@@ -142,7 +142,9 @@ std::string BuildOciConfig(const RunSpec& spec, const ContainerSettings& setting
       {"mounts", mounts},
       {"linux", linux},
   };
-  return config.dump(2) + "\n";
+  // JSON cannot hold bytes that are not UTF-8: they become U+FFFD, as Go's
+  // encoding/json writes them for Docker and BuildKit (runc reads the same).
+  return config.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace strata::worker

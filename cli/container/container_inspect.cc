@@ -182,7 +182,7 @@ std::string InspectJson(const ContainerRecord& r, const InspectFacts& facts) {
                           {"IPv6Gateway", ""},
                           {"MacAddress", ""},
                           {"Networks", {{"host", host_network}}}};
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace strata::cli::container

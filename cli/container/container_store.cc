@@ -67,7 +67,7 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
     r.image = j.at("image").get<std::string>();
     r.image_id = j.at("image_id").get<std::string>();
     r.chain = j.at("chain").get<std::vector<std::string>>();
-    ASSIGN_OR_RETURN(r.config, image::ImageConfig::FromJson(j.at("config").dump()));
+    ASSIGN_OR_RETURN(r.config, image::ImageConfig::FromJson(j.at("config").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     r.ports = j.at("ports").get<std::vector<std::string>>();
     r.interactive = j.at("interactive").get<bool>();
     r.tty = j.at("tty").get<bool>();
@@ -161,7 +161,7 @@ Status ContainerStore::Create(const ContainerRecord& record) {
 Status ContainerStore::Save(const ContainerRecord& record) {
   std::string path = Dir(record.id) + "/state.json";
   std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  TRY(worker::WriteFile(tmp, ToJson(record).dump(2) + "\n", 0600));
+  TRY(worker::WriteFile(tmp, ToJson(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600));
   if (rename(tmp.c_str(), path.c_str()) != 0) {
     Status s = worker::ErrnoStatus("rename", tmp);
     unlink(tmp.c_str());

@@ -137,7 +137,7 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   settings.nofile = worker::NofileLimit();
   nlohmann::json oci = nlohmann::json::parse(worker::BuildOciConfig(spec, settings, files));
   oci["process"]["terminal"] = io.terminal;
-  TRY(worker::WriteFile(bundle + "/config.json", oci.dump(2)));
+  TRY(worker::WriteFile(bundle + "/config.json", oci.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
   return spec;
 }
 
@@ -427,7 +427,7 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
   std::string process_file = bundle + "/" + tag + ".json";
   std::string log = bundle + "/" + tag + ".log";
   std::string pid_file = bundle + "/" + tag + ".pid";
-  TRY(worker::WriteFile(process_file, process.dump(2), 0600));
+  TRY(worker::WriteFile(process_file, process.dump(2, ' ', false, nlohmann::json::error_handler_t::replace), 0600));
   struct Cleanup {
     std::vector<std::string> paths;
     ~Cleanup() {

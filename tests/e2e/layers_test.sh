@@ -96,4 +96,15 @@ copy_layers_equal() {
 check "the two COPY layers are one layer" copy_layers_equal
 check "the image runs" [ "$("$S" run --rm twice:1 cat /seen)" = "same" ]
 
+# --- a Dockerfile that is not UTF-8 (Latin-1 bytes in a LABEL and a RUN) ---
+# Every byte crosses the wire; where JSON must hold it (the image config,
+# runc's config.json) it becomes U+FFFD, as Go's encoding/json writes it for
+# Docker. It used to be a dropped frame and a build that never answered.
+mkdir -p latin1
+printf 'FROM base:1\nLABEL a=caf\351\nRUN echo caf\351 > /tmp/said\n' > latin1/Dockerfile
+check "a Dockerfile with Latin-1 bytes builds" timeout 120 "$S" build -q -t latin1:1 latin1
+check "its label holds U+FFFD for the byte" \
+  [ "$("$S" inspect -f '{{index .Config.Labels "a"}}' latin1:1)" = "caf$(printf '\357\277\275')" ]
+check "its RUN ran" [ -n "$("$S" run --rm latin1:1 cat /tmp/said)" ]
+
 finish
