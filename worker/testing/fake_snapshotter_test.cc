@@ -1,4 +1,4 @@
-#include "worker/fake_snapshotter.h"
+#include "worker/testing/fake_snapshotter.h"
 
 #include <gtest/gtest.h>
 

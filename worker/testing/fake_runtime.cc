@@ -1,4 +1,4 @@
-#include "worker/fake_runtime.h"
+#include "worker/testing/fake_runtime.h"
 
 namespace strata::worker {
 
