@@ -7,8 +7,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -281,6 +284,44 @@ std::string RandomHex(size_t n) {
   }
   out.resize(n);
   return out;
+}
+
+std::vector<std::string> MountPointsUnder(const std::string& prefix) {
+  std::vector<std::string> points;
+  std::ifstream info("/proc/self/mountinfo");
+  for (std::string line; std::getline(info, line);) {
+    std::istringstream fields(line);
+    std::string skip, escaped;
+    fields >> skip >> skip >> skip >> skip >> escaped;
+    std::string point;
+    for (size_t i = 0; i < escaped.size(); ++i) {
+      if (escaped[i] == '\\' && i + 3 < escaped.size() &&
+          std::all_of(escaped.begin() + i + 1, escaped.begin() + i + 4,
+                      [](char c) { return c >= '0' && c <= '7'; })) {
+        point += static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 +
+                                   (escaped[i + 3] - '0'));
+        i += 3;
+      } else {
+        point += escaped[i];
+      }
+    }
+    if (point.rfind(prefix, 0) == 0) points.push_back(point);
+  }
+  std::sort(points.begin(), points.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return points;
+}
+
+Result<std::vector<std::string>> ListDirectory(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return ErrnoStatus("opendir", path);
+  std::vector<std::string> names;
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  closedir(dir);
+  return names;
 }
 
 Status RemoveTreeInBackground(const std::string& path, const std::string& trash_path) {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -36,6 +37,14 @@ Status WriteFile(const std::string& path, std::string_view content, unsigned mod
 
 // Reads the whole file at `path`.
 Result<std::string> ReadFile(const std::string& path);
+
+// The mount points of this process's mount namespace under `prefix`
+// ("/x/mounts/"), deepest first, with mountinfo's octal escapes ("\040")
+// decoded.
+std::vector<std::string> MountPointsUnder(const std::string& prefix);
+
+// The names in directory `path`, without "." and "..", in readdir order.
+Result<std::vector<std::string>> ListDirectory(const std::string& path);
 
 // `n` random lowercase hex characters (from the kernel's getrandom).
 std::string RandomHex(size_t n);

@@ -1,18 +1,14 @@
 #include "worker/overlay_snapshotter.h"
 
-#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "common/logging.h"
@@ -54,35 +50,6 @@ Status MountOverlayFrom(const std::string& dir, const std::string& target,
   return result;
 }
 
-// The mount points of this process's mount namespace under `prefix`
-// ("/x/mounts/"), deepest first. mountinfo writes space, tab, newline and
-// backslash as octal escapes ("\040").
-std::vector<std::string> MountPointsUnder(const std::string& prefix) {
-  std::vector<std::string> points;
-  std::ifstream info("/proc/self/mountinfo");
-  for (std::string line; std::getline(info, line);) {
-    std::istringstream fields(line);
-    std::string skip, escaped;
-    fields >> skip >> skip >> skip >> skip >> escaped;
-    std::string point;
-    for (size_t i = 0; i < escaped.size(); ++i) {
-      if (escaped[i] == '\\' && i + 3 < escaped.size() &&
-          std::all_of(escaped.begin() + i + 1, escaped.begin() + i + 4,
-                      [](char c) { return c >= '0' && c <= '7'; })) {
-        point += static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 +
-                                   (escaped[i + 3] - '0'));
-        i += 3;
-      } else {
-        point += escaped[i];
-      }
-    }
-    if (point.rfind(prefix, 0) == 0) points.push_back(point);
-  }
-  std::sort(points.begin(), points.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  return points;
-}
-
 }  // namespace
 
 std::vector<std::string> OverlayLowerOrder(const std::vector<std::string>& chain) {
@@ -106,15 +73,10 @@ bool StagingOwnerGone(const std::string& name) {
 }
 
 Status RemoveAbandonedStaging(const std::string& tmp_dir) {
-  DIR* dir = opendir(tmp_dir.c_str());
-  if (dir == nullptr) return ErrnoStatus("opendir", tmp_dir);
-  std::vector<std::string> gone;
-  while (struct dirent* entry = readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != ".." && StagingOwnerGone(name)) gone.push_back(name);
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(tmp_dir));
+  for (const std::string& name : names) {
+    if (StagingOwnerGone(name)) TRY(RemoveTree(tmp_dir + "/" + name));
   }
-  closedir(dir);
-  for (const std::string& name : gone) TRY(RemoveTree(tmp_dir + "/" + name));
   return Status::OK();
 }
 
@@ -148,14 +110,7 @@ Result<int> OverlaySnapshotter::RemoveAbandonedMounts() {
     if (errno == EBUSY && umount2(point.c_str(), MNT_DETACH) == 0) continue;
     if (errno != EINVAL && errno != ENOENT) return ErrnoStatus("umount", point);
   }
-  DIR* dir = opendir(mounts.c_str());
-  if (dir == nullptr) return ErrnoStatus("opendir", mounts);
-  std::vector<std::string> left;
-  while (struct dirent* entry = readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") left.push_back(name);
-  }
-  closedir(dir);
+  ASSIGN_OR_RETURN(std::vector<std::string> left, ListDirectory(mounts));
   // Through tmp/ under a staging name: a large upper dir goes in the
   // background, and a crash meanwhile leaves it to the next start.
   for (const std::string& name : left) {

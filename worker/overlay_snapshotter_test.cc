@@ -73,18 +73,6 @@ class OverlaySnapshotterTest : public ::testing::Test {
   std::unique_ptr<OverlaySnapshotter> snapshotter_;
 };
 
-// Mount points in /proc/self/mountinfo (escapes kept) that contain `part`.
-std::vector<std::string> MountsContaining(const std::string& part) {
-  std::vector<std::string> out;
-  std::ifstream info("/proc/self/mountinfo");
-  for (std::string line; std::getline(info, line);) {
-    std::istringstream fields(line);
-    std::string skip, point;
-    fields >> skip >> skip >> skip >> skip >> point;
-    if (point.find(part) != std::string::npos) out.push_back(point);
-  }
-  return out;
-}
 
 // A worker killed in the middle of steps leaves their overlays mounted, with
 // upper dirs full of output, and a half-unpacked layer; the next worker of
@@ -109,14 +97,14 @@ TEST_F(OverlaySnapshotterTest, WhatAKilledWorkerMountedIsRemovedAtTheNextStart) 
   int status = 0;
   ASSERT_EQ(waitpid(worker, &status, 0), worker);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed to set up, status " << status;
-  ASSERT_EQ(MountsContaining(root_ + "/mounts/").size(), 2u);
+  ASSERT_EQ(MountPointsUnder(root_ + "/mounts/").size(), 2u);
 
   Result<std::unique_ptr<OverlaySnapshotter>> next = OverlaySnapshotter::Open(root_);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   Result<int> removed = (*next)->RemoveAbandonedMounts();
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(*removed, 2);
-  EXPECT_TRUE(MountsContaining(root_ + "/mounts/").empty());
+  EXPECT_TRUE(MountPointsUnder(root_ + "/mounts/").empty());
   struct stat st;
   EXPECT_NE(stat((root_ + "/mounts/step-1").c_str(), &st), 0);
   EXPECT_NE(stat((root_ + "/mounts/step with space").c_str(), &st), 0);

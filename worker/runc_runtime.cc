@@ -1,6 +1,5 @@
 #include "worker/runc_runtime.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -123,18 +122,7 @@ void RuncRuntime::DeleteContainer(const std::string& id) {
 }
 
 Result<int> RuncRuntime::RemoveLeftoverContainers() {
-  auto entries = [](const std::string& path) -> Result<std::vector<std::string>> {
-    DIR* dir = opendir(path.c_str());
-    if (dir == nullptr) return ErrnoStatus("opendir", path);
-    std::vector<std::string> names;
-    while (struct dirent* entry = readdir(dir)) {
-      std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    closedir(dir);
-    return names;
-  };
-  ASSIGN_OR_RETURN(std::vector<std::string> containers, entries(options_.state_dir));
+  ASSIGN_OR_RETURN(std::vector<std::string> containers, ListDirectory(options_.state_dir));
   int deleted = 0;
   for (const std::string& id : containers) {
     // -f kills a container that still runs; runc then removes its state.
@@ -149,7 +137,7 @@ Result<int> RuncRuntime::RemoveLeftoverContainers() {
     }
     ++deleted;
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> bundles, entries(options_.bundle_dir));
+  ASSIGN_OR_RETURN(std::vector<std::string> bundles, ListDirectory(options_.bundle_dir));
   for (const std::string& name : bundles) TRY(RemoveTree(options_.bundle_dir + "/" + name));
   if (deleted > 0 || !bundles.empty()) {
     LOG(INFO) << "runc: removed " << deleted << " container(s) and " << bundles.size()

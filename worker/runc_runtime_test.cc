@@ -287,18 +287,6 @@ TEST_F(RuncRuntimeTest, CancelStopsTheContainer) {
   ExpectNothingLeft();
 }
 
-// Mount points under `prefix` in this process's mount namespace.
-std::vector<std::string> MountsUnder(const std::string& prefix) {
-  std::vector<std::string> out;
-  std::ifstream info("/proc/self/mountinfo");
-  for (std::string line; std::getline(info, line);) {
-    std::istringstream fields(line);
-    std::string skip, point;
-    fields >> skip >> skip >> skip >> skip >> point;
-    if (point.rfind(prefix, 0) == 0) out.push_back(point);
-  }
-  return out;
-}
 
 // Whether `pid` is gone or a zombie (killed, not yet reaped by its reaper).
 bool ProcessEnded(pid_t pid) {
@@ -344,7 +332,7 @@ TEST_F(RuncRuntimeTest, WhatAKilledWorkersRunLeftIsRemovedAtTheNextStart) {
   pid_t container = static_cast<pid_t>(std::stol(*pid_text));
   ASSERT_FALSE(ProcessEnded(container));
   const std::string mounts = dir_ + "/snap/mounts/";
-  ASSERT_FALSE(MountsUnder(mounts).empty());
+  ASSERT_FALSE(MountPointsUnder(mounts).empty());
 
   // The next worker's start, on the same root.
   Result<std::unique_ptr<RuncRuntime>> next = RuncRuntime::Create(runtime_->options());
@@ -362,7 +350,7 @@ TEST_F(RuncRuntimeTest, WhatAKilledWorkersRunLeftIsRemovedAtTheNextStart) {
   Result<int> removed = (*snapshots)->RemoveAbandonedMounts();
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_GE(*removed, 1);
-  EXPECT_TRUE(MountsUnder(mounts).empty());
+  EXPECT_TRUE(MountPointsUnder(mounts).empty());
   EXPECT_TRUE(ListDir(mounts).empty());
   EXPECT_TRUE(snapshots.value()->HasLayer(kBase).value()) << "the layers stay";
 }
