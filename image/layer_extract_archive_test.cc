@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "image/archive_test_util.h"
 #include "image/layer_extract.h"
 #include "image/layer_writer.h"
 #include "image/test_tree.h"
@@ -32,15 +33,6 @@ LayerEntry Link(std::string path, EntryType type, std::string target) {
   return e;
 }
 
-// Entries in the order given, as a hand-made tar might hold them.
-std::string RawTar(const std::vector<LayerEntry>& entries) {
-  StringSink out;
-  LayerWriter w(&out, {});
-  for (const LayerEntry& e : entries) EXPECT_TRUE(w.Add(e).ok()) << e.path;
-  EXPECT_TRUE(w.Finish().ok());
-  return out.data();
-}
-
 Result<ExtractResult> Extract(const std::string& tar, const std::string& root) {
   StringSource in(tar);
   return ExtractArchive(&in, root);
@@ -66,7 +58,7 @@ TEST(LayerExtractArchiveTest, DotDotSymlinksResolveAsAChrootAtTheDestination) {
   };
   std::string passwd = ReadFile("/etc/passwd");
   for (const Case& c : cases) {
-    Result<ExtractResult> r = Extract(RawTar(c.entries), root);
+    Result<ExtractResult> r = Extract(testing::MakeTarEntries(c.entries), root);
     ASSERT_TRUE(r.ok()) << c.name << ": " << r.status().ToString();
     EXPECT_EQ(ReadFile(root + "/" + c.lands), c.entries.back().content) << c.name;
   }
@@ -87,22 +79,23 @@ TEST(LayerExtractArchiveTest, NamesThatLeaveTheDestinationAreRefused) {
       {Link("h", EntryType::kHardlink, "../secret")},
   };
   for (const auto& entries : cases) {
-    Result<ExtractResult> r = Extract(RawTar(entries), root);
+    Result<ExtractResult> r = Extract(testing::MakeTarEntries(entries), root);
     ASSERT_FALSE(r.ok()) << entries[0].path;
     EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
     EXPECT_NE(r.status().message().find("outside the destination"), std::string::npos)
         << r.status().ToString();
   }
   // A hardlink through "up -> .." looks for the target inside the root.
-  Result<ExtractResult> r = Extract(
-      RawTar({Link("up", EntryType::kSymlink, ".."), Link("h", EntryType::kHardlink, "up/secret")}),
-      root);
+  Result<ExtractResult> r =
+      Extract(testing::MakeTarEntries({Link("up", EntryType::kSymlink, ".."),
+                                       Link("h", EntryType::kHardlink, "up/secret")}),
+              root);
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(Exists(outer / "escaped"));
   EXPECT_FALSE(Exists(root + "/h"));
   EXPECT_EQ(ReadFile(outer / "secret"), "s");
   // A ".." that stays inside is just applied.
-  ASSERT_TRUE(Extract(RawTar({File("a/../b", "b")}), root).ok());
+  ASSERT_TRUE(Extract(testing::MakeTarEntries({File("a/../b", "b")}), root).ok());
   EXPECT_EQ(ReadFile(root + "/b"), "b");
 }
 
@@ -126,7 +119,7 @@ TEST(LayerExtractArchiveTest, AbsoluteNamesCountFromTheDestination) {
 TEST(LayerExtractArchiveTest, WhiteoutNamesAreOrdinaryFiles) {
   TempDir root;
   testing::WriteFile(root / "victim", "v");
-  ASSERT_TRUE(Extract(RawTar({File(".wh.victim", "w")}), root.path()).ok());
+  ASSERT_TRUE(Extract(testing::MakeTarEntries({File(".wh.victim", "w")}), root.path()).ok());
   EXPECT_EQ(ReadFile(root / "victim"), "v");
   EXPECT_EQ(ReadFile(root / ".wh.victim"), "w");
 }

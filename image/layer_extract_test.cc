@@ -42,15 +42,6 @@ LayerEntry Dir(std::string path) {
   return e;
 }
 
-// Writes entries in the given order (no sorting), as a hostile tar might.
-std::string RawTar(const std::vector<LayerEntry>& entries) {
-  StringSink out;
-  LayerWriter w(&out, {});
-  for (const LayerEntry& e : entries) EXPECT_TRUE(w.Add(e).ok()) << e.path;
-  EXPECT_TRUE(w.Finish().ok());
-  return out.data();
-}
-
 Result<ExtractResult> Extract(const std::string& tar, const std::string& root) {
   StringSource in(tar);
   return ExtractLayer(&in, root);
@@ -121,9 +112,9 @@ TEST(LayerExtractTest, LegacyWhiteoutLinkDeletesItsPath) {
   testing::WriteFile(root / "etc/issue.net", "Debian\n");
   testing::WriteFile(root / "etc/motd", "hi\n");
   LayerEntry wh = File("etc/.wh.issue", "");
-  std::string tar =
-      RawTar({Dir("etc"), wh, Link("etc/issue.net", EntryType::kHardlink, "etc/issue"),
-              Link("etc/motd", EntryType::kHardlink, "etc/issue")});
+  std::string tar = testing::MakeTarEntries(
+      {Dir("etc"), wh, Link("etc/issue.net", EntryType::kHardlink, "etc/issue"),
+       Link("etc/motd", EntryType::kHardlink, "etc/issue")});
   Result<ExtractResult> r = Extract(tar, root.path());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(Exists(root / "etc/issue"));
@@ -132,7 +123,7 @@ TEST(LayerExtractTest, LegacyWhiteoutLinkDeletesItsPath) {
 
   TempDir other;
   Result<ExtractResult> dangling =
-      Extract(RawTar({Link("a", EntryType::kHardlink, "missing")}), other.path());
+      Extract(testing::MakeTarEntries({Link("a", EntryType::kHardlink, "missing")}), other.path());
   ASSERT_FALSE(dangling.ok());
   EXPECT_NE(dangling.status().message().find("does not exist"), std::string::npos);
 }
@@ -142,7 +133,7 @@ TEST(LayerExtractTest, OpaqueKeepsWhatThisLayerWroteBeforeTheMarker) {
   testing::WriteFile(root / "d/lower", "x");
   // "d/-early" sorts before ".wh..wh..opq".
   std::vector<LayerEntry> layer = {Dir("d"), File("d/-early", "mine"), File("d/.wh..wh..opq", "")};
-  Result<ExtractResult> r = Extract(RawTar(layer), root.path());
+  Result<ExtractResult> r = Extract(testing::MakeTarEntries(layer), root.path());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ReadFile(root / "d/-early"), "mine");
   EXPECT_FALSE(Exists(root / "d/lower"));
@@ -154,7 +145,7 @@ TEST(LayerExtractTest, ReplacesFilesAndKeepsDirectories) {
   testing::WriteFile(root / "d/inner", "kept");
   testing::WriteFile(root / "y/inner", "gone");
   std::vector<LayerEntry> layer = {Dir("d"), File("x", "new"), File("y", "now a file")};
-  ASSERT_TRUE(Extract(RawTar(layer), root.path()).ok());
+  ASSERT_TRUE(Extract(testing::MakeTarEntries(layer), root.path()).ok());
   EXPECT_EQ(ReadFile(root / "x"), "new");
   EXPECT_EQ(ReadFile(root / "d/inner"), "kept");
   EXPECT_EQ(ReadFile(root / "y"), "now a file");
@@ -165,7 +156,7 @@ TEST(LayerExtractTest, SymlinkToSlashStaysInsideRoot) {
   std::string before = ReadFile("/etc/passwd");
   std::vector<LayerEntry> layer = {Link("a", EntryType::kSymlink, "/"),
                                    File("a/etc/passwd", "owned")};
-  Result<ExtractResult> r = Extract(RawTar(layer), root.path());
+  Result<ExtractResult> r = Extract(testing::MakeTarEntries(layer), root.path());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ReadFile("/etc/passwd"), before);
   // Followed as the container sees it: "/" is the root of the image.
@@ -185,13 +176,17 @@ TEST(LayerExtractTest, RefusesEveryEscape) {
   std::vector<Case> cases = {
       {"dotdot", {File("../escaped", "x")}, StatusCode::kInvalidArgument},
       {"nested dotdot", {File("a/../../escaped", "x")}, StatusCode::kInvalidArgument},
-      {"relative symlink", {Link("up", EntryType::kSymlink, "../"), File("up/escaped", "x")},
+      {"relative symlink",
+       {Link("up", EntryType::kSymlink, "../"), File("up/escaped", "x")},
        StatusCode::kCorruption},
-      {"deep symlink", {Link("up", EntryType::kSymlink, "a/../../.."), File("up/escaped", "x")},
+      {"deep symlink",
+       {Link("up", EntryType::kSymlink, "a/../../.."), File("up/escaped", "x")},
        StatusCode::kCorruption},
-      {"hardlink dotdot", {Link("h", EntryType::kHardlink, "../secret")},
+      {"hardlink dotdot",
+       {Link("h", EntryType::kHardlink, "../secret")},
        StatusCode::kInvalidArgument},
-      {"hardlink absolute", {Link("h", EntryType::kHardlink, "/etc/passwd")},
+      {"hardlink absolute",
+       {Link("h", EntryType::kHardlink, "/etc/passwd")},
        StatusCode::kInvalidArgument},
       {"hardlink via symlink",
        {Link("up", EntryType::kSymlink, ".."), Link("h", EntryType::kHardlink, "up/secret")},
@@ -201,7 +196,7 @@ TEST(LayerExtractTest, RefusesEveryEscape) {
        StatusCode::kCorruption},
   };
   for (const Case& c : cases) {
-    Result<ExtractResult> r = Extract(RawTar(c.entries), root);
+    Result<ExtractResult> r = Extract(testing::MakeTarEntries(c.entries), root);
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.status().code(), c.code) << c.name << ": " << r.status().ToString();
     EXPECT_FALSE(Exists(outer / "escaped")) << c.name;
