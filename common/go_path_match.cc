@@ -128,6 +128,18 @@ Status BadPattern(std::string_view pattern, const std::string& why) {
 
 }  // namespace
 
+std::vector<std::string> PathComponents(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) parts.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
 std::string CleanPath(std::string_view path) {
   if (path.empty()) return ".";
   const bool rooted = path[0] == kSep;

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "common/status.h"
@@ -17,6 +18,10 @@ namespace strata {
 // drops "." elements, resolves ".." against the preceding element (at the
 // root ".." stays at the root), drops a trailing '/'; "" becomes ".".
 std::string CleanPath(std::string_view path);
+
+// The non-empty '/'-separated components of `path`, in order ("." and ".."
+// kept as they are: callers decide how they resolve).
+std::vector<std::string> PathComponents(std::string_view path);
 
 // filepath.Match: whether name matches pattern as a whole. Pattern syntax:
 //   '*'          any run of non-'/' characters

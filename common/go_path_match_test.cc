@@ -100,5 +100,12 @@ TEST(GoPathMatchTest, UnescapeGlob) {
   EXPECT_EQ(UnescapeGlob("trailing\\"), "trailing\\");
 }
 
+TEST(PathComponentsTest, NonEmptyComponentsInOrder) {
+  EXPECT_EQ(PathComponents("/a//b/./../c/"),
+            (std::vector<std::string>{"a", "b", ".", "..", "c"}));
+  EXPECT_TRUE(PathComponents("").empty());
+  EXPECT_TRUE(PathComponents("///").empty());
+}
+
 }  // namespace
 }  // namespace strata

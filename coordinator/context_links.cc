@@ -11,14 +11,7 @@ namespace {
 constexpr int kMaxLinks = 40;  // as the worker's FollowInRoot
 
 void PushFront(const std::string& path, std::deque<std::string>* queue) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) parts.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
+  std::vector<std::string> parts = PathComponents(path);
   queue->insert(queue->begin(), parts.begin(), parts.end());
 }
 

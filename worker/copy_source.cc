@@ -22,18 +22,6 @@ std::string JoinComponents(const std::vector<std::string>& parts) {
   return out;
 }
 
-std::vector<std::string> Split(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) parts.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
-
 // Clean with ".." stopping at the root (how a chrooted process sees it).
 std::vector<std::string> CleanClamped(const std::vector<std::string>& parts) {
   std::vector<std::string> out;
@@ -76,7 +64,7 @@ Status WalkMatches(const std::string& root, const std::string& base_host, const 
     if (matched) {
       // A matched symlink is followed, as BuildKit does for every source.
       std::string rel_to_root = host.substr(root.size());
-      ASSIGN_OR_RETURN(std::string followed, FollowInRoot(root, Split(rel_to_root)));
+      ASSIGN_OR_RETURN(std::string followed, FollowInRoot(root, PathComponents(rel_to_root)));
       out->push_back(CopySource{followed, name, host.substr(root.size() + 1)});
       continue;
     }
@@ -92,7 +80,7 @@ Status WalkMatches(const std::string& root, const std::string& base_host, const 
 
 Result<std::vector<std::string>> CleanComponents(std::string_view path, std::string_view what) {
   std::vector<std::string> out;
-  for (std::string& p : Split(path)) {
+  for (std::string& p : PathComponents(path)) {
     if (p == ".") continue;
     if (p == "..") {
       if (out.empty()) {
@@ -120,10 +108,10 @@ Result<std::string> FollowInRoot(const std::string& root, std::vector<std::strin
     if (n < 0) return ErrnoStatus("readlink", host);
     target.resize(static_cast<size_t>(n));
     // The link's parent, as a path relative to root (already resolved).
-    std::vector<std::string> next = Split(host.substr(root.size()));
+    std::vector<std::string> next = PathComponents(host.substr(root.size()));
     next.pop_back();
     if (!target.empty() && target.front() == '/') next.clear();
-    for (std::string& c : Split(target)) next.push_back(std::move(c));
+    for (std::string& c : PathComponents(target)) next.push_back(std::move(c));
     components = CleanClamped(next);
   }
   return Status::InvalidArgument("too many levels of symlinks resolving \"/" +
