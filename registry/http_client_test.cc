@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -87,6 +88,104 @@ TEST_F(HttpClientTest, RefusesOtherSchemesAndReportsConnectionFailures) {
   ASSERT_FALSE(file.ok());
   EXPECT_EQ(file.status().code(), StatusCode::kUnavailable) << file.status().ToString();
   EXPECT_EQ(file.status().message().rfind(url + ": ", 0), 0u) << file.status().ToString();
+}
+
+TEST_F(HttpClientTest, SendCarriesMethodHeadersAndAFileRangeBody) {
+  server_.SetHandler([](const TestHttpServer::Request& r) -> TestHttpServer::Response {
+    return {201,
+            "Created",
+            r.method + "|" + r.headers.at("x-test") + "|" + r.body,
+            {{"Location", "/next"}}};
+  });
+  std::ofstream(dir_ + "/src", std::ios::binary) << "0123456789";
+  HttpRequest request;
+  request.method = "PATCH";
+  request.url = server_.Url("/up");
+  request.headers = {"X-Test: yes"};
+  request.body_file = dir_ + "/src";
+  request.body_file_offset = 3;
+  request.body_file_length = 4;
+  uint64_t sent = 0;
+  request.progress = [&](uint64_t s, uint64_t) { sent = std::max(sent, s); };
+  Result<HttpResponse> r = client_->Send(request);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->reason, "Created");
+  EXPECT_EQ(r->body, "PATCH|yes|3456");
+  EXPECT_EQ(r->Header("LOCATION"), "/next");
+  EXPECT_EQ(sent, 4u);
+  TestHttpServer::Request seen = server_.Log().back();
+  EXPECT_EQ(seen.headers.at("content-length"), "4");
+  EXPECT_EQ(seen.headers.count("expect"), 0u);
+
+  request = HttpRequest();
+  request.method = "POST";
+  request.url = server_.Url("/empty");
+  request.headers = {"X-Test: p"};
+  r = client_->Send(request);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "POST|p|");
+}
+
+TEST_F(HttpClientTest, SendResumesAFileWithRangeAndRewritesOnAFullAnswer) {
+  const std::string whole = "abcdefghij";
+  bool honour_range = true;
+  server_.SetHandler([&](const TestHttpServer::Request& r) -> TestHttpServer::Response {
+    auto range = r.headers.find("range");
+    if (honour_range && range != r.headers.end() && range->second == "bytes=4-") {
+      return {206, "Partial Content", whole.substr(4), {{"Content-Range", "bytes 4-9/10"}}};
+    }
+    return {200, "OK", whole, {}};
+  });
+  std::ofstream(dest_, std::ios::binary) << "abcd";
+  std::string observed;
+  HttpRequest request;
+  request.url = server_.Url("/blob");
+  request.response_file = dest_;
+  request.resume_from = 4;
+  request.on_file_bytes = [&](std::string_view b) { observed += b; };
+  Result<HttpResponse> r = client_->Send(request);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 206);
+  EXPECT_TRUE(r->resumed);
+  EXPECT_EQ(r->file_bytes, 6u);
+  EXPECT_EQ(observed, "efghij");
+  EXPECT_EQ(ReadFile(dest_), whole);
+
+  // A server that ignores Range: the file is rewritten, not appended to.
+  honour_range = false;
+  std::ofstream(dest_, std::ios::binary | std::ios::trunc) << "abcd";
+  r = client_->Send(request);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->resumed);
+  EXPECT_EQ(ReadFile(dest_), whole);
+}
+
+TEST_F(HttpClientTest, SendKeepsErrorBodiesOutOfTheFile) {
+  server_.Set("/blob", {404, "Not Found", R"({"errors":[{"code":"BLOB_UNKNOWN"}]})", {}});
+  std::ofstream(dest_, std::ios::binary) << "partial";
+  HttpRequest request;
+  request.url = server_.Url("/blob");
+  request.response_file = dest_;
+  request.resume_from = 7;
+  Result<HttpResponse> r = client_->Send(request);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->body, R"({"errors":[{"code":"BLOB_UNKNOWN"}]})");
+  EXPECT_EQ(ReadFile(dest_), "partial");
+}
+
+TEST_F(HttpClientTest, TlsFailureIsNotRetryableAndCarriesTheHint) {
+  // TLS spoken to a plain-HTTP server: the handshake fails.
+  HttpRequest request;
+  request.url = "https://127.0.0.1:" + std::to_string(server_.port()) + "/v2/";
+  request.tls_hint = "(the hint)";
+  Result<HttpResponse> r = client_->Send(request);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_FALSE(r.status().retryable()) << r.status().ToString();
+  EXPECT_EQ(r.status().message().rfind(request.url + ": ", 0), 0u) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("(the hint)"), std::string::npos) << r.status().ToString();
 }
 
 TEST(HttpReasonPhraseTest, KnownAndUnknown) {

@@ -28,9 +28,10 @@ std::string RegistryErrorMessage(std::string_view body) {
     for (char& c : code)
       c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string message = StringField(e, "message");
-    std::string one = code.empty()                         ? message
-                      : message.empty() || message == code ? code
-                                                           : code + ": " + message;
+    // "blob unknown" + "blob unknown to registry" reads once.
+    std::string one = code.empty() || message.rfind(code, 0) == 0 ? message
+                      : message.empty()                           ? code
+                                                                  : code + ": " + message;
     if (one.empty()) continue;
     if (!out.empty()) out += "; ";
     out += one;

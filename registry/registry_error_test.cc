@@ -14,6 +14,10 @@ TEST(RegistryErrorTest, CodeAndMessageAsDockerPrintsThem) {
       RegistryErrorMessage(
           R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"},{"code":"DENIED","message":""}]})"),
       "unauthorized: authentication required; denied");
+  EXPECT_EQ(
+      RegistryErrorMessage(
+          R"({"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:ab"}]})"),
+      "blob unknown to registry");
   EXPECT_TRUE(RegistryErrorHasCode(R"({"errors":[{"code":"DIGEST_INVALID"}]})", "DIGEST_INVALID"));
 }
 
