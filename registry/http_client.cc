@@ -53,6 +53,7 @@ struct Transfer {
   bool out_started = false;  // the first 2xx byte decided append or rewrite
   bool write_failed = false;
   bool memory_overflow = false;
+  bool file_overflow = false;
   bool range_mismatch = false;
 };
 
@@ -121,6 +122,12 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   if (t->out_fd >= 0 && status >= 200 && status < 300) {
     if (!t->out_started && !StartFile(t, status)) {
       t->write_failed = !t->range_mismatch;
+      return 0;
+    }
+    uint64_t start = t->response.resumed ? t->request->resume_from : 0;
+    if (t->request->max_file_size > 0 &&
+        start + t->response.file_bytes + bytes > t->request->max_file_size) {
+      t->file_overflow = true;
       return 0;
     }
     if (!WriteAll(t->out_fd, data, bytes)) {
@@ -383,6 +390,10 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     if (t.range_mismatch) {
       return Status::Unavailable(url + ": the server answered the range request with " +
                                  t.response.Header("content-range"));
+    }
+    if (t.file_overflow) {
+      return Status::InvalidArgument(url + ": the body is longer than the " +
+                                     std::to_string(request.max_file_size) + " bytes expected");
     }
     if (t.memory_overflow) {
       return Status::InvalidArgument(url + ": the response body is larger than " +

@@ -63,6 +63,10 @@ struct HttpRequest {
   // 206 starting at N, appends to the N bytes already there; any other 2xx
   // rewrites the file from its start.
   uint64_t resume_from = 0;
+  // With response_file: the most the file may hold (0: no limit); a longer
+  // body stops the transfer (InvalidArgument), so a registry cannot fill
+  // the disk past a blob's declared size.
+  uint64_t max_file_size = 0;
   // Sees every byte written to response_file, in order (e.g. a hasher).
   std::function<void(std::string_view)> on_file_bytes;
   // Bytes sent and received so far; called often, from the calling thread.

@@ -161,6 +161,20 @@ TEST_F(HttpClientTest, SendResumesAFileWithRangeAndRewritesOnAFullAnswer) {
   EXPECT_EQ(ReadFile(dest_), whole);
 }
 
+TEST_F(HttpClientTest, SendStopsABodyLongerThanTheFileMayHold) {
+  server_.Set("/big", {200, "OK", std::string(5000, 'x'), {}});
+  HttpRequest request;
+  request.url = server_.Url("/big");
+  request.response_file = dest_;
+  request.max_file_size = 1000;
+  Result<HttpResponse> r = client_->Send(request);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            server_.Url("/big") + ": the body is longer than the 1000 bytes expected");
+  EXPECT_LE(std::filesystem::file_size(dest_), 1000u);
+}
+
 TEST_F(HttpClientTest, SendKeepsErrorBodiesOutOfTheFile) {
   server_.Set("/blob", {404, "Not Found", R"({"errors":[{"code":"BLOB_UNKNOWN"}]})", {}});
   std::ofstream(dest_, std::ios::binary) << "partial";

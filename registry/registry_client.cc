@@ -384,6 +384,7 @@ Status CurlRegistryClient::FetchBlob(const image::Reference& repo, const image::
   HttpRequest request;
   request.url = RepoUrl(ep, repo) + "/blobs/" + blob.digest.ToString();
   request.response_file = dest_path;
+  if (blob.size > 0) request.max_file_size = static_cast<uint64_t>(blob.size);
   request.on_file_bytes = [&](std::string_view bytes) { hasher.Update(bytes); };
   if (progress) {
     request.progress = [&](uint64_t, uint64_t received) {
