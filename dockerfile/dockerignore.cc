@@ -65,15 +65,9 @@ std::string_view TrimSpace(std::string_view s) {
     s.remove_prefix(d.width);
   }
   while (!s.empty()) {
-    // utf8.DecodeLastRuneInString: a byte that does not end a valid rune is
-    // U+FFFD, which is not space.
-    size_t start = s.size() - 1;
-    while (start > 0 && s.size() - start < 4 &&
-           (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
-      --start;
-    }
-    DecodedRune d = DecodeRune(s.substr(start));
-    if (d.width != s.size() - start || !IsGoSpace(d.rune)) break;
+    // A byte that does not end a valid rune is U+FFFD, which is not space.
+    DecodedRune d = DecodeLastRune(s);
+    if (!IsGoSpace(d.rune)) break;
     s.remove_suffix(d.width);
   }
   return s;
