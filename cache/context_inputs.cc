@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+
+#include "common/path_clean.h"
 
 namespace strata::cache {
 
@@ -59,25 +62,10 @@ Status Errno(const std::string& what, int err) {
 
 // "a/./b//c/" -> "a/b/c"; fails for paths that climb out with "..".
 Result<std::string> Normalise(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
-    if (part == "..") {
-      if (parts.empty()) {
-        return Status::InvalidArgument("source path " + path + " is outside the build context");
-      }
-      parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = end + 1;
-  }
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
+  std::optional<std::string> clean = CleanPathInside(path);
+  if (!clean)
+    return Status::InvalidArgument("source path " + path + " is outside the build context");
+  return *clean;
 }
 
 Result<Digest> HashFile(const std::string& path) {

@@ -29,6 +29,7 @@
 #include "cli/humanize.h"
 #include "common/clock.h"
 #include "common/random_hex.h"
+#include "common/utf8.h"
 
 namespace strata::cli {
 namespace {
@@ -338,11 +339,9 @@ std::string CommandColumn(const std::vector<std::string>& argv, bool no_trunc) {
   for (const auto& a : argv) joined += (joined.empty() ? "" : " ") + a;
   if (!no_trunc) {
     size_t count = 0, cut = joined.size();
-    for (size_t i = 0; i < joined.size(); ++i) {
-      if ((static_cast<unsigned char>(joined[i]) & 0xC0) != 0x80) {
-        if (count == 19) cut = i;
-        ++count;
-      }
+    for (size_t i = 0; i < joined.size(); ++count) {
+      if (count == 19) cut = i;
+      i += DecodeRune(std::string_view(joined).substr(i)).width;
     }
     if (count > 20) joined = joined.substr(0, cut) + "…";
   }

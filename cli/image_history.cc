@@ -10,6 +10,7 @@
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
 #include "common/clock.h"
+#include "common/utf8.h"
 
 namespace strata::cli {
 namespace {
@@ -56,7 +57,8 @@ int RunHistory(const CliContext& ctx, const HistoryFlags& f) {
   auto config = image::ImageConfig::FromJson(r.config_json());
   if (!config.ok()) return Fail(config.status());
   std::vector<uint64_t> sizes;
-  for (const auto& l : r.layers()) sizes.push_back(l.uncompressed_size() ? l.uncompressed_size() : l.size());
+  for (const auto& l : r.layers())
+    sizes.push_back(l.uncompressed_size() ? l.uncompressed_size() : l.size());
   HistoryOptions options;
   options.human = f.human;
   options.no_trunc = f.no_trunc;
@@ -74,10 +76,13 @@ int RunHistory(const CliContext& ctx, const HistoryFlags& f) {
 void AddHistory(CLI::App* parent, CliContext& ctx) {
   auto f = std::make_shared<HistoryFlags>();
   CLI::App* cmd = parent->add_subcommand("history", "Show the history of an image");
-  cmd->add_flag("-H,--human", f->human, "print sizes and dates in human readable format (default true; --human=false for bytes and RFC 3339)");
+  cmd->add_flag("-H,--human", f->human,
+                "print sizes and dates in human readable format (default true; --human=false for "
+                "bytes and RFC 3339)");
   cmd->add_flag("--no-trunc", f->no_trunc, "don't truncate output");
   cmd->add_flag("-q,--quiet", f->quiet, "only show image IDs");
-  cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
+  cmd->add_option("--format", f->format,
+                  "format output: table, table TEMPLATE, json, or a Go template");
   cmd->add_option("IMAGE", f->image, "image")->required();
   cmd->final_callback([&ctx, f] { ctx.run = [&ctx, f] { return RunHistory(ctx, *f); }; });
 }
@@ -124,10 +129,11 @@ std::optional<int64_t> ParseRfc3339Seconds(const std::string& s) {
 }
 
 std::string Ellipsis(const std::string& s, size_t width) {
-  // Count characters (UTF-8 sequences), not bytes.
+  // Count runes, not bytes (a byte that is not UTF-8 is one rune, as Go
+  // reads it).
   std::vector<size_t> starts;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+  for (size_t i = 0; i < s.size(); i += DecodeRune(std::string_view(s).substr(i)).width) {
+    starts.push_back(i);
   }
   if (starts.size() <= width) return s;
   if (width == 0) return "";
@@ -135,8 +141,8 @@ std::string Ellipsis(const std::string& s, size_t width) {
 }
 
 std::vector<Json> HistoryRows(const image::ImageConfig& config,
-                              const std::vector<uint64_t>& layer_sizes,
-                              const std::string& image_id, const HistoryOptions& options) {
+                              const std::vector<uint64_t>& layer_sizes, const std::string& image_id,
+                              const HistoryOptions& options) {
   std::vector<Json> rows;
   size_t layer = 0;
   for (const image::HistoryEntry& h : config.history) {

@@ -7,7 +7,8 @@ namespace {
 
 image::ImageConfig Built() {
   image::ImageConfig c;
-  c.history.push_back({"2024-01-01T00:00:00Z", "/bin/sh -c #(nop) ADD file:abc in / ", "", "", false});
+  c.history.push_back(
+      {"2024-01-01T00:00:00Z", "/bin/sh -c #(nop) ADD file:abc in / ", "", "", false});
   c.history.push_back({"2024-01-02T00:00:00Z",
                        "RUN /bin/sh -c apt-get update && apt-get install -y nginx # buildkit", "",
                        "buildkit.dockerfile.v0", false});
@@ -62,6 +63,18 @@ TEST(HistoryRowsTest, ParsesRfc3339) {
 TEST(HistoryRowsTest, EllipsisCountsCharactersNotBytes) {
   EXPECT_EQ(Ellipsis("short", 45), "short");
   EXPECT_EQ(Ellipsis("Főtanúsítvány", 5), "Főta…");
+}
+
+// Runes as common/utf8.h decodes them (Go's rules): each byte that is not
+// part of a valid sequence is one rune, so stray continuation bytes are
+// counted too and the column cannot grow without bound.
+TEST(HistoryRowsTest, EllipsisCountsInvalidBytesAsOneRuneEach) {
+  EXPECT_EQ(Ellipsis("\x80\x80\x80\x80\x80\x80", 5), "\x80\x80\x80\x80…");
+  EXPECT_EQ(Ellipsis("ab\xe2\x82"
+                     "cd",
+                     5),
+            "ab\xe2\x82…")
+      << "a truncated sequence is two runes";
 }
 
 }  // namespace

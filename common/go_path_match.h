@@ -1,9 +1,10 @@
 #pragma once
 
-// Go's path/filepath.Clean and filepath.Match on '/'-separated paths, the
-// building blocks of Docker's .dockerignore handling (dockerfile/) and of
-// COPY/ADD source wildcards (worker/). Names and patterns are decoded as
-// UTF-8 the way Go does (common/utf8.h), so '?' and classes match runes.
+// Go's filepath.Match on '/'-separated paths, a building block of Docker's
+// .dockerignore handling (dockerfile/) and of COPY/ADD source wildcards
+// (worker/). Names and patterns are decoded as UTF-8 the way Go does
+// (common/utf8.h), so '?' and classes match runes. The cleaner that goes
+// with it (filepath.Clean) is common/path_clean.h.
 
 #include <string>
 #include <string_view>
@@ -13,15 +14,6 @@
 #include "common/status.h"
 
 namespace strata {
-
-// filepath.Clean: the shortest lexically equal path. Collapses "//",
-// drops "." elements, resolves ".." against the preceding element (at the
-// root ".." stays at the root), drops a trailing '/'; "" becomes ".".
-std::string CleanPath(std::string_view path);
-
-// The non-empty '/'-separated components of `path`, in order ("." and ".."
-// kept as they are: callers decide how they resolve).
-std::vector<std::string> PathComponents(std::string_view path);
 
 // filepath.Match: whether name matches pattern as a whole. Pattern syntax:
 //   '*'          any run of non-'/' characters

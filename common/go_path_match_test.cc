@@ -5,19 +5,6 @@
 namespace strata {
 namespace {
 
-TEST(CleanPathTest, FollowsGoFilepathClean) {
-  EXPECT_EQ(CleanPath(""), ".");
-  EXPECT_EQ(CleanPath("a//b/./c/"), "a/b/c");
-  EXPECT_EQ(CleanPath("./a"), "a");
-  EXPECT_EQ(CleanPath("a/../.."), "..");
-  EXPECT_EQ(CleanPath("../../a/b/../c"), "../../a/c");
-  EXPECT_EQ(CleanPath("/../a"), "/a");
-  EXPECT_EQ(CleanPath("/"), "/");
-  EXPECT_EQ(CleanPath("//a//"), "/a");
-  EXPECT_EQ(CleanPath("a/b/.."), "a");
-  EXPECT_EQ(CleanPath("..a/.b"), "..a/.b");
-}
-
 bool Match(std::string_view pattern, std::string_view name) {
   Result<bool> r = GoPathMatch(pattern, name);
   EXPECT_TRUE(r.ok()) << pattern << ": " << r.status().ToString();
@@ -98,13 +85,6 @@ TEST(GoPathMatchTest, UnescapeGlob) {
   EXPECT_EQ(UnescapeGlob("back\\\\slash"), "back\\slash");
   EXPECT_EQ(UnescapeGlob("keep\\b"), "keep\\b");  // only before a wildcard character
   EXPECT_EQ(UnescapeGlob("trailing\\"), "trailing\\");
-}
-
-TEST(PathComponentsTest, NonEmptyComponentsInOrder) {
-  EXPECT_EQ(PathComponents("/a//b/./../c/"),
-            (std::vector<std::string>{"a", "b", ".", "..", "c"}));
-  EXPECT_TRUE(PathComponents("").empty());
-  EXPECT_TRUE(PathComponents("///").empty());
 }
 
 }  // namespace

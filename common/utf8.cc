@@ -31,6 +31,22 @@ DecodedRune DecodeRune(std::string_view s) {
   return {kRuneError, 1};
 }
 
+DecodedRune DecodeLastRune(std::string_view s) {
+  if (s.empty()) return {kRuneError, 0};
+  const size_t end = s.size();
+  if (static_cast<unsigned char>(s[end - 1]) < 0x80) {
+    return {static_cast<unsigned char>(s[end - 1]), 1};
+  }
+  // Back up over continuation bytes to a possible start, at most 4 bytes.
+  size_t start = end - 1;
+  while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
+    --start;
+  }
+  DecodedRune d = DecodeRune(s.substr(start));
+  if (start + d.width != end) return {kRuneError, 1};
+  return d;
+}
+
 void AppendRune(std::string* out, char32_t r) {
   if (r < 0x80) {
     out->push_back(static_cast<char>(r));
@@ -48,6 +64,12 @@ void AppendRune(std::string* out, char32_t r) {
     out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
   }
   out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+}
+
+size_t RuneCount(std::string_view s) {
+  size_t count = 0;
+  for (size_t i = 0; i < s.size(); ++count) i += DecodeRune(s.substr(i)).width;
+  return count;
 }
 
 }  // namespace strata

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "common/go_path_match.h"
+#include "common/path_clean.h"
 #include "dockerfile/parser.h"
 #include "dockerfile/shell_lexer.h"
 #include "dockerfile/step_expander.h"
@@ -121,16 +121,16 @@ Status ApplyMetadata(const Command& command, ConfigState* state) {
   } else if (command.As<dockerfile::ArgCommand>() != nullptr) {
     // Build-time only: nothing in the image.
   } else {
-    return Status::InvalidArgument(command.keyword +
-                                   " changes files and cannot be applied as a configuration change");
+    return Status::InvalidArgument(
+        command.keyword + " changes files and cannot be applied as a configuration change");
   }
   return Status::OK();
 }
 
 Status ApplyChanges(const std::vector<std::string>& changes, ConfigState* state) {
-  static const std::set<std::string> kAllowed = {"CMD",        "ENTRYPOINT", "ENV",  "EXPOSE",
-                                                 "LABEL",      "ONBUILD",    "STOPSIGNAL",
-                                                 "USER",       "VOLUME",     "WORKDIR"};
+  static const std::set<std::string> kAllowed = {"CMD",    "ENTRYPOINT", "ENV",        "EXPOSE",
+                                                 "LABEL",  "ONBUILD",    "STOPSIGNAL", "USER",
+                                                 "VOLUME", "WORKDIR"};
   for (const std::string& change : changes) {
     auto fail = [&](const std::string& why) {
       return Status::InvalidArgument("--change '" + change + "': " + why);

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "common/go_path_match.h"
+#include "common/path_clean.h"
 
 namespace strata::coordinator {
 namespace {
@@ -41,10 +42,9 @@ Result<std::string> FollowContextLinks(const std::vector<cache::InputEntry>& ent
     resolved.push_back(std::move(c));
     if (pending.empty() && !follow_last) break;
     std::string here = Join(resolved);
-    auto it = std::lower_bound(entries.begin(), entries.end(), here,
-                               [](const cache::InputEntry& e, const std::string& p) {
-                                 return e.path < p;
-                               });
+    auto it = std::lower_bound(
+        entries.begin(), entries.end(), here,
+        [](const cache::InputEntry& e, const std::string& p) { return e.path < p; });
     if (it == entries.end() || it->path != here || it->type != cache::InputType::kSymlink) {
       continue;
     }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/go_path_match.h"
+#include "common/path_clean.h"
 #include "coordinator/context_links.h"
 #include "dockerfile/dockerignore.h"
 

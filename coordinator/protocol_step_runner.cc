@@ -3,7 +3,7 @@
 #include <set>
 #include <utility>
 
-#include "common/go_path_match.h"
+#include "common/path_clean.h"
 #include "coordinator/manifest_context.h"
 #include "dockerfile/heredoc.h"
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/go_path_match.h"
+#include "common/path_clean.h"
 #include "dockerfile/go_unicode.h"
 
 namespace strata::dockerfile {
@@ -20,8 +21,9 @@ struct DockerIgnore::Rule {
     std::vector<std::pair<char32_t, char32_t>> ranges;
     bool negated = false;
     bool Contains(char32_t r) const {
-      bool in = std::any_of(ranges.begin(), ranges.end(),
-                            [r](const auto& range) { return range.first <= r && r <= range.second; });
+      bool in = std::any_of(ranges.begin(), ranges.end(), [r](const auto& range) {
+        return range.first <= r && r <= range.second;
+      });
       return in != negated;
     }
   };
@@ -63,15 +65,9 @@ std::string_view TrimSpace(std::string_view s) {
     s.remove_prefix(d.width);
   }
   while (!s.empty()) {
-    // utf8.DecodeLastRuneInString: a byte that does not end a valid rune is
-    // U+FFFD, which is not space.
-    size_t start = s.size() - 1;
-    while (start > 0 && s.size() - start < 4 &&
-           (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
-      --start;
-    }
-    DecodedRune d = DecodeRune(s.substr(start));
-    if (d.width != s.size() - start || !IsGoSpace(d.rune)) break;
+    // A byte that does not end a valid rune is U+FFFD, which is not space.
+    DecodedRune d = DecodeLastRune(s);
+    if (!IsGoSpace(d.rune)) break;
     s.remove_suffix(d.width);
   }
   return s;
@@ -97,10 +93,17 @@ bool IsAsciiAlnum(char32_t r) {
 std::optional<Rule::CharClass> PerlClass(char32_t letter) {
   Rule::CharClass c;
   switch (letter | 0x20) {
-    case 'd': c.ranges = {{'0', '9'}}; break;
-    case 's': c.ranges = {{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}}; break;
-    case 'w': c.ranges = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}}; break;
-    default: return std::nullopt;
+    case 'd':
+      c.ranges = {{'0', '9'}};
+      break;
+    case 's':
+      c.ranges = {{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}};
+      break;
+    case 'w':
+      c.ranges = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
+      break;
+    default:
+      return std::nullopt;
   }
   c.negated = letter >= 'A' && letter <= 'Z';
   return c;
@@ -108,13 +111,20 @@ std::optional<Rule::CharClass> PerlClass(char32_t letter) {
 
 std::optional<char32_t> ControlEscape(char32_t letter) {
   switch (letter) {
-    case 'a': return 0x07;
-    case 'f': return '\f';
-    case 't': return '\t';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 'v': return '\v';
-    default: return std::nullopt;
+    case 'a':
+      return 0x07;
+    case 'f':
+      return '\f';
+    case 't':
+      return '\t';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 'v':
+      return '\v';
+    default:
+      return std::nullopt;
   }
 }
 
@@ -216,7 +226,8 @@ std::optional<std::string> Compile(Rule* rule) {
         if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
           ++i;
           if (auto err = class_char(&hi)) return err;
-          if (hi < lo) return "class range " + RuneText(lo) + "-" + RuneText(hi) + " runs backwards";
+          if (hi < lo)
+            return "class range " + RuneText(lo) + "-" + RuneText(hi) + " runs backwards";
         }
         cls.ranges.emplace_back(lo, hi);
       }

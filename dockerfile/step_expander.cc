@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/numbers.h"
+#include "common/path_clean.h"
 
 namespace strata::dockerfile {
 namespace {
@@ -18,26 +19,6 @@ std::string JsonArray(const std::vector<std::string>& items) {
     out += '"';
   }
   return out + "]";
-}
-
-// Lexical clean-up of an absolute path ("/a//b/../c/" -> "/a/c").
-std::string CleanPath(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t slash = path.find('/', i);
-    if (slash == std::string_view::npos) slash = path.size();
-    std::string_view part = path.substr(i, slash - i);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.emplace_back(part);
-    }
-    i = slash + 1;
-  }
-  std::string out;
-  for (const std::string& p : parts) out += "/" + p;
-  return out.empty() ? "/" : out;
 }
 
 class Expander {
@@ -161,7 +142,7 @@ class Expander {
       ASSIGN_OR_RETURN(c->path, Word(c->path));
       std::string path = c->path;
       if (path.empty() || path[0] != '/') path = scope_->workdir + "/" + path;
-      scope_->workdir = CleanPath(path);
+      scope_->workdir = CleanRootedPath(path);
       changes.push_back({"WorkingDir", scope_->workdir});
       step->changes_filesystem = true;
     } else if (auto* c = command->As<StopSignalCommand>()) {

@@ -4,8 +4,10 @@
 #include <archive_entry.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "common/path_clean.h"
 #include "image/archive_locale.h"
 #include "image/compression.h"
 
@@ -275,38 +277,23 @@ class Scanner {
 
 }  // namespace
 
-// Normalises a path: "." and empty components dropped, ".." applied when
-// allowed (link targets). Fails when the path is absolute, has ".." where
-// not allowed, or climbs above the archive root.
 Result<std::string> CleanPath(const std::string& path, const std::string& what, bool allow_dotdot) {
   if (!path.empty() && path.front() == '/') {
     return Status::InvalidArgument("image archive: " + what + " " + Quote(path) +
                                    " is an absolute path; an image archive holds only relative "
                                    "names, so this is not a valid image archive");
   }
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    std::string part = path.substr(start, slash - start);
-    start = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!allow_dotdot || parts.empty()) {
-        return Status::InvalidArgument("image archive: " + what + " " + Quote(path) +
-                                       " has a '..' component" +
-                                       (allow_dotdot ? " that climbs out of the archive" : "") +
-                                       "; a valid image archive has none, refusing it");
-      }
-      parts.pop_back();
-      continue;
-    }
-    parts.push_back(std::move(part));
+  // Entry names may not hold ".." at all; link targets may, as long as they
+  // stay inside the archive.
+  std::optional<std::string> clean;
+  if (allow_dotdot || !HasDotDotElement(path)) clean = CleanPathInside(path);
+  if (!clean) {
+    return Status::InvalidArgument("image archive: " + what + " " + Quote(path) +
+                                   " has a '..' component" +
+                                   (allow_dotdot ? " that climbs out of the archive" : "") +
+                                   "; a valid image archive has none, refusing it");
   }
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
+  return *clean;
 }
 
 const ScannedFile* ScannedArchive::Find(const std::string& path) const {

@@ -9,9 +9,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <vector>
 
+#include "common/path_clean.h"
 #include "image/layer_reader.h"
 #include "image/path_resolver.h"
 #include "image/whiteout.h"
@@ -58,7 +60,8 @@ Status MkdirAll(const std::string& root, const std::string& host_dir) {
   if (slash != std::string::npos && slash > root.size()) {
     TRY(MkdirAll(root, host_dir.substr(0, slash)));
   }
-  if (::mkdir(host_dir.c_str(), 0755) != 0 && errno != EEXIST) return Errno("create directory", host_dir);
+  if (::mkdir(host_dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Errno("create directory", host_dir);
   return Status::OK();
 }
 
@@ -76,24 +79,12 @@ std::string Parent(const std::string& path) {
 // An archive entry's name as ADD reads it: a leading '/' counts from the
 // destination, ".." is applied, and one that climbs above it is refused.
 Result<std::vector<std::string>> SplitArchivePath(const std::string& path, std::string_view what) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    std::string c = path.substr(start, slash - start);
-    start = slash + 1;
-    if (c.empty() || c == ".") continue;
-    if (c != "..") {
-      parts.push_back(std::move(c));
-    } else if (parts.empty()) {
-      return Status::InvalidArgument("archive " + std::string(what) + " \"" + path +
-                                     "\" is outside the destination; refusing to extract it");
-    } else {
-      parts.pop_back();
-    }
+  std::optional<std::string> clean = CleanPathInside(path);
+  if (!clean) {
+    return Status::InvalidArgument("archive " + std::string(what) + " \"" + path +
+                                   "\" is outside the destination; refusing to extract it");
   }
-  return parts;
+  return PathComponents(*clean);
 }
 
 class Extractor {
@@ -129,7 +120,8 @@ class Extractor {
         TRY(WriteFile(reader, host, e));
         break;
       case EntryType::kSymlink:
-        if (::symlink(e.link_target.c_str(), host.c_str()) != 0) return Errno("create symlink", host);
+        if (::symlink(e.link_target.c_str(), host.c_str()) != 0)
+          return Errno("create symlink", host);
         break;
       case EntryType::kHardlink: {
         ASSIGN_OR_RETURN(std::vector<std::string> target_parts,
@@ -162,7 +154,8 @@ class Extractor {
         mode_t kind = e.type == EntryType::kFifo         ? S_IFIFO
                       : e.type == EntryType::kCharDevice ? S_IFCHR
                                                          : S_IFBLK;
-        if (::mknod(host.c_str(), kind | (e.mode & 07777), makedev(e.dev_major, e.dev_minor)) != 0) {
+        if (::mknod(host.c_str(), kind | (e.mode & 07777), makedev(e.dev_major, e.dev_minor)) !=
+            0) {
           return errno == EPERM ? Status::PermissionDenied("extract: creating device node " + host +
                                                            " needs root")
                                 : Errno("create node", host);
@@ -296,9 +289,9 @@ class Extractor {
 
   std::string root_;
   bool set_owner_;
-  bool archive_;  // ADD's archive rules instead of a layer's
+  bool archive_;                                        // ADD's archive rules instead of a layer's
   std::optional<std::pair<uint32_t, uint32_t>> owner_;  // ADD --chown
-  std::set<std::string> created_;  // logical paths this layer wrote
+  std::set<std::string> created_;                       // logical paths this layer wrote
   LegacyWhiteoutLinks legacy_whiteouts_;
   std::vector<std::pair<std::string, int64_t>> dir_times_;
   std::vector<char> buffer_;

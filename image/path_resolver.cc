@@ -7,6 +7,8 @@
 #include <cstring>
 #include <deque>
 
+#include "common/path_clean.h"
+
 namespace strata::image {
 namespace {
 
@@ -41,17 +43,15 @@ Result<std::vector<std::string>> SplitLayerPath(std::string_view path, std::stri
     return Status::InvalidArgument("layer " + std::string(what) + " \"" + std::string(path) +
                                    "\" is an absolute path; layer paths must be relative");
   }
-  std::vector<std::string> parts;
-  std::deque<std::string> queue;
-  PushComponents(path, &queue);
-  for (std::string& c : queue) {
-    if (c == "..") {
-      return Status::InvalidArgument("layer " + std::string(what) + " \"" + std::string(path) +
-                                     "\" contains \"..\"; refusing a path that may leave the root");
-    }
-    parts.push_back(std::move(c));
+  // Any ".." is refused, even "a/../b": it may pass through a symlink the
+  // layer below made, so only resolution inside the root can apply it.
+  if (HasDotDotElement(path)) {
+    return Status::InvalidArgument("layer " + std::string(what) + " \"" + std::string(path) +
+                                   "\" contains \"..\"; refusing a path that may leave the root");
   }
-  return parts;
+  std::string clean = CleanPath(path);
+  if (clean == ".") return std::vector<std::string>();
+  return PathComponents(clean);
 }
 
 Result<std::string> ResolveInRoot(const std::string& root,
@@ -101,7 +101,8 @@ Result<std::string> Resolve(const std::string& root, const std::vector<std::stri
       }
       std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
       ssize_t n = ::readlink(host.c_str(), target.data(), target.size());
-      if (n < 0) return Status::IOError("cannot read symlink " + host + ": " + std::strerror(errno));
+      if (n < 0)
+        return Status::IOError("cannot read symlink " + host + ": " + std::strerror(errno));
       target.resize(static_cast<size_t>(n));
       resolved.pop_back();
       if (!target.empty() && target.front() == '/') resolved.clear();  // absolute: from root
@@ -109,8 +110,8 @@ Result<std::string> Resolve(const std::string& root, const std::vector<std::stri
       continue;
     }
     if (!S_ISDIR(st.st_mode)) {
-      return Status::Corruption("layer path \"" + Join("", components).substr(1) + "\": " +
-                                host + " is not a directory");
+      return Status::Corruption("layer path \"" + Join("", components).substr(1) + "\": " + host +
+                                " is not a directory");
     }
   }
   resolved.push_back(components.back());

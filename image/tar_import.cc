@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/path_clean.h"
 #include "image/archive_locale.h"
 #include "image/layer_sink.h"
 
@@ -50,20 +51,15 @@ Result<std::string> CleanName(const std::string& raw, const char* what) {
     return Status::InvalidArgument(std::string(what) + " \"" + raw +
                                    "\" is an absolute path; a layer holds only relative names");
   }
-  std::string out;
-  size_t i = 0;
-  while (i <= raw.size()) {
-    size_t j = raw.find('/', i);
-    if (j == std::string::npos) j = raw.size();
-    std::string part = raw.substr(i, j - i);
-    if (part == "..") {
-      return Status::InvalidArgument(std::string(what) + " \"" + raw +
-                                     "\" has a '..' component that would escape the root");
-    }
-    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
-    i = j + 1;
+  // Any ".." is refused, even one that stays inside ("a/../b"): it may pass
+  // through a symlink made earlier in the same tar, which a lexical clean
+  // cannot see.
+  if (HasDotDotElement(raw)) {
+    return Status::InvalidArgument(std::string(what) + " \"" + raw +
+                                   "\" has a '..' component that would escape the root");
   }
-  return out;
+  std::string clean = CleanPath(raw);
+  return clean == "." ? std::string() : clean;
 }
 
 class EntryChecker {
@@ -77,7 +73,8 @@ class EntryChecker {
       std::string parent = path.substr(0, slash);
       if (symlinks_.count(parent)) {
         return Status::InvalidArgument("entry \"" + path + "\" is written through the symlink \"" +
-                                       parent + "\" made earlier in the archive; that could write "
+                                       parent +
+                                       "\" made earlier in the archive; that could write "
                                        "outside the image root");
       }
     }
@@ -117,7 +114,7 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
   tee.in = plain.get();
   tee.out = &layer;
   std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(),
-                                                               archive_read_free);
+                                                              archive_read_free);
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
   if (archive_read_open(a.get(), &tee, nullptr, TeeRead, nullptr) != ARCHIVE_OK) {
@@ -146,7 +143,8 @@ Result<LayerResult> ImportTarAsLayer(ByteSource* in, Compression compression, By
     }
   }
   if (checker.entries() == 0) {
-    return Status::InvalidArgument("the tar archive has no entries; give a tarball of a root file system");
+    return Status::InvalidArgument(
+        "the tar archive has no entries; give a tarball of a root file system");
   }
   // The tar's end-of-archive padding that libarchive did not ask for.
   while (!tee.eof) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/errno_status.h"
+#include "common/path_clean.h"
 
 namespace strata::worker {
 namespace {
@@ -27,19 +28,13 @@ Result<std::string> Normalize(const std::string& raw) {
   if (!raw.empty() && raw.front() == '/') {
     return Status::InvalidArgument("context entry '" + raw + "' is absolute");
   }
-  std::string out;
-  size_t start = 0;
-  while (start <= raw.size()) {
-    size_t end = raw.find('/', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string part = raw.substr(start, end - start);
-    if (part == "..") {
-      return Status::InvalidArgument("context entry '" + raw + "' leaves the context (..)");
-    }
-    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
-    start = end + 1;
+  // Any ".." is refused, even "a/../b": it may pass through a symlink of the
+  // list, which a lexical clean cannot see.
+  if (HasDotDotElement(raw)) {
+    return Status::InvalidArgument("context entry '" + raw + "' leaves the context (..)");
   }
-  return out;
+  std::string clean = CleanPath(raw);
+  return clean == "." ? std::string() : clean;
 }
 
 Status CopyBlob(const std::string& from, const std::string& to, const v1::ContextEntry& entry) {

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include "common/errno_status.h"
 #include "common/go_path_match.h"
+#include "common/path_clean.h"
 #include "image/path_resolver.h"
 
 namespace strata::worker {
@@ -24,16 +26,7 @@ std::string JoinComponents(const std::vector<std::string>& parts) {
 
 // Clean with ".." stopping at the root (how a chrooted process sees it).
 std::vector<std::string> CleanClamped(const std::vector<std::string>& parts) {
-  std::vector<std::string> out;
-  for (const std::string& p : parts) {
-    if (p == ".") continue;
-    if (p == "..") {
-      if (!out.empty()) out.pop_back();
-      continue;
-    }
-    out.push_back(p);
-  }
-  return out;
+  return PathComponents(CleanRootedPath(JoinComponents(parts)));
 }
 
 Result<std::vector<std::string>> ListSorted(const std::string& dir) {
@@ -79,21 +72,13 @@ Status WalkMatches(const std::string& root, const std::string& base_host, const 
 }  // namespace
 
 Result<std::vector<std::string>> CleanComponents(std::string_view path, std::string_view what) {
-  std::vector<std::string> out;
-  for (std::string& p : PathComponents(path)) {
-    if (p == ".") continue;
-    if (p == "..") {
-      if (out.empty()) {
-        return Status::InvalidArgument(std::string(what) + " \"" + std::string(path) +
-                                       "\" is outside the build context: a source must be a path "
-                                       "inside the context (or inside the --from stage)");
-      }
-      out.pop_back();
-      continue;
-    }
-    out.push_back(std::move(p));
+  std::optional<std::string> clean = CleanPathInside(path);
+  if (!clean) {
+    return Status::InvalidArgument(std::string(what) + " \"" + std::string(path) +
+                                   "\" is outside the build context: a source must be a path "
+                                   "inside the context (or inside the --from stage)");
   }
-  return out;
+  return PathComponents(*clean);
 }
 
 Result<std::string> FollowInRoot(const std::string& root, std::vector<std::string> components) {

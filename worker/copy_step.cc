@@ -16,6 +16,7 @@
 #include "common/errno_status.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
+#include "common/path_clean.h"
 #include "image/byte_source.h"
 #include "image/compression.h"
 #include "image/layer_extract.h"
@@ -26,22 +27,10 @@
 namespace strata::worker {
 namespace {
 
+// `path` as components, ".." stopping at the root ("/.." is "/" in the
+// container).
 std::vector<std::string> SplitClamped(std::string_view path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    std::string_view c = path.substr(start, slash - start);
-    start = slash + 1;
-    if (c.empty() || c == ".") continue;
-    if (c == "..") {
-      if (!out.empty()) out.pop_back();  // "/.." is "/" in the container
-      continue;
-    }
-    out.emplace_back(c);
-  }
-  return out;
+  return PathComponents(CleanRootedPath(path));
 }
 
 struct timespec Seconds(int64_t s) {

@@ -24,7 +24,7 @@
 #include "common/errno_status.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "common/go_path_match.h"
+#include "common/path_clean.h"
 #include "common/random_hex.h"
 #include "worker/copy_step.h"
 #include "worker/mount_stubs.h"

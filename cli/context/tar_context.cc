@@ -8,9 +8,11 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
+#include "common/path_clean.h"
 #include "dockerfile/dockerignore.h"
 #include "image/layer_reader.h"
 
@@ -24,29 +26,15 @@ Status SpoolError(const std::string& what, const std::string& path) {
                          " while spooling the tar context: " + std::strerror(errno));
 }
 
-// "./a//b/" -> "a/b"; "a/../b" -> "b"; InvalidArgument when ".." climbs
-// above the root.
-Result<std::string> CleanPath(const std::string& raw) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= raw.size()) {
-    size_t end = raw.find('/', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string part = raw.substr(start, end - start);
-    if (part == "..") {
-      if (parts.empty()) {
-        return Status::InvalidArgument("tar context entry \"" + raw +
-                                       "\" points outside the context; rebuild the tar without it");
-      }
-      parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(std::move(part));
-    }
-    start = end + 1;
+// "./a//b/" -> "a/b"; "a/../b" -> "b"; "/a" -> "a" (a tar name counts from
+// the context root); InvalidArgument when ".." climbs above the root.
+Result<std::string> CleanTarPath(const std::string& raw) {
+  std::optional<std::string> clean = CleanPathInside(raw);
+  if (!clean) {
+    return Status::InvalidArgument("tar context entry \"" + raw +
+                                   "\" points outside the context; rebuild the tar without it");
   }
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
+  return *clean;
 }
 
 class Spooler {
@@ -54,7 +42,7 @@ class Spooler {
   Spooler(std::string dir, ContextManifest* out) : dir_(std::move(dir)), out_(out) {}
 
   Status Add(image::LayerReader& reader, const image::LayerEntry& le) {
-    ASSIGN_OR_RETURN(std::string path, CleanPath(le.path));
+    ASSIGN_OR_RETURN(std::string path, CleanTarPath(le.path));
     if (path.empty()) return Status::OK();  // the root itself
     TRY(EnsureParents(path));
     std::string host = dir_ + "/" + path;
@@ -93,7 +81,7 @@ class Spooler {
         TRY(WriteFile(reader, host, &e));
         break;
       case image::EntryType::kHardlink: {
-        ASSIGN_OR_RETURN(std::string target, CleanPath(le.link_target));
+        ASSIGN_OR_RETURN(std::string target, CleanTarPath(le.link_target));
         auto it = entries_.find(target);
         if (it == entries_.end() || it->second.type != EntryType::kRegular) {
           return Status::InvalidArgument("tar context entry \"" + path + "\" is a hard link to \"" +
@@ -262,7 +250,8 @@ Result<ContextManifest> ScanTarContext(image::ByteSource& in, const std::string&
   for (const ContextEntry& e : manifest.entries) {
     struct stat st;
     std::string host = spool_dir + "/" + e.path;
-    if (e.type != EntryType::kRegular || ::lstat(host.c_str(), &st) != 0 || st.st_nlink < 2) continue;
+    if (e.type != EntryType::kRegular || ::lstat(host.c_str(), &st) != 0 || st.st_nlink < 2)
+      continue;
     inodes[e.path] = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
   }
   AssignHardlinkGroups(inodes, &manifest.entries);

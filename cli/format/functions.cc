@@ -5,7 +5,7 @@
 #include "cli/format/go_fmt.h"
 #include "cli/format/go_json.h"
 #include "cli/format/go_print.h"
-#include "cli/format/utf8.h"
+#include "common/utf8.h"
 
 namespace strata::format {
 namespace {
@@ -190,7 +190,7 @@ Result<Value> Split(const std::vector<Value>& args) {
   Json out = Json::array();
   if (sep.empty()) {  // Go splits into UTF-8 sequences
     for (size_t i = 0, size; i < s.size(); i += size) {
-      DecodeRune(s, i, &size);
+      size = DecodeRune(std::string_view(s).substr(i)).width;
       out.push_back(s.substr(i, size));
     }
     return Value::Of(std::move(out));

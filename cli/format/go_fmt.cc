@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "cli/format/go_print.h"
-#include "cli/format/utf8.h"
+#include "common/utf8.h"
 
 namespace strata::format {
 namespace {
@@ -144,8 +144,8 @@ std::string FormatInteger(const Json& arg, const Spec& spec) {
       std::string s = "'";
       std::string raw;
       AppendRune(&raw, static_cast<char32_t>(mag));
-      size_t size;
-      AppendQuotedRune(&s, DecodeRune(raw, 0, &size), size, raw, '\'');
+      DecodedRune d = DecodeRune(raw);
+      AppendQuotedRune(&s, d.rune, d.width, raw, '\'');
       return Pad(s + "'", spec);
     }
     case 'U': {
@@ -210,9 +210,7 @@ std::string FormatString(const std::string& s, const Spec& spec) {
       if (spec.precision < 0) return Pad(s, spec);
       size_t end = 0;
       for (int n = 0; end < s.size() && n < spec.precision; ++n) {
-        size_t size;
-        DecodeRune(s, end, &size);
-        end += size;
+        end += DecodeRune(std::string_view(s).substr(end)).width;
       }
       return Pad(s.substr(0, end), spec);
     }
@@ -299,9 +297,10 @@ int ReadNumber(std::string_view format, size_t* i, const std::vector<Json>& args
 
 std::string GoQuote(std::string_view s) {
   std::string out = "\"";
-  for (size_t i = 0, size; i < s.size(); i += size) {
-    char32_t r = DecodeRune(s, i, &size);
-    AppendQuotedRune(&out, r, size, s.substr(i), '"');
+  for (size_t i = 0; i < s.size();) {
+    DecodedRune d = DecodeRune(s.substr(i));
+    AppendQuotedRune(&out, d.rune, d.width, s.substr(i), '"');
+    i += d.width;
   }
   return out + "\"";
 }
@@ -351,9 +350,9 @@ std::string GoSprintf(std::string_view format, const std::vector<Json>& args) {
       out += "%!(NOVERB)";
       break;
     }
-    size_t size;
-    char32_t verb = DecodeRune(format, i, &size);
-    i += size;
+    DecodedRune decoded = DecodeRune(format.substr(i));
+    char32_t verb = decoded.rune;
+    i += decoded.width;
     if (bad_width) out += "%!(BADWIDTH)";
     if (bad_precision) out += "%!(BADPREC)";
     if (verb == '%') {

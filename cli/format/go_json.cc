@@ -1,7 +1,7 @@
 #include "cli/format/go_json.h"
 
 #include "cli/format/go_print.h"
-#include "cli/format/utf8.h"
+#include "common/utf8.h"
 
 namespace strata::format {
 namespace {
@@ -10,7 +10,9 @@ void AppendString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (size_t i = 0, size; i < s.size(); i += size) {
-    char32_t r = DecodeRune(s, i, &size);
+    DecodedRune d = DecodeRune(s.substr(i));
+    char32_t r = d.rune;
+    size = d.width;
     switch (r) {
       case '"':
         *out += "\\\"";

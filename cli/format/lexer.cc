@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "cli/format/utf8.h"
+#include "common/utf8.h"
 
 namespace strata::format {
 namespace {
@@ -181,9 +181,8 @@ class Lexer {
       } else if (c >= 0x20 && c < 0x7F) {
         ++pos_, Emit(TokenKind::kChar, std::string(1, c), start);
       } else {
-        size_t size;
         return Fail("unrecognized character in action: " +
-                    DescribeRune(DecodeRune(text_, pos_, &size)));
+                    DescribeRune(DecodeRune(text_.substr(pos_)).rune));
       }
     }
   }
@@ -201,8 +200,7 @@ class Lexer {
     size_t begin = pos_;
     while (pos_ < text_.size() && IsAlnum(text_[pos_])) ++pos_;
     if (!AtTerminator()) {
-      size_t size;
-      return Fail("bad character " + DescribeRune(DecodeRune(text_, pos_, &size)));
+      return Fail("bad character " + DescribeRune(DecodeRune(text_.substr(pos_)).rune));
     }
     std::string word(text_.substr(begin, pos_ - begin));
     if (kind == TokenKind::kField) {
@@ -351,8 +349,9 @@ class Lexer {
     }
     ++pos_;  // closing quote
     if (kind == TokenKind::kCharConst) {
-      size_t size = 0;
-      char32_t r = value.empty() ? 0 : DecodeRune(value, 0, &size);
+      DecodedRune d = DecodeRune(value);  // {kRuneError, 0} when empty
+      char32_t r = d.rune;
+      size_t size = d.width;
       if (value.empty() || size != value.size()) {
         return Fail("malformed character constant: " +
                     std::string(text_.substr(start, pos_ - start)));

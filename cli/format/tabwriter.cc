@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cli/format/utf8.h"
+#include "common/utf8.h"
 
 namespace strata::format {
 
