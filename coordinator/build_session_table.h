@@ -1,0 +1,39 @@
+#pragma once
+
+// The builds running on a coordinator, by client peer and request id
+// (BuildSessionKey). Thread-safe: the I/O thread finds sessions for the
+// client's uploads, build threads add and remove their own, and the shared
+// step runner looks for a client holding some context contents.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "coordinator/build_session.h"
+#include "image/digest.h"
+
+namespace strata::coordinator {
+
+class BuildSessionTable {
+ public:
+  // False (and nothing added) when the session's peer already runs a build
+  // with its request id.
+  bool Add(std::shared_ptr<BuildSession> session);
+  // Null when no such build runs.
+  std::shared_ptr<BuildSession> Find(const std::string& peer, uint64_t request_id) const;
+  // A running build whose context manifest lists all of `digests`; null
+  // when none does.
+  std::shared_ptr<BuildSession> FindHolding(const std::vector<Digest>& digests) const;
+  void Remove(const std::shared_ptr<BuildSession>& session);
+  // Cancels every running build's upload wait with `status`.
+  void CancelAll(const Status& status);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<BuildSession>> sessions_;  // by BuildSessionKey
+};
+
+}  // namespace strata::coordinator
