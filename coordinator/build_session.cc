@@ -16,7 +16,7 @@ void BuildSession::OnEvent(const BuildEvent& e) {
   {
     // A step runner's log lines carry only their stage: they belong to the
     // step of that stage that started last (a stage runs its steps in order).
-    std::lock_guard lock(steps_mu_);
+    MutexLock lock(steps_mu_);
     if (e.kind == BuildEvent::Kind::kStarted) {
       running_step_[e.stage] = {e.index, e.total};
     } else if ((e.kind == BuildEvent::Kind::kLog || e.kind == BuildEvent::Kind::kRetry) &&
@@ -66,8 +66,8 @@ void BuildSession::OnEvent(const BuildEvent& e) {
 }
 
 Status BuildSession::Upload(const std::vector<Digest>& digests) {
-  std::lock_guard round(round_mu_);
-  std::unique_lock lock(mu_);
+  MutexLock round(round_mu_);
+  MutexLock lock(mu_);
   if (!cancelled_.ok()) return cancelled_;
   uploaded_ = false;
   upload_failure_ = Status::OK();
@@ -76,10 +76,12 @@ Status BuildSession::Upload(const std::vector<Digest>& digests) {
   missing->set_build_id(build_id_);
   for (const Digest& d : digests) missing->add_digests(d.ToString());
   Send(std::move(envelope));
-  bool answered =
-      changed_.wait_for(lock, upload_timeout_, [&] { return uploaded_ || !cancelled_.ok(); });
+  const auto deadline = std::chrono::steady_clock::now() + upload_timeout_;
+  while (!uploaded_ && cancelled_.ok()) {
+    if (!changed_.WaitUntil(mu_, deadline)) break;
+  }
   if (!cancelled_.ok()) return cancelled_;
-  if (!answered) {
+  if (!uploaded_) {
     return Status::TimedOut("the client did not upload the " + std::to_string(digests.size()) +
                             " context file(s) the build needs within " +
                             std::to_string(upload_timeout_.count() / 1000) + " s");
@@ -88,20 +90,20 @@ Status BuildSession::Upload(const std::vector<Digest>& digests) {
 }
 
 void BuildSession::ContextUploaded() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uploaded_ = true;
-  changed_.notify_all();
+  changed_.NotifyAll();
 }
 
 void BuildSession::UploadFailed(const Status& status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (upload_failure_.ok()) upload_failure_ = status;
 }
 
 void BuildSession::Cancel(const Status& status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   cancelled_ = status;
-  changed_.notify_all();
+  changed_.NotifyAll();
 }
 
 }  // namespace strata::coordinator

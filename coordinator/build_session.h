@@ -9,16 +9,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "coordinator/build_step_runner.h"
 #include "coordinator/outbox.h"
 #include "coordinator/protocol_step_runner.h"
@@ -53,19 +52,19 @@ class BuildSession : public EventSink, public ContextUploader {
 
   // A BuildEvent(R). A step runner's log lines carry only their stage: they
   // are shown as the step of that stage that started last.
-  void OnEvent(const BuildEvent& e) override;
+  void OnEvent(const BuildEvent& e) EXCLUDES(steps_mu_) override;
 
   // MissingBlobs(R), then waits for ContextUploaded(R) (or the upload
   // timeout, or Cancel). One round at a time.
-  Status Upload(const std::vector<Digest>& digests) override;
+  Status Upload(const std::vector<Digest>& digests) EXCLUDES(round_mu_, mu_) override;
 
   // ContextUploaded(R) arrived: the waiting round ends.
-  void ContextUploaded();
+  void ContextUploaded() EXCLUDES(mu_);
   // A context upload failed: the waiting round ends with `status` at its
   // ContextUploaded (the first failure wins).
-  void UploadFailed(const Status& status);
+  void UploadFailed(const Status& status) EXCLUDES(mu_);
   // Ends the waiting round and every later one with `status`.
-  void Cancel(const Status& status);
+  void Cancel(const Status& status) EXCLUDES(mu_);
 
   std::atomic<bool> finished{false};
   std::set<Digest> contents;  // of the manifest's regular files; immutable once listed
@@ -77,14 +76,15 @@ class BuildSession : public EventSink, public ContextUploader {
   Outbox& outbox_;
   Clock& clock_;
   const std::chrono::milliseconds upload_timeout_;
-  std::mutex steps_mu_;
-  std::map<std::string, std::pair<int, int>> running_step_;  // stage -> (index, total)
-  std::mutex round_mu_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool uploaded_ = false;
-  Status upload_failure_;
-  Status cancelled_;
+  Mutex steps_mu_;
+  // stage -> (index, total) of the step that started last.
+  std::map<std::string, std::pair<int, int>> running_step_ GUARDED_BY(steps_mu_);
+  Mutex round_mu_ ACQUIRED_BEFORE(mu_);  // held for a whole upload round
+  Mutex mu_;
+  CondVar changed_;  // uploaded_ or cancelled_ changed
+  bool uploaded_ GUARDED_BY(mu_) = false;
+  Status upload_failure_ GUARDED_BY(mu_);
+  Status cancelled_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::coordinator

@@ -6,20 +6,20 @@
 namespace strata::coordinator {
 
 bool BuildSessionTable::Add(std::shared_ptr<BuildSession> session) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sessions_.try_emplace(session->key(), std::move(session)).second;
 }
 
 std::shared_ptr<BuildSession> BuildSessionTable::Find(const std::string& peer,
                                                       uint64_t request_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(BuildSessionKey(peer, request_id));
   return it == sessions_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<BuildSession> BuildSessionTable::FindHolding(
     const std::vector<Digest>& digests) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& entry : sessions_) {
     // Not a structured binding: clang 14 cannot capture one in a lambda.
     const std::shared_ptr<BuildSession>& session = entry.second;
@@ -32,12 +32,12 @@ std::shared_ptr<BuildSession> BuildSessionTable::FindHolding(
 }
 
 void BuildSessionTable::Remove(const std::shared_ptr<BuildSession>& session) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second == session; });
 }
 
 void BuildSessionTable::CancelAll(const Status& status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [key, session] : sessions_) session->Cancel(status);
 }
 

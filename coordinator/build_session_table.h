@@ -7,10 +7,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "coordinator/build_session.h"
 #include "image/digest.h"
@@ -21,19 +21,20 @@ class BuildSessionTable {
  public:
   // False (and nothing added) when the session's peer already runs a build
   // with its request id.
-  bool Add(std::shared_ptr<BuildSession> session);
+  bool Add(std::shared_ptr<BuildSession> session) EXCLUDES(mu_);
   // Null when no such build runs.
-  std::shared_ptr<BuildSession> Find(const std::string& peer, uint64_t request_id) const;
+  std::shared_ptr<BuildSession> Find(const std::string& peer, uint64_t request_id) const
+      EXCLUDES(mu_);
   // A running build whose context manifest lists all of `digests`; null
   // when none does.
-  std::shared_ptr<BuildSession> FindHolding(const std::vector<Digest>& digests) const;
-  void Remove(const std::shared_ptr<BuildSession>& session);
+  std::shared_ptr<BuildSession> FindHolding(const std::vector<Digest>& digests) const EXCLUDES(mu_);
+  void Remove(const std::shared_ptr<BuildSession>& session) EXCLUDES(mu_);
   // Cancels every running build's upload wait with `status`.
-  void CancelAll(const Status& status);
+  void CancelAll(const Status& status) EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<BuildSession>> sessions_;  // by BuildSessionKey
+  mutable Mutex mu_;
+  std::map<std::string, std::shared_ptr<BuildSession>> sessions_ GUARDED_BY(mu_);  // by key()
 };
 
 }  // namespace strata::coordinator

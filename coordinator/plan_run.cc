@@ -32,14 +32,19 @@ Result<BuildResult> PlanRun::Run() {
   }
   TRY(Prepare());
   RunStages();
-  if (failed_) return error_;
+  StageState target;
+  {
+    MutexLock lock(mu_);
+    if (failed_) return error_;
+    target = states_.at(plan_.target);
+  }
   BuildResult result;
   for (auto& [index, job] : jobs_) {
     for (StepReport& r : job.reports) result.steps.push_back(std::move(r));
     result.cached_steps += job.cached;
     result.ran_steps += job.ran;
   }
-  ASSIGN_OR_RETURN(result.image, Assemble(states_.at(plan_.target)));
+  ASSIGN_OR_RETURN(result.image, Assemble(target));
   return result;
 }
 
@@ -148,20 +153,14 @@ void PlanRun::RunStages() {
 
 void PlanRun::RunStageWhenReady(StageJob& job) {
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] {
-      if (failed_) return true;
-      for (int dep : job.deps) {
-        if (!states_.contains(dep)) return false;
-      }
-      return true;
-    });
+    MutexLock lock(mu_);
+    while (!failed_ && !DepsBuiltLocked(job)) cv_.Wait(mu_);
     if (failed_) return;  // abandoned: another stage failed
   }
   Result<StageState> state = CatchAtThreadTopOr<Result<StageState>>(
       "stage " + std::to_string(job.stage->index), [&] { return RunStage(job); });
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (state.ok()) {
       states_[job.stage->index] = std::move(*state);
     } else if (!failed_) {
@@ -169,7 +168,14 @@ void PlanRun::RunStageWhenReady(StageJob& job) {
       error_ = state.status();
     }
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
+}
+
+bool PlanRun::DepsBuiltLocked(const StageJob& job) {
+  for (int dep : job.deps) {
+    if (!states_.contains(dep)) return false;
+  }
+  return true;
 }
 
 Result<StageState> PlanRun::BaseOf(const StageJob& job) {
@@ -183,7 +189,7 @@ Result<StageState> PlanRun::BaseOf(const StageJob& job) {
       SetScratchConfig(&s.config.config);
       return s;
     case dockerfile::BaseKind::kStage: {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       s = states_.at(stage.base.stage);
       // Its ONBUILD triggers are the planner's first steps of this stage.
       s.config.config.config.on_build.clear();
@@ -378,7 +384,7 @@ Status PlanRun::ResolveFrom(const std::string& from, const BuildStep& step, Dige
                             std::vector<cache::LayerRecord>* layers) {
   int index = FindStage(plan_, from);
   if (index >= 0) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = states_.find(index);
     if (it == states_.end()) {
       return Status::InvalidArgument(Location(plan_, step.start_line) + "stage " + from +

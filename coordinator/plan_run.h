@@ -13,10 +13,8 @@
 // are called one at a time.
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,6 +22,7 @@
 
 #include "cache/store.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "coordinator/build_runner.h"
 #include "coordinator/build_serial_seams.h"
@@ -68,7 +67,7 @@ class PlanRun {
         options_(options),
         events_(events) {}
   // Builds plan.target (see BuildRunner::Build). Once per PlanRun.
-  Result<BuildResult> Run();
+  Result<BuildResult> Run() EXCLUDES(mu_);
 
  private:
   // Resolves the base images, expands their ONBUILD triggers, and numbers
@@ -83,8 +82,10 @@ class PlanRun {
 
   // One thread per needed stage; each waits for its dependencies.
   void RunStages();
-  void RunStageWhenReady(StageJob& job);
-  Result<StageState> BaseOf(const StageJob& job);
+  void RunStageWhenReady(StageJob& job) EXCLUDES(mu_);
+  // Whether every stage `job` depends on is built.
+  bool DepsBuiltLocked(const StageJob& job) REQUIRES(mu_);
+  Result<StageState> BaseOf(const StageJob& job) EXCLUDES(mu_);
   Result<StageState> RunStage(StageJob& job);
 
   // Downloads the http(s) sources of an ADD into the store.
@@ -118,7 +119,7 @@ class PlanRun {
   Result<std::optional<cache::CacheEntry>> Lookup(const Digest& key);
   Result<cache::CacheEntry> Record(const Digest& key, const StepOutcome& outcome);
   Status ResolveFrom(const std::string& from, const dockerfile::BuildStep& step, Digest* key,
-                     std::vector<cache::LayerRecord>* layers);
+                     std::vector<cache::LayerRecord>* layers) EXCLUDES(mu_);
   Result<cache::ImageRecord> Assemble(const StageState& s);
   void Emit(BuildEvent::Kind kind, const dockerfile::BuildStage& stage, int number,
             const std::string& text, int64_t duration = 0);
@@ -136,11 +137,12 @@ class PlanRun {
   std::map<int, StageJob> jobs_;  // needed stages by index; fixed after Prepare
   int total_ = 0;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<int, StageState> states_;  // GUARDED_BY(mu_): built stages
-  std::atomic<bool> failed_{false};   // written under mu_
-  Status error_;                      // GUARDED_BY(mu_): the first failure
+  Mutex mu_;
+  CondVar cv_;                                        // a stage was built, or one failed
+  std::map<int, StageState> states_ GUARDED_BY(mu_);  // built stages
+  // Written under mu_; read without it by running stages, to stop early.
+  std::atomic<bool> failed_{false};
+  Status error_ GUARDED_BY(mu_);  // the first failure
 };
 
 }  // namespace strata::coordinator
