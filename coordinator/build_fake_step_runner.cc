@@ -11,7 +11,7 @@ Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
   std::string needle;
   std::string throw_needle;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     jobs_.push_back(job);
     needle = fail_needle_;
     throw_needle = throw_needle_;

@@ -5,11 +5,11 @@
 // text), counts calls and fails steps whose text contains a chosen string.
 // Thread-safe (stages of a build run steps concurrently).
 
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "cache/blob_store.h"
+#include "common/mutex.h"
 #include "coordinator/build_step_runner.h"
 
 namespace strata::coordinator {
@@ -18,38 +18,38 @@ class FakeStepRunner : public StepRunner {
  public:
   explicit FakeStepRunner(cache::BlobStore& blobs) : blobs_(blobs) {}
 
-  Result<StepOutcome> Run(const StepJob& job, EventSink* events) override;
+  Result<StepOutcome> Run(const StepJob& job, EventSink* events) EXCLUDES(mu_) override;
 
   // Steps whose text contains `needle` exit 1.
-  void FailWhenTextContains(std::string needle) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void FailWhenTextContains(std::string needle) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     fail_needle_ = std::move(needle);
   }
   // Steps whose text contains `needle` throw, as a bug deep in a runner would.
-  void ThrowWhenTextContains(std::string needle) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void ThrowWhenTextContains(std::string needle) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     throw_needle_ = std::move(needle);
   }
-  int calls() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  int calls() const EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     return static_cast<int>(jobs_.size());
   }
   // The jobs run, in the order they reached the runner.
-  std::vector<StepJob> jobs() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<StepJob> jobs() const EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     return jobs_;
   }
-  void Reset() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Reset() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     jobs_.clear();
   }
 
  private:
   cache::BlobStore& blobs_;
-  mutable std::mutex mu_;
-  std::string fail_needle_;    // GUARDED_BY(mu_)
-  std::string throw_needle_;   // GUARDED_BY(mu_)
-  std::vector<StepJob> jobs_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::string fail_needle_ GUARDED_BY(mu_);
+  std::string throw_needle_ GUARDED_BY(mu_);
+  std::vector<StepJob> jobs_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::coordinator

@@ -4,10 +4,10 @@
 // EventSink and ContextSource, which need not be thread-safe: each call
 // goes through one at a time. Internal to coordinator/build_runner.cc.
 
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "coordinator/build_step_key.h"
 #include "coordinator/build_step_runner.h"
 
@@ -17,15 +17,15 @@ namespace strata::coordinator {
 class SerialSink : public EventSink {
  public:
   explicit SerialSink(EventSink* inner) : inner_(inner) {}
-  void OnEvent(const BuildEvent& event) override {
+  void OnEvent(const BuildEvent& event) EXCLUDES(mu_) override {
     if (inner_ == nullptr) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     inner_->OnEvent(event);
   }
 
  private:
-  EventSink* inner_;
-  std::mutex mu_;
+  EventSink* const inner_ PT_GUARDED_BY(mu_);
+  Mutex mu_;
 };
 
 // Hands the build context to the stages' threads one Select at a time (a
@@ -35,14 +35,15 @@ class SerialContext : public ContextSource {
   explicit SerialContext(ContextSource* inner) : inner_(inner) {}
   ContextSource* get() { return inner_ == nullptr ? nullptr : this; }
   Result<std::vector<cache::InputEntry>> Select(const std::vector<std::string>& patterns,
-                                                const std::vector<std::string>& excludes) override {
-    std::lock_guard<std::mutex> lock(mu_);
+                                                const std::vector<std::string>& excludes)
+      EXCLUDES(mu_) override {
+    MutexLock lock(mu_);
     return inner_->Select(patterns, excludes);
   }
 
  private:
-  ContextSource* inner_;
-  std::mutex mu_;
+  ContextSource* const inner_ PT_GUARDED_BY(mu_);
+  Mutex mu_;
 };
 
 }  // namespace strata::coordinator

@@ -3,47 +3,32 @@
 // The coordinator side of `strata build` and of workers (docs/protocol.md
 // "Builds and workers"): SubmitBuild starts a build on its own thread
 // (plan, cache, jobs through the WorkerPool, BuildEvents and a BuildResult
-// back to the client); the worker endpoint's messages feed the pool; blobs
-// move both ways in 1 MiB BlobPut chunks.
+// back to the client); the client's context uploads go to the build
+// waiting for them (ContextUploadReceiver); the worker endpoint's messages
+// feed the pool (WorkerEndpoint).
 //
 // Threads: Handle* are called by the I/O thread only; builds run on their
 // own threads and send through the Outbox.
 
 #include <atomic>
-#include <condition_variable>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cache/store.h"
 #include "common/clock.h"
-#include "coordinator/blob_transfer.h"
 #include "coordinator/build_runner.h"
+#include "coordinator/build_session.h"
+#include "coordinator/build_session_table.h"
+#include "coordinator/context_upload_receiver.h"
 #include "coordinator/outbox.h"
 #include "coordinator/protocol_step_runner.h"
+#include "coordinator/worker_endpoint.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/envelope.h"
 
 namespace strata::coordinator {
-
-class BuildSession;
-
-// The pool's JobSender over the Outbox: Jobs go to the worker endpoint with
-// request ids of their own. Thread-safe.
-class OutboxJobSender : public JobSender {
- public:
-  explicit OutboxJobSender(Outbox& outbox) : outbox_(outbox) {}
-  Status SendJob(const std::string& peer, const v1::Job& job) override;
-
- private:
-  Outbox& outbox_;
-  // Far from the ids a worker numbers its own requests with (1, 2, ...).
-  std::atomic<uint64_t> next_request_{uint64_t{1} << 40};
-};
 
 struct BuildServiceOptions {
   // How long a build waits for ContextUploaded after MissingBlobs.
@@ -63,7 +48,9 @@ class BuildService : public ContextUploader {
   static bool HandlesClientMessage(const protocol::Envelope& envelope);
   void HandleClient(const std::string& peer, const protocol::Envelope& envelope);
   // Every message of the worker endpoint.
-  void HandleWorker(const std::string& peer, const protocol::Envelope& envelope);
+  void HandleWorker(const std::string& peer, const protocol::Envelope& envelope) {
+    worker_endpoint_.Handle(peer, envelope);
+  }
 
   // Asks a running build whose context manifest lists all of `digests` to
   // upload them (ContextUploader for the shared ProtocolStepRunner).
@@ -77,11 +64,7 @@ class BuildService : public ContextUploader {
   void RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request);
   // Sends the session's last message and forgets it (once per session).
   void EndSession(const std::shared_ptr<BuildSession>& session, protocol::Envelope last);
-  void ClientBlobPut(const std::string& peer, const protocol::Envelope& envelope);
   void ReapFinished();
-  // The ENV/WORKDIR/SHELL of a FROM image for the planner; nullopt when
-  // the store has no such image (the runner then reports it at its line).
-  std::optional<dockerfile::BaseImageScope> BaseImageScopeOf(const std::string& name);
 
   cache::Store& store_;
   WorkerPool& pool_;
@@ -89,12 +72,11 @@ class BuildService : public ContextUploader {
   Outbox& outbox_;
   const BuildServiceOptions options_;
   ProtocolStepRunner step_runner_;
-  BuildRunner runner_;            // thread-safe: builds run at once and share in-flight steps
-  BlobReceiver receiver_;         // worker uploads (layers); I/O thread only
-  BlobReceiver client_receiver_;  // context files, synced at ContextUploaded; I/O thread only
+  BuildRunner runner_;  // thread-safe: builds run at once and share in-flight steps
+  BuildSessionTable sessions_;
+  WorkerEndpoint worker_endpoint_;          // I/O thread only
+  ContextUploadReceiver context_receiver_;  // I/O thread only
 
-  std::mutex sessions_mu_;
-  std::map<std::string, std::shared_ptr<BuildSession>> sessions_;  // by peer + request id
   struct BuildThread {
     std::shared_ptr<BuildSession> session;
     std::thread thread;

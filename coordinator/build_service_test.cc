@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cache/test_util.h"
+#include "coordinator/outbox_job_sender.h"
 #include "coordinator/server.h"
 #include "protocol/connection.h"
 

@@ -47,7 +47,7 @@ Status LocalWorker::Spawn() {
     execv(args[0], args.data());
     _exit(127);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   pid_ = pid;
   LOG(INFO) << "local worker started: pid " << pid;
   return Status::OK();
@@ -58,7 +58,7 @@ void LocalWorker::Watch() {
   while (!stopping_) {
     pid_t pid;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       pid = pid_;
     }
     int status = 0;
@@ -83,7 +83,7 @@ void LocalWorker::Stop() {
   if (watcher_.joinable()) watcher_.join();
   pid_t pid;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     pid = pid_;
   }
   if (pid <= 0) return;

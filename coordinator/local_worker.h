@@ -7,11 +7,11 @@
 #include <sys/types.h>
 
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace strata::coordinator {
@@ -31,12 +31,12 @@ class LocalWorker {
   void Stop();
 
  private:
-  Status Spawn();
+  Status Spawn() EXCLUDES(mu_);
   void Watch();
 
   const std::vector<std::string> argv_;
-  std::mutex mu_;
-  pid_t pid_ = -1;
+  Mutex mu_;
+  pid_t pid_ GUARDED_BY(mu_) = -1;
   std::atomic<bool> stopping_{false};
   std::thread watcher_;
 };

@@ -20,6 +20,7 @@
 #include "coordinator/build_service.h"
 #include "coordinator/image_service.h"
 #include "coordinator/local_worker.h"
+#include "coordinator/outbox_job_sender.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/server.h"
 #include "coordinator/worker_pool.h"

@@ -23,7 +23,7 @@ Server::Server(protocol::Listener& clients, RpcHandler& handler, Clock& clock,
 
 void Server::Send(Endpoint endpoint, std::string peer, protocol::Envelope envelope) {
   {
-    std::lock_guard lock(outbox_mu_);
+    MutexLock lock(outbox_mu_);
     outbox_.push_back({endpoint, std::move(peer), std::move(envelope)});
   }
   if (waker_.ok()) (*waker_)->Wake();
@@ -32,7 +32,7 @@ void Server::Send(Endpoint endpoint, std::string peer, protocol::Envelope envelo
 void Server::Flush() {
   std::deque<Outgoing> batch;
   {
-    std::lock_guard lock(outbox_mu_);
+    MutexLock lock(outbox_mu_);
     batch.swap(outbox_);
   }
   for (Outgoing& out : batch) {

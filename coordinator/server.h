@@ -4,10 +4,10 @@
 #include <chrono>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "coordinator/build_service.h"
 #include "coordinator/outbox.h"
 #include "coordinator/rpc_handler.h"
@@ -50,7 +50,8 @@ class Server : public Outbox {
   // OK after a Shutdown request or the idle timeout.
   Status Run();
 
-  void Send(Endpoint endpoint, std::string peer, protocol::Envelope envelope) override;
+  void Send(Endpoint endpoint, std::string peer, protocol::Envelope envelope)
+      EXCLUDES(outbox_mu_) override;
 
   // Makes Run return OK soon, as a Shutdown request does. Thread-safe and
   // async-signal-safe (a SIGTERM handler may call it).
@@ -66,7 +67,7 @@ class Server : public Outbox {
     protocol::Envelope envelope;
   };
   void HandleClient(protocol::Incoming incoming);
-  void Flush();
+  void Flush() EXCLUDES(outbox_mu_);
   bool Busy() const;
 
   protocol::Listener& clients_;
@@ -79,8 +80,8 @@ class Server : public Outbox {
   Result<std::unique_ptr<protocol::Waker>> waker_;
   std::atomic<bool> stop_requested_{false};
 
-  std::mutex outbox_mu_;
-  std::deque<Outgoing> outbox_;
+  Mutex outbox_mu_;
+  std::deque<Outgoing> outbox_ GUARDED_BY(outbox_mu_);
 };
 
 }  // namespace strata::coordinator

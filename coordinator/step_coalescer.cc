@@ -6,13 +6,13 @@ Result<StepCoalescer::Produced> StepCoalescer::Run(
     const std::string& key, const std::function<Result<cache::CacheEntry>()>& produce) {
   std::shared_ptr<InFlight> mine;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     while (true) {
       auto it = in_flight_.find(key);
       if (it == in_flight_.end()) break;
       std::shared_ptr<InFlight> leader = it->second;
       ++waiting_;
-      cv_.wait(lock, [&] { return leader->done; });
+      while (!leader->done) cv_.Wait(mu_);
       --waiting_;
       if (leader->entry) return Produced{*leader->entry, false};
       // The leader failed: try again (another waiter may already lead).
@@ -22,18 +22,18 @@ Result<StepCoalescer::Produced> StepCoalescer::Run(
   }
   Result<cache::CacheEntry> entry = produce();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     mine->done = true;
     if (entry.ok()) mine->entry = *entry;
     in_flight_.erase(key);
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (!entry.ok()) return entry.status();
   return Produced{std::move(*entry), true};
 }
 
 int StepCoalescer::waiting() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return waiting_;
 }
 

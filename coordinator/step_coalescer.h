@@ -9,15 +9,14 @@
 // producer must not wait on another key of the same coalescer (steps do
 // not), so there is no deadlock.
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "cache/records.h"
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace strata::coordinator {
@@ -35,21 +34,23 @@ class StepCoalescer {
   // (the failure is reported by the build it belongs to). `produce`'s own
   // error is returned to its caller.
   Result<Produced> Run(const std::string& key,
-                       const std::function<Result<cache::CacheEntry>()>& produce);
+                       const std::function<Result<cache::CacheEntry>()>& produce) EXCLUDES(mu_);
 
   // Callers currently waiting for a leader (for tests and metrics).
-  int waiting() const;
+  int waiting() const EXCLUDES(mu_);
 
  private:
+  // Read and written under mu_ (reached through in_flight_ or a waiter's
+  // copy of the pointer, which the analysis cannot follow).
   struct InFlight {
     bool done = false;
     std::optional<cache::CacheEntry> entry;  // set when the leader succeeded
   };
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, std::shared_ptr<InFlight>> in_flight_;  // GUARDED_BY(mu_)
-  int waiting_ = 0;                                             // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;  // a leader finished
+  std::map<std::string, std::shared_ptr<InFlight>> in_flight_ GUARDED_BY(mu_);
+  int waiting_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace strata::coordinator

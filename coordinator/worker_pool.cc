@@ -47,7 +47,7 @@ class WorkerPool::Ticket {
 v1::Registered WorkerPool::Register(const std::string& peer, const v1::Register& request) {
   v1::Registered reply;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     reply = RegisterLocked(peer, request);
   }
   Announce();
@@ -74,7 +74,7 @@ v1::Registered WorkerPool::RegisterLocked(const std::string& peer, const v1::Reg
 }
 
 Status WorkerPool::Heartbeat(const v1::Heartbeat& heartbeat) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = workers_.find(heartbeat.worker_id());
   if (it == workers_.end()) {
     return Status::NotFound("worker " + heartbeat.worker_id() +
@@ -89,7 +89,7 @@ Status WorkerPool::Heartbeat(const v1::Heartbeat& heartbeat) {
 void WorkerPool::OnJobLog(const v1::JobLog& log) {
   LogFn on_log;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = jobs_.find(log.job_id());
     if (it == jobs_.end()) return;
     on_log = it->second->on_log;
@@ -99,7 +99,7 @@ void WorkerPool::OnJobLog(const v1::JobLog& log) {
 
 void WorkerPool::OnJobResult(const v1::JobResult& result) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     OnJobResultLocked(result);
   }
   Announce();
@@ -132,7 +132,7 @@ void WorkerPool::OnJobResultLocked(const v1::JobResult& result) {
 
 void WorkerPool::Tick() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     TickLocked();
   }
   Announce();
@@ -169,14 +169,14 @@ void WorkerPool::TickLocked() {
 }
 
 std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log,
-                                                      RetryFn on_retry) {
+                                                       RetryFn on_retry) {
   auto ticket = std::make_shared<Ticket>();
   ticket->parent_snapshots = ParentSnapshotNames(job);
   ticket->job = std::move(job);
   ticket->on_log = std::move(on_log);
   ticket->on_retry = std::move(on_retry);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ticket->queued_at = clock_.NowUnixNanos();
     if (shut_down_) {
       ticket->result = Status::Cancelled("the coordinator is shutting down");
@@ -195,13 +195,13 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log
 }
 
 Result<v1::JobResult> WorkerPool::Wait(const std::shared_ptr<Ticket>& ticket) {
-  std::unique_lock lock(mu_);
-  done_.wait(lock, [&] { return ticket->result.has_value(); });
+  MutexLock lock(mu_);
+  while (!ticket->result.has_value()) done_.Wait(mu_);
   return *ticket->result;
 }
 
 void WorkerPool::Shutdown() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   shut_down_ = true;
   std::vector<std::shared_ptr<Ticket>> all;
   for (const auto& [id, ticket] : jobs_) all.push_back(ticket);
@@ -212,7 +212,7 @@ void WorkerPool::Shutdown() {
 }
 
 std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<WorkerInfo> out;
   for (const auto& [id, w] : workers_) {
     out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()}});
@@ -221,7 +221,7 @@ std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
 }
 
 size_t WorkerPool::outstanding_jobs() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return jobs_.size();
 }
 
@@ -248,16 +248,19 @@ void WorkerPool::DispatchLocked() {
 }
 
 bool WorkerPool::RunsSuspectLocked(const Worker& w) const {
-  return std::any_of(w.running.begin(), w.running.end(), [&](const std::string& job_id) {
+  for (const std::string& job_id : w.running) {
     auto t = jobs_.find(job_id);
-    return t != jobs_.end() && t->second->crashes > 0;
-  });
+    if (t != jobs_.end() && t->second->crashes > 0) return true;
+  }
+  return false;
 }
 
 WorkerPool::Worker* WorkerPool::PickWorkerLocked(const Ticket& ticket) {
   Worker* best = nullptr;
   bool best_local = false;
-  for (auto& [id, w] : workers_) {
+  for (auto& entry : workers_) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    Worker& w = entry.second;
     if (w.running.size() >= w.slots) continue;
     // A suspect runs alone, so that a second loss is its own.
     if (ticket.crashes > 0 && !w.running.empty()) continue;
@@ -291,10 +294,10 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
       // The second loss came while it ran alone: a step that kills every
       // worker it runs on would otherwise use up the attempts, and workers.
       ticket->worker.clear();
-      FinishLocked(ticket, Status::Internal("step crashed the worker " +
-                                            std::to_string(ticket->crashes) +
-                                            " times; not retried: " + lost +
-                                            "; the worker's log says how it died"));
+      FinishLocked(
+          ticket,
+          Status::Internal("step crashed the worker " + std::to_string(ticket->crashes) +
+                           " times; not retried: " + lost + "; the worker's log says how it died"));
       continue;
     }
     RequeueLocked(ticket, lost, "worker lost");
@@ -311,8 +314,8 @@ void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std:
                                      std::to_string(ticket->attempts) + " workers; last: " + why));
     return;
   }
-  LOG(WARN) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
-            << "): " << why << "; attempt " << ticket->attempts + 1 << "/" << kMaxAttempts;
+  LOG(WARN) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction() << "): " << why
+            << "; attempt " << ticket->attempts + 1 << "/" << kMaxAttempts;
   if (ticket->on_retry) {
     JobRetry retry{ticket->attempts + 1, kMaxAttempts, shown};
     announcements_.push_back([fn = ticket->on_retry, retry] { fn(retry); });
@@ -323,7 +326,7 @@ void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std:
 void WorkerPool::Announce() {
   std::vector<std::function<void()>> due;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     due.swap(announcements_);
   }
   for (const auto& fn : due) fn();
@@ -335,7 +338,7 @@ void WorkerPool::FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::
   std::erase(queue_, ticket);
   jobs_.erase(ticket->job.job_id());
   ticket->result = std::move(result);
-  done_.notify_all();
+  done_.NotifyAll();
 }
 
 }  // namespace strata::coordinator

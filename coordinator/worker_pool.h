@@ -25,18 +25,17 @@
 // Tick) is called by the coordinator's I/O thread, Submit/Wait by build
 // threads. Time comes from the Clock; nothing here sleeps or opens a socket.
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "protocol/envelope.h"
 
@@ -53,9 +52,9 @@ class JobSender {
 // A job sent to a worker again: its worker was lost, or failed it with a
 // retryable error.
 struct JobRetry {
-  int attempt = 0;       // the run about to start, 2..max_attempts
+  int attempt = 0;  // the run about to start, 2..max_attempts
   int max_attempts = 0;
-  std::string reason;    // "worker lost", or the worker's error message
+  std::string reason;  // "worker lost", or the worker's error message
 };
 
 // Runs jobs on workers; what ProtocolStepRunner needs of the pool (a fake in
@@ -98,26 +97,28 @@ class WorkerPool : public JobRunner {
   // Registers (or re-registers) a worker whose job peer is `peer`. Jobs the
   // worker had before (it restarted) are queued again. Sends nothing: the
   // worker gets jobs from the next Tick, after its Registered reply.
-  v1::Registered Register(const std::string& peer, const v1::Register& request);
+  v1::Registered Register(const std::string& peer, const v1::Register& request) EXCLUDES(mu_);
   // NotFound for a worker_id not registered (the worker registers again).
-  Status Heartbeat(const v1::Heartbeat& heartbeat);
-  void OnJobLog(const v1::JobLog& log);
-  void OnJobResult(const v1::JobResult& result);
+  Status Heartbeat(const v1::Heartbeat& heartbeat) EXCLUDES(mu_);
+  void OnJobLog(const v1::JobLog& log) EXCLUDES(mu_);
+  void OnJobResult(const v1::JobResult& result) EXCLUDES(mu_);
   // Declares silent workers dead, fails jobs that found no worker in time,
   // dispatches. Call it about every heartbeat interval.
-  void Tick();
+  void Tick() EXCLUDES(mu_);
 
   // --- build side ---
   class Ticket;
   // Queues `job` (job_id must be unique) and dispatches it when a slot is free.
-  std::shared_ptr<Ticket> Submit(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr);
+  std::shared_ptr<Ticket> Submit(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr)
+      EXCLUDES(mu_);
   // Blocks until the job's result (see JobRunner::RunJob).
-  Result<v1::JobResult> Wait(const std::shared_ptr<Ticket>& ticket);
-  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr) override {
+  Result<v1::JobResult> Wait(const std::shared_ptr<Ticket>& ticket) EXCLUDES(mu_);
+  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr)
+      EXCLUDES(mu_) override {
     return Wait(Submit(std::move(job), std::move(on_log), std::move(on_retry)));
   }
   // Fails every waiting job with Cancelled; later Submits fail at once.
-  void Shutdown();
+  void Shutdown() EXCLUDES(mu_);
 
   // --- introspection ---
   struct WorkerInfo {
@@ -126,9 +127,9 @@ class WorkerPool : public JobRunner {
     uint32_t slots = 0;
     std::vector<std::string> running;  // job ids
   };
-  std::vector<WorkerInfo> Workers() const;
+  std::vector<WorkerInfo> Workers() const EXCLUDES(mu_);
   // Jobs queued or running: while non-zero the coordinator is not idle.
-  size_t outstanding_jobs() const;
+  size_t outstanding_jobs() const EXCLUDES(mu_);
 
  private:
   struct Worker {
@@ -140,34 +141,38 @@ class WorkerPool : public JobRunner {
     std::set<std::string> running;
   };
 
-  v1::Registered RegisterLocked(const std::string& peer, const v1::Register& request);
-  void OnJobResultLocked(const v1::JobResult& result);
-  void TickLocked();
-  void DispatchLocked();
-  Worker* PickWorkerLocked(const Ticket& ticket);
+  v1::Registered RegisterLocked(const std::string& peer, const v1::Register& request) REQUIRES(mu_);
+  void OnJobResultLocked(const v1::JobResult& result) REQUIRES(mu_);
+  void TickLocked() REQUIRES(mu_);
+  void DispatchLocked() REQUIRES(mu_);
+  Worker* PickWorkerLocked(const Ticket& ticket) REQUIRES(mu_);
   // Whether `w` runs a suspect (a job whose worker was lost before).
-  bool RunsSuspectLocked(const Worker& w) const;
+  bool RunsSuspectLocked(const Worker& w) const REQUIRES(mu_);
   // Removes the worker and requeues its jobs.
-  void DropWorkerLocked(const std::string& id, const std::string& why);
+  void DropWorkerLocked(const std::string& id, const std::string& why) REQUIRES(mu_);
   // `why` goes to the log and the final error, `shown` to the RetryFn.
   void RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std::string& why,
-                     const std::string& shown);
-  void FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result);
+                     const std::string& shown) REQUIRES(mu_);
+  void FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result)
+      REQUIRES(mu_);
   // Calls the RetryFns queued under the lock; called with mu_ released so
   // that they may block or call anything but the pool's *Locked methods.
-  void Announce();
+  void Announce() EXCLUDES(mu_);
 
   Clock& clock_;
   JobSender& sender_;
   const WorkerPoolOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable done_;
-  bool shut_down_ = false;
-  std::map<std::string, Worker> workers_;
-  std::deque<std::shared_ptr<Ticket>> queue_;
-  std::map<std::string, std::shared_ptr<Ticket>> jobs_;  // queued or running, by job_id
-  int64_t no_worker_since_ = 0;
-  std::vector<std::function<void()>> announcements_;  // GUARDED_BY(mu_)
+  // Guards the pool and every Ticket's fields once submitted (the analysis
+  // sees the members below; Ticket fields are reached through pointers).
+  mutable Mutex mu_;
+  CondVar done_;  // a ticket got its result
+  bool shut_down_ GUARDED_BY(mu_) = false;
+  std::map<std::string, Worker> workers_ GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Ticket>> queue_ GUARDED_BY(mu_);
+  // Queued or running, by job_id.
+  std::map<std::string, std::shared_ptr<Ticket>> jobs_ GUARDED_BY(mu_);
+  int64_t no_worker_since_ GUARDED_BY(mu_) = 0;
+  std::vector<std::function<void()>> announcements_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::coordinator

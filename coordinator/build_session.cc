@@ -1,0 +1,109 @@
+#include "coordinator/build_session.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace strata::coordinator {
+
+using protocol::Envelope;
+
+std::string BuildSessionKey(const std::string& peer, uint64_t request_id) {
+  return peer + "/" + std::to_string(request_id);
+}
+
+void BuildSession::OnEvent(const BuildEvent& e) {
+  int index = e.index, total = e.total;
+  {
+    // A step runner's log lines carry only their stage: they belong to the
+    // step of that stage that started last (a stage runs its steps in order).
+    MutexLock lock(steps_mu_);
+    if (e.kind == BuildEvent::Kind::kStarted) {
+      running_step_[e.stage] = {e.index, e.total};
+    } else if ((e.kind == BuildEvent::Kind::kLog || e.kind == BuildEvent::Kind::kRetry) &&
+               index == 0) {
+      auto it = running_step_.find(e.stage);
+      // A one-stage build's events name no stage; its jobs still do.
+      if (it == running_step_.end() && running_step_.size() == 1) it = running_step_.begin();
+      if (it != running_step_.end()) std::tie(index, total) = it->second;
+    }
+  }
+  Envelope envelope = protocol::NewEnvelope(request_id_);
+  v1::BuildEvent* out = envelope.mutable_build_event();
+  out->set_build_id(build_id_);
+  out->set_step(static_cast<uint32_t>(std::max(0, index)));
+  out->set_total_steps(static_cast<uint32_t>(std::max(0, total)));
+  out->set_time_unix_ms(clock_.NowUnixNanos() / 1'000'000);
+  switch (e.kind) {
+    case BuildEvent::Kind::kStarted:
+      out->mutable_started()->set_instruction(e.text);
+      out->mutable_started()->set_stage(e.stage);
+      break;
+    case BuildEvent::Kind::kCached:
+      out->mutable_cached()->set_instruction(e.text);
+      out->mutable_cached()->set_stage(e.stage);
+      break;
+    case BuildEvent::Kind::kLog:
+      out->mutable_log()->set_stream(v1::LogLine::STREAM_STDOUT);
+      out->mutable_log()->set_data(e.text);
+      break;
+    case BuildEvent::Kind::kDone:
+      out->mutable_done()->set_instruction(e.text);
+      out->mutable_done()->set_stage(e.stage);
+      out->mutable_done()->set_duration_ms(e.duration_nanos / 1'000'000);
+      out->mutable_done()->set_duration_us(e.duration_nanos / 1'000);
+      break;
+    case BuildEvent::Kind::kError:
+      out->mutable_error()->set_code(static_cast<int>(StatusCode::kInternal));
+      out->mutable_error()->set_message(e.text);
+      break;
+    case BuildEvent::Kind::kRetry:
+      out->mutable_retry()->set_attempt(static_cast<uint32_t>(std::max(0, e.attempt)));
+      out->mutable_retry()->set_max_attempts(static_cast<uint32_t>(std::max(0, e.max_attempts)));
+      out->mutable_retry()->set_reason(e.text);
+      break;
+  }
+  Send(std::move(envelope));
+}
+
+Status BuildSession::Upload(const std::vector<Digest>& digests) {
+  MutexLock round(round_mu_);
+  MutexLock lock(mu_);
+  if (!cancelled_.ok()) return cancelled_;
+  uploaded_ = false;
+  upload_failure_ = Status::OK();
+  Envelope envelope = protocol::NewEnvelope(request_id_);
+  v1::MissingBlobs* missing = envelope.mutable_missing_blobs();
+  missing->set_build_id(build_id_);
+  for (const Digest& d : digests) missing->add_digests(d.ToString());
+  Send(std::move(envelope));
+  const auto deadline = std::chrono::steady_clock::now() + upload_timeout_;
+  while (!uploaded_ && cancelled_.ok()) {
+    if (!changed_.WaitUntil(mu_, deadline)) break;
+  }
+  if (!cancelled_.ok()) return cancelled_;
+  if (!uploaded_) {
+    return Status::TimedOut("the client did not upload the " + std::to_string(digests.size()) +
+                            " context file(s) the build needs within " +
+                            std::to_string(upload_timeout_.count() / 1000) + " s");
+  }
+  return upload_failure_;
+}
+
+void BuildSession::ContextUploaded() {
+  MutexLock lock(mu_);
+  uploaded_ = true;
+  changed_.NotifyAll();
+}
+
+void BuildSession::UploadFailed(const Status& status) {
+  MutexLock lock(mu_);
+  if (upload_failure_.ok()) upload_failure_ = status;
+}
+
+void BuildSession::Cancel(const Status& status) {
+  MutexLock lock(mu_);
+  cancelled_ = status;
+  changed_.NotifyAll();
+}
+
+}  // namespace strata::coordinator

@@ -1,0 +1,90 @@
+#pragma once
+
+// One build as its client sees it (docs/protocol.md "Builds and workers"):
+// the peer and request id R that every BuildEvent, MissingBlobs and the
+// BuildResult carry, and the wait for a ContextUploaded after MissingBlobs.
+//
+// Thread-safe: events come from any of the build's threads, uploads are
+// announced by the I/O thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/mutex.h"
+#include "coordinator/build_step_runner.h"
+#include "coordinator/outbox.h"
+#include "coordinator/protocol_step_runner.h"
+#include "image/digest.h"
+#include "protocol/envelope.h"
+
+namespace strata::coordinator {
+
+// "PEER/R": what names a build among those running, and its client uploads.
+std::string BuildSessionKey(const std::string& peer, uint64_t request_id);
+
+class BuildSession : public EventSink, public ContextUploader {
+ public:
+  // REQUIRES: outbox and clock outlive the session.
+  BuildSession(std::string peer, uint64_t request_id, std::string build_id, Outbox& outbox,
+               Clock& clock, std::chrono::milliseconds upload_timeout)
+      : peer_(std::move(peer)),
+        request_id_(request_id),
+        build_id_(std::move(build_id)),
+        outbox_(outbox),
+        clock_(clock),
+        upload_timeout_(upload_timeout) {}
+
+  const std::string& peer() const { return peer_; }
+  const std::string& build_id() const { return build_id_; }
+  uint64_t request_id() const { return request_id_; }
+  std::string key() const { return BuildSessionKey(peer_, request_id_); }
+  // Sends `envelope` to the build's client.
+  void Send(protocol::Envelope envelope) {
+    outbox_.Send(Endpoint::kClient, peer_, std::move(envelope));
+  }
+
+  // A BuildEvent(R). A step runner's log lines carry only their stage: they
+  // are shown as the step of that stage that started last.
+  void OnEvent(const BuildEvent& e) EXCLUDES(steps_mu_) override;
+
+  // MissingBlobs(R), then waits for ContextUploaded(R) (or the upload
+  // timeout, or Cancel). One round at a time.
+  Status Upload(const std::vector<Digest>& digests) EXCLUDES(round_mu_, mu_) override;
+
+  // ContextUploaded(R) arrived: the waiting round ends.
+  void ContextUploaded() EXCLUDES(mu_);
+  // A context upload failed: the waiting round ends with `status` at its
+  // ContextUploaded (the first failure wins).
+  void UploadFailed(const Status& status) EXCLUDES(mu_);
+  // Ends the waiting round and every later one with `status`.
+  void Cancel(const Status& status) EXCLUDES(mu_);
+
+  std::atomic<bool> finished{false};
+  std::set<Digest> contents;  // of the manifest's regular files; immutable once listed
+
+ private:
+  const std::string peer_;
+  const uint64_t request_id_;
+  const std::string build_id_;
+  Outbox& outbox_;
+  Clock& clock_;
+  const std::chrono::milliseconds upload_timeout_;
+  Mutex steps_mu_;
+  // stage -> (index, total) of the step that started last.
+  std::map<std::string, std::pair<int, int>> running_step_ GUARDED_BY(steps_mu_);
+  Mutex round_mu_ ACQUIRED_BEFORE(mu_);  // held for a whole upload round
+  Mutex mu_;
+  CondVar changed_;  // uploaded_ or cancelled_ changed
+  bool uploaded_ GUARDED_BY(mu_) = false;
+  Status upload_failure_ GUARDED_BY(mu_);
+  Status cancelled_ GUARDED_BY(mu_);
+};
+
+}  // namespace strata::coordinator
