@@ -8,6 +8,7 @@
 #include "cli/registry_credentials.h"
 #include "common/logging.h"
 #include "image/reference.h"
+#include "protocol/envelope.h"
 
 namespace strata::cli {
 namespace {

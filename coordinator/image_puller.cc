@@ -113,13 +113,25 @@ class ImagePuller::Attempt {
 
     TRY(FetchLayers(manifest->layers));
 
+    // The image may be stored already (a no-op pull, another tag): its
+    // layers were checked when it was stored and their sizes are known.
+    std::optional<cache::ImageRecord> before;
+    if (auto old = p_.store_.metadata().GetImage(manifest->config.digest);
+        old.ok() && old->has_value()) {
+      before = **old;
+    }
     std::vector<cache::LayerRecord> layers;
     for (size_t i = 0; i < manifest->layers.size(); ++i) {
       const image::Descriptor& d = manifest->layers[i];
       cache::LayerRecord l{d.digest, config->rootfs.diff_ids[i], static_cast<uint64_t>(d.size),
                            d.media_type};
-      ASSIGN_OR_RETURN(l.uncompressed_size,
-                       CheckDiffId(p_.store_.blobs(), d.digest, config->rootfs.diff_ids[i]));
+      if (before && i < before->layers.size() && before->layers[i].digest == d.digest &&
+          before->layers[i].diff_id == l.diff_id && before->layers[i].uncompressed_size != 0) {
+        l.uncompressed_size = before->layers[i].uncompressed_size;
+      } else {
+        ASSIGN_OR_RETURN(l.uncompressed_size,
+                         CheckDiffId(p_.store_.blobs(), d.digest, config->rootfs.diff_ids[i]));
+      }
       layers.push_back(std::move(l));
     }
     for (const image::Descriptor& d : manifest->layers) {
@@ -150,11 +162,7 @@ class ImagePuller::Attempt {
 
     // An image already stored keeps its other RepoDigests.
     std::string repo_digest = ref_.Name() + "@" + resolved->top_digest.ToString();
-    std::optional<cache::ImageRecord> before;
-    if (auto old = p_.store_.metadata().GetImage(record.id); old.ok() && old->has_value()) {
-      before = **old;
-      record.repo_digests = before->repo_digests;
-    }
+    if (before) record.repo_digests = before->repo_digests;
     if (std::find(record.repo_digests.begin(), record.repo_digests.end(), repo_digest) ==
         record.repo_digests.end()) {
       record.repo_digests.push_back(repo_digest);
@@ -306,8 +314,8 @@ class ImagePuller::Attempt {
         }
       }
     };
-    int threads = std::clamp(p_.options_.parallel_downloads, 1, static_cast<int>(todo.size()));
     if (todo.empty()) return Status::OK();
+    int threads = std::clamp(p_.options_.parallel_downloads, 1, static_cast<int>(todo.size()));
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
       pool.emplace_back([&] {
