@@ -74,28 +74,38 @@ Status Pull(protocol::Connection& connection, v1::PullImage request, PullPrinter
   }
 }
 
-int RunPull(const CliContext& ctx, const PullFlags& f) {
-  Result<image::Reference> ref = image::ParseReference(f.name);
-  if (!ref.ok()) return Fail(ref.status());
+Status PullWith(const CliContext& ctx, const PullFlags& f, std::ostream& out) {
+  ASSIGN_OR_RETURN(image::Reference ref, image::ParseReference(f.name));
   v1::PullImage request;
   request.set_reference(f.name);
   request.set_platform(f.platform);
   request.set_all_tags(f.all_tags);
   request.set_quiet(f.quiet);
   std::shared_ptr<registry::CredentialStore> credentials = OpenCredentialStore(ctx);
-  *request.mutable_auth() = AuthFor(credentials.get(), ref->domain());
+  *request.mutable_auth() = AuthFor(credentials.get(), ref.domain());
 
-  auto client = CoordinatorClient::Connect(ctx);
-  if (!client.ok()) return Fail(client.status());
-  PullPrinter printer(std::cout, f.name, f.quiet, f.all_tags);
+  ASSIGN_OR_RETURN(std::unique_ptr<CoordinatorClient> client, CoordinatorClient::Connect(ctx));
+  PullPrinter printer(out, f.name, f.quiet, f.all_tags);
   printer.Start();
-  std::cout.flush();
-  Status pulled = Pull((*client)->connection(), std::move(request), printer);
+  out.flush();
+  return Pull(client->connection(), std::move(request), printer);
+}
+
+int RunPull(const CliContext& ctx, const PullFlags& f) {
+  Status pulled = PullWith(ctx, f, std::cout);
   if (!pulled.ok()) return Fail(pulled);
   return 0;
 }
 
 }  // namespace
+
+Status PullImage(const CliContext& ctx, const std::string& name, const std::string& platform,
+                 std::ostream& out) {
+  PullFlags f;
+  f.name = name;
+  f.platform = platform;
+  return PullWith(ctx, f, out);
+}
 
 void AddPullCommand(CLI::App* parent, const std::string& name, CliContext& ctx) {
   auto f = std::make_shared<PullFlags>();
