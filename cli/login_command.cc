@@ -112,7 +112,8 @@ void AddLoginCommands(CLI::App& app, CliContext& ctx) {
   auto server = std::make_shared<std::string>();
   CLI::App* logout = app.add_subcommand("logout", "Log out from a registry");
   logout->add_option("SERVER", *server, "registry (default: Docker Hub)");
-  logout->final_callback([&ctx, server] { ctx.run = [&ctx, server] { return RunLogout(ctx, *server); }; });
+  logout->final_callback(
+      [&ctx, server] { ctx.run = [&ctx, server] { return RunLogout(ctx, *server); }; });
 }
 
 }  // namespace strata::cli

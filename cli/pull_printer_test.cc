@@ -42,9 +42,11 @@ TEST(PullPrinterTest, PrintsDockersLinesForANewImage) {
             "3f57d9401f8d: Pulling fs layer\n"
             "3f57d9401f8d: Download complete\n"
             "3f57d9401f8d: Pull complete\n"
-            "Digest: sha256:" + std::string(64, 'd') + "\n"
-            "Status: Downloaded newer image for busybox:latest\n"
-            "docker.io/library/busybox:latest\n");
+            "Digest: sha256:" +
+                std::string(64, 'd') +
+                "\n"
+                "Status: Downloaded newer image for busybox:latest\n"
+                "docker.io/library/busybox:latest\n");
 }
 
 TEST(PullPrinterTest, UpToDateAndATaggedNameHasNoDefaultTagLine) {
@@ -57,9 +59,11 @@ TEST(PullPrinterTest, UpToDateAndATaggedNameHasNoDefaultTagLine) {
   EXPECT_EQ(out.str(),
             "1: Pulling from app\n"
             "aaaaaaaaaaaa: Already exists\n"
-            "Digest: sha256:" + std::string(64, 'd') + "\n"
-            "Status: Image is up to date for 127.0.0.1:5000/app:1\n"
-            "127.0.0.1:5000/app:1\n");
+            "Digest: sha256:" +
+                std::string(64, 'd') +
+                "\n"
+                "Status: Image is up to date for 127.0.0.1:5000/app:1\n"
+                "127.0.0.1:5000/app:1\n");
 }
 
 TEST(PullPrinterTest, QuietPrintsOnlyTheName) {

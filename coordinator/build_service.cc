@@ -490,7 +490,7 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
 
 Status BuildService::PullImagesOf(BuildSession& session, const dockerfile::BuildPlan& plan,
                                   const v1::SubmitBuild& request, bool* pulled) {
-  if (puller_ == nullptr) return Status::OK();  // the runner reports an absent image
+  if (puller_ == nullptr) return Status::OK();             // the runner reports an absent image
   std::vector<std::pair<std::string, std::string>> names;  // (what, name)
   for (const dockerfile::BuildStage& stage : plan.stages) {
     if (!stage.needed) continue;

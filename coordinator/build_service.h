@@ -107,7 +107,7 @@ class BuildService : public ContextUploader {
   Outbox& outbox_;
   const BuildServiceOptions options_;
   ProtocolStepRunner step_runner_;
-  BuildRunner runner_;            // thread-safe: builds run at once and share in-flight steps
+  BuildRunner runner_;  // thread-safe: builds run at once and share in-flight steps
   ImagePuller* puller_ = nullptr;
   RequestCredentials* credentials_ = nullptr;
   BlobReceiver receiver_;         // worker uploads (layers); I/O thread only

@@ -487,7 +487,8 @@ class RegistryBuildTest : public BuildServiceTest {
 };
 
 TEST_F(RegistryBuildTest, PullImageStreamsDockersLinesThenIsUpToDate) {
-  testing::SeededImage img = testing::SeedImage(registry_, "docker.io/library/app", "latest", {"l"});
+  testing::SeededImage img =
+      testing::SeedImage(registry_, "docker.io/library/app", "latest", {"l"});
   v1::PullResult result;
   Status error;
   std::vector<std::string> lines = PullOverSocket("app", &result, &error);
@@ -515,7 +516,7 @@ TEST_F(RegistryBuildTest, PullImageStreamsDockersLinesThenIsUpToDate) {
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   ASSERT_EQ(reply->inspect_result().json_size(), 1);
   EXPECT_NE(reply->inspect_result().json(0).find("\"RepoDigests\":[\"app@" +
-                                                  img.manifest_digest.ToString() + "\"]"),
+                                                 img.manifest_digest.ToString() + "\"]"),
             std::string::npos)
       << reply->inspect_result().json(0);
 }
@@ -544,8 +545,9 @@ TEST_F(RegistryBuildTest, FromPullsTheBaseAndPullRehitsAnUnchangedTagWithoutDown
   EXPECT_EQ(registry_.blob_fetches(), 2);  // config + layer
   bool shown = false;
   for (const v1::BuildEvent& e : first.events) {
-    shown = shown || (e.step() == 0 && e.vertex() == "[internal] load metadata for "
-                                                      "docker.io/library/base:latest");
+    shown = shown || (e.step() == 0 && e.vertex() ==
+                                           "[internal] load metadata for "
+                                           "docker.io/library/base:latest");
   }
   EXPECT_TRUE(shown);
 

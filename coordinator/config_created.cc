@@ -17,7 +17,8 @@ int64_t CreatedUnixNanos(const std::string& text) {
   int64_t offset = 0;
   if (*rest == '+' || *rest == '-') {
     int hh = 0, mm = 0;
-    if (sscanf(rest + 1, "%d:%d", &hh, &mm) == 2) offset = (hh * 3600 + mm * 60) * (*rest == '+' ? 1 : -1);
+    if (sscanf(rest + 1, "%d:%d", &hh, &mm) == 2)
+      offset = (hh * 3600 + mm * 60) * (*rest == '+' ? 1 : -1);
   }
   return (static_cast<int64_t>(timegm(&tm)) - offset) * 1000000000LL + nanos;
 }

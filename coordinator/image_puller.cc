@@ -50,8 +50,9 @@ Result<uint64_t> CheckDiffId(cache::BlobStore& blobs, const Digest& layer, const
   uint64_t size = hasher.size();
   Digest got = hasher.Finish();
   if (got != diff_id) {
-    return Status::Corruption("layer " + layer.ToString() + ": its uncompressed content hashes to " +
-                              got.ToString() + ", not the diff_id " + diff_id.ToString() +
+    return Status::Corruption("layer " + layer.ToString() +
+                              ": its uncompressed content hashes to " + got.ToString() +
+                              ", not the diff_id " + diff_id.ToString() +
                               " its image config names; the image in the registry is damaged");
   }
   return size;
@@ -85,8 +86,8 @@ class ImagePuller::Attempt {
     Result<image::Manifest> manifest = image::Manifest::FromJson(fetched.bytes);
     if (!manifest.ok()) {
       return Status::InvalidArgument(ref_.String() + ": the registry's manifest " +
-                                     fetched.digest.ToString() + " cannot be read: " +
-                                     manifest.status().message());
+                                     fetched.digest.ToString() +
+                                     " cannot be read: " + manifest.status().message());
     }
     if (!image::media_type::IsConfig(manifest->config.media_type)) {
       return Status::InvalidArgument(ref_.String() + " is not a container image (its config is " +
@@ -349,8 +350,8 @@ ImagePuller::ImagePuller(cache::Store& store, registry::RegistryClient& client,
 Result<PullOutcome> ImagePuller::Pull(const image::Reference& ref, const std::string& platform,
                                       const PullEventFn& events) {
   std::string want = platform.empty() ? registry::HostPlatform() : platform;
-  KeyedOnce<PullOutcome>::Outcome out = pulls_.Run(
-      ref.String() + " " + want, [&] { return PullOnce(ref, platform, events); });
+  KeyedOnce<PullOutcome>::Outcome out =
+      pulls_.Run(ref.String() + " " + want, [&] { return PullOnce(ref, platform, events); });
   if (!out.result.ok() || out.led) return out.result;
   PullOutcome shared = *out.result;
   shared.blobs_fetched = 0;

@@ -61,9 +61,8 @@ class ImagePullerTest : public ::testing::Test {
 
   Result<PullOutcome> Pull(const std::string& ref, const std::string& platform = "linux/amd64") {
     events_.clear();
-    return puller_->Pull(Ref(ref), platform, [&](const PullEvent& e) {
-      events_.push_back(e.id + ": " + e.status);
-    });
+    return puller_->Pull(Ref(ref), platform,
+                         [&](const PullEvent& e) { events_.push_back(e.id + ": " + e.status); });
   }
 
   bool Saw(const std::string& line) const {
@@ -163,7 +162,8 @@ TEST_F(ImagePullerTest, ALayerThatDoesNotMatchItsDiffIdFailsAndStoresNothing) {
   registry_.Open();
   testing::SeededImage img = SeedImage(registry_, kRepo, "latest", {"one"});
   // A manifest naming a layer whose content is not the config's diff_id.
-  image::Descriptor other = registry_.AddBlob(kRepo, "other", "application/vnd.oci.image.layer.v1.tar");
+  image::Descriptor other =
+      registry_.AddBlob(kRepo, "other", "application/vnd.oci.image.layer.v1.tar");
   image::Manifest m = *image::Manifest::FromJson(img.manifest_bytes);
   m.layers[0] = other;
   registry_.AddManifest(kRepo, "broken", m.media_type, m.ToJson());

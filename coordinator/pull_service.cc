@@ -25,16 +25,16 @@ void PullService::HandleClient(const std::string& peer, const Envelope& envelope
   const uint64_t id = envelope.request_id();
   auto finished = std::make_shared<std::atomic<bool>>(false);
   ++running_;
-  threads_.push_back({finished, std::thread([this, peer, id, finished,
-                                             request = envelope.pull_image()] {
-                        Status crashed = CatchAtThreadTop("pull " + request.reference(),
-                                                          [&] { RunPull(peer, id, request); });
-                        if (!crashed.ok()) {
-                          outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(id, crashed));
-                        }
-                        --running_;
-                        *finished = true;
-                      })});
+  threads_.push_back(
+      {finished, std::thread([this, peer, id, finished, request = envelope.pull_image()] {
+         Status crashed =
+             CatchAtThreadTop("pull " + request.reference(), [&] { RunPull(peer, id, request); });
+         if (!crashed.ok()) {
+           outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(id, crashed));
+         }
+         --running_;
+         *finished = true;
+       })});
 }
 
 void PullService::ReapFinished() {
@@ -54,8 +54,8 @@ void PullService::RunPull(const std::string& peer, uint64_t id, const v1::PullIm
 
   std::vector<image::Reference> refs;
   if (request.all_tags()) {
-    if (!ref->digest().empty() || request.reference().find(':', request.reference().rfind('/') + 1) !=
-                                      std::string::npos) {
+    if (!ref->digest().empty() ||
+        request.reference().find(':', request.reference().rfind('/') + 1) != std::string::npos) {
       return fail(Status::InvalidArgument("tag can't be used with --all-tags/-a"));
     }
     Result<std::vector<std::string>> tags = client_.ListTags(*ref);

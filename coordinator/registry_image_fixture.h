@@ -55,8 +55,7 @@ inline SeededImage SeedImage(registry::testing::FakeRegistryClient& registry,
   out.config_digest = manifest.config.digest;
   // Not strata's canonical form: the stored bytes must be the registry's.
   out.manifest_bytes = manifest.ToJson() + "\n";
-  out.manifest_digest =
-      registry.AddManifest(repo, tag, manifest.media_type, out.manifest_bytes);
+  out.manifest_digest = registry.AddManifest(repo, tag, manifest.media_type, out.manifest_bytes);
   return out;
 }
 

@@ -30,8 +30,8 @@ struct ServerOptions {
 // attached, the worker Listener; waits on both and on a Waker, hands each
 // envelope to its handler (image requests to the RpcHandler, build and
 // blob messages to the BuildService, pulls to the PullService, everything
-// of the worker endpoint to the BuildService too) and sends what other threads queued in the Outbox. Runs on the
-// calling thread until a Shutdown request, the idle timeout, or a failing
+// of the worker endpoint to the BuildService too) and sends what other threads queued in the
+// Outbox. Runs on the calling thread until a Shutdown request, the idle timeout, or a failing
 // socket.
 //
 // Send (the Outbox) is thread-safe; everything else belongs to the thread
