@@ -120,7 +120,8 @@ printf 'FROM %s/e2e/busybox:1\nENV PULLED=yes\n' "$REGISTRY" > ctx/Dockerfile
 "$S" build --progress plain -t built:1 ctx > build.txt 2>&1
 check "a build pulls its FROM image" [ $? = 0 ]
 check "the build shows the pull" grep -q "load metadata for $REGISTRY/e2e/busybox:1" build.txt
-check "the base is in the store after the build" "$S" image inspect "$REGISTRY/e2e/busybox:1"
+check "the base is in the store after the build" \
+  [ "$("$S" image inspect --format '{{.Id}}' "$REGISTRY/e2e/busybox:1")" = "$src_id" ]
 check "the built image has the base's config" \
   [ "$("$S" image inspect --format '{{index .Config.Env 0}}' built:1)" = "PATH=/bin" ]
 "$S" build --progress plain --pull -t built:1 ctx > build2.txt 2>&1
