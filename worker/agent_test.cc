@@ -7,15 +7,17 @@
 #include <map>
 #include <thread>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "common/random_hex.h"
 #include "image/byte_sink.h"
 #include "image/byte_source.h"
 #include "image/layer.h"
 #include "image/layer_extract.h"
 #include "protocol/listener.h"
+#include "worker/testing/busybox_rootfs.h"
 #include "worker/testing/fake_runtime.h"
 #include "worker/testing/fake_snapshotter.h"
-#include "worker/fs_util.h"
-#include "worker/testing/busybox_rootfs.h"
 #include "worker/testing/real_worker.h"
 
 namespace strata::worker {
@@ -212,14 +214,14 @@ class AgentTestBase : public ::testing::Test {
 
   // Puts a blob where --blob-dir points (the local coordinator's store).
   void PutInStore(const std::string& digest, const std::string& content) {
-    ASSERT_TRUE(MakeDirs(dir_ + "/store/sha256").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/store/sha256", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/store/sha256/" + digest.substr(7), content).ok());
   }
 
   // Extracts an uploaded layer into a fresh directory.
   std::string ExtractUploaded(const std::string& digest) {
     std::string out = dir_ + "/extract-" + RandomHex(6);
-    EXPECT_TRUE(MakeDirs(out).ok());
+    EXPECT_TRUE(MakeDirs(out, 0755).ok());
     EXPECT_EQ(coordinator_->stored.count(digest), 1u) << "layer " << digest << " not uploaded";
     image::StringSource source(coordinator_->stored[digest]);
     Result<image::ExtractResult> extracted = image::ExtractLayer(&source, out);
@@ -252,7 +254,7 @@ class AgentProtocolTest : public AgentTestBase {
   void SetUp() override {
     dir_ = testing::MakeTempDir("strata-agent-fake");
     snapshotter_ = std::make_unique<FakeSnapshotter>(dir_ + "/snap");
-    ASSERT_TRUE(MakeDirs(dir_ + "/base/etc").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/base/etc", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/base/etc/os-release", "fake\n").ok());
     base_ = WriteLayerOf(dir_ + "/base", &base_blob_);
   }
@@ -276,8 +278,8 @@ TEST_F(AgentProtocolTest, RegistersAndHeartbeats) {
 // leaves it in layers/; its contexts and scripts in tmp/. The next start
 // removes both before it registers.
 TEST_F(AgentProtocolTest, ScratchADeadWorkerLeftIsRemovedAtStart) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/worker/layers").ok());
-  ASSERT_TRUE(MakeDirs(dir_ + "/worker/tmp/context-job-7").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/worker/layers", 0755).ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/worker/tmp/context-job-7", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/worker/layers/.layer-0123456789abcdef", "half a tar").ok());
   ASSERT_TRUE(WriteFile(dir_ + "/worker/layers/sha256-abc.tar.gz", "never uploaded").ok());
   StartAgent(snapshotter_.get(), &runtime_, false);
@@ -391,7 +393,7 @@ class AgentRealTest : public AgentTestBase {
     }
     runtime_ = std::move(real->runtime);
     snapshotter_ = std::move(real->snapshotter);
-    ASSERT_TRUE(MakeDirs(dir_ + "/busybox").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/busybox", 0755).ok());
     ASSERT_TRUE(testing::MakeBusyboxRootfs(dir_ + "/busybox").ok());
     base_ = WriteLayerOf(dir_ + "/busybox", &base_blob_);
   }
@@ -475,7 +477,7 @@ TEST_F(AgentRealTest, CopyJobFetchesTheContextFiles) {
 TEST_F(AgentRealTest, CopyFromLayersReadsTheirRootfs) {
   PutInStore(base_.digest(), base_blob_);
   StartAgent(snapshotter_.get(), runtime_.get(), true);
-  ASSERT_TRUE(MakeDirs(dir_ + "/stage/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/stage/out", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/stage/out/result.txt", "built\n", 0640).ok());
   std::string stage_blob;
   v1::LayerRef stage = WriteLayerOf(dir_ + "/stage", &stage_blob);

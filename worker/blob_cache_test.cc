@@ -7,8 +7,9 @@
 #include <map>
 #include <thread>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "protocol/listener.h"
-#include "worker/fs_util.h"
 #include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
@@ -79,7 +80,7 @@ TEST_F(BlobCacheTest, FetchesVerifiesAndKeeps) {
 TEST_F(BlobCacheTest, SharedDirComesFirstAndIsNotFetched) {
   std::string content = "from the store";
   Digest digest = Digest::Sha256Of(content);
-  ASSERT_TRUE(MakeDirs(dir_ + "/shared/sha256").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/shared/sha256", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/shared/sha256/" + digest.hex(), content).ok());
 
   EXPECT_TRUE(cache_->InSharedDir(digest));

@@ -7,11 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-
 #include <filesystem>
 #include <map>
 
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
@@ -22,8 +22,8 @@ class ContextMaterializerTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::MakeTempDir("strata-context");
     out_ = dir_ + "/ctx";
-    ASSERT_TRUE(MakeDirs(out_).ok());
-    ASSERT_TRUE(MakeDirs(dir_ + "/blobs").ok());
+    ASSERT_TRUE(MakeDirs(out_, 0755).ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/blobs", 0755).ok());
   }
   void TearDown() override {
     if (!HasFailure()) RemoveTree(dir_).PermitUncheckedError();

@@ -13,12 +13,14 @@
 #include <map>
 #include <memory>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "image/byte_source.h"
 #include "image/compression.h"
 #include "image/layer_extract.h"
 #include "image/path_resolver.h"
 #include "worker/copy_source.h"
-#include "worker/fs_util.h"
 #include "worker/user_resolver.h"
 
 namespace strata::worker {
@@ -446,8 +448,8 @@ Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::str
   Copier copier(step, rootfs, source_date_epoch);
   TRY(copier.Init());
   if (step.parents) {
-    std::string dest = step.dest.empty() || step.dest.front() != '/' ? workdir + "/" + step.dest
-                                                                      : step.dest;
+    std::string dest =
+        step.dest.empty() || step.dest.front() != '/' ? workdir + "/" + step.dest : step.dest;
     TRY(CopyWithParents(step, copier, SplitClamped(dest)));
     for (const InlineFile& file : step.contents) {
       ASSIGN_OR_RETURN(std::string dir, copier.EnsureDir(SplitClamped(dest)));

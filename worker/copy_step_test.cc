@@ -9,10 +9,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "image/byte_sink.h"
 #include "image/layer.h"
 #include "image/layer_writer.h"
-#include "worker/fs_util.h"
 #include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
@@ -27,8 +28,8 @@ class CopyStepTest : public ::testing::Test {
     dir_ = testing::MakeTempDir("strata-copy");
     ctx_ = dir_ + "/ctx";
     root_ = dir_ + "/root";
-    ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested").ok());
-    ASSERT_TRUE(MakeDirs(root_).ok());
+    ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested", 0755).ok());
+    ASSERT_TRUE(MakeDirs(root_, 0755).ok());
     ASSERT_TRUE(testing::MakeBusyboxRootfs(root_).ok());
     Write("a.txt", "A");
     Write("b.txt", "B");
@@ -116,7 +117,7 @@ TEST_F(CopyStepTest, WildcardsMatchPerComponent) {
 TEST_F(CopyStepTest, BackslashEscapesAWildcardCharacter) {
   Write("n?pe", "literal");
   Write("nope", "other");
-  ASSERT_TRUE(MakeDirs(ctx_ + "/d[1]").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/d[1]", 0755).ok());
   Write("d[1]/f", "in d[1]");
   ASSERT_TRUE(Copy({"n\\?pe"}, "/e/").ok());
   EXPECT_EQ(Read("/e/n?pe"), "literal");
@@ -130,7 +131,7 @@ TEST_F(CopyStepTest, BackslashEscapesAWildcardCharacter) {
 // COPY --parents keeps each match's path below the root, or below the
 // source's "/./" pivot (BuildKit's --parents).
 TEST_F(CopyStepTest, ParentsKeepThePathBelowThePivot) {
-  ASSERT_TRUE(MakeDirs(ctx_ + "/x/y").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/x/y", 0755).ok());
   Write("x/y/1.txt", "1");
   Write("x/y/2.txt", "2");
   Write("x/y/3.md", "3");
@@ -223,8 +224,7 @@ TEST_F(CopyStepTest, ChmodAndChownByName) {
 TEST_F(CopyStepTest, ChownFollowsBuildKitsOwnerRules) {
   Result<std::string> passwd = ReadFile(root_ + "/etc/passwd");
   ASSERT_TRUE(passwd.ok());
-  ASSERT_TRUE(
-      WriteFile(root_ + "/etc/passwd", *passwd + "web:x:1200:50:web:/srv:/bin/sh\n").ok());
+  ASSERT_TRUE(WriteFile(root_ + "/etc/passwd", *passwd + "web:x:1200:50:web:/srv:/bin/sh\n").ok());
   auto owner_of = [&](const std::string& chown, const std::string& dest) {
     CopyStep step;
     step.sources = {"a.txt"};
@@ -275,7 +275,7 @@ TEST_F(CopyStepTest, HeredocSources) {
 }
 
 TEST_F(CopyStepTest, AddExtractsLocalArchivesCopyDoesNot) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/tree/pkg").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/tree/pkg", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/tree/pkg/lib.so", "ELF").ok());
   for (image::Compression c :
        {image::Compression::kGzip, image::Compression::kZstd, image::Compression::kNone}) {
@@ -358,7 +358,7 @@ TEST_F(CopyStepTest, AddArchiveResolvesDotDotLinksInsideTheDestination) {
 // two names, so the layer holds a tar hard link.
 TEST_F(CopyStepTest, HardLinksWithinOneCopyStayLinked) {
   ASSERT_EQ(::link((ctx_ + "/a.txt").c_str(), (ctx_ + "/a-again.txt").c_str()), 0);
-  ASSERT_TRUE(MakeDirs(ctx_ + "/hl").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/hl", 0755).ok());
   Write("hl/one", "1");
   ASSERT_EQ(::link((ctx_ + "/hl/one").c_str(), (ctx_ + "/hl/two").c_str()), 0);
   ASSERT_TRUE(Copy({"a.txt", "a-again.txt"}, "/files/").ok());
@@ -392,7 +392,8 @@ TEST_F(CopyStepTest, ExtendedAttributesAreCopied) {
     GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);
   }
   // vfs_cap_data revision 2: effective, permitted CAP_NET_BIND_SERVICE.
-  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0,
+                                 0,    0, 0, 0,    0,    0,    0, 0, 0, 0};
   ASSERT_EQ(::lsetxattr(file.c_str(), "security.capability", cap, sizeof cap, 0), 0)
       << std::strerror(errno);
   ASSERT_EQ(::lsetxattr((ctx_ + "/src/nested").c_str(), "user.nested", "n", 1, 0), 0);

@@ -11,12 +11,12 @@
 #include <thread>
 
 #include "common/file_lock.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/options.h"
 #include "protocol/context.h"
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
-#include "worker/fs_util.h"
 #include "worker/overlay_snapshotter.h"
 #include "worker/runc_runtime.h"
 
@@ -108,16 +108,15 @@ int main(int argc, char** argv) {
   // One worker per root, for its whole life (the kernel drops the lock when
   // it dies): what the root holds of mounts, containers and scratch then
   // belongs to no live process, and is removed below before any job runs.
-  if (strata::Status made = strata::worker::MakeDirs(root, 0700); !made.ok()) {
+  if (strata::Status made = strata::MakeDirs(root, 0700); !made.ok()) {
     return Fail("create --root " + root, made);
   }
   auto root_lock = strata::FileLock::Acquire(root + "/worker.lock", strata::FileLock::Mode::kTry);
   if (!root_lock.ok()) {
     return Fail("lock " + root + "/worker.lock",
                 root_lock.status().code() == strata::StatusCode::kUnavailable
-                    ? strata::Status::Unavailable(
-                          "another strata-worker is running with --root " + root +
-                          "; give each worker its own --root")
+                    ? strata::Status::Unavailable("another strata-worker is running with --root " +
+                                                  root + "; give each worker its own --root")
                     : root_lock.status());
   }
 

@@ -11,10 +11,14 @@
 #include <set>
 #include <thread>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/numbers.h"
+#include "common/random_hex.h"
 #include "image/digest.h"
-#include "worker/fs_util.h"
+#include "worker/mount_points.h"
 
 namespace strata::worker {
 namespace {
@@ -114,9 +118,9 @@ Result<int> OverlaySnapshotter::RemoveAbandonedMounts() {
   // Through tmp/ under a staging name: a large upper dir goes in the
   // background, and a crash meanwhile leaves it to the next start.
   for (const std::string& name : left) {
-    TRY(RemoveTreeInBackground(mounts + "/" + name, root_ + "/tmp/released-" +
-                                                       std::to_string(getpid()) + "-" +
-                                                       RandomHex(12)));
+    TRY(RemoveTreeInBackground(
+        mounts + "/" + name,
+        root_ + "/tmp/released-" + std::to_string(getpid()) + "-" + RandomHex(12)));
   }
   if (!left.empty()) {
     LOG(INFO) << "snapshots: removed " << left.size() << " mount(s) a dead worker left in "

@@ -14,9 +14,11 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "image/digest.h"
-#include "worker/fs_util.h"
 #include "worker/layer_unpacker.h"
+#include "worker/mount_points.h"
 #include "worker/testing/busybox_rootfs.h"
 #include "worker/testing/machine_probe.h"
 
@@ -73,7 +75,6 @@ class OverlaySnapshotterTest : public ::testing::Test {
   std::unique_ptr<OverlaySnapshotter> snapshotter_;
 };
 
-
 // A worker killed in the middle of steps leaves their overlays mounted, with
 // upper dirs full of output, and a half-unpacked layer; the next worker of
 // the root removes them at start and keeps the layers.
@@ -87,8 +88,9 @@ TEST_F(OverlaySnapshotterTest, WhatAKilledWorkerMountedIsRemovedAtTheNextStart) 
       Result<Mount> m = snapshotter_->Prepare({DiffId("base")}, id);
       if (!m.ok() || !WriteFile(m->target + "/output", std::string(1 << 20, 'x')).ok()) _exit(1);
     }
-    if (!MakeDirs(root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" +
-                  std::to_string(getpid()) + "-0123/fs")
+    if (!MakeDirs(root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" + std::to_string(getpid()) +
+                      "-0123/fs",
+                  0755)
              .ok()) {
       _exit(1);
     }
@@ -108,11 +110,11 @@ TEST_F(OverlaySnapshotterTest, WhatAKilledWorkerMountedIsRemovedAtTheNextStart) 
   struct stat st;
   EXPECT_NE(stat((root_ + "/mounts/step-1").c_str(), &st), 0);
   EXPECT_NE(stat((root_ + "/mounts/step with space").c_str(), &st), 0);
-  EXPECT_NE(stat((root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" + std::to_string(worker) +
-                  "-0123")
-                     .c_str(),
-                 &st),
-            0)
+  EXPECT_NE(
+      stat((root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" + std::to_string(worker) + "-0123")
+               .c_str(),
+           &st),
+      0)
       << "the half-unpacked layer was kept";
   EXPECT_TRUE((*next)->HasLayer(DiffId("base")).value());
 }
@@ -323,7 +325,7 @@ namespace {
 // local worker and `strata container` share one snapshot root).
 TEST(OverlaySnapshotterOpenTest, KeepsLiveProcessesStagingAndClearsDeadOnes) {
   std::string root = testing::MakeTempDir("snapshot-open");
-  ASSERT_TRUE(MakeDirs(root + "/tmp").ok());
+  ASSERT_TRUE(MakeDirs(root + "/tmp", 0755).ok());
   pid_t child = fork();
   if (child == 0) _exit(0);
   ASSERT_GT(child, 0);
@@ -332,7 +334,7 @@ TEST(OverlaySnapshotterOpenTest, KeepsLiveProcessesStagingAndClearsDeadOnes) {
   std::string live = root + "/tmp/abc-" + std::to_string(getpid()) + "-0123";
   std::string dead = root + "/tmp/abc-" + std::to_string(child) + "-4567";
   std::string old_form = root + "/tmp/abc-89ab";
-  for (const auto& dir : {live, dead, old_form}) ASSERT_TRUE(MakeDirs(dir + "/fs").ok());
+  for (const auto& dir : {live, dead, old_form}) ASSERT_TRUE(MakeDirs(dir + "/fs", 0755).ok());
 
   ASSERT_TRUE(OverlaySnapshotter::Open(root).ok());
   struct stat st;

@@ -11,8 +11,11 @@
 #include <functional>
 #include <optional>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 #include "worker/mount_stubs.h"
 #include "worker/oci_spec.h"
 #include "worker/subprocess.h"

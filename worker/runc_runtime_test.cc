@@ -14,8 +14,10 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "image/digest.h"
-#include "worker/fs_util.h"
+#include "worker/mount_points.h"
 #include "worker/overlay_snapshotter.h"
 #include "worker/testing/busybox_rootfs.h"
 #include "worker/testing/real_worker.h"
@@ -51,7 +53,7 @@ class RuncRuntimeTest : public ::testing::Test {
     snapshotter_ = std::move(real->snapshotter);
 
     std::string base = dir_ + "/busybox";
-    ASSERT_TRUE(MakeDirs(base).ok());
+    ASSERT_TRUE(MakeDirs(base, 0755).ok());
     ASSERT_TRUE(testing::MakeBusyboxRootfs(base).ok());
     DirectoryCopyUnpacker unpacker(base);
     ASSERT_TRUE(snapshotter_->EnsureLayer(kBase, unpacker).ok());
@@ -224,7 +226,7 @@ TEST_F(RuncRuntimeTest, ReadonlyRootfsRefusesWrites) {
 
 TEST_F(RuncRuntimeTest, BindMountIsShared) {
   std::string shared = dir_ + "/shared";
-  ASSERT_TRUE(MakeDirs(shared).ok());
+  ASSERT_TRUE(MakeDirs(shared, 0755).ok());
   RunSpec spec = Spec({"sh", "-c", "echo from-container > /mnt/cache/out"});
   spec.mounts = {{shared, "/mnt/cache", false}};
   Result<RunResult> result = Run(spec, nullptr);
@@ -286,7 +288,6 @@ TEST_F(RuncRuntimeTest, CancelStopsTheContainer) {
   EXPECT_EQ(result.status().code(), StatusCode::kCancelled);
   ExpectNothingLeft();
 }
-
 
 // Whether `pid` is gone or a zombie (killed, not yet reaped by its reaper).
 bool ProcessEnded(pid_t pid) {

@@ -5,8 +5,11 @@
 #include <cctype>
 #include <chrono>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 #include "worker/user_resolver.h"
 
 namespace strata::worker {
@@ -23,7 +26,8 @@ class UpperDirAdopter : public LayerUnpacker {
   explicit UpperDirAdopter(std::string upper) : upper_(std::move(upper)) {}
   Status Unpack(const std::string& dir) override {
     if (::rmdir(dir.c_str()) != 0) return ErrnoStatus("rmdir", dir);
-    if (::rename(upper_.c_str(), dir.c_str()) != 0) return ErrnoStatus("rename " + upper_ + " to", dir);
+    if (::rename(upper_.c_str(), dir.c_str()) != 0)
+      return ErrnoStatus("rename " + upper_ + " to", dir);
     return Status::OK();
   }
 
@@ -128,8 +132,8 @@ Result<StepResult> StepExecutor::Execute(const StepRequest& request, OutputSink*
   if (request.workdir.empty() || request.workdir.front() != '/') {
     return Status::InvalidArgument("step workdir \"" + request.workdir + "\" is not absolute");
   }
-  TRY(MakeDirs(options_.layer_dir));
-  TRY(MakeDirs(options_.temp_dir));
+  TRY(MakeDirs(options_.layer_dir, 0755));
+  TRY(MakeDirs(options_.temp_dir, 0755));
   ASSIGN_OR_RETURN(Mount mount,
                    snapshotter_->Prepare(request.parent_chain, "step-" + RandomHex(12)));
   Result<StepResult> result = ExecuteIn(request, mount, out);
@@ -177,7 +181,8 @@ Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mou
     UpperDirAdopter adopter(mount.upper_dir);
     Status adopted = snapshotter_->EnsureLayer(result.layer.diff_id.ToString(), adopter);
     // Not fatal: a later step unpacks the blob instead.
-    if (!adopted.ok()) LOG(WARN) << "snapshot of " << result.layer.diff_id.ToString() << ": " << adopted.message();
+    if (!adopted.ok())
+      LOG(WARN) << "snapshot of " << result.layer.diff_id.ToString() << ": " << adopted.message();
   }
   result.diff_time = Since(start);
   return result;

@@ -14,12 +14,13 @@
 #include <map>
 #include <sstream>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "image/byte_sink.h"
 #include "image/byte_source.h"
 #include "image/layer.h"
 #include "image/layer_extract.h"
 #include "image/layer_reader.h"
-#include "worker/fs_util.h"
 #include "worker/layer_unpacker.h"
 #include "worker/overlay_snapshotter.h"
 #include "worker/runc_runtime.h"
@@ -69,7 +70,7 @@ class StepExecutorTest : public ::testing::Test {
     snapshotter_ = std::move(real->snapshotter);
 
     std::string base = dir_ + "/busybox";
-    ASSERT_TRUE(MakeDirs(base).ok());
+    ASSERT_TRUE(MakeDirs(base, 0755).ok());
     ASSERT_TRUE(testing::MakeBusyboxRootfs(base).ok());
     std::string blob = dir_ + "/base.tar.gz";
     Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(blob);
@@ -359,7 +360,7 @@ class CopyStepExecutorTest : public StepExecutorTest {
     StepExecutorTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     ctx_ = dir_ + "/context";
-    ASSERT_TRUE(MakeDirs(ctx_ + "/app/lib").ok());
+    ASSERT_TRUE(MakeDirs(ctx_ + "/app/lib", 0755).ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/app/main.sh", "echo main\n", 0755).ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/app/lib/util.sh", "util\n").ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/README", "read me\n").ok());
@@ -407,7 +408,7 @@ TEST_F(CopyStepExecutorTest, SameLayerTwiceInOneChainMounts) {
 // COPY of context files whose names are not ASCII (or not UTF-8).
 TEST_F(CopyStepExecutorTest, CopyKeepsNonAsciiNamesByteForByte) {
   for (const std::string& name : OddNames()) {
-    ASSERT_TRUE(MakeDirs(ctx_ + "/" + name.substr(0, name.rfind('/'))).ok());
+    ASSERT_TRUE(MakeDirs(ctx_ + "/" + name.substr(0, name.rfind('/')), 0755).ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/" + name, name).ok());
   }
   StepResult c = Exec(Copy({"names"}, "/odd/"));
@@ -434,7 +435,7 @@ TEST_F(CopyStepExecutorTest, CopyKeepsNonAsciiNamesByteForByte) {
 TEST_F(CopyStepExecutorTest, AddOfATarKeepsNonAsciiNamesByteForByte) {
   std::string tree = dir_ + "/tree";
   for (const std::string& name : OddNames()) {
-    ASSERT_TRUE(MakeDirs(tree + "/" + name.substr(0, name.rfind('/'))).ok());
+    ASSERT_TRUE(MakeDirs(tree + "/" + name.substr(0, name.rfind('/')), 0755).ok());
     ASSERT_TRUE(WriteFile(tree + "/" + name, name).ok());
   }
   std::string cmd = "tar --format=posix -C " + tree + " -cf " + ctx_ + "/names.tar names";
@@ -501,7 +502,7 @@ TEST_F(CopyStepExecutorTest, CopyErrorsReachTheCaller) {
 
 TEST_F(CopyStepExecutorTest, AddExtractsAndWorkdirMakesALayer) {
   std::string tree = dir_ + "/tree";
-  ASSERT_TRUE(MakeDirs(tree + "/share").ok());
+  ASSERT_TRUE(MakeDirs(tree + "/share", 0755).ok());
   ASSERT_TRUE(WriteFile(tree + "/share/data", "payload").ok());
   Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(ctx_ + "/data.tar.gz");
   ASSERT_TRUE(sink.ok());
@@ -558,7 +559,8 @@ TEST_F(CopyStepExecutorTest, HardLinksAndXattrsReachTheLayer) {
   if (::lsetxattr((ctx_ + "/app/main.sh").c_str(), "user.origin", "ctx", 3, 0) != 0) {
     GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);
   }
-  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0,
+                                 0,    0, 0, 0,    0,    0,    0, 0, 0, 0};
   ASSERT_EQ(::lsetxattr((ctx_ + "/app/main.sh").c_str(), "security.capability", cap, sizeof cap, 0),
             0);
   StepRequest req = Copy({"README", "README.again", "app"}, "/dst/");
@@ -581,7 +583,7 @@ TEST_F(CopyStepExecutorTest, HardLinksAndXattrsReachTheLayer) {
 // The figures for the report: a RUN `true` and a COPY of 100 small files,
 // end to end (prepare + run/copy + diff + gzip).
 TEST_F(CopyStepExecutorTest, Timings) {
-  ASSERT_TRUE(MakeDirs(ctx_ + "/many").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/many", 0755).ok());
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(WriteFile(ctx_ + "/many/f" + std::to_string(i), "file " + std::to_string(i)).ok());
   }

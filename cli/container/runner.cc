@@ -15,17 +15,18 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/container/rootfs.h"
 #include "cli/container/run_config.h"
+#include "common/errno_status.h"
+#include "common/file_tree.h"
 #include "common/file_util.h"
 #include "common/go_path_match.h"
+#include "common/random_hex.h"
 #include "worker/copy_step.h"
-#include "worker/fs_util.h"
 #include "worker/mount_stubs.h"
 #include "worker/oci_spec.h"
 #include "worker/subprocess.h"
@@ -83,11 +84,13 @@ std::vector<std::string> Runc(const ContainerStore& store, const RuncConfig& run
 
 void DeleteRuncState(ContainerStore& store, const ContainerRecord& record, const RuncConfig& runc) {
   if (!Exists(store.RuncStateDir() + "/" + record.id)) return;
-  worker::RunAndCapture(Runc(store, runc, {"delete", "-f", record.id})).status().PermitUncheckedError();
+  worker::RunAndCapture(Runc(store, runc, {"delete", "-f", record.id}))
+      .status()
+      .PermitUncheckedError();
 }
 
 std::string LastLogMessage(const std::string& path) {
-  Result<std::string> text = worker::ReadFile(path);
+  Result<std::string> text = ReadFile(path);
   if (!text.ok()) return "runc wrote no log";
   std::string log = *text;
   while (!log.empty() && log.back() == '\n') log.pop_back();
@@ -125,19 +128,20 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   // (`/hostlink -> /tmp`) lead to the container's /tmp, not the host's.
   TRY(worker::MakeDirInRoot(rootfs, spec.cwd, 0, 0, std::nullopt));
 
-  worker::RemoveTree(bundle).PermitUncheckedError();
+  RemoveTree(bundle).PermitUncheckedError();
   TRY(MakeDirs(bundle, 0700));
   worker::BundleFiles files{bundle + "/hosts", bundle + "/resolv.conf"};
-  TRY(worker::WriteFile(files.hosts, worker::HostsFileContent(spec.hostname)));
-  Result<std::string> resolv = worker::ReadFile("/etc/resolv.conf");
-  TRY(worker::WriteFile(files.resolv_conf, resolv.ok() ? *resolv : ""));
+  TRY(WriteFile(files.hosts, worker::HostsFileContent(spec.hostname)));
+  Result<std::string> resolv = ReadFile("/etc/resolv.conf");
+  TRY(WriteFile(files.resolv_conf, resolv.ok() ? *resolv : ""));
   worker::ContainerSettings settings;
   settings.hostname = spec.hostname;
   settings.cgroups_path = "/strata-containers/" + record.id;
   settings.nofile = worker::NofileLimit();
   nlohmann::json oci = nlohmann::json::parse(worker::BuildOciConfig(spec, settings, files));
   oci["process"]["terminal"] = io.terminal;
-  TRY(worker::WriteFile(bundle + "/config.json", oci.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
+  TRY(WriteFile(bundle + "/config.json",
+                oci.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
   return spec;
 }
 
@@ -148,7 +152,8 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, int in, int out, int e
   int fds[3] = {in, out, err};
   for (int target = 0; target < 3; ++target) {
     if (fds[target] < 0) {
-      posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0);
+      posix_spawn_file_actions_addopen(&actions, target, "/dev/null",
+                                       target == 0 ? O_RDONLY : O_WRONLY, 0);
     } else if (fds[target] != target) {
       posix_spawn_file_actions_adddup2(&actions, fds[target], target);
     }
@@ -214,7 +219,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     worker::RemoveMountStubs(stubs);
     UnmountRootfs(paths.merged).PermitUncheckedError();
     DeleteRuncState(store, record, runc);
-    worker::RemoveTree(bundle).PermitUncheckedError();
+    RemoveTree(bundle).PermitUncheckedError();
   };
   Result<worker::RunSpec> spec = WriteBundle(record, paths.merged, bundle, io);
   if (spec.ok()) {
@@ -263,7 +268,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     if (pty_slave < 0) {
       if (pty_master >= 0) close(pty_master);
       cleanup();
-      return worker::ErrnoStatus("open a pseudo-terminal for", record.ShortId());
+      return ErrnoStatus("open a pseudo-terminal for", record.ShortId());
     }
     in = out = err = pty_slave;
   }
@@ -396,7 +401,7 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
       !Exists(store.RuncStateDir() + "/" + record.id)) {
     return Status::Unavailable("container " + record.id + " is not running");
   }
-  Result<std::string> text = worker::ReadFile(bundle + "/config.json");
+  Result<std::string> text = ReadFile(bundle + "/config.json");
   if (!text.ok()) return Status::Unavailable("container " + record.id + " is not running");
   nlohmann::json config = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!config.is_object() || !config.contains("process") || !config["process"].is_object()) {
@@ -423,11 +428,12 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
     process["user"] = {{"uid", user.uid}, {"gid", user.gid}};
     if (!user.additional_gids.empty()) process["user"]["additionalGids"] = user.additional_gids;
   }
-  std::string tag = "exec-" + worker::RandomHex(8);
+  std::string tag = "exec-" + RandomHex(8);
   std::string process_file = bundle + "/" + tag + ".json";
   std::string log = bundle + "/" + tag + ".log";
   std::string pid_file = bundle + "/" + tag + ".pid";
-  TRY(worker::WriteFile(process_file, process.dump(2, ' ', false, nlohmann::json::error_handler_t::replace), 0600));
+  TRY(WriteFile(process_file, process.dump(2, ' ', false, nlohmann::json::error_handler_t::replace),
+                0600));
   struct Cleanup {
     std::vector<std::string> paths;
     ~Cleanup() {
@@ -456,11 +462,12 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
   return exit_code;
 }
 
-Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::string& strata_binary) {
+Status SpawnMonitor(ContainerStore& store, const std::string& id,
+                    const std::string& strata_binary) {
   // The monitor's stdout and stderr, and so the container's, are the log.
   std::string log_path = store.LogPath(id);
   int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log < 0) return worker::ErrnoStatus("open", log_path);
+  if (log < 0) return ErrnoStatus("open", log_path);
   Result<pid_t> pid = Spawn({strata_binary, "--root", store.root(), "container", "_monitor", id},
                             -1, log, log, /*setsid=*/true);
   close(log);

@@ -20,7 +20,8 @@ bool IsRunStub(const image::LayerEntry& e, const std::vector<image::LayerEntry>&
   if (e.type == image::EntryType::kRegular && e.size == 0 && kFiles.count(e.path)) return true;
   if (e.type != image::EntryType::kDirectory || !kDirs.count(e.path)) return false;
   return std::none_of(all.begin(), all.end(), [&](const image::LayerEntry& other) {
-    return other.path.size() > e.path.size() && other.path.compare(0, e.path.size() + 1, e.path + "/") == 0;
+    return other.path.size() > e.path.size() &&
+           other.path.compare(0, e.path.size() + 1, e.path + "/") == 0;
   });
 }
 
@@ -37,7 +38,8 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   std::set<std::string> stub_parents;
   for (const auto& e : entries) {
     if (IsRunStub(e, entries)) {
-      stub_parents.insert(e.path.substr(0, e.path.rfind('/') == std::string::npos ? 0 : e.path.rfind('/')));
+      stub_parents.insert(
+          e.path.substr(0, e.path.rfind('/') == std::string::npos ? 0 : e.path.rfind('/')));
     } else {
       kept.push_back(e);
     }
@@ -55,10 +57,10 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   }
   kept = std::move(changes);
   if (kept.empty()) return std::string();
-  TRY(MakeDirs(tmp_dir));
-  ASSIGN_OR_RETURN(worker::LayerBlob blob,
-                   worker::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone,
-                                          std::nullopt));
+  TRY(MakeDirs(tmp_dir, 0700));
+  ASSIGN_OR_RETURN(
+      worker::LayerBlob blob,
+      worker::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone, std::nullopt));
   return blob.path;
 }
 
@@ -74,7 +76,7 @@ Result<std::string> WriteRootfsTar(ContainerStore& store, const ContainerRecord&
   Result<std::vector<image::LayerEntry>> entries = image::WalkDirectory(paths.merged);
   Result<worker::LayerBlob> blob = Status::Internal("not written");
   if (entries.ok()) {
-    Status made = MakeDirs(tmp_dir);
+    Status made = MakeDirs(tmp_dir, 0700);
     blob = made.ok() ? worker::WriteLayerBlob(std::move(*entries), tmp_dir,
                                               image::Compression::kNone, std::nullopt)
                      : Result<worker::LayerBlob>(made);

@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "worker/overlay_snapshotter.h"
 #include "worker/testing/busybox_rootfs.h"
 
