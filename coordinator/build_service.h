@@ -25,6 +25,8 @@
 #include "coordinator/outbox.h"
 #include "coordinator/protocol_step_runner.h"
 #include "coordinator/worker_endpoint.h"
+#include "coordinator/image_puller.h"
+#include "coordinator/request_credentials.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/envelope.h"
 
@@ -42,6 +44,16 @@ class BuildService : public ContextUploader {
                BuildServiceOptions options = {});
   // Cancels waiting jobs and uploads, then joins the build threads.
   ~BuildService();
+
+  // FROM and COPY --from images the store lacks are pulled through `puller`
+  // (all of them with `build --pull`), with the credentials SubmitBuild
+  // carries remembered in `credentials`. Without a puller such a build
+  // fails as "pull the image first". REQUIRES: before the first build; both
+  // outlive the service.
+  void AttachPuller(ImagePuller& puller, RequestCredentials& credentials) {
+    puller_ = &puller;
+    credentials_ = &credentials;
+  }
 
   // Whether the client endpoint's `envelope` is for this service
   // (SubmitBuild, ContextUploaded, BlobPut, BlobGet).
@@ -65,6 +77,12 @@ class BuildService : public ContextUploader {
   // Sends the session's last message and forgets it (once per session).
   void EndSession(const std::shared_ptr<BuildSession>& session, protocol::Envelope last);
   void ReapFinished();
+  // Pulls the images the plan's needed stages name (FROM, COPY --from) that
+  // the store lacks, or all of them with `pull`; sets *pulled when one
+  // arrived (the plan is then made again with its ENV). Progress goes to the
+  // session as one "[internal] load metadata for NAME" vertex per image.
+  Status PullImagesOf(BuildSession& session, const dockerfile::BuildPlan& plan,
+                      const v1::SubmitBuild& request, bool* pulled);
 
   cache::Store& store_;
   WorkerPool& pool_;
@@ -76,6 +94,8 @@ class BuildService : public ContextUploader {
   BuildSessionTable sessions_;
   WorkerEndpoint worker_endpoint_;          // I/O thread only
   ContextUploadReceiver context_receiver_;  // I/O thread only
+  ImagePuller* puller_ = nullptr;
+  RequestCredentials* credentials_ = nullptr;
 
   struct BuildThread {
     std::shared_ptr<BuildSession> session;
