@@ -7,12 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-
 #include <filesystem>
 #include <map>
 
+#include "common/testing/temp_dir.h"
 #include "worker/fs_util.h"
-#include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {
@@ -20,7 +19,7 @@ namespace {
 class ContextMaterializerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("strata-context");
+    dir_ = strata::testing::MakeTempDir("strata-context");
     out_ = dir_ + "/ctx";
     ASSERT_TRUE(MakeDirs(out_).ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/blobs").ok());

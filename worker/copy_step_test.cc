@@ -9,11 +9,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/testing/temp_dir.h"
 #include "image/byte_sink.h"
 #include "image/layer.h"
 #include "image/layer_writer.h"
+#include "sandbox/testing/busybox_rootfs.h"
 #include "worker/fs_util.h"
-#include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {
@@ -24,12 +25,12 @@ class CopyStepTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "COPY sets owners (lchown); run as root";
-    dir_ = testing::MakeTempDir("strata-copy");
+    dir_ = strata::testing::MakeTempDir("strata-copy");
     ctx_ = dir_ + "/ctx";
     root_ = dir_ + "/root";
     ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested").ok());
     ASSERT_TRUE(MakeDirs(root_).ok());
-    ASSERT_TRUE(testing::MakeBusyboxRootfs(root_).ok());
+    ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(root_).ok());
     Write("a.txt", "A");
     Write("b.txt", "B");
     Write("c.md", "C");
@@ -223,8 +224,7 @@ TEST_F(CopyStepTest, ChmodAndChownByName) {
 TEST_F(CopyStepTest, ChownFollowsBuildKitsOwnerRules) {
   Result<std::string> passwd = ReadFile(root_ + "/etc/passwd");
   ASSERT_TRUE(passwd.ok());
-  ASSERT_TRUE(
-      WriteFile(root_ + "/etc/passwd", *passwd + "web:x:1200:50:web:/srv:/bin/sh\n").ok());
+  ASSERT_TRUE(WriteFile(root_ + "/etc/passwd", *passwd + "web:x:1200:50:web:/srv:/bin/sh\n").ok());
   auto owner_of = [&](const std::string& chown, const std::string& dest) {
     CopyStep step;
     step.sources = {"a.txt"};
@@ -392,7 +392,8 @@ TEST_F(CopyStepTest, ExtendedAttributesAreCopied) {
     GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);
   }
   // vfs_cap_data revision 2: effective, permitted CAP_NET_BIND_SERVICE.
-  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0x00, 0x04, 0, 0, 0, 0,
+                                 0,    0, 0, 0,    0,    0,    0, 0, 0, 0};
   ASSERT_EQ(::lsetxattr(file.c_str(), "security.capability", cap, sizeof cap, 0), 0)
       << std::strerror(errno);
   ASSERT_EQ(::lsetxattr((ctx_ + "/src/nested").c_str(), "user.nested", "n", 1, 0), 0);
@@ -406,13 +407,6 @@ TEST_F(CopyStepTest, ExtendedAttributesAreCopied) {
             std::string(reinterpret_cast<const char*>(cap), sizeof cap));
   EXPECT_EQ(Stat("/x/a.txt").st_uid, 1000u);
   EXPECT_EQ(GetXattr(root_ + "/x/nested", "user.nested"), "n");  // directories too
-}
-
-TEST_F(CopyStepTest, ParseChmod) {
-  EXPECT_EQ(ParseChmod("755").value_or(0), 0755u);
-  EXPECT_EQ(ParseChmod("04755").value_or(0), 04755u);
-  EXPECT_FALSE(ParseChmod("u+x").ok());
-  EXPECT_FALSE(ParseChmod("17777").ok());
 }
 
 }  // namespace

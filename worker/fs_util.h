@@ -53,3 +53,12 @@ std::string RandomHex(size_t n);
 Status ErrnoStatus(std::string_view call, const std::string& path);
 
 }  // namespace strata::worker
+
+// Interim, until these helpers move to common/: sandbox/ and snapshot/,
+// split out of worker/, still call them unqualified.
+namespace strata::sandbox {
+using namespace ::strata::worker;
+}  // namespace strata::sandbox
+namespace strata::snapshot {
+using namespace ::strata::worker;
+}  // namespace strata::snapshot

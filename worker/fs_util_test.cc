@@ -4,14 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "worker/testing/busybox_rootfs.h"
+#include "common/testing/temp_dir.h"
 
 namespace strata::worker {
 namespace {
 
 TEST(FsUtilTest, CopyTreeKeepsModesLinksAndMerges) {
-  std::string from = testing::MakeTempDir("strata-copy-from");
-  std::string to = testing::MakeTempDir("strata-copy-to");
+  std::string from = strata::testing::MakeTempDir("strata-copy-from");
+  std::string to = strata::testing::MakeTempDir("strata-copy-to");
   ASSERT_TRUE(MakeDirs(from + "/a/b").ok());
   ASSERT_TRUE(WriteFile(from + "/a/b/run.sh", "#!/bin/sh\n", 0750).ok());
   ASSERT_EQ(symlink("b/run.sh", (from + "/a/link").c_str()), 0);

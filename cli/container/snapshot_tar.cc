@@ -8,7 +8,7 @@
 #include "cli/container/rootfs.h"
 #include "common/file_util.h"
 #include "image/fs_walk.h"
-#include "worker/layer_diff.h"
+#include "snapshot/layer_diff.h"
 
 namespace strata::cli::container {
 namespace {
@@ -20,7 +20,8 @@ bool IsRunStub(const image::LayerEntry& e, const std::vector<image::LayerEntry>&
   if (e.type == image::EntryType::kRegular && e.size == 0 && kFiles.count(e.path)) return true;
   if (e.type != image::EntryType::kDirectory || !kDirs.count(e.path)) return false;
   return std::none_of(all.begin(), all.end(), [&](const image::LayerEntry& other) {
-    return other.path.size() > e.path.size() && other.path.compare(0, e.path.size() + 1, e.path + "/") == 0;
+    return other.path.size() > e.path.size() &&
+           other.path.compare(0, e.path.size() + 1, e.path + "/") == 0;
   });
 }
 
@@ -32,12 +33,13 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   struct stat st;
   if (stat(upper.c_str(), &st) != 0) TRY(MakeDirs(upper, 0755));  // never ran: no changes
   ASSIGN_OR_RETURN(std::vector<image::LayerEntry> entries,
-                   worker::UpperDirChanges(upper, LowerDirs(store.SnapshotRoot(), record.chain)));
+                   snapshot::UpperDirChanges(upper, LowerDirs(store.SnapshotRoot(), record.chain)));
   std::vector<image::LayerEntry> kept;
   std::set<std::string> stub_parents;
   for (const auto& e : entries) {
     if (IsRunStub(e, entries)) {
-      stub_parents.insert(e.path.substr(0, e.path.rfind('/') == std::string::npos ? 0 : e.path.rfind('/')));
+      stub_parents.insert(
+          e.path.substr(0, e.path.rfind('/') == std::string::npos ? 0 : e.path.rfind('/')));
     } else {
       kept.push_back(e);
     }
@@ -56,9 +58,9 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   kept = std::move(changes);
   if (kept.empty()) return std::string();
   TRY(MakeDirs(tmp_dir));
-  ASSIGN_OR_RETURN(worker::LayerBlob blob,
-                   worker::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone,
-                                          std::nullopt));
+  ASSIGN_OR_RETURN(
+      snapshot::LayerBlob blob,
+      snapshot::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone, std::nullopt));
   return blob.path;
 }
 
@@ -72,12 +74,12 @@ Result<std::string> WriteRootfsTar(ContainerStore& store, const ContainerRecord&
     mounted_here = true;
   }
   Result<std::vector<image::LayerEntry>> entries = image::WalkDirectory(paths.merged);
-  Result<worker::LayerBlob> blob = Status::Internal("not written");
+  Result<snapshot::LayerBlob> blob = Status::Internal("not written");
   if (entries.ok()) {
     Status made = MakeDirs(tmp_dir);
-    blob = made.ok() ? worker::WriteLayerBlob(std::move(*entries), tmp_dir,
-                                              image::Compression::kNone, std::nullopt)
-                     : Result<worker::LayerBlob>(made);
+    blob = made.ok() ? snapshot::WriteLayerBlob(std::move(*entries), tmp_dir,
+                                                image::Compression::kNone, std::nullopt)
+                     : Result<snapshot::LayerBlob>(made);
   }
   if (mounted_here) UnmountRootfs(paths.merged).PermitUncheckedError();
   if (!entries.ok()) return entries.status().Annotate("export " + record.ShortId());
