@@ -13,7 +13,7 @@ namespace strata::cache {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& root, StoreOptions options) {
   // RocksDB asserts (and so aborts) when its first writes fail: refuse a
   // full disk with a clear message before opening it.
-  TRY(MakeDirs(root));
+  TRY(MakeDirs(root, 0700));
   if (options.min_free_bytes_to_open > 0) {
     TRY(RequireFreeSpace(root, options.min_free_bytes_to_open, "the store"));
   }

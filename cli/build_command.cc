@@ -16,9 +16,9 @@
 #include "cli/context/stat_cache.h"
 #include "cli/context/tar_context.h"
 #include "cli/coordinator_client.h"
+#include "common/file_tree.h"
 #include "common/file_util.h"
 #include "image/byte_source.h"
-#include "worker/fs_util.h"
 
 namespace strata::cli {
 namespace {
@@ -31,13 +31,12 @@ struct BuildFlags {
   bool no_cache = false, cache_debug = false, quiet = false;
 };
 
-
-
 Result<std::string> ReadAll(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Status::NotFound("cannot read " + what + " " + path +
-                            ": no such file; name the Dockerfile with -f, or give the context directory");
+    return Status::NotFound(
+        "cannot read " + what + " " + path +
+        ": no such file; name the Dockerfile with -f, or give the context directory");
   }
   std::ostringstream out;
   out << in.rdbuf();
@@ -54,7 +53,7 @@ struct SpoolDir {
   std::string path;
   ~SpoolDir() {
     if (path.empty()) return;
-    if (Status s = worker::RemoveTree(path); !s.ok()) std::cerr << "warning: " << s.message() << "\n";
+    if (Status s = RemoveTree(path); !s.ok()) std::cerr << "warning: " << s.message() << "\n";
   }
 };
 
@@ -69,11 +68,17 @@ Result<Output> ParseOutput(const std::string& text) {
   std::string field;
   while (std::getline(ss, field, ',')) {
     size_t eq = field.find('=');
-    std::string key = field.substr(0, eq), value = eq == std::string::npos ? "" : field.substr(eq + 1);
-    if (key == "type") out.type = value;
-    else if (key == "dest") out.dest = value;
-    else if (eq == std::string::npos && out.dest.empty() && out.type.empty()) out.dest = key;
-    else return Status::InvalidArgument("--output " + text + ": unknown field '" + key + "' (use type=oci|docker,dest=FILE)");
+    std::string key = field.substr(0, eq),
+                value = eq == std::string::npos ? "" : field.substr(eq + 1);
+    if (key == "type")
+      out.type = value;
+    else if (key == "dest")
+      out.dest = value;
+    else if (eq == std::string::npos && out.dest.empty() && out.type.empty())
+      out.dest = key;
+    else
+      return Status::InvalidArgument("--output " + text + ": unknown field '" + key +
+                                     "' (use type=oci|docker,dest=FILE)");
   }
   if (out.type.empty()) out.type = "oci";
   if (out.type != "oci" && out.type != "docker") {
@@ -88,7 +93,8 @@ Result<Output> ParseOutput(const std::string& text) {
 
 // "Dockerfile:3: message" -> the Dockerfile lines around 3, as BuildKit
 // prints them under a failed build.
-std::string Excerpt(const std::string& error, const std::string& name, const std::string& dockerfile) {
+std::string Excerpt(const std::string& error, const std::string& name,
+                    const std::string& dockerfile) {
   if (error.rfind(name + ":", 0) != 0) return "";
   int line = std::atoi(error.c_str() + name.size() + 1);
   if (line <= 0) return "";
@@ -125,7 +131,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     outputs.push_back(*out);
   }
   if (f.context == "-" && f.file == "-") {
-    return Fail("cannot read both the build context and the Dockerfile from stdin; give one as a path");
+    return Fail(
+        "cannot read both the build context and the Dockerfile from stdin; give one as a path");
   }
 
   // The Dockerfile and the context.
@@ -151,25 +158,29 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     }
   }
   if (f.context == "-") {
-    if (Status s = MakeDirs(ctx.root + "/tmp"); !s.ok()) return Fail(s.message());
+    if (Status s = MakeDirs(ctx.root + "/tmp", 0700); !s.ok()) return Fail(s.message());
     std::string dir = ctx.root + "/tmp/context-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) return Fail("cannot create a spool directory under " + ctx.root + "/tmp");
+    if (mkdtemp(dir.data()) == nullptr)
+      return Fail("cannot create a spool directory under " + ctx.root + "/tmp");
     spool.path = dir;
     auto in = image::FileSource::Open("/dev/stdin");
     if (!in.ok()) return Fail(in.status().message());
     Result<context::ContextManifest> scanned = context::ScanTarContext(**in, dir);
-    if (!scanned.ok()) return Fail("reading the build context from stdin: " + scanned.status().message());
+    if (!scanned.ok())
+      return Fail("reading the build context from stdin: " + scanned.status().message());
     manifest = std::move(*scanned);
     if (f.file.empty()) {
       Result<std::string> text = ReadAll(dir + "/Dockerfile", "Dockerfile in the context tar:");
-      if (!text.ok()) return Fail("the context tar on stdin has no Dockerfile at its root; add one or give -f");
+      if (!text.ok())
+        return Fail("the context tar on stdin has no Dockerfile at its root; add one or give -f");
       dockerfile = *text;
     }
   } else {
     struct stat st;
     if (::stat(f.context.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       return Fail("unable to prepare context: path \"" + f.context +
-                  "\" not found or not a directory; give the build context directory (or - for a tar on stdin)");
+                  "\" not found or not a directory; give the build context directory (or - for a "
+                  "tar on stdin)");
     }
     if (f.file.empty()) {
       Result<std::string> text = ReadAll(f.context + "/Dockerfile", "Dockerfile");
@@ -186,7 +197,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     Result<context::ContextManifest> scanned = context::ScanContext(abs, options);
     if (!scanned.ok()) return Fail("loading the build context: " + scanned.status().message());
     manifest = std::move(*scanned);
-    if (Status s = cache.Save(); !s.ok()) std::cerr << "warning: stat cache not saved: " << s.message() << "\n";
+    if (Status s = cache.Save(); !s.ok())
+      std::cerr << "warning: stat cache not saved: " << s.message() << "\n";
   }
   for (const std::string& w : manifest.warnings) std::cerr << "warning: " << w << "\n";
 
@@ -216,7 +228,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
     char* end = nullptr;
     long long v = std::strtoll(sde, &end, 10);
-    if (*end != '\0' || v < 0) return Fail("SOURCE_DATE_EPOCH='" + std::string(sde) + "' is not a number of seconds");
+    if (*end != '\0' || v < 0)
+      return Fail("SOURCE_DATE_EPOCH='" + std::string(sde) + "' is not a number of seconds");
     submit.set_has_source_date_epoch(true);
     submit.set_source_date_epoch(v);
   }
@@ -225,7 +238,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   if (!client.ok()) return Fail(client.status().message());
   std::unique_ptr<BuildProgress> progress = NewBuildProgress(mode, isatty(2) != 0, std::cerr);
   progress->OnNote("[internal] load build definition from " + dockerfile_name,
-                   "transferring dockerfile: " + std::to_string(dockerfile.size()) + "B", SteadyNowMs());
+                   "transferring dockerfile: " + std::to_string(dockerfile.size()) + "B",
+                   SteadyNowMs());
   Result<v1::BuildResult> result =
       RunRemoteBuild((*client)->connection(), std::move(submit), manifest, *progress);
   if (!result.ok()) {
@@ -272,14 +286,18 @@ void AddBuild(CLI::App* parent, CliContext& ctx) {
   CLI::App* cmd = parent->add_subcommand("build", "Build an image from a Dockerfile");
   cmd->add_option("-t,--tag", f->tags, "name and optionally a tag (name:tag); may be repeated")
       ->allow_extra_args(false);
-  cmd->add_option("-f,--file", f->file, "the Dockerfile (default: PATH/Dockerfile); - reads it from stdin");
-  cmd->add_option("--build-arg", f->build_args, "set a build-time variable (KEY=VALUE, or KEY from the environment)")
+  cmd->add_option("-f,--file", f->file,
+                  "the Dockerfile (default: PATH/Dockerfile); - reads it from stdin");
+  cmd->add_option("--build-arg", f->build_args,
+                  "set a build-time variable (KEY=VALUE, or KEY from the environment)")
       ->allow_extra_args(false);
   cmd->add_option("--target", f->target, "build this stage and what it needs");
-  cmd->add_option("--label", f->labels, "set metadata on the image (KEY=VALUE)")->allow_extra_args(false);
+  cmd->add_option("--label", f->labels, "set metadata on the image (KEY=VALUE)")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-cache", f->no_cache, "do not use the cache (results are still stored)");
   cmd->add_option("--no-cache-filter", f->no_cache_filter, "stages to build without the cache")
-      ->allow_extra_args(false)->delimiter(',');
+      ->allow_extra_args(false)
+      ->delimiter(',');
   cmd->add_flag("--cache-debug", f->cache_debug, "print each step's cache key preimage");
   cmd->add_option("--iidfile", f->iidfile, "write the image ID to this file");
   cmd->add_option("-o,--output", f->outputs, "also write an archive: type=oci|docker,dest=FILE")
@@ -287,7 +305,8 @@ void AddBuild(CLI::App* parent, CliContext& ctx) {
   cmd->add_option("--progress", f->progress, "auto, plain, tty or quiet");
   cmd->add_flag("-q,--quiet", f->quiet, "print only the image ID");
   cmd->add_option("--platform", f->platform, "target platform (os/arch)");
-  cmd->add_option("PATH", f->context, "build context directory, or - for a tar on stdin")->required();
+  cmd->add_option("PATH", f->context, "build context directory, or - for a tar on stdin")
+      ->required();
   cmd->final_callback([&ctx, f] { ctx.run = [&ctx, f] { return RunBuild(ctx, *f); }; });
 }
 

@@ -11,11 +11,10 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/container/container_store.h"
 #include "cli/container/port_check.h"
@@ -29,8 +28,7 @@
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
 #include "common/clock.h"
-#include "common/file_util.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 
 namespace strata::cli {
 namespace {
@@ -57,7 +55,6 @@ int64_t NowNanos() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
 
 Status RequireLocal(const CliContext& ctx) {
   if (!ctx.host.empty()) {
@@ -125,7 +122,8 @@ Result<std::string> ExposedPort(const std::string& value) {
 Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, ContainerStore& store,
                                    std::vector<container::LayerBlobRef>* layers) {
   if (f.image_and_args.empty()) {
-    return Status::InvalidArgument("\"run\" requires at least 1 argument: strata run [OPTIONS] IMAGE [COMMAND] [ARG...]");
+    return Status::InvalidArgument(
+        "\"run\" requires at least 1 argument: strata run [OPTIONS] IMAGE [COMMAND] [ARG...]");
   }
   if (!f.name.empty() && !container::ValidName(f.name)) {
     return Status::InvalidArgument("Invalid container name (" + f.name +
@@ -176,8 +174,8 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   parts.args.assign(f.image_and_args.begin() + 1, f.image_and_args.end());
   ASSIGN_OR_RETURN(container::ContainerCommand command, container::ResolveCommand(parts));
   image::ContainerConfig& config = image.config.config;
-  config.entrypoint = command.entrypoint.empty() ? std::nullopt
-                                                 : std::make_optional(command.entrypoint);
+  config.entrypoint =
+      command.entrypoint.empty() ? std::nullopt : std::make_optional(command.entrypoint);
   config.cmd = command.cmd.empty() ? std::nullopt : std::make_optional(command.cmd);
   ASSIGN_OR_RETURN(config.env,
                    container::MergeEnv(config.env, file_env, f.env, container::CallerEnv));
@@ -207,7 +205,7 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   }
   if (f.user_given) config.user = f.user;
 
-  r.id = worker::RandomHex(64);
+  r.id = RandomHex(64);
   r.image_id = image.id;
   r.config = image.config;
   for (const auto& l : image.layers) r.chain.push_back(l.diff_id);
@@ -219,10 +217,12 @@ Result<ContainerRecord> MakeRecord(const CliContext& ctx, const RunFlags& f, Con
   r.created_ns = NowNanos();
   std::random_device random;
   for (int attempt = 0;; ++attempt) {
-    r.name = f.name.empty() ? container::RandomName([&](size_t n) { return random() % n; }) : f.name;
+    r.name =
+        f.name.empty() ? container::RandomName([&](size_t n) { return random() % n; }) : f.name;
     Status created = store.Create(r);
     if (created.ok()) break;
-    if (created.code() != StatusCode::kAlreadyExists || !f.name.empty() || attempt > 20) return created;
+    if (created.code() != StatusCode::kAlreadyExists || !f.name.empty() || attempt > 20)
+      return created;
   }
   return r;
 }
@@ -352,11 +352,13 @@ std::string CommandColumn(const std::vector<std::string>& argv, bool no_trunc) {
 std::string StatusColumn(const ContainerRecord& r, int64_t now_ns) {
   auto seconds = [&](int64_t since) { return (now_ns - since) / 1000000000LL; };
   switch (r.state) {
-    case State::kRunning: return "Up " + HumanDuration(seconds(r.started_ns));
+    case State::kRunning:
+      return "Up " + HumanDuration(seconds(r.started_ns));
     case State::kExited:
       return "Exited (" + std::to_string(r.exit_code) + ") " +
              HumanDuration(seconds(r.finished_ns)) + " ago";
-    case State::kCreated: return "Created";
+    case State::kCreated:
+      return "Created";
   }
   return "Created";
 }
@@ -396,8 +398,8 @@ int RunList(const CliContext& ctx, const ListFlags& f) {
     j["Status"] = StatusColumn(r, now);
     rows.push_back(std::move(j));
   }
-  auto out = spec->Render(rows, {{"ID", "CONTAINER ID"}, {"RunningFor", "CREATED"},
-                                 {"CreatedAt", "CREATED AT"}});
+  auto out = spec->Render(
+      rows, {{"ID", "CONTAINER ID"}, {"RunningFor", "CREATED"}, {"CreatedAt", "CREATED AT"}});
   if (!out.ok()) return Fail(out.status());
   std::cout << *out;
   return 0;
@@ -522,7 +524,10 @@ int RunCommit(const CliContext& ctx, const CommitFlags& f) {
   for (const auto& a : r->Argv()) created_by += (created_by.empty() ? "" : " ") + a;
   body->set_created_by(created_by);
   nlohmann::json config = nlohmann::json::parse(r->config.ToJson());
-  body->set_container_config_json(config.contains("config") ? config["config"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "{}");
+  body->set_container_config_json(
+      config.contains("config")
+          ? config["config"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+          : "{}");
   auto reply = (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
   std::cout << reply->import_result().id() << "\n";
@@ -564,7 +569,8 @@ int RunExport(const CliContext& ctx, const ExportFlags& f) {
 template <typename Flags>
 void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
            int (*run)(const CliContext&, const Flags&)) {
-  cmd->final_callback([&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
+  cmd->final_callback(
+      [&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
 }
 
 // Docker's run flags that strata does not carry out: parsed (so that their
@@ -616,10 +622,14 @@ void AddRun(CLI::App* parent, const std::string& name, CliContext& ctx) {
       ->allow_extra_args(false);
   cmd->add_option("--env-file", f->env_files, "read a file of environment variables")
       ->allow_extra_args(false);
-  CLI::Option* ep = cmd->add_option("--entrypoint", f->entrypoint, "overwrite the image's ENTRYPOINT");
-  CLI::Option* wd = cmd->add_option("-w,--workdir", f->workdir, "working directory inside the container");
-  CLI::Option* user = cmd->add_option("-u,--user", f->user, "username or UID (format: <name|uid>[:<group|gid>])");
-  cmd->add_option("-p,--publish", f->publish, "publish a port (host network: HOST must equal CONTAINER)")
+  CLI::Option* ep =
+      cmd->add_option("--entrypoint", f->entrypoint, "overwrite the image's ENTRYPOINT");
+  CLI::Option* wd =
+      cmd->add_option("-w,--workdir", f->workdir, "working directory inside the container");
+  CLI::Option* user =
+      cmd->add_option("-u,--user", f->user, "username or UID (format: <name|uid>[:<group|gid>])");
+  cmd->add_option("-p,--publish", f->publish,
+                  "publish a port (host network: HOST must equal CONTAINER)")
       ->allow_extra_args(false);
   cmd->add_flag("-P,--publish-all", f->publish_all,
                 "publish every exposed port (at its own number: the host network cannot remap)");
@@ -650,12 +660,14 @@ void AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   cmd->add_flag("-a,--all", f->all, "show all containers (default shows just running)");
   cmd->add_flag("-q,--quiet", f->quiet, "only display container IDs");
   cmd->add_flag("--no-trunc", f->no_trunc, "don't truncate output");
-  cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
+  cmd->add_option("--format", f->format,
+                  "format output: table, table TEMPLATE, json, or a Go template");
   OnRun(cmd, ctx, f, RunList);
 }
 
 CLI::App* AddNames(CLI::App* parent, const std::string& name, const std::string& help,
-                   CliContext& ctx, std::shared_ptr<NamesFlags> f, int (*run)(const CliContext&, const NamesFlags&)) {
+                   CliContext& ctx, std::shared_ptr<NamesFlags> f,
+                   int (*run)(const CliContext&, const NamesFlags&)) {
   CLI::App* cmd = parent->add_subcommand(name, help);
   cmd->add_option("CONTAINER", f->names, "containers")->required();
   OnRun(cmd, ctx, f, run);
@@ -670,23 +682,27 @@ void AddLifecycle(CLI::App* parent, CliContext& ctx) {
            std::make_shared<NamesFlags>(), RunStart);
   auto rm = std::make_shared<NamesFlags>();
   AddNames(parent, "rm", "Remove one or more containers", ctx, rm, RunRemove)
-      ->add_flag("-f,--force", rm->force, "force the removal of a running container (uses SIGKILL)");
+      ->add_flag("-f,--force", rm->force,
+                 "force the removal of a running container (uses SIGKILL)");
   auto logs = std::make_shared<NamesFlags>();
   AddNames(parent, "logs", "Fetch the logs of a container", ctx, logs, RunLogs)
       ->add_flag("-f,--follow", logs->follow, "follow log output until the container exits");
 
   auto commit = std::make_shared<CommitFlags>();
   CLI::App* c = parent->add_subcommand("commit", "Create a new image from a container's changes");
-  c->add_option("-a,--author", commit->author, "author (e.g. \"John Hannibal Smith <hannibal@a-team.com>\")");
+  c->add_option("-a,--author", commit->author,
+                "author (e.g. \"John Hannibal Smith <hannibal@a-team.com>\")");
   c->add_option("-m,--message", commit->message, "commit message");
-  c->add_option("-c,--change", commit->changes, "apply a Dockerfile instruction to the created image")
+  c->add_option("-c,--change", commit->changes,
+                "apply a Dockerfile instruction to the created image")
       ->allow_extra_args(false);
   c->add_option("CONTAINER", commit->container, "container")->required();
   c->add_option("REPOSITORY", commit->repo_tag, "REPOSITORY[:TAG]");
   OnRun(c, ctx, commit, RunCommit);
 
   auto exp = std::make_shared<ExportFlags>();
-  CLI::App* e = parent->add_subcommand("export", "Export a container's filesystem as a tar archive");
+  CLI::App* e =
+      parent->add_subcommand("export", "Export a container's filesystem as a tar archive");
   e->add_option("-o,--output", exp->output, "write to a file instead of stdout");
   e->add_option("CONTAINER", exp->container, "container")->required();
   OnRun(e, ctx, exp, RunExport);

@@ -4,14 +4,13 @@
 
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/container/container_inspect.h"
 #include "cli/container/container_store.h"
 #include "cli/container/rootfs.h"
 #include "cli/format/format_spec.h"
-#include "worker/fs_util.h"
+#include "common/file_util.h"
 
 namespace strata::cli {
 namespace {
@@ -37,7 +36,7 @@ std::string InspectOne(ContainerStore& store, ContainerRecord& r, bool size) {
   facts.dir = store.Dir(r.id);
   facts.lower_dirs = container::LowerDirs(store.SnapshotRoot(), r.chain);
   if (facts.running) {
-    Result<std::string> pid = worker::ReadFile(facts.dir + "/bundle/pid");
+    Result<std::string> pid = ReadFile(facts.dir + "/bundle/pid");
     if (pid.ok()) facts.pid = std::atoi(pid->c_str());
   }
   if (size) {

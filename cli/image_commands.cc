@@ -1,23 +1,22 @@
 #include "cli/image_commands.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "cli/container/container_store.h"
 #include "cli/container_inspect_command.h"
 #include "cli/coordinator_client.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
-#include "cli/container/container_store.h"
 #include "cli/image_history.h"
 #include "cli/image_remove_conflict.h"
 #include "common/clock.h"
@@ -33,11 +32,10 @@ int Fail(const Status& s) {
   return 1;
 }
 
-
 // Copies standard input into a file under root/tmp that the caller removes.
 Result<std::string> SpoolStdin(const CliContext& ctx) {
   std::string dir = ctx.root + "/tmp";
-  TRY(MakeDirs(dir));
+  TRY(MakeDirs(dir, 0700));
   std::string path = dir + "/stdin-XXXXXX";
   int fd = mkstemp(path.data());
   if (fd < 0) return Status::IOError("cannot create a temporary file in " + dir);
@@ -81,7 +79,8 @@ int RunImport(const CliContext& ctx, const ImportFlags& f) {
   } else {
     path = AbsolutePath(path);
     if (::access(path.c_str(), R_OK) != 0) {
-      return Fail(Status::NotFound("cannot read " + f.file + ": give a rootfs tarball or '-' for stdin"));
+      return Fail(
+          Status::NotFound("cannot read " + f.file + ": give a rootfs tarball or '-' for stdin"));
     }
   }
   auto client = Client(ctx);
@@ -159,8 +158,10 @@ int RunList(const CliContext& ctx, const ListFlags& f) {
       row(repo, t.substr(colon + 1), digest_of(repo));
     }
   }
-  auto out = spec->Render(rows, {{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"},
-                                 {"CreatedAt", "CREATED AT"}, {"Digest", "DIGEST"}});
+  auto out = spec->Render(rows, {{"ID", "IMAGE ID"},
+                                 {"CreatedSince", "CREATED"},
+                                 {"CreatedAt", "CREATED AT"},
+                                 {"Digest", "DIGEST"}});
   if (!out.ok()) return Fail(out.status());
   std::cout << *out;
   return 0;
@@ -253,7 +254,8 @@ struct RemoveFlags {
 
 // The containers (of this client's store) made from image `id`.
 std::vector<ImageUser> UsersOf(container::ContainerStore& store,
-                               std::vector<container::ContainerRecord>& all, const std::string& id) {
+                               std::vector<container::ContainerRecord>& all,
+                               const std::string& id) {
   std::vector<ImageUser> users;
   for (auto& c : all) {
     if (c.image_id == id) users.push_back({c.id, store.IsRunning(c)});
@@ -280,7 +282,8 @@ int RunRemove(const CliContext& ctx, const RemoveFlags& f) {
     if (found.ok()) {
       const auto& image = found->resolved_image();
       std::vector<std::string> tags(image.repo_tags().begin(), image.repo_tags().end());
-      RemovePlan plan = PlanRemove(name, image.id(), tags, UsersOf(containers, *all, image.id()), f.force);
+      RemovePlan plan =
+          PlanRemove(name, image.id(), tags, UsersOf(containers, *all, image.id()), f.force);
       if (plan.action == RemovePlan::Action::kRefuse) {
         errors.push_back(plan.error);
         continue;
@@ -323,7 +326,7 @@ int RunSave(const CliContext& ctx, const SaveFlags& f) {
       return Fail(Status::InvalidArgument(
           "cowardly refusing to save to a terminal. Use the -o flag or redirect"));
     }
-    if (Status s = MakeDirs(ctx.root + "/tmp"); !s.ok()) return Fail(s);
+    if (Status s = MakeDirs(ctx.root + "/tmp", 0700); !s.ok()) return Fail(s);
     spooled.path = path = ctx.root + "/tmp/save-" + std::to_string(getpid()) + ".tar";
   } else {
     path = AbsolutePath(f.output);
@@ -368,8 +371,10 @@ int RunLoad(const CliContext& ctx, const LoadFlags& f) {
   auto reply = (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
   if (!f.quiet) {
-    for (const auto& r : reply->load_result().loaded_refs()) std::cout << "Loaded image: " << r << "\n";
-    for (const auto& i : reply->load_result().loaded_ids()) std::cout << "Loaded image ID: " << i << "\n";
+    for (const auto& r : reply->load_result().loaded_refs())
+      std::cout << "Loaded image: " << r << "\n";
+    for (const auto& i : reply->load_result().loaded_ids())
+      std::cout << "Loaded image ID: " << i << "\n";
   }
   return 0;
 }
@@ -393,7 +398,8 @@ int RunPull(const CliContext&, const PullFlags& f) {
 template <typename Flags>
 void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
            int (*run)(const CliContext&, const Flags&)) {
-  cmd->final_callback([&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
+  cmd->final_callback(
+      [&ctx, flags, run] { ctx.run = [&ctx, flags, run] { return run(ctx, *flags); }; });
 }
 
 CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
@@ -403,18 +409,22 @@ CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
   cmd->add_flag("-q,--quiet", f->quiet, "only show image IDs");
   cmd->add_flag("--digests", f->digests, "show digests");
   cmd->add_flag("--no-trunc", f->no_trunc, "don't truncate output");
-  cmd->add_option("-f,--filter", f->filters, "filter output (reference=, dangling=, label=, before=, since=)")
+  cmd->add_option("-f,--filter", f->filters,
+                  "filter output (reference=, dangling=, label=, before=, since=)")
       ->allow_extra_args(false);
-  cmd->add_option("--format", f->format, "format output: table, table TEMPLATE, json, or a Go template");
-  cmd->add_option("REPOSITORY", f->repository,
-                  "REPOSITORY[:TAG]: only images whose name matches (wildcards as in --filter reference=)");
+  cmd->add_option("--format", f->format,
+                  "format output: table, table TEMPLATE, json, or a Go template");
+  cmd->add_option(
+      "REPOSITORY", f->repository,
+      "REPOSITORY[:TAG]: only images whose name matches (wildcards as in --filter reference=)");
   OnRun(cmd, ctx, f, RunList);
   return cmd;
 }
 
 void AddPull(CLI::App* parent, const std::string& name, CliContext& ctx) {
   auto f = std::make_shared<PullFlags>();
-  CLI::App* cmd = parent->add_subcommand(name, "Download an image from a registry (not supported yet)");
+  CLI::App* cmd =
+      parent->add_subcommand(name, "Download an image from a registry (not supported yet)");
   cmd->add_flag("-a,--all-tags", f->all_tags, "download all tagged images in the repository");
   cmd->add_option("--platform", f->platform, "set platform if server is multi-platform capable");
   cmd->add_flag("-q,--quiet", f->quiet, "suppress verbose output");
@@ -437,7 +447,8 @@ void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx,
 
 void AddTag(CLI::App* parent, const std::string& name, CliContext& ctx) {
   auto f = std::make_shared<TagFlags>();
-  CLI::App* cmd = parent->add_subcommand(name, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
+  CLI::App* cmd =
+      parent->add_subcommand(name, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
   cmd->add_option("SOURCE_IMAGE", f->source, "SOURCE_IMAGE[:TAG]")->required();
   cmd->add_option("TARGET_IMAGE", f->target, "TARGET_IMAGE[:TAG]")->required();
   OnRun(cmd, ctx, f, RunTag);
@@ -459,11 +470,13 @@ void AddImageCommands(CLI::App& app, CliContext& ctx) {
   image->require_subcommand(1);
 
   auto imp = std::make_shared<ImportFlags>();
-  CLI::App* import = image->add_subcommand("import", "Import the contents from a tarball to create an image");
+  CLI::App* import =
+      image->add_subcommand("import", "Import the contents from a tarball to create an image");
   import->add_option("-c,--change", imp->changes, "apply a Dockerfile instruction to the image")
       ->allow_extra_args(false);
   import->add_option("-m,--message", imp->message, "set the commit message for the imported image");
-  import->add_option("FILE", imp->file, "a rootfs tarball (plain, gzip or zstd), or - for stdin")->required();
+  import->add_option("FILE", imp->file, "a rootfs tarball (plain, gzip or zstd), or - for stdin")
+      ->required();
   import->add_option("REPOSITORY", imp->repo_tag, "REPOSITORY[:TAG]");
   OnRun(import, ctx, imp, RunImport);
 
@@ -480,13 +493,15 @@ void AddImageCommands(CLI::App& app, CliContext& ctx) {
   AddHistoryCommands(app, *image, ctx);
 
   auto save = std::make_shared<SaveFlags>();
-  CLI::App* save_cmd = image->add_subcommand("save", "Save images to a tar archive (OCI layout + Docker manifest.json)");
+  CLI::App* save_cmd = image->add_subcommand(
+      "save", "Save images to a tar archive (OCI layout + Docker manifest.json)");
   save_cmd->add_option("-o,--output", save->output, "write to a file instead of stdout");
   save_cmd->add_option("IMAGE", save->names, "images")->required();
   OnRun(save_cmd, ctx, save, RunSave);
 
   auto load = std::make_shared<LoadFlags>();
-  CLI::App* load_cmd = image->add_subcommand("load", "Load images from a tar archive (OCI or Docker)");
+  CLI::App* load_cmd =
+      image->add_subcommand("load", "Load images from a tar archive (OCI or Docker)");
   load_cmd->add_option("-i,--input", load->input, "read from a tar archive file instead of stdin");
   load_cmd->add_flag("-q,--quiet", load->quiet, "suppress the load output");
   OnRun(load_cmd, ctx, load, RunLoad);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "common/file_util.h"
 #include "image/archive_reader.h"
 #include "image/archive_test_util.h"
 #include "image/archive_writer.h"
@@ -120,7 +121,7 @@ TEST_F(ArchiveInteropTest, SkopeoInspectsItAsDockerArchive) {
 TEST_F(ArchiveInteropTest, UmociUnpacksTheUntarredLayout) {
   std::string layout = dir_ / "layout";
   std::string bundle = dir_ / "bundle";
-  testing::MakeDirs(layout);
+  ASSERT_TRUE(MakeDirs(layout, 0755).ok());
   std::string out;
   ASSERT_EQ(RunShell("tar -xf " + archive_ + " -C " + layout, &out), 0) << out;
   ASSERT_EQ(RunShell("umoci unpack --image " + layout + ":latest " + bundle, &out), 0) << out;

@@ -6,6 +6,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "common/file_util.h"
 #include "image/byte_sink.h"
 #include "image/byte_source.h"
 #include "image/layer_extract.h"
@@ -30,7 +31,7 @@ TEST(FsWalkTest, ListsTypesSortedWithHardlinks) {
   TempDir dir;
   testing::WriteFile(dir / "b/file", "hello", 0755);
   testing::WriteFile(dir / "a-x", "x");
-  testing::MakeDirs(dir / "a");
+  ASSERT_TRUE(MakeDirs(dir / "a", 0755).ok());
   ASSERT_EQ(::symlink("../b/file", (dir / "a/link").c_str()), 0);
   ASSERT_EQ(::link((dir / "b/file").c_str(), (dir / "a/hard").c_str()), 0);
   ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
@@ -38,7 +39,8 @@ TEST(FsWalkTest, ListsTypesSortedWithHardlinks) {
   ASSERT_TRUE(entries.ok()) << entries.status().ToString();
   std::vector<std::string> paths;
   for (const LayerEntry& e : *entries) paths.push_back(e.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"a", "a/hard", "a/link", "a-x", "b", "b/file", "fifo"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"a", "a/hard", "a/link", "a-x", "b", "b/file", "fifo"}));
   const auto& e = *entries;
   EXPECT_EQ(e[0].type, EntryType::kDirectory);
   // a/hard sorts first, so it carries the content and b/file links to it.
@@ -72,7 +74,7 @@ TEST(FsWalkTest, ReadsXattrs) {
 TEST(FsWalkTest, WhiteoutsSharingAnInodeAreNotHardlinks) {
   if (::geteuid() != 0) GTEST_SKIP() << "mknod of a whiteout needs root";
   TempDir dir;
-  testing::MakeDirs(dir / "etc");
+  ASSERT_TRUE(MakeDirs(dir / "etc", 0755).ok());
   ASSERT_EQ(::mknod((dir / "etc/issue").c_str(), S_IFCHR | 0600, makedev(0, 0)), 0);
   ASSERT_EQ(::link((dir / "etc/issue").c_str(), (dir / "etc/issue.net").c_str()), 0);
   testing::WriteFile(dir / "etc/a", "same");

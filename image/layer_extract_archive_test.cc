@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "common/file_util.h"
 #include "image/archive_test_util.h"
 #include "image/layer_extract.h"
 #include "image/layer_writer.h"
@@ -42,7 +43,7 @@ Result<ExtractResult> Extract(const std::string& tar, const std::string& root) {
 TEST(LayerExtractArchiveTest, DotDotSymlinksResolveAsAChrootAtTheDestination) {
   TempDir outer;
   std::string root = outer / "dir";
-  testing::MakeDirs(root);
+  ASSERT_TRUE(MakeDirs(root, 0755).ok());
   struct Case {
     std::string name;
     std::vector<LayerEntry> entries;
@@ -53,7 +54,8 @@ TEST(LayerExtractArchiveTest, DotDotSymlinksResolveAsAChrootAtTheDestination) {
       {"link to ../", {Link("up", EntryType::kSymlink, "../"), File("up/y", "2")}, "y"},
       {"deep", {Link("deep", EntryType::kSymlink, "a/../../.."), File("deep/z", "3")}, "z"},
       {"nested", {Link("sub/l", EntryType::kSymlink, "../../.."), File("sub/l/w", "4")}, "w"},
-      {"absolute", {Link("abs", EntryType::kSymlink, "/etc"), File("abs/passwd", "5")},
+      {"absolute",
+       {Link("abs", EntryType::kSymlink, "/etc"), File("abs/passwd", "5")},
        "etc/passwd"},
   };
   std::string passwd = ReadFile("/etc/passwd");
@@ -71,7 +73,7 @@ TEST(LayerExtractArchiveTest, DotDotSymlinksResolveAsAChrootAtTheDestination) {
 TEST(LayerExtractArchiveTest, NamesThatLeaveTheDestinationAreRefused) {
   TempDir outer;
   std::string root = outer / "dir";
-  testing::MakeDirs(root);
+  ASSERT_TRUE(MakeDirs(root, 0755).ok());
   testing::WriteFile(outer / "secret", "s");
   std::vector<std::vector<LayerEntry>> cases = {
       {File("../escaped", "x")},
@@ -102,7 +104,7 @@ TEST(LayerExtractArchiveTest, NamesThatLeaveTheDestinationAreRefused) {
 TEST(LayerExtractArchiveTest, AbsoluteNamesCountFromTheDestination) {
   TempDir dir;
   std::string root = dir / "root";
-  testing::MakeDirs(root);
+  ASSERT_TRUE(MakeDirs(root, 0755).ok());
   // Python's tarfile writes the absolute name LayerWriter refuses to.
   std::string cmd = "cd " + dir.path() +
                     " && python3 -c \"import tarfile,io; t=tarfile.open('abs.tar','w'); "

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file_util.h"
 #include "image/archive_test_util.h"
 #include "image/fs_walk.h"
 #include "image/layer.h"
@@ -86,8 +87,11 @@ TEST(LayerExtractTest, AppliesWhiteoutsAndOpaqueDirs) {
   testing::WriteFile(root / "etc/keep", "lower");
   testing::WriteFile(root / "var/cache/a", "lower");
   testing::WriteFile(root / "var/cache/sub/b", "lower");
-  std::vector<LayerEntry> layer = {Dir("etc"), File("etc/.wh.old", ""), Dir("var"),
-                                   Dir("var/cache"), File("var/cache/.wh..wh..opq", ""),
+  std::vector<LayerEntry> layer = {Dir("etc"),
+                                   File("etc/.wh.old", ""),
+                                   Dir("var"),
+                                   Dir("var/cache"),
+                                   File("var/cache/.wh..wh..opq", ""),
                                    File("var/cache/new", "upper")};
   StringSink out;
   ASSERT_TRUE(WriteTar(layer, {}, &out).ok());
@@ -166,7 +170,7 @@ TEST(LayerExtractTest, SymlinkToSlashStaysInsideRoot) {
 TEST(LayerExtractTest, RefusesEveryEscape) {
   TempDir outer;
   std::string root = outer / "root";
-  testing::MakeDirs(root);
+  ASSERT_TRUE(MakeDirs(root, 0755).ok());
   testing::WriteFile(outer / "secret", "s");
   struct Case {
     std::string name;
@@ -207,7 +211,7 @@ TEST(LayerExtractTest, RefusesEveryEscape) {
 TEST(LayerExtractTest, RefusesAbsoluteNames) {
   TempDir dir;
   std::string root = dir / "root";
-  testing::MakeDirs(root);
+  ASSERT_TRUE(MakeDirs(root, 0755).ok());
   // Python's tarfile writes the absolute name LayerWriter refuses to.
   std::string cmd = "cd " + dir.path() +
                     " && python3 -c \"import tarfile,io; t=tarfile.open('abs.tar','w'); "

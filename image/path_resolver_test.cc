@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/file_util.h"
 #include "image/test_tree.h"
 
 namespace strata::image {
@@ -23,7 +24,7 @@ TEST(PathResolverTest, SplitRefusesAbsoluteAndDotDot) {
 
 TEST(PathResolverTest, FollowsSymlinksInsideRoot) {
   TempDir root;
-  testing::MakeDirs(root / "usr/lib");
+  ASSERT_TRUE(MakeDirs(root / "usr/lib", 0755).ok());
   ASSERT_EQ(::symlink("usr/lib", (root / "lib").c_str()), 0);
   ASSERT_EQ(::symlink("/usr", (root / "abs").c_str()), 0);
   EXPECT_EQ(*ResolveInRoot(root.path(), {"lib", "x.so"}), root / "usr/lib/x.so");

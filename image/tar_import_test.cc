@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "common/file_util.h"
 #include "image/archive_test_util.h"
 #include "image/layer_extract.h"
 #include "image/layer_writer.h"
@@ -85,7 +86,7 @@ TEST_P(TarImportTest, NamesFromGnuTarSurviveByteForByte) {
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       StringSource layer(out.data());
       std::string root = dir / (std::string("out-") + format + "-" + locale);
-      testing::MakeDirs(root);
+      ASSERT_TRUE(MakeDirs(root, 0755).ok());
       Result<ExtractResult> extracted = ExtractLayer(&layer, root);
       ASSERT_TRUE(extracted.ok()) << extracted.status().ToString();
       for (const std::string& name : odd) EXPECT_EQ(testing::ReadFile(root + "/" + name), name);

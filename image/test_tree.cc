@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file_util.h"
+
 namespace strata::image::testing {
 
 TempDir::TempDir() {
@@ -30,14 +32,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-void MakeDirs(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) std::abort();
-}
-
 void WriteFile(const std::string& path, const std::string& content, int mode) {
-  MakeDirs(std::filesystem::path(path).parent_path());
+  if (!strata::MakeDirs(std::filesystem::path(path).parent_path(), 0755).ok()) std::abort();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
   out.close();

@@ -22,8 +22,8 @@ class TempDir {
 };
 
 // Creates parent directories as needed; aborts the test binary on failure.
+// (For a directory alone, use MakeDirs of common/file_util.h.)
 void WriteFile(const std::string& path, const std::string& content, int mode = 0644);
-void MakeDirs(const std::string& path);
 std::string ReadFile(const std::string& path);
 bool Exists(const std::string& path);  // lstat succeeds
 

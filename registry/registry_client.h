@@ -11,7 +11,7 @@
 //    (run `strata login 127.0.0.1:5000`)"            PermissionDenied
 //   "docker.io/library/nope:latest: manifest unknown"  NotFound
 //   "127.0.0.1:5000: blob sha256:ab…: content does not match its digest
-//    (got sha256:cd…)"                                  DataLoss
+//    (got sha256:cd…)"                                  Corruption
 // Transient failures (connect, 429, 5xx, a cut transfer after its retries)
 // are Unavailable and retryable.
 //
@@ -45,7 +45,7 @@ struct ResolvedImage {
   // a multi-platform index, else the manifest's. `RepoDigests` and the FROM
   // cache key use the manifest's digest (below) as Docker does.
   Digest top_digest;
-  FetchedManifest manifest;  // the single-platform manifest chosen
+  FetchedManifest manifest;                 // the single-platform manifest chosen
   std::optional<image::Platform> platform;  // the index entry's platform, if any
 };
 
@@ -74,7 +74,7 @@ class RegistryClient {
   virtual Result<std::optional<Digest>> HeadManifest(const image::Reference& ref) = 0;
 
   // Downloads a blob of `repo` (ref's domain + path) into `dest_path`,
-  // verifying its SHA-256 against `digest` (DataLoss and nothing left at
+  // verifying its SHA-256 against `digest` (Corruption and nothing left at
   // dest_path on a mismatch). A transfer cut in the middle resumes with
   // Range from the bytes already written.
   virtual Status FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
@@ -120,10 +120,15 @@ struct RegistryClientOptions {
   // HOST:PORT entries spoken to over plain HTTP (as is 127.0.0.0/8 and
   // localhost, as Docker does).
   std::vector<std::string> insecure_registries;
-  int max_attempts = 5;         // per request, on 429/5xx/connect errors
+  int max_attempts = 5;  // per request, on 429/5xx/connect errors
   int64_t initial_backoff_ms = 200;
-  int parallel_downloads = 3;   // used by callers that fetch many blobs
+  int parallel_downloads = 3;  // used by callers that fetch many blobs
   std::string user_agent = "strata";
+  // Blobs larger than this are uploaded in PATCH chunks of this size; smaller
+  // ones in one PUT.
+  uint64_t chunk_size = 32 << 20;
+  // `?n=` of tag listing (0: the registry's default page).
+  int tags_page_size = 0;
 };
 
 // The libcurl client. `credentials` may be null (anonymous only).

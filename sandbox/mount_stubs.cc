@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "worker/fs_util.h"
+#include "common/errno_status.h"
 
 namespace strata::sandbox {
 

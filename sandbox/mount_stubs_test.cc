@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "common/testing/temp_dir.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::sandbox {
 namespace {
@@ -18,7 +20,7 @@ bool Exists(const std::string& path) {
 
 TEST(MountStubsTest, CreatesMissingPointsAndRemovesThemAgain) {
   std::string root = strata::testing::MakeTempDir("strata-stubs");
-  ASSERT_TRUE(MakeDirs(root + "/etc").ok());
+  ASSERT_TRUE(MakeDirs(root + "/etc", 0755).ok());
   struct timespec old_times[2] = {{1000, 0}, {2000, 0}};
   ASSERT_EQ(utimensat(AT_FDCWD, (root + "/etc").c_str(), old_times, 0), 0);
 
@@ -41,7 +43,7 @@ TEST(MountStubsTest, CreatesMissingPointsAndRemovesThemAgain) {
 
 TEST(MountStubsTest, KeepsWhatTheCommandFilledAndExistingPaths) {
   std::string root = strata::testing::MakeTempDir("strata-stubs");
-  ASSERT_TRUE(MakeDirs(root + "/proc").ok());
+  ASSERT_TRUE(MakeDirs(root + "/proc", 0755).ok());
   Result<MountStubs> stubs = CreateMountStubs(root, {{"/proc", false}, {"/out", false}});
   ASSERT_TRUE(stubs.ok());
   EXPECT_EQ(stubs->created, (std::vector<std::string>{root + "/out"}));
@@ -54,7 +56,7 @@ TEST(MountStubsTest, KeepsWhatTheCommandFilledAndExistingPaths) {
 
 TEST(MountStubsTest, LeavesSymlinkedPathsToTheRuntime) {
   std::string root = strata::testing::MakeTempDir("strata-stubs");
-  ASSERT_TRUE(MakeDirs(root + "/etc").ok());
+  ASSERT_TRUE(MakeDirs(root + "/etc", 0755).ok());
   ASSERT_EQ(symlink("/run/resolv.conf", (root + "/etc/resolv.conf").c_str()), 0);
   ASSERT_EQ(symlink("/elsewhere", (root + "/link").c_str()), 0);
   Result<MountStubs> stubs =

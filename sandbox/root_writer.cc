@@ -12,7 +12,9 @@
 #include <cstring>
 
 #include "image/path_resolver.h"
-#include "worker/fs_util.h"
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 
 namespace strata::sandbox {
 namespace {

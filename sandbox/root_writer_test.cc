@@ -5,7 +5,8 @@
 #include <unistd.h>
 
 #include "common/testing/temp_dir.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 
 namespace strata::sandbox {
 namespace {

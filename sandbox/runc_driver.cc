@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "worker/fs_util.h"
+#include "common/file_util.h"
 
 namespace strata::sandbox {
 namespace {

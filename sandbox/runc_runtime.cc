@@ -11,12 +11,15 @@
 #include <functional>
 #include <optional>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "sandbox/mount_stubs.h"
 #include "sandbox/oci_spec.h"
 #include "sandbox/runc_driver.h"
 #include "sandbox/subprocess.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 
 namespace strata::sandbox {
 namespace {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "worker/fs_util.h"
+#include "common/errno_status.h"
 
 extern char** environ;
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-#include "worker/fs_util.h"
+#include "common/errno_status.h"
 
 namespace strata::sandbox {
 namespace {

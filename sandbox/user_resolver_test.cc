@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include "common/testing/temp_dir.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::sandbox {
 namespace {
@@ -14,7 +16,7 @@ class UserResolverTest : public ::testing::Test {
   void SetUp() override {
     root_ = strata::testing::MakeTempDir("strata-user");
     ASSERT_FALSE(root_.empty());
-    ASSERT_TRUE(MakeDirs(root_ + "/etc").ok());
+    ASSERT_TRUE(MakeDirs(root_ + "/etc", 0755).ok());
     ASSERT_TRUE(WriteFile(root_ + "/etc/passwd",
                           "# comment\n"
                           "root:x:0:0:root:/root:/bin/sh\n"

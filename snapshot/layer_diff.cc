@@ -6,11 +6,12 @@
 #include <cstdio>
 #include <memory>
 
+#include "common/errno_status.h"
+#include "common/random_hex.h"
 #include "image/byte_sink.h"
 #include "image/fs_walk.h"
 #include "image/layer.h"
 #include "image/whiteout.h"
-#include "worker/fs_util.h"
 
 namespace strata::snapshot {
 namespace {

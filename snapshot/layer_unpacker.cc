@@ -6,12 +6,13 @@
 
 #include <vector>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
 #include "image/layer_entry.h"
 #include "image/layer_extract.h"
 #include "image/layer_reader.h"
 #include "image/path_resolver.h"
 #include "image/whiteout.h"
-#include "worker/fs_util.h"
 
 namespace strata::snapshot {
 namespace {

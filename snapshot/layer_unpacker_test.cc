@@ -10,7 +10,9 @@
 #include "image/byte_sink.h"
 #include "image/layer.h"
 #include "image/layer_entry.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::snapshot {
 namespace {
@@ -19,7 +21,7 @@ class ExtractingUnpackerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = strata::testing::MakeTempDir("strata-unpacker");
-    ASSERT_TRUE(MakeDirs(dir_ + "/src/sub").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/src/sub", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/src/sub/file.txt", "hello\n").ok());
     Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(dir_ + "/layer.tar.gz");
     ASSERT_TRUE(sink.ok());
@@ -37,7 +39,7 @@ class ExtractingUnpackerTest : public ::testing::Test {
 };
 
 TEST_F(ExtractingUnpackerTest, ExtractsTheBlobAndChecksItsDiffId) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/out", 0755).ok());
   ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(dir_ + "/layer.tar.gz", diff_id_);
   Status s = unpacker.Unpack(dir_ + "/out");
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -69,7 +71,7 @@ TEST_F(ExtractingUnpackerTest, WhiteoutsBecomeOverlayMarkers) {
                         image::Compression::kGzip, sink->get());
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();
 
-  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/out", 0755).ok());
   ExtractingUnpacker unpacker =
       ExtractingUnpacker::FromFile(dir_ + "/wh.tar.gz", layer->diff_id.ToString());
   Status s = unpacker.Unpack(dir_ + "/out");
@@ -108,7 +110,7 @@ TEST_F(ExtractingUnpackerTest, LegacyWhiteoutLinkBecomesAnOverlayWhiteout) {
       image::LayerSource::FromEntries({etc, wh, link}), image::Compression::kNone, sink->get());
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();
 
-  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/out", 0755).ok());
   ExtractingUnpacker unpacker =
       ExtractingUnpacker::FromFile(dir_ + "/legacy.tar", layer->diff_id.ToString());
   Status s = unpacker.Unpack(dir_ + "/out");
@@ -122,7 +124,7 @@ TEST_F(ExtractingUnpackerTest, LegacyWhiteoutLinkBecomesAnOverlayWhiteout) {
 }
 
 TEST_F(ExtractingUnpackerTest, WrongDiffIdIsCorruption) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/out", 0755).ok());
   std::string wrong = "sha256:" + std::string(64, '0');
   ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(dir_ + "/layer.tar.gz", wrong);
   Status s = unpacker.Unpack(dir_ + "/out");
@@ -131,7 +133,7 @@ TEST_F(ExtractingUnpackerTest, WrongDiffIdIsCorruption) {
 }
 
 TEST_F(ExtractingUnpackerTest, SourceFactoryAndOpenErrors) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/out", 0755).ok());
   Result<std::string> blob = ReadFile(dir_ + "/layer.tar.gz");
   ASSERT_TRUE(blob.ok());
   ExtractingUnpacker from_memory(

@@ -11,10 +11,14 @@
 #include <set>
 #include <thread>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/numbers.h"
+#include "common/random_hex.h"
 #include "image/digest.h"
-#include "worker/fs_util.h"
+#include "snapshot/mount_points.h"
 
 namespace strata::snapshot {
 namespace {

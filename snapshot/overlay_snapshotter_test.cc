@@ -18,7 +18,10 @@
 #include "common/testing/temp_dir.h"
 #include "image/digest.h"
 #include "snapshot/layer_unpacker.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "snapshot/mount_points.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::snapshot {
 namespace {
@@ -87,7 +90,8 @@ TEST_F(OverlaySnapshotterTest, WhatAKilledWorkerMountedIsRemovedAtTheNextStart) 
       if (!m.ok() || !WriteFile(m->target + "/output", std::string(1 << 20, 'x')).ok()) _exit(1);
     }
     if (!MakeDirs(root_ + "/tmp/" + Digest::Sha256Of("x").hex() + "-" + std::to_string(getpid()) +
-                  "-0123/fs")
+                      "-0123/fs",
+                  0755)
              .ok()) {
       _exit(1);
     }
@@ -322,7 +326,7 @@ namespace {
 // local worker and `strata container` share one snapshot root).
 TEST(OverlaySnapshotterOpenTest, KeepsLiveProcessesStagingAndClearsDeadOnes) {
   std::string root = strata::testing::MakeTempDir("snapshot-open");
-  ASSERT_TRUE(MakeDirs(root + "/tmp").ok());
+  ASSERT_TRUE(MakeDirs(root + "/tmp", 0755).ok());
   pid_t child = fork();
   if (child == 0) _exit(0);
   ASSERT_GT(child, 0);
@@ -331,7 +335,7 @@ TEST(OverlaySnapshotterOpenTest, KeepsLiveProcessesStagingAndClearsDeadOnes) {
   std::string live = root + "/tmp/abc-" + std::to_string(getpid()) + "-0123";
   std::string dead = root + "/tmp/abc-" + std::to_string(child) + "-4567";
   std::string old_form = root + "/tmp/abc-89ab";
-  for (const auto& dir : {live, dead, old_form}) ASSERT_TRUE(MakeDirs(dir + "/fs").ok());
+  for (const auto& dir : {live, dead, old_form}) ASSERT_TRUE(MakeDirs(dir + "/fs", 0755).ok());
 
   ASSERT_TRUE(OverlaySnapshotter::Open(root).ok());
   struct stat st;

@@ -18,7 +18,9 @@
 #include "sandbox/testing/busybox_rootfs.h"
 #include "sandbox/user_resolver.h"
 #include "snapshot/overlay_snapshotter.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "snapshot/mount_points.h"
 #include "worker/testing/real_worker.h"
 
 namespace strata::worker {
@@ -51,7 +53,7 @@ class RuncRuntimeTest : public ::testing::Test {
     snapshotter_ = std::move(real->snapshotter);
 
     std::string base = dir_ + "/busybox";
-    ASSERT_TRUE(MakeDirs(base).ok());
+    ASSERT_TRUE(MakeDirs(base, 0755).ok());
     ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(base).ok());
     snapshot::DirectoryCopyUnpacker unpacker(base);
     ASSERT_TRUE(snapshotter_->EnsureLayer(kBase, unpacker).ok());
@@ -229,7 +231,7 @@ TEST_F(RuncRuntimeTest, ReadonlyRootfsRefusesWrites) {
 
 TEST_F(RuncRuntimeTest, BindMountIsShared) {
   std::string shared = dir_ + "/shared";
-  ASSERT_TRUE(MakeDirs(shared).ok());
+  ASSERT_TRUE(MakeDirs(shared, 0755).ok());
   sandbox::RunSpec spec = Spec({"sh", "-c", "echo from-container > /mnt/cache/out"});
   spec.mounts = {{shared, "/mnt/cache", false}};
   Result<sandbox::RunResult> result = Run(spec, nullptr);

@@ -1,8 +1,9 @@
 #include "worker/agent.h"
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/thread_top.h"
-#include "worker/fs_util.h"
 
 namespace strata::worker {
 namespace {
@@ -33,9 +34,9 @@ Status WorkerAgent::Run() {
   // Scratch of a worker that died here: layer blobs it was writing or had
   // not handed over yet, contexts and scripts.
   TRY(RemoveTree(options_.work_dir + "/layers"));
-  TRY(MakeDirs(options_.work_dir + "/layers"));
+  TRY(MakeDirs(options_.work_dir + "/layers", 0755));
   TRY(RemoveTree(options_.work_dir + "/tmp"));
-  TRY(MakeDirs(options_.work_dir + "/tmp"));
+  TRY(MakeDirs(options_.work_dir + "/tmp", 0755));
   ASSIGN_OR_RETURN(std::unique_ptr<protocol::Connection> connection,
                    protocol::Connection::Connect(context_, options_.coordinator));
   std::thread heartbeat([this] {

@@ -8,6 +8,9 @@
 #include <thread>
 
 #include "common/testing/temp_dir.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "common/random_hex.h"
 #include "image/byte_sink.h"
 #include "image/byte_source.h"
 #include "image/layer.h"
@@ -16,7 +19,6 @@
 #include "sandbox/testing/busybox_rootfs.h"
 #include "sandbox/testing/fake_runtime.h"
 #include "snapshot/testing/fake_snapshotter.h"
-#include "worker/fs_util.h"
 #include "worker/testing/real_worker.h"
 
 namespace strata::worker {
@@ -214,14 +216,14 @@ class AgentTestBase : public ::testing::Test {
 
   // Puts a blob where --blob-dir points (the local coordinator's store).
   void PutInStore(const std::string& digest, const std::string& content) {
-    ASSERT_TRUE(MakeDirs(dir_ + "/store/sha256").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/store/sha256", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/store/sha256/" + digest.substr(7), content).ok());
   }
 
   // Extracts an uploaded layer into a fresh directory.
   std::string ExtractUploaded(const std::string& digest) {
     std::string out = dir_ + "/extract-" + RandomHex(6);
-    EXPECT_TRUE(MakeDirs(out).ok());
+    EXPECT_TRUE(MakeDirs(out, 0755).ok());
     EXPECT_EQ(coordinator_->stored.count(digest), 1u) << "layer " << digest << " not uploaded";
     image::StringSource source(coordinator_->stored[digest]);
     Result<image::ExtractResult> extracted = image::ExtractLayer(&source, out);
@@ -254,7 +256,7 @@ class AgentProtocolTest : public AgentTestBase {
   void SetUp() override {
     dir_ = strata::testing::MakeTempDir("strata-agent-fake");
     snapshotter_ = std::make_unique<snapshot::testing::FakeSnapshotter>(dir_ + "/snap");
-    ASSERT_TRUE(MakeDirs(dir_ + "/base/etc").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/base/etc", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/base/etc/os-release", "fake\n").ok());
     base_ = WriteLayerOf(dir_ + "/base", &base_blob_);
   }
@@ -278,8 +280,8 @@ TEST_F(AgentProtocolTest, RegistersAndHeartbeats) {
 // leaves it in layers/; its contexts and scripts in tmp/. The next start
 // removes both before it registers.
 TEST_F(AgentProtocolTest, ScratchADeadWorkerLeftIsRemovedAtStart) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/worker/layers").ok());
-  ASSERT_TRUE(MakeDirs(dir_ + "/worker/tmp/context-job-7").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/worker/layers", 0755).ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/worker/tmp/context-job-7", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/worker/layers/.layer-0123456789abcdef", "half a tar").ok());
   ASSERT_TRUE(WriteFile(dir_ + "/worker/layers/sha256-abc.tar.gz", "never uploaded").ok());
   StartAgent(snapshotter_.get(), &runtime_, false);
@@ -393,7 +395,7 @@ class AgentRealTest : public AgentTestBase {
     }
     runtime_ = std::move(real->runtime);
     snapshotter_ = std::move(real->snapshotter);
-    ASSERT_TRUE(MakeDirs(dir_ + "/busybox").ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/busybox", 0755).ok());
     ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(dir_ + "/busybox").ok());
     base_ = WriteLayerOf(dir_ + "/busybox", &base_blob_);
   }
@@ -477,7 +479,7 @@ TEST_F(AgentRealTest, CopyJobFetchesTheContextFiles) {
 TEST_F(AgentRealTest, CopyFromLayersReadsTheirRootfs) {
   PutInStore(base_.digest(), base_blob_);
   StartAgent(snapshotter_.get(), runtime_.get(), true);
-  ASSERT_TRUE(MakeDirs(dir_ + "/stage/out").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/stage/out", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/stage/out/result.txt", "built\n", 0640).ok());
   std::string stage_blob;
   v1::LayerRef stage = WriteLayerOf(dir_ + "/stage", &stage_blob);

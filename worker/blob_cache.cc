@@ -6,8 +6,11 @@
 
 #include <cerrno>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 
 namespace strata::worker {
 namespace {
@@ -65,9 +68,9 @@ Result<std::unique_ptr<BlobCache>> BlobCache::Open(std::string cache_dir, std::s
   if (cache_dir.empty() || cache_dir.front() != '/') {
     return Status::InvalidArgument("blob cache directory '" + cache_dir + "' is not absolute");
   }
-  TRY(MakeDirs(cache_dir + "/sha256"));
+  TRY(MakeDirs(cache_dir + "/sha256", 0755));
   TRY(RemoveTree(cache_dir + "/tmp"));
-  TRY(MakeDirs(cache_dir + "/tmp"));
+  TRY(MakeDirs(cache_dir + "/tmp", 0755));
   return std::unique_ptr<BlobCache>(new BlobCache(std::move(cache_dir), std::move(shared_dir)));
 }
 

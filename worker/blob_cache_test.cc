@@ -9,7 +9,9 @@
 
 #include "common/testing/temp_dir.h"
 #include "protocol/listener.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {
@@ -79,7 +81,7 @@ TEST_F(BlobCacheTest, FetchesVerifiesAndKeeps) {
 TEST_F(BlobCacheTest, SharedDirComesFirstAndIsNotFetched) {
   std::string content = "from the store";
   Digest digest = Digest::Sha256Of(content);
-  ASSERT_TRUE(MakeDirs(dir_ + "/shared/sha256").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/shared/sha256", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/shared/sha256/" + digest.hex(), content).ok());
 
   EXPECT_TRUE(cache_->InSharedDir(digest));

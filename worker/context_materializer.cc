@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "worker/fs_util.h"
+#include "common/errno_status.h"
 
 namespace strata::worker {
 namespace {

@@ -11,7 +11,9 @@
 #include <map>
 
 #include "common/testing/temp_dir.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {
@@ -21,8 +23,8 @@ class ContextMaterializerTest : public ::testing::Test {
   void SetUp() override {
     dir_ = strata::testing::MakeTempDir("strata-context");
     out_ = dir_ + "/ctx";
-    ASSERT_TRUE(MakeDirs(out_).ok());
-    ASSERT_TRUE(MakeDirs(dir_ + "/blobs").ok());
+    ASSERT_TRUE(MakeDirs(out_, 0755).ok());
+    ASSERT_TRUE(MakeDirs(dir_ + "/blobs", 0755).ok());
   }
   void TearDown() override {
     if (!HasFailure()) RemoveTree(dir_).PermitUncheckedError();

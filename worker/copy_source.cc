@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/errno_status.h"
 #include "common/go_path_match.h"
 #include "image/path_resolver.h"
-#include "worker/fs_util.h"
 
 namespace strata::worker {
 namespace {

@@ -8,6 +8,14 @@
 #include "worker/copy_archive.h"
 #include "worker/copy_rules.h"
 #include "worker/copy_source.h"
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "image/byte_source.h"
+#include "image/compression.h"
+#include "image/layer_extract.h"
+#include "image/path_resolver.h"
+#include "sandbox/user_resolver.h"
 
 namespace strata::worker {
 namespace {

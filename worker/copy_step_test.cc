@@ -14,7 +14,8 @@
 #include "image/layer.h"
 #include "image/layer_writer.h"
 #include "sandbox/testing/busybox_rootfs.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 
 namespace strata::worker {
 namespace {
@@ -28,8 +29,8 @@ class CopyStepTest : public ::testing::Test {
     dir_ = strata::testing::MakeTempDir("strata-copy");
     ctx_ = dir_ + "/ctx";
     root_ = dir_ + "/root";
-    ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested").ok());
-    ASSERT_TRUE(MakeDirs(root_).ok());
+    ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested", 0755).ok());
+    ASSERT_TRUE(MakeDirs(root_, 0755).ok());
     ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(root_).ok());
     Write("a.txt", "A");
     Write("b.txt", "B");
@@ -117,7 +118,7 @@ TEST_F(CopyStepTest, WildcardsMatchPerComponent) {
 TEST_F(CopyStepTest, BackslashEscapesAWildcardCharacter) {
   Write("n?pe", "literal");
   Write("nope", "other");
-  ASSERT_TRUE(MakeDirs(ctx_ + "/d[1]").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/d[1]", 0755).ok());
   Write("d[1]/f", "in d[1]");
   ASSERT_TRUE(Copy({"n\\?pe"}, "/e/").ok());
   EXPECT_EQ(Read("/e/n?pe"), "literal");
@@ -131,7 +132,7 @@ TEST_F(CopyStepTest, BackslashEscapesAWildcardCharacter) {
 // COPY --parents keeps each match's path below the root, or below the
 // source's "/./" pivot (BuildKit's --parents).
 TEST_F(CopyStepTest, ParentsKeepThePathBelowThePivot) {
-  ASSERT_TRUE(MakeDirs(ctx_ + "/x/y").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/x/y", 0755).ok());
   Write("x/y/1.txt", "1");
   Write("x/y/2.txt", "2");
   Write("x/y/3.md", "3");
@@ -275,7 +276,7 @@ TEST_F(CopyStepTest, HeredocSources) {
 }
 
 TEST_F(CopyStepTest, AddExtractsLocalArchivesCopyDoesNot) {
-  ASSERT_TRUE(MakeDirs(dir_ + "/tree/pkg").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/tree/pkg", 0755).ok());
   ASSERT_TRUE(WriteFile(dir_ + "/tree/pkg/lib.so", "ELF").ok());
   for (image::Compression c :
        {image::Compression::kGzip, image::Compression::kZstd, image::Compression::kNone}) {
@@ -358,7 +359,7 @@ TEST_F(CopyStepTest, AddArchiveResolvesDotDotLinksInsideTheDestination) {
 // two names, so the layer holds a tar hard link.
 TEST_F(CopyStepTest, HardLinksWithinOneCopyStayLinked) {
   ASSERT_EQ(::link((ctx_ + "/a.txt").c_str(), (ctx_ + "/a-again.txt").c_str()), 0);
-  ASSERT_TRUE(MakeDirs(ctx_ + "/hl").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/hl", 0755).ok());
   Write("hl/one", "1");
   ASSERT_EQ(::link((ctx_ + "/hl/one").c_str(), (ctx_ + "/hl/two").c_str()), 0);
   ASSERT_TRUE(Copy({"a.txt", "a-again.txt"}, "/files/").ok());

@@ -9,10 +9,13 @@
 #include <chrono>
 #include <optional>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "snapshot/layer_unpacker.h"
+#include "common/random_hex.h"
 #include "worker/context_materializer.h"
-#include "worker/fs_util.h"
 #include "worker/job_request.h"
 #include "worker/step_executor.h"
 
@@ -251,7 +254,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
   } else if (is_copy) {
     Stopwatch materialize;
     scratch.context_dir = options_.work_dir + "/tmp/context-" + SafeName(job.job_id());
-    TRY(MakeDirs(scratch.context_dir));
+    TRY(MakeDirs(scratch.context_dir, 0755));
     TRY(MaterializeContext(
         job.copy().context(), scratch.context_dir,
         [&](const Digest& digest) { return blobs_->Get(digest, fetcher); },

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/file_lock.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "common/options.h"
 #include "protocol/context.h"
@@ -18,7 +19,8 @@
 #include "snapshot/overlay_snapshotter.h"
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
-#include "worker/fs_util.h"
+#include "snapshot/overlay_snapshotter.h"
+#include "sandbox/runc_runtime.h"
 
 namespace {
 
@@ -108,7 +110,7 @@ int main(int argc, char** argv) {
   // One worker per root, for its whole life (the kernel drops the lock when
   // it dies): what the root holds of mounts, containers and scratch then
   // belongs to no live process, and is removed below before any job runs.
-  if (strata::Status made = strata::worker::MakeDirs(root, 0700); !made.ok()) {
+  if (strata::Status made = strata::MakeDirs(root, 0700); !made.ok()) {
     return Fail("create --root " + root, made);
   }
   auto root_lock = strata::FileLock::Acquire(root + "/worker.lock", strata::FileLock::Mode::kTry);

@@ -5,10 +5,13 @@
 #include <cctype>
 #include <chrono>
 
+#include "common/errno_status.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "sandbox/root_writer.h"
 #include "sandbox/user_resolver.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 
 namespace strata::worker {
 namespace {
@@ -131,8 +134,8 @@ Result<StepResult> StepExecutor::Execute(const StepRequest& request, sandbox::Ou
   if (request.workdir.empty() || request.workdir.front() != '/') {
     return Status::InvalidArgument("step workdir \"" + request.workdir + "\" is not absolute");
   }
-  TRY(MakeDirs(options_.layer_dir));
-  TRY(MakeDirs(options_.temp_dir));
+  TRY(MakeDirs(options_.layer_dir, 0755));
+  TRY(MakeDirs(options_.temp_dir, 0755));
   ASSIGN_OR_RETURN(snapshot::Mount mount,
                    snapshotter_->Prepare(request.parent_chain, "step-" + RandomHex(12)));
   Result<StepResult> result = ExecuteIn(request, mount, out);

@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "common/testing/temp_dir.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 #include "image/byte_sink.h"
 #include "image/byte_source.h"
 #include "image/layer.h"
@@ -24,7 +26,6 @@
 #include "sandbox/testing/busybox_rootfs.h"
 #include "snapshot/layer_unpacker.h"
 #include "snapshot/overlay_snapshotter.h"
-#include "worker/fs_util.h"
 #include "worker/testing/real_worker.h"
 
 namespace strata::worker {
@@ -70,7 +71,7 @@ class StepExecutorTest : public ::testing::Test {
     snapshotter_ = std::move(real->snapshotter);
 
     std::string base = dir_ + "/busybox";
-    ASSERT_TRUE(MakeDirs(base).ok());
+    ASSERT_TRUE(MakeDirs(base, 0755).ok());
     ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(base).ok());
     std::string blob = dir_ + "/base.tar.gz";
     Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(blob);
@@ -361,7 +362,7 @@ class CopyStepExecutorTest : public StepExecutorTest {
     StepExecutorTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     ctx_ = dir_ + "/context";
-    ASSERT_TRUE(MakeDirs(ctx_ + "/app/lib").ok());
+    ASSERT_TRUE(MakeDirs(ctx_ + "/app/lib", 0755).ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/app/main.sh", "echo main\n", 0755).ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/app/lib/util.sh", "util\n").ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/README", "read me\n").ok());
@@ -409,7 +410,7 @@ TEST_F(CopyStepExecutorTest, SameLayerTwiceInOneChainMounts) {
 // COPY of context files whose names are not ASCII (or not UTF-8).
 TEST_F(CopyStepExecutorTest, CopyKeepsNonAsciiNamesByteForByte) {
   for (const std::string& name : OddNames()) {
-    ASSERT_TRUE(MakeDirs(ctx_ + "/" + name.substr(0, name.rfind('/'))).ok());
+    ASSERT_TRUE(MakeDirs(ctx_ + "/" + name.substr(0, name.rfind('/')), 0755).ok());
     ASSERT_TRUE(WriteFile(ctx_ + "/" + name, name).ok());
   }
   StepResult c = Exec(Copy({"names"}, "/odd/"));
@@ -436,7 +437,7 @@ TEST_F(CopyStepExecutorTest, CopyKeepsNonAsciiNamesByteForByte) {
 TEST_F(CopyStepExecutorTest, AddOfATarKeepsNonAsciiNamesByteForByte) {
   std::string tree = dir_ + "/tree";
   for (const std::string& name : OddNames()) {
-    ASSERT_TRUE(MakeDirs(tree + "/" + name.substr(0, name.rfind('/'))).ok());
+    ASSERT_TRUE(MakeDirs(tree + "/" + name.substr(0, name.rfind('/')), 0755).ok());
     ASSERT_TRUE(WriteFile(tree + "/" + name, name).ok());
   }
   std::string cmd = "tar --format=posix -C " + tree + " -cf " + ctx_ + "/names.tar names";
@@ -503,7 +504,7 @@ TEST_F(CopyStepExecutorTest, CopyErrorsReachTheCaller) {
 
 TEST_F(CopyStepExecutorTest, AddExtractsAndWorkdirMakesALayer) {
   std::string tree = dir_ + "/tree";
-  ASSERT_TRUE(MakeDirs(tree + "/share").ok());
+  ASSERT_TRUE(MakeDirs(tree + "/share", 0755).ok());
   ASSERT_TRUE(WriteFile(tree + "/share/data", "payload").ok());
   Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(ctx_ + "/data.tar.gz");
   ASSERT_TRUE(sink.ok());
@@ -584,7 +585,7 @@ TEST_F(CopyStepExecutorTest, HardLinksAndXattrsReachTheLayer) {
 // The figures for the report: a RUN `true` and a COPY of 100 small files,
 // end to end (prepare + run/copy + diff + gzip).
 TEST_F(CopyStepExecutorTest, Timings) {
-  ASSERT_TRUE(MakeDirs(ctx_ + "/many").ok());
+  ASSERT_TRUE(MakeDirs(ctx_ + "/many", 0755).ok());
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(WriteFile(ctx_ + "/many/f" + std::to_string(i), "file " + std::to_string(i)).ok());
   }

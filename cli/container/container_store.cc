@@ -13,12 +13,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
+#include "common/errno_status.h"
+#include "common/file_tree.h"
 #include "common/file_util.h"
-#include "worker/fs_util.h"
 
 namespace strata::cli::container {
 namespace {
@@ -67,7 +67,8 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
     r.image = j.at("image").get<std::string>();
     r.image_id = j.at("image_id").get<std::string>();
     r.chain = j.at("chain").get<std::vector<std::string>>();
-    ASSIGN_OR_RETURN(r.config, image::ImageConfig::FromJson(j.at("config").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    ASSIGN_OR_RETURN(r.config, image::ImageConfig::FromJson(j.at("config").dump(
+                                   -1, ' ', false, nlohmann::json::error_handler_t::replace)));
     r.ports = j.at("ports").get<std::vector<std::string>>();
     r.interactive = j.at("interactive").get<bool>();
     r.tty = j.at("tty").get<bool>();
@@ -76,7 +77,7 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
     r.hostname = j.value("hostname", std::string());
     r.created_ns = j.at("created_ns").get<int64_t>();
     std::string state = j.at("state").get<std::string>();
-    r.state = state == "running" ? State::kRunning
+    r.state = state == "running"  ? State::kRunning
               : state == "exited" ? State::kExited
                                   : State::kCreated;
     r.monitor_pid = j.at("monitor_pid").get<pid_t>();
@@ -94,7 +95,8 @@ Result<ContainerRecord> FromJson(const std::string& text, const std::string& whe
 // An exclusive flock on ROOT/containers/names.lock for its lifetime.
 class NameLock {
  public:
-  explicit NameLock(const std::string& path) : fd_(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+  explicit NameLock(const std::string& path)
+      : fd_(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
     if (fd_ >= 0) flock(fd_, LOCK_EX);
   }
   ~NameLock() {
@@ -125,9 +127,12 @@ uint64_t ProcessStartTime(pid_t pid) {
 
 const char* StateName(State state) {
   switch (state) {
-    case State::kCreated: return "created";
-    case State::kRunning: return "running";
-    case State::kExited: return "exited";
+    case State::kCreated:
+      return "created";
+    case State::kRunning:
+      return "running";
+    case State::kExited:
+      return "exited";
   }
   return "created";
 }
@@ -135,14 +140,15 @@ const char* StateName(State state) {
 std::vector<std::string> ContainerRecord::Argv() const {
   std::vector<std::string> argv;
   if (config.config.entrypoint) argv = *config.config.entrypoint;
-  if (config.config.cmd) argv.insert(argv.end(), config.config.cmd->begin(), config.config.cmd->end());
+  if (config.config.cmd)
+    argv.insert(argv.end(), config.config.cmd->begin(), config.config.cmd->end());
   return argv;
 }
 
 ContainerStore::ContainerStore(std::string root) : root_(std::move(root)) {}
 
 Status ContainerStore::Create(const ContainerRecord& record) {
-  TRY(MakeDirs(root_ + "/containers"));
+  TRY(MakeDirs(root_ + "/containers", 0700));
   NameLock lock(root_ + "/containers/names.lock");
   ASSIGN_OR_RETURN(std::vector<ContainerRecord> all, List());
   for (const auto& other : all) {
@@ -154,16 +160,18 @@ Status ContainerStore::Create(const ContainerRecord& record) {
     }
   }
   std::string dir = Dir(record.id);
-  if (mkdir(dir.c_str(), 0700) != 0) return worker::ErrnoStatus("mkdir", dir);
+  if (mkdir(dir.c_str(), 0700) != 0) return ErrnoStatus("mkdir", dir);
   return Save(record);
 }
 
 Status ContainerStore::Save(const ContainerRecord& record) {
   std::string path = Dir(record.id) + "/state.json";
   std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  TRY(worker::WriteFile(tmp, ToJson(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600));
+  TRY(WriteFile(tmp,
+                ToJson(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                0600));
   if (rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = worker::ErrnoStatus("rename", tmp);
+    Status s = ErrnoStatus("rename", tmp);
     unlink(tmp.c_str());
     return s;
   }
@@ -172,7 +180,7 @@ Status ContainerStore::Save(const ContainerRecord& record) {
 
 Result<ContainerRecord> ContainerStore::Load(const std::string& id) {
   std::string path = Dir(id) + "/state.json";
-  Result<std::string> text = worker::ReadFile(path);
+  Result<std::string> text = ReadFile(path);
   if (!text.ok()) return Status::NotFound("No such container: " + id);
   return FromJson(*text, path);
 }
@@ -219,7 +227,7 @@ Result<ContainerRecord> ContainerStore::Find(const std::string& name_or_id) {
   return Status::NotFound("No such container: " + name_or_id);
 }
 
-Status ContainerStore::Remove(const std::string& id) { return worker::RemoveTree(Dir(id)); }
+Status ContainerStore::Remove(const std::string& id) { return RemoveTree(Dir(id)); }
 
 bool ContainerStore::IsRunning(ContainerRecord& record) {
   if (record.state != State::kRunning) return false;

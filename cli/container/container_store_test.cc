@@ -3,21 +3,20 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/random_hex.h"
 
 namespace strata::cli::container {
 namespace {
 
 class ContainerStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = ::testing::TempDir() + "/container-store-" + worker::RandomHex(8);
-  }
-  void TearDown() override { worker::RemoveTree(root_).PermitUncheckedError(); }
+  void SetUp() override { root_ = ::testing::TempDir() + "/container-store-" + RandomHex(8); }
+  void TearDown() override { RemoveTree(root_).PermitUncheckedError(); }
 
   ContainerRecord Make(const std::string& name, int64_t created) {
     ContainerRecord r;
-    r.id = worker::RandomHex(64);
+    r.id = RandomHex(64);
     r.name = name;
     r.image = "busybox";
     r.image_id = "sha256:" + std::string(64, 'a');

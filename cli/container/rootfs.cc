@@ -11,10 +11,10 @@
 #include <sstream>
 #include <thread>
 
+#include "common/errno_status.h"
 #include "common/file_util.h"
 #include "snapshot/layer_unpacker.h"
 #include "snapshot/overlay_snapshotter.h"
-#include "worker/fs_util.h"
 
 namespace strata::cli::container {
 namespace {
@@ -73,9 +73,9 @@ Status MountRootfs(const std::string& snapshot_root, const std::vector<std::stri
   // A thread with its own cwd, so the process's cwd never changes.
   std::thread mounter([&] {
     if (unshare(CLONE_FS) != 0) {
-      result = worker::ErrnoStatus("unshare(CLONE_FS) for", paths.merged);
+      result = ErrnoStatus("unshare(CLONE_FS) for", paths.merged);
     } else if (chdir(snapshot_root.c_str()) != 0) {
-      result = worker::ErrnoStatus("chdir", snapshot_root);
+      result = ErrnoStatus("chdir", snapshot_root);
     } else if (mount("overlay", paths.merged.c_str(), "overlay", 0, options.c_str()) != 0) {
       result = Status::IOError("mount overlay at " + paths.merged + ": " + std::strerror(errno) +
                                "; containers need root and overlayfs");
@@ -89,7 +89,7 @@ Status UnmountRootfs(const std::string& merged) {
   if (umount2(merged.c_str(), 0) == 0) return Status::OK();
   if (errno == EBUSY && umount2(merged.c_str(), MNT_DETACH) == 0) return Status::OK();
   if (errno == EINVAL || errno == ENOENT) return Status::OK();
-  return worker::ErrnoStatus("umount", merged);
+  return ErrnoStatus("umount", merged);
 }
 
 bool IsMountPoint(const std::string& path) {

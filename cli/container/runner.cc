@@ -20,6 +20,8 @@
 
 #include "cli/container/rootfs.h"
 #include "cli/container/run_config.h"
+#include "common/errno_status.h"
+#include "common/file_tree.h"
 #include "common/file_util.h"
 #include "common/go_path_match.h"
 #include "sandbox/mount_stubs.h"
@@ -28,7 +30,7 @@
 #include "sandbox/runc_driver.h"
 #include "sandbox/subprocess.h"
 #include "sandbox/user_resolver.h"
-#include "worker/fs_util.h"
+#include "common/random_hex.h"
 
 namespace strata::cli::container {
 namespace {
@@ -110,7 +112,7 @@ Result<sandbox::RunSpec> WriteContainerBundle(const ContainerRecord& record,
   // (`/hostlink -> /tmp`) lead to the container's /tmp, not the host's.
   TRY(sandbox::MakeDirInRoot(rootfs, spec.cwd, 0, 0, std::nullopt));
 
-  worker::RemoveTree(bundle.dir).PermitUncheckedError();
+  RemoveTree(bundle.dir).PermitUncheckedError();
   sandbox::ContainerSettings settings;
   settings.hostname = spec.hostname;
   settings.cgroups_path = "/strata-containers/" + record.id;
@@ -164,7 +166,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     sandbox::RemoveMountStubs(stubs);
     UnmountRootfs(paths.merged).PermitUncheckedError();
     driver.Delete(record.id).PermitUncheckedError();
-    worker::RemoveTree(bundle.dir).PermitUncheckedError();
+    RemoveTree(bundle.dir).PermitUncheckedError();
   };
   Result<sandbox::RunSpec> spec = WriteContainerBundle(record, paths.merged, bundle, io);
   if (spec.ok()) {
@@ -212,7 +214,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     if (pty_slave < 0) {
       if (pty_master >= 0) close(pty_master);
       cleanup();
-      return worker::ErrnoStatus("open a pseudo-terminal for", record.ShortId());
+      return ErrnoStatus("open a pseudo-terminal for", record.ShortId());
     }
     in = out = err = pty_slave;
   }
@@ -343,7 +345,7 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
   if (!store.IsRunning(record) || !Exists(bundle_paths.pid) || !driver.HasState(record.id)) {
     return Status::Unavailable("container " + record.id + " is not running");
   }
-  Result<std::string> text = worker::ReadFile(bundle_paths.config);
+  Result<std::string> text = ReadFile(bundle_paths.config);
   if (!text.ok()) return Status::Unavailable("container " + record.id + " is not running");
   nlohmann::json config = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!config.is_object() || !config.contains("process") || !config["process"].is_object()) {
@@ -370,11 +372,11 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
     process["user"] = {{"uid", user.uid}, {"gid", user.gid}};
     if (!user.additional_gids.empty()) process["user"]["additionalGids"] = user.additional_gids;
   }
-  std::string tag = "exec-" + worker::RandomHex(8);
+  std::string tag = "exec-" + RandomHex(8);
   std::string process_file = bundle + "/" + tag + ".json";
   std::string log = bundle + "/" + tag + ".log";
   std::string pid_file = bundle + "/" + tag + ".pid";
-  TRY(worker::WriteFile(
+  TRY(WriteFile(
       process_file, process.dump(2, ' ', false, nlohmann::json::error_handler_t::replace), 0600));
   struct Cleanup {
     std::vector<std::string> paths;
@@ -408,7 +410,7 @@ Status SpawnMonitor(ContainerStore& store, const std::string& id,
   // The monitor's stdout and stderr, and so the container's, are the log.
   std::string log_path = store.LogPath(id);
   int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log < 0) return worker::ErrnoStatus("open", log_path);
+  if (log < 0) return ErrnoStatus("open", log_path);
   Result<pid_t> pid =
       sandbox::SpawnProcess({strata_binary, "--root", store.root(), "container", "_monitor", id},
                             sandbox::ChildStdio{-1, log, log}, /*new_session=*/true);

@@ -57,7 +57,7 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   }
   kept = std::move(changes);
   if (kept.empty()) return std::string();
-  TRY(MakeDirs(tmp_dir));
+  TRY(MakeDirs(tmp_dir, 0700));
   ASSIGN_OR_RETURN(
       snapshot::LayerBlob blob,
       snapshot::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone, std::nullopt));
@@ -76,7 +76,7 @@ Result<std::string> WriteRootfsTar(ContainerStore& store, const ContainerRecord&
   Result<std::vector<image::LayerEntry>> entries = image::WalkDirectory(paths.merged);
   Result<snapshot::LayerBlob> blob = Status::Internal("not written");
   if (entries.ok()) {
-    Status made = MakeDirs(tmp_dir);
+    Status made = MakeDirs(tmp_dir, 0700);
     blob = made.ok() ? snapshot::WriteLayerBlob(std::move(*entries), tmp_dir,
                                                 image::Compression::kNone, std::nullopt)
                      : Result<snapshot::LayerBlob>(made);

@@ -7,11 +7,13 @@
 
 #include <map>
 
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "common/random_hex.h"
 #include "image/byte_source.h"
 #include "image/digest.h"
 #include "image/layer_reader.h"
 #include "snapshot/overlay_snapshotter.h"
-#include "worker/fs_util.h"
 
 namespace strata::cli::container {
 namespace {
@@ -41,21 +43,21 @@ std::map<std::string, image::LayerEntry> ReadTar(const std::string& path) {
 class SnapshotTarTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = ::testing::TempDir() + "/snapshot-tar-" + worker::RandomHex(8);
+    root_ = ::testing::TempDir() + "/snapshot-tar-" + RandomHex(8);
     store_ = std::make_unique<ContainerStore>(root_);
     // One image layer with two files, unpacked as the snapshotter keeps it.
     layer_ = Digest::Sha256Of("snapshot-tar-base").ToString();
     std::string src = root_ + "/base";
-    ASSERT_TRUE(worker::MakeDirs(src + "/etc").ok());
-    ASSERT_TRUE(worker::WriteFile(src + "/etc/issue", "Debian\n").ok());
-    ASSERT_TRUE(worker::WriteFile(src + "/etc/issue.net", "Debian\n").ok());
+    ASSERT_TRUE(MakeDirs(src + "/etc", 0755).ok());
+    ASSERT_TRUE(WriteFile(src + "/etc/issue", "Debian\n").ok());
+    ASSERT_TRUE(WriteFile(src + "/etc/issue.net", "Debian\n").ok());
     Result<std::unique_ptr<snapshot::OverlaySnapshotter>> snap =
         snapshot::OverlaySnapshotter::Open(store_->SnapshotRoot());
     ASSERT_TRUE(snap.ok()) << snap.status().ToString();
     snapshotter_ = std::move(*snap);
     snapshot::DirectoryCopyUnpacker unpacker(src);
     ASSERT_TRUE(snapshotter_->EnsureLayer(layer_, unpacker).ok());
-    record_.id = worker::RandomHex(64);
+    record_.id = RandomHex(64);
     record_.name = "odd";
     record_.image = "base";
     record_.image_id = "sha256:" + std::string(64, 'a');
@@ -63,14 +65,14 @@ class SnapshotTarTest : public ::testing::Test {
     ASSERT_TRUE(store_->Create(record_).ok());
   }
   void TearDown() override {
-    if (!HasFailure()) worker::RemoveTree(root_).PermitUncheckedError();
+    if (!HasFailure()) RemoveTree(root_).PermitUncheckedError();
   }
 
   // What the container wrote: files with odd names in its upper dir.
   void WriteOddFiles(const std::string& dir) {
     for (const std::string& name : OddNames()) {
-      ASSERT_TRUE(worker::MakeDirs(dir + "/" + Parent(name)).ok());
-      ASSERT_TRUE(worker::WriteFile(dir + "/" + name, name).ok());
+      ASSERT_TRUE(MakeDirs(dir + "/" + Parent(name), 0755).ok());
+      ASSERT_TRUE(WriteFile(dir + "/" + name, name).ok());
     }
   }
 
@@ -90,7 +92,7 @@ TEST_F(SnapshotTarTest, CommitCarriesOddNamesAndSharedInodeWhiteouts) {
   WriteOddFiles(upper);
   bool whiteouts = ::geteuid() == 0;
   if (whiteouts) {
-    ASSERT_TRUE(worker::MakeDirs(upper + "/etc").ok());
+    ASSERT_TRUE(MakeDirs(upper + "/etc", 0755).ok());
     ASSERT_EQ(::mknod((upper + "/etc/issue").c_str(), S_IFCHR | 0600, makedev(0, 0)), 0);
     ASSERT_EQ(::link((upper + "/etc/issue").c_str(), (upper + "/etc/issue.net").c_str()), 0);
   }

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "cli/context/test_tree.h"
+#include "common/file_util.h"
 
 namespace strata::cli::context {
 namespace {
@@ -242,7 +243,7 @@ TEST(ContextScannerTest, HardLinksShareAGroupNamedByTheFirstPath) {
   WriteFile(t / "z-first", "same\n");
   WriteFile(t / "single", "one\n");
   WriteFile(t / "outside-target", "o\n");
-  testing::MakeDirs(t / "b");
+  ASSERT_TRUE(MakeDirs(t / "b", 0755).ok());
   ASSERT_EQ(::link((t / "z-first").c_str(), (t / "b/again").c_str()), 0);
   ASSERT_EQ(::link((t / "z-first").c_str(), (t / "a-too").c_str()), 0);
   ContextManifest m = Scan(t.path());
@@ -269,7 +270,7 @@ TEST(ContextScannerTest, HardLinksShareAGroupNamedByTheFirstPath) {
 TEST(ContextScannerTest, ExtendedAttributesAreRecorded) {
   TempDir t;
   WriteFile(t / "f", "x");
-  testing::MakeDirs(t / "d");
+  ASSERT_TRUE(MakeDirs(t / "d", 0755).ok());
   Digest plain = ManifestDigest(Scan(t.path()).entries);
   if (::lsetxattr((t / "f").c_str(), "user.origin", "ctx\0bin", 7, 0) != 0) {
     GTEST_SKIP() << "no user xattrs here: " << std::strerror(errno);

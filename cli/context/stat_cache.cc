@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/file_util.h"
+
 namespace strata::cli::context {
 namespace {
 
@@ -70,18 +72,6 @@ class Reader {
   size_t pos_ = 0;
   bool ok_ = true;
 };
-
-Status MakeDirs(const std::string& dir) {
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos != dir.size() && dir[pos] != '/') continue;
-    std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return Status::IOError("cannot create stat cache directory " + prefix + ": " +
-                             std::strerror(errno));
-    }
-  }
-  return Status::OK();
-}
 
 Result<std::string> ReadWholeFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -219,7 +209,8 @@ Status StatCache::Save() const {
   out += HexToBytes(Digest::Sha256Of(out).hex());
 
   size_t slash = file_.rfind('/');
-  if (slash != std::string::npos && slash > 0) TRY(MakeDirs(file_.substr(0, slash)));
+  if (slash != std::string::npos && slash > 0)
+    TRY(MakeDirs(file_.substr(0, slash), 0700).Annotate("cannot create stat cache directory"));
   std::string tmp = file_ + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {

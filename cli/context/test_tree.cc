@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/file_util.h"
+
 namespace strata::cli::context::testing {
 namespace fs = std::filesystem;
 
@@ -37,14 +39,9 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-void MakeDirs(const std::string& path) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) Die("mkdir " + path + ": " + ec.message());
-}
-
 void WriteFile(const std::string& path, const std::string& content, int mode) {
-  MakeDirs(fs::path(path).parent_path());
+  if (Status made = strata::MakeDirs(fs::path(path).parent_path(), 0755); !made.ok())
+    Die(made.message());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
   out.close();

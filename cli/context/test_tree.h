@@ -23,8 +23,8 @@ class TempDir {
 };
 
 // Creates parent directories as needed; aborts the test binary on failure.
+// (For a directory alone, use MakeDirs of common/file_util.h.)
 void WriteFile(const std::string& path, const std::string& content, int mode = 0644);
-void MakeDirs(const std::string& path);
 // Sets mtime and atime to `unix_seconds` (ctime becomes now).
 void SetTimes(const std::string& path, long unix_seconds);
 // `cp -r` without -p: same content and permission bits, new inodes and times.

@@ -3,7 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "worker/fs_util.h"
+#include "common/errno_status.h"
+#include "common/file_util.h"
 
 namespace strata::sandbox::testing {
 
@@ -11,7 +12,7 @@ bool HaveBusybox() { return access(kBusyboxPath, X_OK) == 0; }
 
 Status MakeBusyboxRootfs(const std::string& dir) {
   for (const char* sub : {"bin", "etc", "tmp", "root", "home/app", "usr/bin"}) {
-    TRY(MakeDirs(dir + "/" + sub));
+    TRY(MakeDirs(dir + "/" + sub, 0755));
   }
   if (chmod((dir + "/tmp").c_str(), 01777) != 0) return ErrnoStatus("chmod", dir + "/tmp");
   if (chown((dir + "/home/app").c_str(), 1000, 1000) != 0 && geteuid() == 0) {

@@ -1,6 +1,7 @@
 #include "snapshot/testing/fake_snapshotter.h"
 
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 
 namespace strata::snapshot {
 
@@ -42,7 +43,7 @@ Status FakeSnapshotter::EnsureLayer(const std::string& diff_id, LayerUnpacker& u
   TRY(TakeFailure());
   if (unpacked_.count(diff_id) > 0) return Status::OK();
   std::string dir = LayerPath(diff_id);
-  TRY(MakeDirs(dir));
+  TRY(MakeDirs(dir, 0755));
   Status unpacked = unpacker.Unpack(dir);
   if (!unpacked.ok()) {
     RemoveTree(dir).PermitUncheckedError();
@@ -62,8 +63,8 @@ Result<Mount> FakeSnapshotter::Prepare(const std::vector<std::string>& chain,
   mount.target = root_ + "/mounts/" + id + "/merged";
   mount.upper_dir = mount.target;
   mount.work_dir = root_ + "/mounts/" + id + "/work";
-  TRY(MakeDirs(mount.target));
-  TRY(MakeDirs(mount.work_dir));
+  TRY(MakeDirs(mount.target, 0755));
+  TRY(MakeDirs(mount.work_dir, 0755));
   for (const std::string& diff_id : chain) {
     if (unpacked_.count(diff_id) == 0) {
       return Status::NotFound("fake: layer " + diff_id + " is not unpacked");

@@ -4,7 +4,9 @@
 
 #include "common/testing/temp_dir.h"
 #include "snapshot/overlay_snapshotter.h"
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
+#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::snapshot {
 namespace {

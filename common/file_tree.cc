@@ -1,45 +1,21 @@
-#include "worker/fs_util.h"
+#include "common/file_tree.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "common/errno_status.h"
 #include "common/logging.h"
 #include "common/thread_top.h"
 
-namespace strata::worker {
-
-Status ErrnoStatus(std::string_view call, const std::string& path) {
-  return Status::IOError(std::string(call) + " " + path + ": " + std::strerror(errno));
-}
-
-Status MakeDirs(const std::string& path, unsigned mode) {
-  if (path.empty()) return Status::InvalidArgument("MakeDirs: empty path");
-  std::string prefix;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    prefix = path.substr(0, pos);
-    if (prefix.empty()) continue;
-    if (mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) return ErrnoStatus("mkdir", prefix);
-  }
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path);
-  if (!S_ISDIR(st.st_mode))
-    return Status::IOError("mkdir " + path + ": exists and is not a directory");
-  return Status::OK();
-}
+namespace strata {
 
 namespace {
 
@@ -231,99 +207,6 @@ Status CopyTree(const std::string& from, const std::string& to) {
   return result;
 }
 
-Status WriteFile(const std::string& path, std::string_view content, unsigned mode) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoStatus("create", path);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t w = write(fd, content.data() + done, content.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      Status s = ErrnoStatus("write", path);
-      close(fd);
-      return s;
-    }
-    done += w;
-  }
-  if (close(fd) != 0) return ErrnoStatus("close", path);
-  return Status::OK();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", path);
-  std::string out;
-  char buffer[8192];
-  for (;;) {
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = ErrnoStatus("read", path);
-      close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    out.append(buffer, n);
-  }
-  close(fd);
-  return out;
-}
-
-std::string RandomHex(size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string bytes((n + 1) / 2, '\0');
-  size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t r = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (r > 0) got += r;
-  }
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  out.resize(n);
-  return out;
-}
-
-std::vector<std::string> MountPointsUnder(const std::string& prefix) {
-  std::vector<std::string> points;
-  std::ifstream info("/proc/self/mountinfo");
-  for (std::string line; std::getline(info, line);) {
-    std::istringstream fields(line);
-    std::string skip, escaped;
-    fields >> skip >> skip >> skip >> skip >> escaped;
-    std::string point;
-    for (size_t i = 0; i < escaped.size(); ++i) {
-      if (escaped[i] == '\\' && i + 3 < escaped.size() &&
-          std::all_of(escaped.begin() + i + 1, escaped.begin() + i + 4,
-                      [](char c) { return c >= '0' && c <= '7'; })) {
-        point += static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 +
-                                   (escaped[i + 3] - '0'));
-        i += 3;
-      } else {
-        point += escaped[i];
-      }
-    }
-    if (point.rfind(prefix, 0) == 0) points.push_back(point);
-  }
-  std::sort(points.begin(), points.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  return points;
-}
-
-Result<std::vector<std::string>> ListDirectory(const std::string& path) {
-  DIR* dir = opendir(path.c_str());
-  if (dir == nullptr) return ErrnoStatus("opendir", path);
-  std::vector<std::string> names;
-  while (struct dirent* entry = readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  closedir(dir);
-  return names;
-}
-
 Status RemoveTreeInBackground(const std::string& path, const std::string& trash_path) {
   if (::rename(path.c_str(), trash_path.c_str()) != 0) {
     if (errno == ENOENT) return Status::OK();
@@ -337,4 +220,4 @@ Status RemoveTreeInBackground(const std::string& path, const std::string& trash_
   return Status::OK();
 }
 
-}  // namespace strata::worker
+}  // namespace strata
