@@ -6,7 +6,6 @@
 #include "common/testing/temp_dir.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::sandbox {
 namespace {

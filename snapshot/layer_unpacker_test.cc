@@ -12,7 +12,6 @@
 #include "image/layer_entry.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::snapshot {
 namespace {

@@ -21,7 +21,6 @@
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "snapshot/mount_points.h"
-#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::snapshot {
 namespace {

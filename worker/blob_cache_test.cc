@@ -11,7 +11,6 @@
 #include "protocol/listener.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {

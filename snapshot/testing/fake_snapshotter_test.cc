@@ -6,7 +6,6 @@
 #include "snapshot/overlay_snapshotter.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "sandbox/testing/busybox_rootfs.h"
 
 namespace strata::snapshot {
 namespace {
