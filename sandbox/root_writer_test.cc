@@ -25,8 +25,8 @@ class MakeDirInRootTest : public ::testing::Test {
     dir_ = strata::testing::MakeTempDir("strata-root-writer");
     root_ = dir_ + "/root";
     outside_ = dir_ + "/outside";
-    ASSERT_TRUE(MakeDirs(root_ + "/tmp").ok());
-    ASSERT_TRUE(MakeDirs(outside_).ok());
+    ASSERT_TRUE(MakeDirs(root_ + "/tmp", 0755).ok());
+    ASSERT_TRUE(MakeDirs(outside_, 0755).ok());
   }
   void TearDown() override {
     if (!dir_.empty() && !HasFailure()) RemoveTree(dir_).PermitUncheckedError();
