@@ -255,14 +255,14 @@ class AgentProtocolTest : public AgentTestBase {
  protected:
   void SetUp() override {
     dir_ = strata::testing::MakeTempDir("strata-agent-fake");
-    snapshotter_ = std::make_unique<snapshot::testing::FakeSnapshotter>(dir_ + "/snap");
+    snapshotter_ = std::make_unique<snapshot::FakeSnapshotter>(dir_ + "/snap");
     ASSERT_TRUE(MakeDirs(dir_ + "/base/etc", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/base/etc/os-release", "fake\n").ok());
     base_ = WriteLayerOf(dir_ + "/base", &base_blob_);
   }
 
-  std::unique_ptr<snapshot::testing::FakeSnapshotter> snapshotter_;
-  sandbox::testing::FakeRuntime runtime_;
+  std::unique_ptr<snapshot::FakeSnapshotter> snapshotter_;
+  sandbox::FakeRuntime runtime_;
   v1::LayerRef base_;
   std::string base_blob_;
 };
