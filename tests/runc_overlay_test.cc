@@ -338,7 +338,7 @@ TEST_F(RuncRuntimeTest, WhatAKilledWorkersRunLeftIsRemovedAtTheNextStart) {
   pid_t container = static_cast<pid_t>(std::stol(*pid_text));
   ASSERT_FALSE(ProcessEnded(container));
   const std::string mounts = dir_ + "/snap/mounts/";
-  ASSERT_FALSE(MountPointsUnder(mounts).empty());
+  ASSERT_FALSE(snapshot::MountPointsUnder(mounts).empty());
 
   // The next worker's start, on the same root.
   Result<std::unique_ptr<sandbox::RuncRuntime>> next =
@@ -358,7 +358,7 @@ TEST_F(RuncRuntimeTest, WhatAKilledWorkersRunLeftIsRemovedAtTheNextStart) {
   Result<int> removed = (*snapshots)->RemoveAbandonedMounts();
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_GE(*removed, 1);
-  EXPECT_TRUE(MountPointsUnder(mounts).empty());
+  EXPECT_TRUE(snapshot::MountPointsUnder(mounts).empty());
   EXPECT_TRUE(ListDir(mounts).empty());
   EXPECT_TRUE(snapshots.value()->HasLayer(kBase).value()) << "the layers stay";
 }
