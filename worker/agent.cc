@@ -14,8 +14,8 @@ constexpr auto kPollInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
-WorkerAgent::WorkerAgent(protocol::Context& context, Snapshotter* snapshotter, Runtime* runtime,
-                         BlobCache* blobs, WorkerAgentOptions options)
+WorkerAgent::WorkerAgent(protocol::Context& context, snapshot::Snapshotter* snapshotter,
+                         sandbox::Runtime* runtime, BlobCache* blobs, WorkerAgentOptions options)
     : context_(context),
       options_(std::move(options)),
       runner_(snapshotter, runtime, blobs, {options_.work_dir, options_.reply_timeout}) {}

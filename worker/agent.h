@@ -14,10 +14,10 @@
 #include "protocol/connection.h"
 #include "protocol/context.h"
 #include "protocol/worker.pb.h"
+#include "sandbox/runtime.h"
+#include "snapshot/snapshotter.h"
 #include "worker/blob_cache.h"
 #include "worker/job_runner.h"
-#include "worker/runtime.h"
-#include "worker/snapshotter.h"
 
 namespace strata::worker {
 
@@ -52,8 +52,8 @@ struct WorkerAgentOptions {
 // outlive the agent.
 class WorkerAgent {
  public:
-  WorkerAgent(protocol::Context& context, Snapshotter* snapshotter, Runtime* runtime,
-              BlobCache* blobs, WorkerAgentOptions options);
+  WorkerAgent(protocol::Context& context, snapshot::Snapshotter* snapshotter,
+              sandbox::Runtime* runtime, BlobCache* blobs, WorkerAgentOptions options);
   ~WorkerAgent();
   WorkerAgent(const WorkerAgent&) = delete;
   WorkerAgent& operator=(const WorkerAgent&) = delete;

@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "common/testing/temp_dir.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "common/random_hex.h"
@@ -15,9 +16,9 @@
 #include "image/layer.h"
 #include "image/layer_extract.h"
 #include "protocol/listener.h"
-#include "worker/testing/busybox_rootfs.h"
-#include "worker/testing/fake_runtime.h"
-#include "worker/testing/fake_snapshotter.h"
+#include "sandbox/testing/busybox_rootfs.h"
+#include "sandbox/testing/fake_runtime.h"
+#include "snapshot/testing/fake_snapshotter.h"
 #include "worker/testing/real_worker.h"
 
 namespace strata::worker {
@@ -160,7 +161,8 @@ class AgentTestBase : public ::testing::Test {
     if (!dir_.empty() && !HasFailure()) RemoveTree(dir_).PermitUncheckedError();
   }
 
-  void StartAgent(Snapshotter* snapshotter, Runtime* runtime, bool shared_blob_dir) {
+  void StartAgent(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime,
+                  bool shared_blob_dir) {
     coordinator_ = std::make_unique<TestCoordinator>(dir_);
     Result<std::unique_ptr<BlobCache>> cache =
         BlobCache::Open(dir_ + "/worker/blobs", shared_blob_dir ? dir_ + "/store" : "");
@@ -252,15 +254,15 @@ class AgentTestBase : public ::testing::Test {
 class AgentProtocolTest : public AgentTestBase {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("strata-agent-fake");
-    snapshotter_ = std::make_unique<FakeSnapshotter>(dir_ + "/snap");
+    dir_ = strata::testing::MakeTempDir("strata-agent-fake");
+    snapshotter_ = std::make_unique<snapshot::FakeSnapshotter>(dir_ + "/snap");
     ASSERT_TRUE(MakeDirs(dir_ + "/base/etc", 0755).ok());
     ASSERT_TRUE(WriteFile(dir_ + "/base/etc/os-release", "fake\n").ok());
     base_ = WriteLayerOf(dir_ + "/base", &base_blob_);
   }
 
-  std::unique_ptr<FakeSnapshotter> snapshotter_;
-  FakeRuntime runtime_;
+  std::unique_ptr<snapshot::FakeSnapshotter> snapshotter_;
+  sandbox::FakeRuntime runtime_;
   v1::LayerRef base_;
   std::string base_blob_;
 };
@@ -301,7 +303,7 @@ TEST_F(AgentProtocolTest, RegistersAgainWhenAHeartbeatIsNotFound) {
 TEST_F(AgentProtocolTest, FetchesTheParentAndUploadsTheLayer) {
   StartAgent(snapshotter_.get(), &runtime_, false);
   coordinator_->blobs[base_.digest()] = base_blob_;
-  runtime_.SetResult(RunResult{}, "one\ntwo", "warn\n");
+  runtime_.SetResult(sandbox::RunResult{}, "one\ntwo", "warn\n");
   v1::Job job = Job("run-1", v1::Job::KIND_RUN, base_);
   job.mutable_run()->add_args("true");
   job.mutable_run()->set_prepend_shell(true);
@@ -384,7 +386,7 @@ TEST_F(AgentProtocolTest, AnInvalidJobIsAnInvalidArgumentResult) {
 class AgentRealTest : public AgentTestBase {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("strata-agent");
+    dir_ = strata::testing::MakeTempDir("strata-agent");
     Result<testing::RealWorker> real = testing::OpenRealWorker(dir_);
     ASSERT_TRUE(real.ok()) << real.status().ToString();
     if (!real->skip_reason.empty()) {
@@ -394,12 +396,12 @@ class AgentRealTest : public AgentTestBase {
     runtime_ = std::move(real->runtime);
     snapshotter_ = std::move(real->snapshotter);
     ASSERT_TRUE(MakeDirs(dir_ + "/busybox", 0755).ok());
-    ASSERT_TRUE(testing::MakeBusyboxRootfs(dir_ + "/busybox").ok());
+    ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(dir_ + "/busybox").ok());
     base_ = WriteLayerOf(dir_ + "/busybox", &base_blob_);
   }
 
-  std::unique_ptr<RuncRuntime> runtime_;
-  std::unique_ptr<OverlaySnapshotter> snapshotter_;
+  std::unique_ptr<sandbox::RuncRuntime> runtime_;
+  std::unique_ptr<snapshot::OverlaySnapshotter> snapshotter_;
   v1::LayerRef base_;
   std::string base_blob_;
 };

@@ -7,10 +7,10 @@
 #include <map>
 #include <thread>
 
+#include "common/testing/temp_dir.h"
+#include "protocol/listener.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "protocol/listener.h"
-#include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {
@@ -44,7 +44,7 @@ size_t FilesIn(const std::string& dir) {
 class BlobCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("strata-blob-cache");
+    dir_ = strata::testing::MakeTempDir("strata-blob-cache");
     Result<std::unique_ptr<BlobCache>> cache = BlobCache::Open(dir_ + "/cache", dir_ + "/shared");
     ASSERT_TRUE(cache.ok()) << cache.status().ToString();
     cache_ = std::move(*cache);
@@ -125,7 +125,7 @@ TEST_F(BlobCacheTest, AdoptMovesAFileIn) {
 
 // BlobGet over a real connection: several chunks, then an Error.
 TEST(ConnectionBlobFetcherTest, AssemblesChunksAndMapsErrors) {
-  std::string dir = testing::MakeTempDir("strata-blob-fetch");
+  std::string dir = strata::testing::MakeTempDir("strata-blob-fetch");
   protocol::Context context;
   Result<std::unique_ptr<protocol::Listener>> listener =
       protocol::Listener::Bind(context, "ipc://" + dir + "/c.sock");

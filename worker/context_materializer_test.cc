@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <map>
 
+#include "common/testing/temp_dir.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
-#include "worker/testing/busybox_rootfs.h"
 
 namespace strata::worker {
 namespace {
@@ -20,7 +20,7 @@ namespace {
 class ContextMaterializerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("strata-context");
+    dir_ = strata::testing::MakeTempDir("strata-context");
     out_ = dir_ + "/ctx";
     ASSERT_TRUE(MakeDirs(out_, 0755).ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/blobs", 0755).ok());

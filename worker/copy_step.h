@@ -64,18 +64,11 @@ struct CopyStep {
 // destination directories get their previous mtime back, and directories
 // and inline files the step creates get `source_date_epoch`, or 0 when
 // unset. Paths in `rootfs` are resolved inside it (its symlinks never lead
-// out). `workdir` is the absolute WORKDIR.
+// out). `workdir` is the absolute WORKDIR. The writing itself is
+// sandbox::RootWriter's, the owner and mode rules are CopyWriteRules'
+// (copy_rules.h), the source selection is ResolveCopySources'
+// (copy_source.h).
 Status ApplyCopy(const CopyStep& step, const std::string& rootfs, const std::string& workdir,
                  std::optional<int64_t> source_date_epoch);
-
-// mkdir -p of the container path `dir` (absolute) in `rootfs`, for
-// WORKDIR and a RUN's working directory: created directories are 0755,
-// owned by uid:gid (as BuildKit creates a WORKDIR for the USER), with the
-// same time rules as ApplyCopy.
-Status MakeDirInRoot(const std::string& rootfs, const std::string& dir, uid_t uid, gid_t gid,
-                     std::optional<int64_t> source_date_epoch);
-
-// Parses a --chmod value (octal, at most 07777). InvalidArgument otherwise.
-Result<uint32_t> ParseChmod(const std::string& chmod);
 
 }  // namespace strata::worker

@@ -9,12 +9,13 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/file_tree.h"
-#include "common/file_util.h"
+#include "common/testing/temp_dir.h"
 #include "image/byte_sink.h"
 #include "image/layer.h"
 #include "image/layer_writer.h"
-#include "worker/testing/busybox_rootfs.h"
+#include "sandbox/testing/busybox_rootfs.h"
+#include "common/file_tree.h"
+#include "common/file_util.h"
 
 namespace strata::worker {
 namespace {
@@ -25,12 +26,12 @@ class CopyStepTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "COPY sets owners (lchown); run as root";
-    dir_ = testing::MakeTempDir("strata-copy");
+    dir_ = strata::testing::MakeTempDir("strata-copy");
     ctx_ = dir_ + "/ctx";
     root_ = dir_ + "/root";
     ASSERT_TRUE(MakeDirs(ctx_ + "/src/nested", 0755).ok());
     ASSERT_TRUE(MakeDirs(root_, 0755).ok());
-    ASSERT_TRUE(testing::MakeBusyboxRootfs(root_).ok());
+    ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(root_).ok());
     Write("a.txt", "A");
     Write("b.txt", "B");
     Write("c.md", "C");
@@ -407,13 +408,6 @@ TEST_F(CopyStepTest, ExtendedAttributesAreCopied) {
             std::string(reinterpret_cast<const char*>(cap), sizeof cap));
   EXPECT_EQ(Stat("/x/a.txt").st_uid, 1000u);
   EXPECT_EQ(GetXattr(root_ + "/x/nested", "user.nested"), "n");  // directories too
-}
-
-TEST_F(CopyStepTest, ParseChmod) {
-  EXPECT_EQ(ParseChmod("755").value_or(0), 0755u);
-  EXPECT_EQ(ParseChmod("04755").value_or(0), 04755u);
-  EXPECT_FALSE(ParseChmod("u+x").ok());
-  EXPECT_FALSE(ParseChmod("17777").ok());
 }
 
 }  // namespace

@@ -15,11 +15,12 @@ std::vector<InlineFile> InlineFiles(const google::protobuf::RepeatedPtrField<v1:
   return files;
 }
 
-Result<NetworkMode> ParseNetwork(const v1::Job& job) {
+Result<sandbox::NetworkMode> ParseNetwork(const v1::Job& job) {
   const std::string& network =
       job.run().network().empty() ? job.state().network() : job.run().network();
-  if (network.empty() || network == "host" || network == "default") return NetworkMode::kHost;
-  if (network == "none") return NetworkMode::kNone;
+  if (network.empty() || network == "host" || network == "default")
+    return sandbox::NetworkMode::kHost;
+  if (network == "none") return sandbox::NetworkMode::kNone;
   return Invalid(job, "unknown RUN network mode '" + network + "'; use host or none");
 }
 

@@ -57,7 +57,7 @@ TEST(JobRequestTest, RunTakesCommandStateAndChain) {
   ASSERT_EQ(r->run.heredocs.size(), 1u);
   EXPECT_EQ(r->run.heredocs[0].name, "EOF");
   EXPECT_EQ(r->run.heredocs[0].content, "echo body\n");
-  EXPECT_EQ(r->run.network, NetworkMode::kNone);
+  EXPECT_EQ(r->run.network, sandbox::NetworkMode::kNone);
   EXPECT_EQ(r->env, (std::vector<std::string>{"A=1", "B=2"}));
   EXPECT_EQ(r->user, "app");
   EXPECT_EQ(r->workdir, "/src");
@@ -71,7 +71,7 @@ TEST(JobRequestTest, RunDefaults) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->run.prepend_shell);
   EXPECT_EQ(r->run.shell, (std::vector<std::string>{"/bin/sh", "-c"}));
-  EXPECT_EQ(r->run.network, NetworkMode::kHost);
+  EXPECT_EQ(r->run.network, sandbox::NetworkMode::kHost);
   EXPECT_EQ(r->workdir, "/");
   EXPECT_FALSE(r->source_date_epoch.has_value());
 }
@@ -81,7 +81,7 @@ TEST(JobRequestTest, NetworkFallsBackToTheState) {
   job.mutable_state()->set_network("none");
   Result<StepRequest> r = StepRequestFromJob(job, "");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->run.network, NetworkMode::kNone);
+  EXPECT_EQ(r->run.network, sandbox::NetworkMode::kNone);
 }
 
 TEST(JobRequestTest, ParentChainAloneIsUsedWhenNoParents) {

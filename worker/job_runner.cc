@@ -13,10 +13,10 @@
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "common/logging.h"
+#include "snapshot/layer_unpacker.h"
 #include "common/random_hex.h"
 #include "worker/context_materializer.h"
 #include "worker/job_request.h"
-#include "worker/layer_unpacker.h"
 #include "worker/step_executor.h"
 
 namespace strata::worker {
@@ -27,13 +27,13 @@ constexpr size_t kMaxLogLine = 64 * 1024;  // a longer "line" is sent in pieces
 
 // Streams RUN output as JobLog lines (each with its '\n') on the job's
 // connection. Called from the job thread only.
-class JobLogSink : public OutputSink {
+class JobLogSink : public sandbox::OutputSink {
  public:
   JobLogSink(protocol::Connection* connection, uint64_t request_id, std::string job_id)
       : connection_(connection), request_id_(request_id), job_id_(std::move(job_id)) {}
 
-  void Write(OutputStream stream, std::string_view data) override {
-    std::string& pending = stream == OutputStream::kStdout ? stdout_ : stderr_;
+  void Write(sandbox::OutputStream stream, std::string_view data) override {
+    std::string& pending = stream == sandbox::OutputStream::kStdout ? stdout_ : stderr_;
     pending.append(data);
     size_t start = 0;
     for (size_t nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
@@ -49,19 +49,20 @@ class JobLogSink : public OutputSink {
 
   // Sends what is left without a newline.
   void Flush() {
-    if (!stdout_.empty()) SendLine(OutputStream::kStdout, stdout_);
-    if (!stderr_.empty()) SendLine(OutputStream::kStderr, stderr_);
+    if (!stdout_.empty()) SendLine(sandbox::OutputStream::kStdout, stdout_);
+    if (!stderr_.empty()) SendLine(sandbox::OutputStream::kStderr, stderr_);
     stdout_.clear();
     stderr_.clear();
   }
 
  private:
-  void SendLine(OutputStream stream, std::string_view line) {
+  void SendLine(sandbox::OutputStream stream, std::string_view line) {
     protocol::Envelope envelope = protocol::NewEnvelope(request_id_);
     v1::JobLog* log = envelope.mutable_job_log();
     log->set_job_id(job_id_);
-    log->mutable_line()->set_stream(stream == OutputStream::kStdout ? v1::LogLine::STREAM_STDOUT
-                                                                    : v1::LogLine::STREAM_STDERR);
+    log->mutable_line()->set_stream(stream == sandbox::OutputStream::kStdout
+                                        ? v1::LogLine::STREAM_STDOUT
+                                        : v1::LogLine::STREAM_STDERR);
     log->mutable_line()->set_data(std::string(line));
     Status sent = connection_->Send(envelope);
     if (!sent.ok()) LOG(WARN) << "job " << job_id_ << ": log line lost: " << sent.message();
@@ -76,7 +77,7 @@ class JobLogSink : public OutputSink {
 
 // Uploads the layer blob with BlobPut chunks of one request, read from its
 // file a chunk at a time, and waits for the coordinator's Ack.
-Status Upload(protocol::Connection& connection, const LayerBlob& layer,
+Status Upload(protocol::Connection& connection, const snapshot::LayerBlob& layer,
               std::chrono::milliseconds timeout) {
   int fd = ::open(layer.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open", layer.path);
@@ -148,12 +149,12 @@ std::string SafeName(const std::string& job_id) {
 
 struct JobRunner::Scratch {
   std::string context_dir;
-  std::optional<Mount> from_mount;
+  std::optional<snapshot::Mount> from_mount;
   std::string layer_path;  // a layer blob not (yet) moved into the cache
 };
 
-JobRunner::JobRunner(Snapshotter* snapshotter, Runtime* runtime, BlobCache* blobs,
-                     JobRunnerOptions options)
+JobRunner::JobRunner(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime,
+                     BlobCache* blobs, JobRunnerOptions options)
     : snapshotter_(snapshotter), runtime_(runtime), blobs_(blobs), options_(std::move(options)) {}
 
 std::vector<std::string> JobRunner::Layers() {
@@ -166,7 +167,8 @@ Status JobRunner::EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher) {
   if (!have) {
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(ref.digest()));
     ASSIGN_OR_RETURN(std::string path, blobs_->Get(digest, fetcher));
-    ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(path, ref.diff_id());
+    snapshot::ExtractingUnpacker unpacker =
+        snapshot::ExtractingUnpacker::FromFile(path, ref.diff_id());
     TRY(snapshotter_->EnsureLayer(ref.diff_id(), unpacker));
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -181,7 +183,7 @@ v1::JobResult JobRunner::Run(const v1::Job& job, uint64_t request_id,
   Scratch scratch;
   Status status = Execute(job, request_id, connection, cancel, scratch, result);
   if (scratch.from_mount) {
-    Status released = snapshotter_->Release(*scratch.from_mount, Keep::kNothing);
+    Status released = snapshotter_->Release(*scratch.from_mount, snapshot::Keep::kNothing);
     if (!released.ok()) LOG(WARN) << "worker: job " << job.job_id() << ": " << released.message();
   }
   if (!scratch.context_dir.empty()) {
@@ -281,7 +283,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
     result.set_output_tail(step->output_tail);
     return Status::OK();
   }
-  const LayerBlob& layer = step->layer;
+  const snapshot::LayerBlob& layer = step->layer;
   scratch.layer_path = layer.path;
   Stopwatch upload;
   if (!blobs_->InSharedDir(layer.blob_digest)) {

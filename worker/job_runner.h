@@ -11,9 +11,9 @@
 #include "common/result.h"
 #include "protocol/connection.h"
 #include "protocol/worker.pb.h"
+#include "sandbox/runtime.h"
+#include "snapshot/snapshotter.h"
 #include "worker/blob_cache.h"
-#include "worker/runtime.h"
-#include "worker/snapshotter.h"
 
 namespace strata::worker {
 
@@ -34,7 +34,8 @@ struct JobRunnerOptions {
 // The snapshotter, runtime and cache are not owned.
 class JobRunner {
  public:
-  JobRunner(Snapshotter* snapshotter, Runtime* runtime, BlobCache* blobs, JobRunnerOptions options);
+  JobRunner(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime, BlobCache* blobs,
+            JobRunnerOptions options);
 
   // Runs `job` and returns the JobResult to send: the layer; or exit_code,
   // failure and output_tail for a RUN that exited non-zero; or `error`
@@ -54,8 +55,8 @@ class JobRunner {
                  const std::atomic<bool>* cancel, Scratch& scratch, v1::JobResult& result);
   Status EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher);
 
-  Snapshotter* snapshotter_;
-  Runtime* runtime_;
+  snapshot::Snapshotter* snapshotter_;
+  sandbox::Runtime* runtime_;
   BlobCache* blobs_;
   JobRunnerOptions options_;
 

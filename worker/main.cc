@@ -15,10 +15,12 @@
 #include "common/logging.h"
 #include "common/options.h"
 #include "protocol/context.h"
+#include "sandbox/runc_runtime.h"
+#include "snapshot/overlay_snapshotter.h"
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
-#include "worker/overlay_snapshotter.h"
-#include "worker/runc_runtime.h"
+#include "snapshot/overlay_snapshotter.h"
+#include "sandbox/runc_runtime.h"
 
 namespace {
 
@@ -120,13 +122,13 @@ int main(int argc, char** argv) {
                     : root_lock.status());
   }
 
-  auto snapshotter = strata::worker::OverlaySnapshotter::Open(root + "/snap");
+  auto snapshotter = strata::snapshot::OverlaySnapshotter::Open(root + "/snap");
   if (!snapshotter.ok()) return Fail("open snapshots under " + root, snapshotter.status());
-  strata::worker::RuncOptions runc;
+  strata::sandbox::RuncOptions runc;
   runc.binary = runtime_binary;
   runc.state_dir = root + "/runc/state";
   runc.bundle_dir = root + "/runc/bundles";
-  auto runtime = strata::worker::RuncRuntime::Create(runc);
+  auto runtime = strata::sandbox::RuncRuntime::Create(runc);
   if (!runtime.ok()) return Fail("set up " + runtime_binary, runtime.status());
   if (strata::Status s = (*runtime)->Probe(); !s.ok()) {
     return Fail("cannot run the OCI runtime '" + runtime_binary + "' (see --runtime)", s);

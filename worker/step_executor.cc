@@ -9,8 +9,9 @@
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "common/logging.h"
+#include "sandbox/root_writer.h"
+#include "sandbox/user_resolver.h"
 #include "common/random_hex.h"
-#include "worker/user_resolver.h"
 
 namespace strata::worker {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 // in overlay form (whiteouts as 0/0 devices, opaque xattrs) plus the
 // directories overlay copied up unchanged, which change nothing when
 // stacked; a RUN's upper dir also holds the runtime's mount-point stubs.
-class UpperDirAdopter : public LayerUnpacker {
+class UpperDirAdopter : public snapshot::LayerUnpacker {
  public:
   explicit UpperDirAdopter(std::string upper) : upper_(std::move(upper)) {}
   Status Unpack(const std::string& dir) override {
@@ -64,10 +65,10 @@ bool IsOnlyHeredoc(std::string_view line, const std::string& name) {
 }
 
 // Forwards output and keeps its last `limit` bytes.
-class TailSink : public OutputSink {
+class TailSink : public sandbox::OutputSink {
  public:
-  TailSink(OutputSink* next, size_t limit) : next_(next), limit_(limit) {}
-  void Write(OutputStream stream, std::string_view data) override {
+  TailSink(sandbox::OutputSink* next, size_t limit) : next_(next), limit_(limit) {}
+  void Write(sandbox::OutputStream stream, std::string_view data) override {
     if (next_ != nullptr) next_->Write(stream, data);
     tail_.append(data);
     if (tail_.size() > 2 * limit_) tail_.erase(0, tail_.size() - limit_);
@@ -77,7 +78,7 @@ class TailSink : public OutputSink {
   }
 
  private:
-  OutputSink* next_;
+  sandbox::OutputSink* next_;
   size_t limit_;
   std::string tail_;
 };
@@ -125,27 +126,28 @@ Result<std::vector<std::string>> RunArgv(const RunStep& run, std::optional<Inlin
   return args;
 }
 
-StepExecutor::StepExecutor(Snapshotter* snapshotter, Runtime* runtime, StepExecutorOptions options)
+StepExecutor::StepExecutor(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime,
+                           StepExecutorOptions options)
     : snapshotter_(snapshotter), runtime_(runtime), options_(std::move(options)) {}
 
-Result<StepResult> StepExecutor::Execute(const StepRequest& request, OutputSink* out) {
+Result<StepResult> StepExecutor::Execute(const StepRequest& request, sandbox::OutputSink* out) {
   if (request.workdir.empty() || request.workdir.front() != '/') {
     return Status::InvalidArgument("step workdir \"" + request.workdir + "\" is not absolute");
   }
   TRY(MakeDirs(options_.layer_dir, 0755));
   TRY(MakeDirs(options_.temp_dir, 0755));
-  ASSIGN_OR_RETURN(Mount mount,
+  ASSIGN_OR_RETURN(snapshot::Mount mount,
                    snapshotter_->Prepare(request.parent_chain, "step-" + RandomHex(12)));
   Result<StepResult> result = ExecuteIn(request, mount, out);
   // Whatever ExecuteIn kept (the upper dir after diffing) goes now.
-  Status released = snapshotter_->Release(mount, Keep::kNothing);
+  Status released = snapshotter_->Release(mount, snapshot::Keep::kNothing);
   if (!result.ok()) return result;
   TRY(released);
   return result;
 }
 
-Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mount& mount,
-                                           OutputSink* out) {
+Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const snapshot::Mount& mount,
+                                           sandbox::OutputSink* out) {
   StepResult result;
   Clock::time_point start = Clock::now();
   switch (request.kind) {
@@ -163,20 +165,21 @@ Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mou
     }
     case StepKind::kWorkdir: {
       // BuildKit's mkdir for WORKDIR resolves USER as a file op does.
-      ASSIGN_OR_RETURN(auto owner, ResolveFileOwner(mount.target, request.user));
-      TRY(MakeDirInRoot(mount.target, request.workdir, owner.first, owner.second,
-                        request.source_date_epoch));
+      ASSIGN_OR_RETURN(auto owner, sandbox::ResolveFileOwner(mount.target, request.user));
+      TRY(sandbox::MakeDirInRoot(mount.target, request.workdir, owner.first, owner.second,
+                                 request.source_date_epoch));
       break;
     }
   }
   result.run_time = Since(start);
 
   start = Clock::now();
-  TRY(snapshotter_->Release(mount, Keep::kUpper));
+  TRY(snapshotter_->Release(mount, snapshot::Keep::kUpper));
   ASSIGN_OR_RETURN(std::vector<image::LayerEntry> changes,
-                   UpperDirChanges(mount.upper_dir, mount.lower_dirs));
-  ASSIGN_OR_RETURN(result.layer, WriteLayerBlob(std::move(changes), options_.layer_dir,
-                                                options_.compression, request.source_date_epoch));
+                   snapshot::UpperDirChanges(mount.upper_dir, mount.lower_dirs));
+  ASSIGN_OR_RETURN(result.layer,
+                   snapshot::WriteLayerBlob(std::move(changes), options_.layer_dir,
+                                            options_.compression, request.source_date_epoch));
   if (request.kind != StepKind::kRun && !result.layer.empty) {
     UpperDirAdopter adopter(mount.upper_dir);
     Status adopted = snapshotter_->EnsureLayer(result.layer.diff_id.ToString(), adopter);
@@ -188,14 +191,15 @@ Result<StepResult> StepExecutor::ExecuteIn(const StepRequest& request, const Mou
   return result;
 }
 
-Result<StepResult> StepExecutor::Run(const StepRequest& request, const Mount& mount,
-                                     OutputSink* out) {
+Result<StepResult> StepExecutor::Run(const StepRequest& request, const snapshot::Mount& mount,
+                                     sandbox::OutputSink* out) {
   std::optional<InlineFile> script;
   ASSIGN_OR_RETURN(std::vector<std::string> argv, RunArgv(request.run, &script));
-  ASSIGN_OR_RETURN(ResolvedUser user, ResolveUser(mount.target, request.user));
-  TRY(MakeDirInRoot(mount.target, request.workdir, user.uid, user.gid, request.source_date_epoch));
+  ASSIGN_OR_RETURN(sandbox::ResolvedUser user, sandbox::ResolveUser(mount.target, request.user));
+  TRY(sandbox::MakeDirInRoot(mount.target, request.workdir, user.uid, user.gid,
+                             request.source_date_epoch));
 
-  RunSpec spec;
+  sandbox::RunSpec spec;
   spec.rootfs = mount.target;
   spec.args = argv;
   spec.env = request.env;
@@ -217,10 +221,11 @@ Result<StepResult> StepExecutor::Run(const StepRequest& request, const Mount& mo
       RemoveTree(script_dir).PermitUncheckedError();
       return written;
     }
-    spec.mounts.push_back(BindMount{path, "/dev/pipes/" + script->name, /*readonly=*/true});
+    spec.mounts.push_back(
+        sandbox::BindMount{path, "/dev/pipes/" + script->name, /*readonly=*/true});
   }
   TailSink tail(out, options_.output_tail_bytes);
-  Result<RunResult> ran = runtime_->Run(spec, &tail);
+  Result<sandbox::RunResult> ran = runtime_->Run(spec, &tail);
   if (!script_dir.empty()) RemoveTree(script_dir).PermitUncheckedError();
   if (!ran.ok()) return ran.status();
 

@@ -9,10 +9,10 @@
 
 #include "common/result.h"
 #include "image/compression.h"
+#include "sandbox/runtime.h"
+#include "snapshot/layer_diff.h"
+#include "snapshot/snapshotter.h"
 #include "worker/copy_step.h"
-#include "worker/layer_diff.h"
-#include "worker/runtime.h"
-#include "worker/snapshotter.h"
 
 namespace strata::worker {
 
@@ -37,8 +37,9 @@ struct RunStep {
   // any other command line gets the bodies appended ("cmd <<EOF\n" body
   // "EOF") for the shell to feed them.
   std::vector<InlineFile> heredocs;
-  NetworkMode network = NetworkMode::kHost;  // Dockerfile default = host, as BuildKit
-  std::chrono::milliseconds timeout{0};      // zero: no limit
+  sandbox::NetworkMode network =
+      sandbox::NetworkMode::kHost;       // Dockerfile default = host, as BuildKit
+  std::chrono::milliseconds timeout{0};  // zero: no limit
 };
 
 // One build step for this worker. The state fields (env, user, workdir)
@@ -69,7 +70,7 @@ struct StepResult {
   // step changed nothing (`layer.empty`): the image assembler decides, as
   // BuildKit's exporter does, to drop an empty layer and mark the history
   // entry empty_layer.
-  LayerBlob layer;
+  snapshot::LayerBlob layer;
   std::chrono::milliseconds run_time{0};   // RUN in the container / COPY applying
   std::chrono::milliseconds diff_time{0};  // upper dir -> compressed blob
   bool ok() const { return exit_code == 0; }
@@ -91,21 +92,24 @@ struct StepExecutorOptions {
 class StepExecutor {
  public:
   // Not owned; must outlive the executor.
-  StepExecutor(Snapshotter* snapshotter, Runtime* runtime, StepExecutorOptions options);
+  StepExecutor(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime,
+               StepExecutorOptions options);
 
   // Errors (Status): the request is invalid or a user error (missing COPY
   // source, unknown user: InvalidArgument/NotFound, message for the user),
   // or the worker failed (IOError, Internal...; the step may be retried).
   // A RUN command that exits non-zero is a StepResult with exit_code set.
   // Output of RUN streams to `out` (may be null).
-  Result<StepResult> Execute(const StepRequest& request, OutputSink* out);
+  Result<StepResult> Execute(const StepRequest& request, sandbox::OutputSink* out);
 
  private:
-  Result<StepResult> ExecuteIn(const StepRequest& request, const Mount& mount, OutputSink* out);
-  Result<StepResult> Run(const StepRequest& request, const Mount& mount, OutputSink* out);
+  Result<StepResult> ExecuteIn(const StepRequest& request, const snapshot::Mount& mount,
+                               sandbox::OutputSink* out);
+  Result<StepResult> Run(const StepRequest& request, const snapshot::Mount& mount,
+                         sandbox::OutputSink* out);
 
-  Snapshotter* snapshotter_;
-  Runtime* runtime_;
+  snapshot::Snapshotter* snapshotter_;
+  sandbox::Runtime* runtime_;
   StepExecutorOptions options_;
 };
 

@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/testing/temp_dir.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "image/byte_sink.h"
@@ -21,10 +22,10 @@
 #include "image/layer.h"
 #include "image/layer_extract.h"
 #include "image/layer_reader.h"
-#include "worker/layer_unpacker.h"
-#include "worker/overlay_snapshotter.h"
-#include "worker/runc_runtime.h"
-#include "worker/testing/busybox_rootfs.h"
+#include "sandbox/runc_runtime.h"
+#include "sandbox/testing/busybox_rootfs.h"
+#include "snapshot/layer_unpacker.h"
+#include "snapshot/overlay_snapshotter.h"
 #include "worker/testing/real_worker.h"
 
 namespace strata::worker {
@@ -62,7 +63,7 @@ std::string ShellBytes(const std::string& path) {
 class StepExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir("strata-step");
+    dir_ = strata::testing::MakeTempDir("strata-step");
     Result<testing::RealWorker> real = testing::OpenRealWorker(dir_);
     ASSERT_TRUE(real.ok()) << real.status().ToString();
     if (!real->skip_reason.empty()) GTEST_SKIP() << real->skip_reason;
@@ -71,7 +72,7 @@ class StepExecutorTest : public ::testing::Test {
 
     std::string base = dir_ + "/busybox";
     ASSERT_TRUE(MakeDirs(base, 0755).ok());
-    ASSERT_TRUE(testing::MakeBusyboxRootfs(base).ok());
+    ASSERT_TRUE(sandbox::testing::MakeBusyboxRootfs(base).ok());
     std::string blob = dir_ + "/base.tar.gz";
     Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(blob);
     ASSERT_TRUE(sink.ok());
@@ -80,7 +81,7 @@ class StepExecutorTest : public ::testing::Test {
     ASSERT_TRUE(layer.ok()) << layer.status().ToString();
     base_ = layer->diff_id.ToString();
     blobs_[base_] = blob;
-    ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(blob, base_);
+    snapshot::ExtractingUnpacker unpacker = snapshot::ExtractingUnpacker::FromFile(blob, base_);
     ASSERT_TRUE(snapshotter_->EnsureLayer(base_, unpacker).ok());
 
     StepExecutorOptions exec;
@@ -103,8 +104,8 @@ class StepExecutorTest : public ::testing::Test {
 
   // Executes and, on success, unpacks the new layer so later steps can
   // stack on it. Returns the result (exit code included).
-  StepResult Exec(const StepRequest& request, CollectingSink* sink = nullptr) {
-    CollectingSink local;
+  StepResult Exec(const StepRequest& request, sandbox::CollectingSink* sink = nullptr) {
+    sandbox::CollectingSink local;
     Result<StepResult> r = executor_->Execute(request, sink != nullptr ? sink : &local);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) {
@@ -116,7 +117,8 @@ class StepExecutorTest : public ::testing::Test {
     if (r->ok()) {
       std::string diff_id = r->layer.diff_id.ToString();
       blobs_[diff_id] = r->layer.path;
-      ExtractingUnpacker unpacker = ExtractingUnpacker::FromFile(r->layer.path, diff_id);
+      snapshot::ExtractingUnpacker unpacker =
+          snapshot::ExtractingUnpacker::FromFile(r->layer.path, diff_id);
       EXPECT_TRUE(snapshotter_->EnsureLayer(diff_id, unpacker).ok());
     }
     return *r;
@@ -138,7 +140,7 @@ class StepExecutorTest : public ::testing::Test {
 
   // Applies the chain's blobs in order onto a fresh directory.
   std::string Flatten(const std::vector<std::string>& chain) {
-    std::string out = testing::MakeTempDir("strata-flat");
+    std::string out = strata::testing::MakeTempDir("strata-flat");
     for (const std::string& id : chain) {
       Result<std::unique_ptr<image::FileSource>> file = image::FileSource::Open(blobs_[id]);
       EXPECT_TRUE(file.ok());
@@ -151,8 +153,8 @@ class StepExecutorTest : public ::testing::Test {
   std::string dir_;
   std::string base_;
   std::map<std::string, std::string> blobs_;  // diff_id -> blob path
-  std::unique_ptr<RuncRuntime> runtime_;
-  std::unique_ptr<OverlaySnapshotter> snapshotter_;
+  std::unique_ptr<sandbox::RuncRuntime> runtime_;
+  std::unique_ptr<snapshot::OverlaySnapshotter> snapshotter_;
   std::unique_ptr<StepExecutor> executor_;
 };
 
@@ -202,7 +204,7 @@ TEST_F(StepExecutorTest, DeletingAFileLeavesAWhiteout) {
   RemoveTree(flat).PermitUncheckedError();
 
   // The next RUN over the chain does not see the file either.
-  CollectingSink out;
+  sandbox::CollectingSink out;
   StepResult three = Exec(Run("ls /data", {base_, l1, l2}), &out);
   EXPECT_EQ(out.stdout_text(), "keep\n");
 }
@@ -233,7 +235,7 @@ TEST_F(StepExecutorTest, DeletingTwoLowerFilesLeavesTwoWhiteouts) {
   EXPECT_NE(::lstat((flat + "/data/issue.net").c_str(), &st), 0);
   if (!HasFailure()) RemoveTree(flat).PermitUncheckedError();
 
-  CollectingSink out;
+  sandbox::CollectingSink out;
   StepResult three = Exec(Run("ls -A /data; echo end", {base_, l1, l2}), &out);
   ASSERT_EQ(three.exit_code, 0) << three.error;
   EXPECT_EQ(out.stdout_text(), "end\n");
@@ -247,7 +249,7 @@ TEST_F(StepExecutorTest, RunLayerKeepsNonAsciiNamesByteForByte) {
   std::string script =
       "mkdir -p " + ShellBytes("/tmp/" + long_name.substr(0, long_name.rfind('/')));
   for (const std::string& name : OddNames()) script += " && touch " + ShellBytes("/tmp/" + name);
-  CollectingSink made;
+  sandbox::CollectingSink made;
   StepResult r = Exec(Run(script), &made);
   ASSERT_EQ(r.exit_code, 0) << r.error << made.stderr_text();
   Strings all = Paths(r.layer.path);
@@ -273,7 +275,7 @@ TEST_F(StepExecutorTest, RunSeesEnvUserAndCreatedWorkdir) {
   req.env = {"FOO=bar baz"};
   req.user = "app";
   req.workdir = "/work/dir";
-  CollectingSink out;
+  sandbox::CollectingSink out;
   StepResult r = Exec(req, &out);
   ASSERT_EQ(r.exit_code, 0) << r.error << out.stderr_text();
   EXPECT_EQ(out.stdout_text(), "bar baz 1000:1000 /work/dir\n");
@@ -286,7 +288,7 @@ TEST_F(StepExecutorTest, RunSeesEnvUserAndCreatedWorkdir) {
 }
 
 TEST_F(StepExecutorTest, NonZeroExitIsAResultWithOutput) {
-  CollectingSink out;
+  sandbox::CollectingSink out;
   StepResult r = Exec(Run("echo failing >&2; exit 3"), &out);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_FALSE(r.ok());
@@ -300,8 +302,8 @@ TEST_F(StepExecutorTest, NonZeroExitIsAResultWithOutput) {
 
 TEST_F(StepExecutorTest, NetworkNoneSeesOnlyLoopback) {
   StepRequest req = Run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
-  req.run.network = NetworkMode::kNone;
-  CollectingSink out;
+  req.run.network = sandbox::NetworkMode::kNone;
+  sandbox::CollectingSink out;
   StepResult r = Exec(req, &out);
   ASSERT_EQ(r.exit_code, 0) << r.error << out.stderr_text();
   EXPECT_EQ(out.stdout_text(), "lo\n");
@@ -399,7 +401,7 @@ TEST_F(CopyStepExecutorTest, SameLayerTwiceInOneChainMounts) {
   StepResult c = Exec(Copy({"README"}, "/etc/app/"));
   ASSERT_EQ(c.exit_code, 0) << c.error;
   std::string id = c.layer.diff_id.ToString();
-  CollectingSink out;
+  sandbox::CollectingSink out;
   StepResult r = Exec(Run("cat /etc/app/README", {base_, id, id}), &out);
   ASSERT_EQ(r.exit_code, 0) << r.error;
   EXPECT_EQ(out.stdout_text(), "read me\n");
@@ -456,7 +458,7 @@ TEST_F(CopyStepExecutorTest, AddOfATarKeepsNonAsciiNamesByteForByte) {
 }
 
 TEST_F(CopyStepExecutorTest, CopyLeavesItsSnapshotForTheNextStep) {
-  CollectingSink sink;
+  sandbox::CollectingSink sink;
   Result<StepResult> copied = executor_->Execute(Copy({"app"}, "/opt/app/"), &sink);
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   const std::string diff_id = copied->layer.diff_id.ToString();
@@ -486,7 +488,7 @@ TEST_F(CopyStepExecutorTest, ChownChmodAndRelativeDestInTheImage) {
   EXPECT_EQ(f.gid, 50u);
   EXPECT_EQ(f.mode, 0700u);
   // The copied file runs in a later RUN.
-  CollectingSink out;
+  sandbox::CollectingSink out;
   StepResult run = Exec(Run("/home/app/bin/main.sh", {base_, r.layer.diff_id.ToString()}), &out);
   EXPECT_EQ(out.stdout_text(), "main\n");
 }

@@ -13,8 +13,8 @@
 
 #include "common/errno_status.h"
 #include "common/file_util.h"
-#include "worker/layer_unpacker.h"
-#include "worker/overlay_snapshotter.h"
+#include "snapshot/layer_unpacker.h"
+#include "snapshot/overlay_snapshotter.h"
 
 namespace strata::cli::container {
 namespace {
@@ -25,7 +25,7 @@ std::string HexOf(const std::string& digest) { return digest.substr(digest.find(
 
 Status EnsureLayers(const std::string& snapshot_root, const std::string& blob_dir,
                     const std::vector<LayerBlobRef>& layers) {
-  ASSIGN_OR_RETURN(auto snapshotter, worker::OverlaySnapshotter::Open(snapshot_root));
+  ASSIGN_OR_RETURN(auto snapshotter, snapshot::OverlaySnapshotter::Open(snapshot_root));
   for (const auto& layer : layers) {
     ASSIGN_OR_RETURN(bool have, snapshotter->HasLayer(layer.diff_id));
     std::string blob = blob_dir + "/" + HexOf(layer.digest);
@@ -33,7 +33,8 @@ Status EnsureLayers(const std::string& snapshot_root, const std::string& blob_di
       return Status::NotFound("layer blob " + layer.digest + " is missing from " + blob_dir +
                               "; containers need the local store (run without --host)");
     }
-    worker::ExtractingUnpacker unpacker = worker::ExtractingUnpacker::FromFile(blob, layer.diff_id);
+    snapshot::ExtractingUnpacker unpacker =
+        snapshot::ExtractingUnpacker::FromFile(blob, layer.diff_id);
     TRY(snapshotter->EnsureLayer(layer.diff_id, unpacker));
   }
   return Status::OK();
@@ -42,7 +43,7 @@ Status EnsureLayers(const std::string& snapshot_root, const std::string& blob_di
 std::vector<std::string> LowerDirs(const std::string& snapshot_root,
                                    const std::vector<std::string>& chain) {
   std::vector<std::string> dirs;
-  for (const std::string& diff_id : worker::OverlayLowerOrder(chain)) {
+  for (const std::string& diff_id : snapshot::OverlayLowerOrder(chain)) {
     dirs.push_back(snapshot_root + "/snapshots/" + HexOf(diff_id) + "/fs");
   }
   if (chain.empty()) dirs.push_back(snapshot_root + "/empty");
@@ -57,7 +58,7 @@ Status MountRootfs(const std::string& snapshot_root, const std::vector<std::stri
   // Lower dirs by the snapshotter's short links relative to its root (as the
   // snapshotter mounts them), so long chains fit in one page of options.
   std::string lowers;
-  for (const std::string& diff_id : worker::OverlayLowerOrder(chain)) {
+  for (const std::string& diff_id : snapshot::OverlayLowerOrder(chain)) {
     if (!lowers.empty()) lowers += ':';
     lowers += "l/" + HexOf(diff_id).substr(0, 16);
   }

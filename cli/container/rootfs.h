@@ -2,7 +2,7 @@
 
 // The root file system of a container: the image's layers unpacked once in
 // the snapshot store shared with the local build worker
-// (worker::OverlaySnapshotter at ROOT/worker/snap, the local build worker's), stacked with
+// (snapshot::OverlaySnapshotter at ROOT/worker/snap, the local build worker's), stacked with
 // overlayfs under the container's own upper dir, which survives stop/start
 // (Snapshotter::Prepare always makes a fresh one, so the mount is done here).
 

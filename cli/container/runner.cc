@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,14 +24,13 @@
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "common/path_clean.h"
+#include "sandbox/mount_stubs.h"
+#include "sandbox/oci_spec.h"
+#include "sandbox/root_writer.h"
+#include "sandbox/runc_driver.h"
+#include "sandbox/subprocess.h"
+#include "sandbox/user_resolver.h"
 #include "common/random_hex.h"
-#include "worker/copy_step.h"
-#include "worker/mount_stubs.h"
-#include "worker/oci_spec.h"
-#include "worker/subprocess.h"
-#include "worker/user_resolver.h"
-
-extern char** environ;
 
 namespace strata::cli::container {
 namespace {
@@ -75,37 +73,22 @@ class SignalForwarding {
   }
 };
 
-std::vector<std::string> Runc(const ContainerStore& store, const RuncConfig& runc,
-                              std::vector<std::string> args) {
-  std::vector<std::string> argv = {runc.binary, "--root", store.RuncStateDir()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
+// The containers' runc: the store's state directory.
+sandbox::RuncDriver Driver(const ContainerStore& store, const RuncConfig& runc) {
+  return sandbox::RuncDriver(runc.binary, store.RuncStateDir());
 }
 
-void DeleteRuncState(ContainerStore& store, const ContainerRecord& record, const RuncConfig& runc) {
-  if (!Exists(store.RuncStateDir() + "/" + record.id)) return;
-  worker::RunAndCapture(Runc(store, runc, {"delete", "-f", record.id}))
-      .status()
-      .PermitUncheckedError();
-}
-
-std::string LastLogMessage(const std::string& path) {
-  Result<std::string> text = ReadFile(path);
-  if (!text.ok()) return "runc wrote no log";
-  std::string log = *text;
-  while (!log.empty() && log.back() == '\n') log.pop_back();
-  std::string line = log.substr(log.rfind('\n') == std::string::npos ? 0 : log.rfind('\n') + 1);
-  // runc logs JSON lines {"level":"error","msg":"..."}.
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_object() && j.contains("msg") && j["msg"].is_string()) return j["msg"];
-  return line.empty() ? "runc wrote no log" : line;
+// runc could not be started at all: the container's error, exit 125.
+std::string CannotStartRunc(const Status& status) {
+  return status.message() + " (containers need runc installed)";
 }
 
 // The bundle of one run: config.json plus the files the container gets.
-Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::string& rootfs,
-                                    const std::string& bundle, const RunIo& io) {
+Result<sandbox::RunSpec> WriteContainerBundle(const ContainerRecord& record,
+                                              const std::string& rootfs,
+                                              const sandbox::BundlePaths& bundle, const RunIo& io) {
   const image::ContainerConfig& config = record.config.config;
-  worker::RunSpec spec;
+  sandbox::RunSpec spec;
   spec.rootfs = rootfs;
   spec.args = record.Argv();
   // Docker's order: PATH (added by the runtime when unset), HOSTNAME,
@@ -116,63 +99,26 @@ Result<worker::RunSpec> WriteBundle(const ContainerRecord& record, const std::st
   // Cleaned inside the container: "-w /../../tmp/x" is /tmp/x of the
   // container, never a path above its root.
   spec.cwd = CleanPath("/" + config.working_dir);
-  ASSIGN_OR_RETURN(worker::ResolvedUser user, worker::ResolveUser(rootfs, config.user));
+  ASSIGN_OR_RETURN(sandbox::ResolvedUser user, sandbox::ResolveUser(rootfs, config.user));
   spec.uid = user.uid;
   spec.gid = user.gid;
   spec.additional_gids = user.additional_gids;
   spec.hostname = record.Hostname();
-  spec.network = worker::NetworkMode::kHost;
+  spec.network = sandbox::NetworkMode::kHost;
   spec.pass_stdin = io.in >= 0;
+  spec.terminal = io.terminal;
   // Docker creates a missing working directory (it then belongs to the
   // container's layer). Resolved inside the rootfs: the image's symlinks
   // (`/hostlink -> /tmp`) lead to the container's /tmp, not the host's.
-  TRY(worker::MakeDirInRoot(rootfs, spec.cwd, 0, 0, std::nullopt));
+  TRY(sandbox::MakeDirInRoot(rootfs, spec.cwd, 0, 0, std::nullopt));
 
-  RemoveTree(bundle).PermitUncheckedError();
-  TRY(MakeDirs(bundle, 0700));
-  worker::BundleFiles files{bundle + "/hosts", bundle + "/resolv.conf"};
-  TRY(WriteFile(files.hosts, worker::HostsFileContent(spec.hostname)));
-  Result<std::string> resolv = ReadFile("/etc/resolv.conf");
-  TRY(WriteFile(files.resolv_conf, resolv.ok() ? *resolv : ""));
-  worker::ContainerSettings settings;
+  RemoveTree(bundle.dir).PermitUncheckedError();
+  sandbox::ContainerSettings settings;
   settings.hostname = spec.hostname;
   settings.cgroups_path = "/strata-containers/" + record.id;
-  settings.nofile = worker::NofileLimit();
-  nlohmann::json oci = nlohmann::json::parse(worker::BuildOciConfig(spec, settings, files));
-  oci["process"]["terminal"] = io.terminal;
-  TRY(WriteFile(bundle + "/config.json",
-                oci.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
+  settings.nofile = sandbox::NofileLimit();
+  TRY(sandbox::WriteBundle(bundle, spec, settings, "/etc/resolv.conf"));
   return spec;
-}
-
-// posix_spawn with `in`, `out`, `err` as the child's stdio (-1: /dev/null).
-Result<pid_t> Spawn(const std::vector<std::string>& argv, int in, int out, int err, bool setsid) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  int fds[3] = {in, out, err};
-  for (int target = 0; target < 3; ++target) {
-    if (fds[target] < 0) {
-      posix_spawn_file_actions_addopen(&actions, target, "/dev/null",
-                                       target == 0 ? O_RDONLY : O_WRONLY, 0);
-    } else if (fds[target] != target) {
-      posix_spawn_file_actions_adddup2(&actions, fds[target], target);
-    }
-  }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  if (setsid) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return Status::Unavailable("cannot start " + argv[0] + ": " + std::strerror(rc) +
-                               (argv[0] == "runc" ? " (containers need runc installed)" : ""));
-  }
-  return pid;
 }
 
 // Copies what arrives on the pipes `from[i]` to `to[i]` and to `log` until
@@ -210,21 +156,22 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   std::string dir = store.Dir(record.id);
   RootfsPaths paths{dir + "/upper", dir + "/work", dir + "/merged"};
   if (IsMountPoint(paths.merged)) TRY(UnmountRootfs(paths.merged));
-  DeleteRuncState(store, record, runc);
+  sandbox::RuncDriver driver = Driver(store, runc);
+  driver.Delete(record.id).PermitUncheckedError();
   TRY(MakeDirs(store.RuncStateDir(), 0700));
   TRY(MountRootfs(store.SnapshotRoot(), record.chain, paths));
-  std::string bundle = dir + "/bundle";
-  worker::MountStubs stubs;
+  sandbox::BundlePaths bundle(dir + "/bundle");
+  sandbox::MountStubs stubs;
   auto cleanup = [&] {
-    worker::RemoveMountStubs(stubs);
+    sandbox::RemoveMountStubs(stubs);
     UnmountRootfs(paths.merged).PermitUncheckedError();
-    DeleteRuncState(store, record, runc);
-    RemoveTree(bundle).PermitUncheckedError();
+    driver.Delete(record.id).PermitUncheckedError();
+    RemoveTree(bundle.dir).PermitUncheckedError();
   };
-  Result<worker::RunSpec> spec = WriteBundle(record, paths.merged, bundle, io);
+  Result<sandbox::RunSpec> spec = WriteContainerBundle(record, paths.merged, bundle, io);
   if (spec.ok()) {
-    Result<worker::MountStubs> made =
-        worker::CreateMountStubs(paths.merged, worker::RootfsMountPoints(*spec));
+    Result<sandbox::MountStubs> made =
+        sandbox::CreateMountStubs(paths.merged, sandbox::RootfsMountPoints(*spec));
     if (made.ok()) {
       stubs = std::move(*made);
     } else {
@@ -244,7 +191,6 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   record.error.clear();
   TRY(store.Save(record));
 
-  std::string log = bundle + "/runc.log";
   // Without a terminal, a tee_log run reads the output through pipes.
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   int tee = -1;
@@ -272,10 +218,7 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
     }
     in = out = err = pty_slave;
   }
-  Result<pid_t> pid = Spawn(Runc(store, runc,
-                                 {"--log", log, "--log-format", "json", "run", "--bundle", bundle,
-                                  "--pid-file", bundle + "/pid", record.id}),
-                            in, out, err, /*setsid=*/false);
+  Result<pid_t> pid = driver.StartRun(record.id, bundle, sandbox::ChildStdio{in, out, err});
   std::thread pty_copier;
   if (pty_slave >= 0) {
     close(pty_slave);
@@ -309,18 +252,18 @@ Result<int> RunOnce(ContainerStore& store, ContainerRecord& record, const RunIo&
   }
   int exit_code = 127;
   if (pid.ok()) {
-    Result<int> status = worker::WaitProcess(*pid);
+    Result<int> status = sandbox::WaitProcess(*pid);
     if (status.ok()) {
       exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
     }
-    if (!Exists(bundle + "/pid")) {
-      record.error = LastLogMessage(log);
+    if (!Exists(bundle.pid)) {
+      record.error = sandbox::RuncDriver::StartFailure(bundle.log);
       std::cerr << "Error: failed to start container " << record.ShortId() << ": " << record.error
                 << "\n";
       exit_code = StartFailureExitCode(record.error);
     }
   } else {
-    record.error = pid.status().message();
+    record.error = CannotStartRunc(pid.status());
     std::cerr << "Error: " << record.error << "\n";
     exit_code = 125;
   }
@@ -342,15 +285,15 @@ Status SignalContainer(ContainerStore& store, const ContainerRecord& record,
   // Between "running" in state.json and runc's own state there is a moment
   // (the monitor is starting runc): wait for the container to exist.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!Exists(store.RuncStateDir() + "/" + record.id)) {
+  sandbox::RuncDriver driver = Driver(store, runc);
+  while (!driver.HasState(record.id)) {
     ASSIGN_OR_RETURN(ContainerRecord now, store.Load(record.id));
     if (!store.IsRunning(now) || std::chrono::steady_clock::now() >= deadline) {
       return Status::OK();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSIGN_OR_RETURN(worker::CapturedRun run,
-                   worker::RunAndCapture(Runc(store, runc, {"kill", record.id, signal})));
+  ASSIGN_OR_RETURN(sandbox::CapturedRun run, driver.Kill(record.id, signal));
   if (run.exit_code != 0 && run.output.find("not running") == std::string::npos &&
       run.output.find("does not exist") == std::string::npos) {
     return Status::Internal("runc kill " + record.ShortId() + " " + signal + ": " + run.output);
@@ -396,12 +339,13 @@ Status StopContainer(ContainerStore& store, const std::string& id, int timeout_s
 
 Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
                             const ExecOptions& options, const RunIo& io, const RuncConfig& runc) {
-  std::string bundle = store.Dir(record.id) + "/bundle";
-  if (!store.IsRunning(record) || !Exists(bundle + "/pid") ||
-      !Exists(store.RuncStateDir() + "/" + record.id)) {
+  sandbox::RuncDriver driver = Driver(store, runc);
+  sandbox::BundlePaths bundle_paths(store.Dir(record.id) + "/bundle");
+  const std::string& bundle = bundle_paths.dir;
+  if (!store.IsRunning(record) || !Exists(bundle_paths.pid) || !driver.HasState(record.id)) {
     return Status::Unavailable("container " + record.id + " is not running");
   }
-  Result<std::string> text = ReadFile(bundle + "/config.json");
+  Result<std::string> text = ReadFile(bundle_paths.config);
   if (!text.ok()) return Status::Unavailable("container " + record.id + " is not running");
   nlohmann::json config = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!config.is_object() || !config.contains("process") || !config["process"].is_object()) {
@@ -423,8 +367,8 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
   process["env"] = env;
   if (!options.workdir.empty()) process["cwd"] = options.workdir;
   if (!options.user.empty()) {
-    ASSIGN_OR_RETURN(worker::ResolvedUser user,
-                     worker::ResolveUser(store.Dir(record.id) + "/merged", options.user));
+    ASSIGN_OR_RETURN(sandbox::ResolvedUser user,
+                     sandbox::ResolveUser(store.Dir(record.id) + "/merged", options.user));
     process["user"] = {{"uid", user.uid}, {"gid", user.gid}};
     if (!user.additional_gids.empty()) process["user"]["additionalGids"] = user.additional_gids;
   }
@@ -432,30 +376,29 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
   std::string process_file = bundle + "/" + tag + ".json";
   std::string log = bundle + "/" + tag + ".log";
   std::string pid_file = bundle + "/" + tag + ".pid";
-  TRY(WriteFile(process_file, process.dump(2, ' ', false, nlohmann::json::error_handler_t::replace),
-                0600));
+  TRY(WriteFile(
+      process_file, process.dump(2, ' ', false, nlohmann::json::error_handler_t::replace), 0600));
   struct Cleanup {
     std::vector<std::string> paths;
     ~Cleanup() {
       for (const auto& p : paths) unlink(p.c_str());
     }
   } cleanup{{process_file, log, pid_file}};
-  std::vector<std::string> args = {"--log",     log,          "--log-format", "json",  "exec",
-                                   "--process", process_file, "--pid-file",   pid_file};
-  if (options.detach) args.push_back("--detach");
-  args.push_back(record.id);
-  ASSIGN_OR_RETURN(pid_t pid, Spawn(Runc(store, runc, args), io.in, io.out, io.err,
-                                    /*setsid=*/false));
+  Result<pid_t> spawned =
+      driver.StartExec(record.id, sandbox::ExecFiles{process_file, pid_file, log}, options.detach,
+                       sandbox::ChildStdio{io.in, io.out, io.err});
+  if (!spawned.ok()) return Status::Unavailable(CannotStartRunc(spawned.status()));
+  pid_t pid = *spawned;
   int exit_code = 125;
   {
     SignalForwarding forwarding(pid);
-    Result<int> status = worker::WaitProcess(pid);
+    Result<int> status = sandbox::WaitProcess(pid);
     if (status.ok()) {
       exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
     }
   }
   if (!Exists(pid_file)) {
-    std::string reason = LastLogMessage(log);
+    std::string reason = sandbox::RuncDriver::StartFailure(log);
     std::cerr << "Error: OCI runtime exec failed: " << reason << "\n";
     return StartFailureExitCode(reason);
   }
@@ -468,8 +411,9 @@ Status SpawnMonitor(ContainerStore& store, const std::string& id,
   std::string log_path = store.LogPath(id);
   int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log < 0) return ErrnoStatus("open", log_path);
-  Result<pid_t> pid = Spawn({strata_binary, "--root", store.root(), "container", "_monitor", id},
-                            -1, log, log, /*setsid=*/true);
+  Result<pid_t> pid =
+      sandbox::SpawnProcess({strata_binary, "--root", store.root(), "container", "_monitor", id},
+                            sandbox::ChildStdio{-1, log, log}, /*new_session=*/true);
   close(log);
   if (!pid.ok()) return pid.status();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -1,7 +1,7 @@
 #pragma once
 
 // Runs a container of the store once, to the end, through runc: host
-// network, Docker's defaults (worker::BuildOciConfig), hostname = short id,
+// network, Docker's defaults (sandbox::BuildOciConfig), hostname = short id,
 // /etc/hosts and /etc/resolv.conf from the bundle. The caller's process is
 // the container's monitor: state.json says running with its pid until the
 // container exits, then exited with the exit code and times.
@@ -79,7 +79,6 @@ Result<int> ExecInContainer(ContainerStore& store, ContainerRecord& record,
 // Starts `strata --root ROOT container _monitor ID` in its own session,
 // detached from this terminal, and waits (up to ~10 s) until it has
 // started the container. `strata_binary` is the absolute path of strata.
-Status SpawnMonitor(ContainerStore& store, const std::string& id,
-                    const std::string& strata_binary);
+Status SpawnMonitor(ContainerStore& store, const std::string& id, const std::string& strata_binary);
 
 }  // namespace strata::cli::container

@@ -8,7 +8,7 @@
 #include "cli/container/rootfs.h"
 #include "common/file_util.h"
 #include "image/fs_walk.h"
-#include "worker/layer_diff.h"
+#include "snapshot/layer_diff.h"
 
 namespace strata::cli::container {
 namespace {
@@ -33,7 +33,7 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   struct stat st;
   if (stat(upper.c_str(), &st) != 0) TRY(MakeDirs(upper, 0755));  // never ran: no changes
   ASSIGN_OR_RETURN(std::vector<image::LayerEntry> entries,
-                   worker::UpperDirChanges(upper, LowerDirs(store.SnapshotRoot(), record.chain)));
+                   snapshot::UpperDirChanges(upper, LowerDirs(store.SnapshotRoot(), record.chain)));
   std::vector<image::LayerEntry> kept;
   std::set<std::string> stub_parents;
   for (const auto& e : entries) {
@@ -59,8 +59,8 @@ Result<std::string> WriteChangesTar(ContainerStore& store, const ContainerRecord
   if (kept.empty()) return std::string();
   TRY(MakeDirs(tmp_dir, 0700));
   ASSIGN_OR_RETURN(
-      worker::LayerBlob blob,
-      worker::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone, std::nullopt));
+      snapshot::LayerBlob blob,
+      snapshot::WriteLayerBlob(std::move(kept), tmp_dir, image::Compression::kNone, std::nullopt));
   return blob.path;
 }
 
@@ -74,12 +74,12 @@ Result<std::string> WriteRootfsTar(ContainerStore& store, const ContainerRecord&
     mounted_here = true;
   }
   Result<std::vector<image::LayerEntry>> entries = image::WalkDirectory(paths.merged);
-  Result<worker::LayerBlob> blob = Status::Internal("not written");
+  Result<snapshot::LayerBlob> blob = Status::Internal("not written");
   if (entries.ok()) {
     Status made = MakeDirs(tmp_dir, 0700);
-    blob = made.ok() ? worker::WriteLayerBlob(std::move(*entries), tmp_dir,
-                                              image::Compression::kNone, std::nullopt)
-                     : Result<worker::LayerBlob>(made);
+    blob = made.ok() ? snapshot::WriteLayerBlob(std::move(*entries), tmp_dir,
+                                                image::Compression::kNone, std::nullopt)
+                     : Result<snapshot::LayerBlob>(made);
   }
   if (mounted_here) UnmountRootfs(paths.merged).PermitUncheckedError();
   if (!entries.ok()) return entries.status().Annotate("export " + record.ShortId());

@@ -13,7 +13,7 @@
 #include "image/byte_source.h"
 #include "image/digest.h"
 #include "image/layer_reader.h"
-#include "worker/overlay_snapshotter.h"
+#include "snapshot/overlay_snapshotter.h"
 
 namespace strata::cli::container {
 namespace {
@@ -51,11 +51,11 @@ class SnapshotTarTest : public ::testing::Test {
     ASSERT_TRUE(MakeDirs(src + "/etc", 0755).ok());
     ASSERT_TRUE(WriteFile(src + "/etc/issue", "Debian\n").ok());
     ASSERT_TRUE(WriteFile(src + "/etc/issue.net", "Debian\n").ok());
-    Result<std::unique_ptr<worker::OverlaySnapshotter>> snap =
-        worker::OverlaySnapshotter::Open(store_->SnapshotRoot());
+    Result<std::unique_ptr<snapshot::OverlaySnapshotter>> snap =
+        snapshot::OverlaySnapshotter::Open(store_->SnapshotRoot());
     ASSERT_TRUE(snap.ok()) << snap.status().ToString();
     snapshotter_ = std::move(*snap);
-    worker::DirectoryCopyUnpacker unpacker(src);
+    snapshot::DirectoryCopyUnpacker unpacker(src);
     ASSERT_TRUE(snapshotter_->EnsureLayer(layer_, unpacker).ok());
     record_.id = RandomHex(64);
     record_.name = "odd";
@@ -78,7 +78,7 @@ class SnapshotTarTest : public ::testing::Test {
 
   std::string root_;
   std::unique_ptr<ContainerStore> store_;
-  std::unique_ptr<worker::OverlaySnapshotter> snapshotter_;
+  std::unique_ptr<snapshot::OverlaySnapshotter> snapshotter_;
   std::string layer_;
   ContainerRecord record_;
 };

@@ -7,15 +7,15 @@
 #include <memory>
 #include <string>
 
-#include "worker/overlay_snapshotter.h"
-#include "worker/runc_runtime.h"
+#include "sandbox/runc_runtime.h"
+#include "snapshot/overlay_snapshotter.h"
 
 namespace strata::worker::testing {
 
 struct RealWorker {
-  std::unique_ptr<RuncRuntime> runtime;          // state and bundles under dir
-  std::unique_ptr<OverlaySnapshotter> snapshotter;  // root dir/snap
-  std::string skip_reason;                       // non-empty: skip the test
+  std::unique_ptr<sandbox::RuncRuntime> runtime;              // state and bundles under dir
+  std::unique_ptr<snapshot::OverlaySnapshotter> snapshotter;  // root dir/snap
+  std::string skip_reason;                                    // non-empty: skip the test
 };
 
 // Creates both under `dir`. Errors other than "cannot run here" are

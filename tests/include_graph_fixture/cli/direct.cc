@@ -1,0 +1,3 @@
+// Fixture: cli includes worker/ itself.
+#include "common/base.h"
+#include "worker/job.h"

@@ -1,0 +1,3 @@
+#pragma once
+// Fixture: a sandbox header that keeps to its rules.
+#include "common/base.h"

@@ -1,0 +1,3 @@
+#pragma once
+// Fixture: a sandbox header that wrongly includes worker/.
+#include "worker/job.h"

@@ -1,0 +1,3 @@
+#pragma once
+// Fixture: a worker header.
+#include "common/base.h"

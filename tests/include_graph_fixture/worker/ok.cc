@@ -1,0 +1,2 @@
+// Fixture: worker may include sandbox (and through it anything worker may).
+#include "sandbox/leaky.h"
