@@ -6,9 +6,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "coordinator/build_service.h"
+#include "coordinator/client_service.h"
 #include "coordinator/outbox.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/worker_pool.h"
@@ -47,6 +49,10 @@ class Server : public Outbox {
     pool_ = &pool;
   }
 
+  // Hands the client requests `service` claims to it (pushes). REQUIRES:
+  // before Run; `service` outlives the Server.
+  void AttachService(ClientService& service) { services_.push_back(&service); }
+
   // OK after a Shutdown request or the idle timeout.
   Status Run();
 
@@ -76,6 +82,7 @@ class Server : public Outbox {
   protocol::Listener* workers_ = nullptr;
   BuildService* builds_ = nullptr;
   WorkerPool* pool_ = nullptr;
+  std::vector<ClientService*> services_;
   Result<std::unique_ptr<protocol::Waker>> waker_;
   std::atomic<bool> stop_requested_{false};
 
