@@ -272,17 +272,11 @@ class QueueOutbox : public Outbox {
 
 TEST_F(ImagePusherTest, ServiceStreamsProgressThenResultAndPassesTheCredentials) {
   cache::ImageRecord image = MakeImage(1, "svc", {std::string(kRepo) + ":latest"});
-  auto fake = std::make_shared<FakeRegistryClient>();
-  std::vector<std::shared_ptr<registry::CredentialStore>> seen;  // one per request
+  std::vector<v1::RegistryAuth> seen;  // one per request, before its push
   QueueOutbox outbox;
   {
     PushService service(
-        *pusher_,
-        [&](std::shared_ptr<registry::CredentialStore> credentials) {
-          seen.push_back(credentials);
-          return fake;
-        },
-        outbox);
+        *pusher_, registry_, [&](const v1::RegistryAuth& auth) { seen.push_back(auth); }, outbox);
     protocol::Envelope request = protocol::NewEnvelope(7);
     request.mutable_push_image()->set_name(kRepo);
     request.mutable_push_image()->mutable_auth()->set_server("127.0.0.1:5000");
@@ -304,6 +298,7 @@ TEST_F(ImagePusherTest, ServiceStreamsProgressThenResultAndPassesTheCredentials)
     }
     EXPECT_TRUE(pushed_line);
     EXPECT_TRUE(tag_line);
+    EXPECT_TRUE(registry_.HasTag(kRepo, "latest"));
 
     protocol::Envelope missing = protocol::NewEnvelope(8);
     missing.mutable_push_image()->set_name("127.0.0.1:5000/none");
@@ -312,16 +307,13 @@ TEST_F(ImagePusherTest, ServiceStreamsProgressThenResultAndPassesTheCredentials)
     ASSERT_TRUE(failed.back().has_error());
     EXPECT_EQ(failed.back().error().message(),
               "An image does not exist locally with the tag: 127.0.0.1:5000/none");
+    EXPECT_FALSE(service.Handles(protocol::NewEnvelope(9)));
   }
   ASSERT_EQ(seen.size(), 2u);
-  auto credentials = seen[0]->Get("127.0.0.1:5000");
-  ASSERT_OK(credentials);
-  ASSERT_TRUE(credentials->has_value());
-  EXPECT_EQ((*credentials)->username, "u");
-  EXPECT_EQ((*credentials)->password, "p");
-  EXPECT_FALSE(seen[0]->Get("other:5000")->has_value());
-  EXPECT_FALSE(seen[0]->Put("127.0.0.1:5000", {"x", "y"}).ok());
-  EXPECT_FALSE(seen[1]->Get("127.0.0.1:5000")->has_value());  // no auth sent: anonymous
+  EXPECT_EQ(seen[0].server(), "127.0.0.1:5000");
+  EXPECT_EQ(seen[0].username(), "u");
+  EXPECT_EQ(seen[0].password(), "p");
+  EXPECT_EQ(seen[1].username(), "");  // no auth sent: anonymous
 }
 
 }  // namespace

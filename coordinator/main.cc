@@ -19,9 +19,7 @@
 #include "common/private_dir.h"
 #include "coordinator/build_service.h"
 #include "coordinator/image_service.h"
-#include "coordinator/image_pusher.h"
 #include "coordinator/local_worker.h"
-#include "coordinator/push_service.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/server.h"
 #include "coordinator/worker_pool.h"
@@ -40,16 +38,6 @@ int Fail(const std::string& what, const strata::Status& s) {
   LOG(ERROR) << what << ": " << s.message();
   std::cerr << "strata-coordinator: " << what << ": " << s.message() << "\n";
   return 1;
-}
-
-// The registry client of one request, with that request's credentials.
-strata::coordinator::RegistryClientFactory RegistryClients() {
-  return [](std::shared_ptr<strata::registry::CredentialStore>)
-             -> std::shared_ptr<strata::registry::RegistryClient> {
-    // registry::NewRegistryClient is not in this tree yet (issue 10's
-    // libcurl client); without it a push ends in "no registry client".
-    return nullptr;
-  };
 }
 
 }  // namespace
@@ -128,11 +116,6 @@ int main(int argc, char** argv) {
   strata::coordinator::WorkerPool pool(clock, job_sender);
   strata::coordinator::BuildService builds(**store, pool, clock, server);
   server.AttachBuilds(**workers, builds, pool);
-  strata::coordinator::MemoryPushRecorder push_recorder;
-  strata::coordinator::ImagePusher pusher(**store, &push_recorder,
-                                          {.parallel_uploads = 3, .tmp_dir = root + "/store/tmp"});
-  strata::coordinator::PushService pushes(pusher, RegistryClients(), server);
-  server.AttachService(pushes);
 
   std::unique_ptr<strata::coordinator::LocalWorker> worker;
   if (want_local_worker) {

@@ -4,7 +4,6 @@
 
 #include "common/logging.h"
 #include "common/thread_top.h"
-#include "coordinator/request_credentials.h"
 #include "protocol/listener.h"
 
 namespace strata::coordinator {
@@ -44,8 +43,9 @@ class OutboxPushObserver : public PushObserver {
 
 }  // namespace
 
-PushService::PushService(ImagePusher& pusher, RegistryClientFactory clients, Outbox& outbox)
-    : pusher_(pusher), clients_(std::move(clients)), outbox_(outbox) {}
+PushService::PushService(ImagePusher& pusher, registry::RegistryClient& client,
+                         AcceptAuth accept_auth, Outbox& outbox)
+    : pusher_(pusher), client_(client), accept_auth_(std::move(accept_auth)), outbox_(outbox) {}
 
 PushService::~PushService() {
   for (PushThread& t : threads_) t.thread.join();
@@ -82,19 +82,10 @@ void PushService::HandleClient(const std::string& peer, const Envelope& envelope
 
 void PushService::RunPush(const std::string& peer, uint64_t request_id,
                           const v1::PushImage& request) {
-  std::shared_ptr<registry::RegistryClient> client =
-      clients_(std::make_shared<RequestCredentials>(request.auth()));
-  if (!client) {
-    outbox_.Send(Endpoint::kClient, peer,
-                 protocol::ErrorReply(
-                     request_id, Status::Unavailable("this coordinator has no registry client: "
-                                                     "it cannot push to " +
-                                                     request.name())));
-    return;
-  }
+  if (accept_auth_) accept_auth_(request.auth());
   OutboxPushObserver observer(outbox_, peer, request_id);
   Result<PushOutcome> outcome =
-      pusher_.Push(*client, {.name = request.name(), .all_tags = request.all_tags()}, observer);
+      pusher_.Push(client_, {.name = request.name(), .all_tags = request.all_tags()}, observer);
   if (!outcome.ok()) {
     outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(request_id, outcome.status()));
     return;

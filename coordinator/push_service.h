@@ -20,19 +20,20 @@
 #include "coordinator/client_service.h"
 #include "coordinator/image_pusher.h"
 #include "coordinator/outbox.h"
+#include "protocol/registry.pb.h"
 #include "registry/registry_client.h"
 
 namespace strata::coordinator {
 
-// Makes the RegistryClient of one request, reading that request's
-// credentials (registry::NewRegistryClient in the binary, a fake in tests).
-using RegistryClientFactory = std::function<std::shared_ptr<registry::RegistryClient>(
-    std::shared_ptr<registry::CredentialStore> credentials)>;
+// Takes the credentials a request carried, before its push starts: the
+// coordinator's in-memory credential store, which the RegistryClient reads.
+using AcceptAuth = std::function<void(const v1::RegistryAuth& auth)>;
 
 class PushService : public ClientService {
  public:
-  // REQUIRES: `outbox` and `pusher` outlive the service.
-  PushService(ImagePusher& pusher, RegistryClientFactory clients, Outbox& outbox);
+  // REQUIRES: `pusher`, `client` and `outbox` outlive the service.
+  PushService(ImagePusher& pusher, registry::RegistryClient& client, AcceptAuth accept_auth,
+              Outbox& outbox);
   // Waits for the running pushes (a push cannot be interrupted mid-upload).
   ~PushService() override;
 
@@ -49,7 +50,8 @@ class PushService : public ClientService {
   void ReapFinished();
 
   ImagePusher& pusher_;
-  RegistryClientFactory clients_;
+  registry::RegistryClient& client_;
+  AcceptAuth accept_auth_;
   Outbox& outbox_;
   std::vector<PushThread> threads_;  // I/O thread only
   std::atomic<int> running_{0};
