@@ -77,6 +77,9 @@ TEST(EnvelopeTest, FieldNumbersAreStable) {
   EXPECT_EQ(FieldNumber(envelope, "save_image"), 29);
   EXPECT_EQ(FieldNumber(envelope, "load_image"), 31);
   EXPECT_EQ(FieldNumber(envelope, "load_result"), 32);
+  EXPECT_EQ(FieldNumber(envelope, "push_image"), 40);
+  EXPECT_EQ(FieldNumber(envelope, "push_progress"), 41);
+  EXPECT_EQ(FieldNumber(envelope, "push_result"), 42);
   EXPECT_EQ(FieldNumber(envelope, "submit_build"), 50);
   EXPECT_EQ(FieldNumber(envelope, "build_result"), 53);
   EXPECT_EQ(FieldNumber(envelope, "register_worker"), 80);
