@@ -119,6 +119,8 @@ std::string EncodeImage(const ImageRecord& r) {
   w.I64(r.created_unix_nanos);
   w.Varint(r.total_size);
   w.Str(r.platform);
+  w.Varint(r.repo_digests.size());
+  for (const std::string& d : r.repo_digests) w.Str(d);
   return w.Take();
 }
 
@@ -143,6 +145,10 @@ Result<ImageRecord> DecodeImage(std::string_view bytes) {
   r.created_unix_nanos = rd.I64();
   r.total_size = rd.Varint();
   r.platform = rd.Str();
+  if (rd.version() >= 3) {
+    uint64_t digests = rd.Varint();
+    for (uint64_t i = 0; i < digests && rd.ok(); ++i) r.repo_digests.push_back(rd.Str());
+  }
   TRY(rd.Finish());
   return r;
 }

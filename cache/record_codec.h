@@ -14,10 +14,11 @@ namespace strata::cache {
 // a version, once released, is never changed. Decoders reject unknown
 // versions and trailing bytes with Corruption.
 inline constexpr uint8_t kRecordVersion = 1;
-// ImageRecord and CacheEntry are written in version 2 (layers carry their
-// uncompressed size); their version-1 values still decode, with
-// uncompressed_size 0 ("unknown").
-inline constexpr uint8_t kImageRecordVersion = 2;
+// CacheEntry is written in version 2 (its layer carries its uncompressed
+// size), ImageRecord in version 3 (version 2's uncompressed layer sizes plus
+// RepoDigests). Older values still decode: uncompressed_size 0 ("unknown"),
+// no repo_digests.
+inline constexpr uint8_t kImageRecordVersion = 3;
 inline constexpr uint8_t kCacheEntryVersion = 2;
 
 std::string EncodeImage(const ImageRecord& record);

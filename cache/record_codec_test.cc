@@ -23,6 +23,8 @@ ImageRecord SampleImage() {
   r.created_unix_nanos = -5;  // before 1970 must survive too
   r.total_size = 999;
   r.platform = "linux/amd64";
+  r.repo_digests = {"docker.io/library/busybox@" + Digest::Sha256Of("manifest").ToString(),
+                    "127.0.0.1:5000/busybox@" + Digest::Sha256Of("manifest").ToString()};
   return r;
 }
 
@@ -116,6 +118,31 @@ TEST(RecordCodecTest, Version1ImageStillDecodesWithUnknownUncompressedSize) {
   EXPECT_EQ(decoded->created_unix_nanos, 5);
   EXPECT_EQ(decoded->total_size, 100u);
   EXPECT_EQ(decoded->platform, "linux/amd64");
+}
+
+TEST(RecordCodecTest, Version2ImageStillDecodesWithoutRepoDigests) {
+  // docs/store-format.md, version 2: the layers' uncompressed sizes, no RepoDigests.
+  Digest id = Digest::Sha256Of("config");
+  std::string bytes = "\x02" + V1Str(id.ToString()) + V1Str("") + V1Str("") +
+                      V1Str(id.ToString()) + V1Str("cfg") + std::string("\x01", 1) +
+                      V1Str(Digest::Sha256Of("l1").ToString()) +
+                      V1Str(Digest::Sha256Of("d1").ToString()) + std::string("\x7b", 1) +
+                      V1Str("gz") + std::string("\x7c", 1) /* 124 */ +
+                      std::string("\x0a", 1) /* i64 5 */ + std::string("\x64", 1) /* 100 */ +
+                      V1Str("linux/amd64");
+  auto decoded = DecodeImage(bytes);
+  ASSERT_OK(decoded);
+  ASSERT_EQ(decoded->layers.size(), 1u);
+  EXPECT_EQ(decoded->layers[0].uncompressed_size, 124u);
+  EXPECT_EQ(decoded->platform, "linux/amd64");
+  EXPECT_TRUE(decoded->repo_digests.empty());
+  // Version 3 adds the list: the same bytes with an empty one are version 3's.
+  std::string v3 = bytes + std::string("\x00", 1);
+  v3[0] = '\x03';
+  auto again = DecodeImage(v3);
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *decoded);
+  EXPECT_EQ(EncodeImage(*decoded), v3);
 }
 
 TEST(RecordCodecTest, Version1CacheEntryStillDecodes) {

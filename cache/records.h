@@ -35,6 +35,11 @@ struct ImageRecord {
   int64_t created_unix_nanos = 0;
   uint64_t total_size = 0;  // manifest + config + layer blobs, in bytes (compressed)
   std::string platform;     // "linux/amd64"
+  // Where the image came from or went to: "NAME@<manifest digest>" per
+  // repository it was pulled from or pushed to, normalised
+  // ("docker.io/library/busybox@sha256:…"), as Docker's RepoDigests. Empty
+  // for an image only built or loaded here (records before version 3 too).
+  std::vector<std::string> repo_digests;
 
   // The blobs this image keeps alive: manifest (when set), config and layers,
   // each once.

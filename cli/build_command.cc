@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "cli/build_client.h"
@@ -19,10 +20,11 @@
 #include "cli/context/tar_context.h"
 #include "cli/coordinator_client.h"
 #include "cli/push_client.h"
-#include "cli/registry_auth.h"
+#include "cli/registry_credentials.h"
 #include "common/file_util.h"
-#include "image/byte_source.h"
+#include "dockerfile/plan.h"
 #include "image/reference.h"
+#include "image/byte_source.h"
 #include "worker/fs_util.h"
 
 namespace strata::cli {
@@ -33,8 +35,37 @@ struct BuildFlags {
   std::string file;
   std::vector<std::string> tags, build_args, labels, no_cache_filter, outputs;
   std::string target, iidfile, progress = "auto", platform;
-  bool no_cache = false, cache_debug = false, quiet = false, push = false;
+  bool no_cache = false, cache_debug = false, quiet = false, pull = false, push = false;
 };
+
+// The credentials the store holds for each registry the Dockerfile's
+// images (FROM, COPY --from, RUN --mount from) name. The names come from
+// planning the Dockerfile here with the build's args; a Dockerfile that
+// does not plan sends none (the coordinator then reports the error).
+void AddRegistryAuths(const CliContext& ctx, const v1::SubmitBuild& submit,
+                      v1::SubmitBuild* out) {
+  dockerfile::PlanOptions options;
+  options.build_args = {submit.build_args().begin(), submit.build_args().end()};
+  options.target = submit.target();
+  Result<dockerfile::BuildPlan> plan = dockerfile::ParseAndPlan(submit.dockerfile(), options);
+  if (!plan.ok()) return;
+  std::set<std::string> hosts;
+  for (const dockerfile::BuildStage& stage : plan->stages) {
+    std::vector<std::string> images = stage.image_sources;
+    if (stage.base.kind == dockerfile::BaseKind::kImage) images.push_back(stage.base.image);
+    for (const std::string& name : images) {
+      if (Result<image::Reference> ref = image::ParseReference(name); ref.ok()) {
+        hosts.insert(ref->domain());
+      }
+    }
+  }
+  if (hosts.empty()) return;
+  std::shared_ptr<registry::CredentialStore> store = OpenCredentialStore(ctx);
+  for (const std::string& host : hosts) {
+    v1::RegistryAuth auth = AuthFor(store.get(), host);
+    if (!auth.username().empty()) *out->add_registry_auth() = std::move(auth);
+  }
+}
 
 
 
@@ -98,7 +129,7 @@ Status PushBuilt(const CliContext& ctx, CoordinatorClient& client, const std::st
   const int64_t started = SteadyNowMs();
   v1::PushImage request;
   request.set_name(name);
-  *request.mutable_auth() = RegistryAuthFor(ctx, ref.domain());
+  *request.mutable_auth() = AuthFor(OpenCredentialStore(ctx).get(), ref.domain());
   PushLines lines;
   std::string detail = "The push refers to repository [" + ref.Name() + "]";
   Result<v1::PushResult> result =
@@ -243,6 +274,7 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   for (const std::string& s : f.no_cache_filter) submit.add_no_cache_filter(s);
   submit.set_cache_debug(f.cache_debug);
   submit.set_platform(f.platform);
+  submit.set_pull(f.pull);
   if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
     char* end = nullptr;
     long long v = std::strtoll(sde, &end, 10);
@@ -250,6 +282,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     submit.set_has_source_date_epoch(true);
     submit.set_source_date_epoch(v);
   }
+
+  AddRegistryAuths(ctx, submit, &submit);
 
   auto client = CoordinatorClient::Connect(ctx);
   if (!client.ok()) return Fail(client.status().message());
@@ -331,6 +365,7 @@ void AddBuild(CLI::App* parent, CliContext& ctx) {
   cmd->add_option("--target", f->target, "build this stage and what it needs");
   cmd->add_option("--label", f->labels, "set metadata on the image (KEY=VALUE)")->allow_extra_args(false);
   cmd->add_flag("--no-cache", f->no_cache, "do not use the cache (results are still stored)");
+  cmd->add_flag("--pull", f->pull, "always attempt to pull a newer version of the images");
   cmd->add_option("--no-cache-filter", f->no_cache_filter, "stages to build without the cache")
       ->allow_extra_args(false)->delimiter(',');
   cmd->add_flag("--cache-debug", f->cache_debug, "print each step's cache key preimage");

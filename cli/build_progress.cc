@@ -73,6 +73,7 @@ std::string RetryLine(const v1::StepRetry& retry) {
 }
 
 std::string TitleOf(const v1::BuildEvent& e) {
+  if (e.step() == 0 && !e.vertex().empty()) return e.vertex();
   if (e.has_started()) return StepTitle(e.started().stage(), e.step(), e.total_steps(), e.started().instruction());
   if (e.has_cached()) return StepTitle(e.cached().stage(), e.step(), e.total_steps(), e.cached().instruction());
   if (e.has_done()) return StepTitle(e.done().stage(), e.step(), e.total_steps(), e.done().instruction());

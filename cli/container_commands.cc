@@ -26,6 +26,8 @@
 #include "cli/container_exec_command.h"
 #include "cli/container_inspect_command.h"
 #include "cli/coordinator_client.h"
+#include "cli/pull_command.h"
+#include "image/reference.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
 #include "common/clock.h"
@@ -82,15 +84,13 @@ Result<ImageData> ResolveImage(const CliContext& ctx, const std::string& name) {
   protocol::Envelope req = protocol::NewEnvelope(0);
   req.mutable_resolve_image()->set_name(name);
   Result<protocol::Envelope> reply = client->Call(req);
-  if (!reply.ok()) {
-    if (reply.status().IsNotFound()) {
-      // Docker's first line, then its error (strata has no registry pull yet).
-      std::cerr << "Unable to find image '" << container::WithDefaultTag(name) << "' locally\n";
-      return Status::NotFound(reply.status().message() +
-                              ": strata cannot pull images yet; build, import or load it first");
-    }
-    return reply.status();
+  if (!reply.ok() && reply.status().IsNotFound() && image::ParseReference(name).ok()) {
+    // As Docker: say so, pull it (its lines on stderr), and look again.
+    std::cerr << "Unable to find image '" << container::WithDefaultTag(name) << "' locally\n";
+    TRY(PullImage(ctx, name, "", std::cerr));
+    reply = client->Call(req);
   }
+  if (!reply.ok()) return reply.status();
   const auto& r = reply->resolved_image();
   ImageData data;
   data.id = r.id();

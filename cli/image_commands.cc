@@ -20,6 +20,7 @@
 #include "cli/container/container_store.h"
 #include "cli/image_history.h"
 #include "cli/image_remove_conflict.h"
+#include "cli/pull_command.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 
@@ -151,7 +152,11 @@ int RunList(const CliContext& ctx, const ListFlags& f) {
       return std::string("<none>");
     };
     if (image.repo_tags().empty()) {
-      row("<none>", "<none>", "<none>");
+      // As Docker: an untagged image pulled by digest shows its repository.
+      for (const auto& d : image.repo_digests()) {
+        row(d.substr(0, d.find('@')), "<none>", d.substr(d.find('@') + 1));
+      }
+      if (image.repo_digests().empty()) row("<none>", "<none>", "<none>");
     }
     for (const auto& t : image.repo_tags()) {
       size_t colon = t.rfind(':');
@@ -374,22 +379,6 @@ int RunLoad(const CliContext& ctx, const LoadFlags& f) {
   return 0;
 }
 
-// ---- pull ----
-struct PullFlags {
-  std::string name;
-  bool all_tags = false, quiet = false;
-  std::string platform;
-};
-
-// Registries arrive with a later issue; until then say what works instead.
-int RunPull(const CliContext&, const PullFlags& f) {
-  std::cerr << "strata: cannot pull " << f.name
-            << ": pulling from registries is not supported yet; import a root filesystem with "
-               "'strata image import FILE NAME' or load an archive with 'strata image load -i "
-               "FILE'\n";
-  return 1;
-}
-
 template <typename Flags>
 void OnRun(CLI::App* cmd, CliContext& ctx, std::shared_ptr<Flags> flags,
            int (*run)(const CliContext&, const Flags&)) {
@@ -410,16 +399,6 @@ CLI::App* AddList(CLI::App* parent, const std::string& name, CliContext& ctx) {
                   "REPOSITORY[:TAG]: only images whose name matches (wildcards as in --filter reference=)");
   OnRun(cmd, ctx, f, RunList);
   return cmd;
-}
-
-void AddPull(CLI::App* parent, const std::string& name, CliContext& ctx) {
-  auto f = std::make_shared<PullFlags>();
-  CLI::App* cmd = parent->add_subcommand(name, "Download an image from a registry (not supported yet)");
-  cmd->add_flag("-a,--all-tags", f->all_tags, "download all tagged images in the repository");
-  cmd->add_option("--platform", f->platform, "set platform if server is multi-platform capable");
-  cmd->add_flag("-q,--quiet", f->quiet, "suppress verbose output");
-  cmd->add_option("NAME", f->name, "NAME[:TAG|@DIGEST]")->required();
-  OnRun(cmd, ctx, f, RunPull);
 }
 
 void AddInspect(CLI::App* parent, const std::string& name, CliContext& ctx,
@@ -475,8 +454,8 @@ void AddImageCommands(CLI::App& app, CliContext& ctx) {
   AddTag(&app, "tag", ctx);
   AddRemove(image, "rm", ctx);
   AddRemove(&app, "rmi", ctx);
-  AddPull(image, "pull", ctx);
-  AddPull(&app, "pull", ctx);
+  AddPullCommand(image, "pull", ctx);
+  AddPullCommand(&app, "pull", ctx);
   AddHistoryCommands(app, *image, ctx);
 
   auto save = std::make_shared<SaveFlags>();

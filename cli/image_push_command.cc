@@ -5,7 +5,7 @@
 
 #include "cli/coordinator_client.h"
 #include "cli/push_client.h"
-#include "cli/registry_auth.h"
+#include "cli/registry_credentials.h"
 #include "image/reference.h"
 
 namespace strata::cli {
@@ -52,7 +52,7 @@ int RunPush(const CliContext& ctx, const PushFlags& f) {
   v1::PushImage request;
   request.set_name(f.name);
   request.set_all_tags(f.all_tags);
-  *request.mutable_auth() = RegistryAuthFor(ctx, ref->domain());
+  *request.mutable_auth() = AuthFor(OpenCredentialStore(ctx).get(), ref->domain());
   PushLines lines;
   Result<v1::PushResult> result =
       RunRemotePush((*client)->connection(), request, [&](const v1::PushProgress& p) {

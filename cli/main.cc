@@ -13,6 +13,7 @@
 #include "cli/container_commands.h"
 #include "cli/dockerfile_commands.h"
 #include "cli/image_commands.h"
+#include "cli/login_command.h"
 #include "cli/image_push_command.h"
 #include "cli/version_command.h"
 #include "common/logging.h"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   strata::AddConfigFileOption(app, &ctx.config);
   strata::cli::AddDockerfileCommands(app, ctx);
   strata::cli::AddImageCommands(app, ctx);
+  strata::cli::AddLoginCommands(app, ctx);
   strata::cli::AddPushCommand(app, ctx);
   strata::cli::AddContainerCommands(app, ctx);
   strata::cli::AddBuildCommand(app, ctx);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "coordinator/build_runner_test_fixture.h"
-#include "registry/test_http_server.h"
+#include "registry/testing/test_http_server.h"
 
 namespace strata::coordinator {
 namespace {

@@ -423,6 +423,19 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   plan_options.base_image = [this](const std::string& name) { return BaseImageScopeOf(name); };
   Result<dockerfile::BuildPlan> plan = dockerfile::ParseAndPlan(request.dockerfile(), plan_options);
   if (!plan.ok()) return fail_early(plan.status());
+  bool pulled = false;
+  if (Status images = PullImagesOf(*session, *plan, request, &pulled); !images.ok()) {
+    Envelope reply = protocol::NewEnvelope(id);
+    reply.mutable_build_result()->set_build_id(session->build_id());
+    *reply.mutable_build_result()->mutable_error() = protocol::ErrorFromStatus(images);
+    LOG(INFO) << "build " << session->build_id() << " failed: " << images.message();
+    return finish(std::move(reply));
+  }
+  if (pulled) {
+    // The planner read no ENV/WORKDIR/SHELL of an image that was not there.
+    plan = dockerfile::ParseAndPlan(request.dockerfile(), plan_options);
+    if (!plan.ok()) return fail_early(plan.status());
+  }
   Result<std::vector<cache::InputEntry>> entries = EntriesFromManifest(request);
   if (!entries.ok()) return fail_early(entries.status());
   ManifestContext context(std::move(*entries));
@@ -473,6 +486,65 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   LOG(INFO) << "build " << session->build_id() << " done: " << result->image.id.ToString() << " ("
             << result->ran_steps << " run, " << result->cached_steps << " cached)";
   finish(std::move(reply));
+}
+
+Status BuildService::PullImagesOf(BuildSession& session, const dockerfile::BuildPlan& plan,
+                                  const v1::SubmitBuild& request, bool* pulled) {
+  if (puller_ == nullptr) return Status::OK();             // the runner reports an absent image
+  std::vector<std::pair<std::string, std::string>> names;  // (what, name)
+  for (const dockerfile::BuildStage& stage : plan.stages) {
+    if (!stage.needed) continue;
+    const std::string where = plan.filename + ":" + std::to_string(stage.start_line) + ": ";
+    if (stage.base.kind == dockerfile::BaseKind::kImage) {
+      names.emplace_back(where + "FROM " + stage.base.image, stage.base.image);
+    }
+    for (const std::string& source : stage.image_sources) {
+      names.emplace_back(plan.filename + ": stage " + stage.DisplayName() + ": image " + source,
+                         source);
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& [what, name] : names) {
+    Result<image::Reference> ref = image::ParseReference(name);
+    if (!ref.ok() || !seen.insert(ref->String()).second) continue;  // the runner reports it
+    bool present = ResolveImage(store_.metadata(), ref->String()).ok();
+    if (present && !request.pull()) continue;  // as Docker: no registry for a local image
+    for (const v1::RegistryAuth& auth : request.registry_auth()) credentials_->Accept(auth);
+    const std::string title = "[internal] load metadata for " + ref->String();
+    auto send = [&](auto fill) {
+      Envelope envelope = protocol::NewEnvelope(session.request_id());
+      v1::BuildEvent* e = envelope.mutable_build_event();
+      e->set_build_id(session.build_id());
+      e->set_vertex(title);
+      e->set_time_unix_ms(clock_.NowUnixNanos() / 1'000'000);
+      fill(e);
+      session.Send(std::move(envelope));
+    };
+    send([&](v1::BuildEvent* e) { e->mutable_started()->set_instruction(title); });
+    PullEventFn events = [&](const PullEvent& p) {
+      if (p.status == "Downloading") return;  // the bytes are for pull's own display
+      send([&](v1::BuildEvent* e) {
+        e->mutable_log()->set_stream(v1::LogLine::STREAM_STDOUT);
+        e->mutable_log()->set_data(p.id + ": " + p.status + "\n");
+      });
+    };
+    Result<PullOutcome> out = puller_->Pull(*ref, request.platform(), events);
+    if (!out.ok()) {
+      send([&](v1::BuildEvent* e) {
+        e->mutable_error()->set_code(static_cast<int>(out.status().code()));
+        e->mutable_error()->set_message(out.status().message());
+      });
+      return out.status().Annotate(what);
+    }
+    send([&](v1::BuildEvent* e) {
+      e->mutable_log()->set_stream(v1::LogLine::STREAM_STDOUT);
+      e->mutable_log()->set_data("resolve " + ref->String() + "@" + out->digest.ToString() +
+                                 " done\n");
+    });
+    send([&](v1::BuildEvent* e) { e->mutable_done()->set_instruction(title); });
+    *pulled = *pulled || !present || out->newer;
+  }
+  return Status::OK();
 }
 
 std::optional<dockerfile::BaseImageScope> BuildService::BaseImageScopeOf(const std::string& name) {

@@ -23,8 +23,10 @@
 #include "common/clock.h"
 #include "coordinator/blob_transfer.h"
 #include "coordinator/build_runner.h"
+#include "coordinator/image_puller.h"
 #include "coordinator/outbox.h"
 #include "coordinator/protocol_step_runner.h"
+#include "coordinator/request_credentials.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/envelope.h"
 
@@ -58,6 +60,16 @@ class BuildService : public ContextUploader {
   // Cancels waiting jobs and uploads, then joins the build threads.
   ~BuildService();
 
+  // FROM and COPY --from images the store lacks are pulled through `puller`
+  // (all of them with `build --pull`), with the credentials SubmitBuild
+  // carries remembered in `credentials`. Without a puller such a build
+  // fails as "pull the image first". REQUIRES: before the first build; both
+  // outlive the service.
+  void AttachPuller(ImagePuller& puller, RequestCredentials& credentials) {
+    puller_ = &puller;
+    credentials_ = &credentials;
+  }
+
   // Whether the client endpoint's `envelope` is for this service
   // (SubmitBuild, ContextUploaded, BlobPut, BlobGet).
   static bool HandlesClientMessage(const protocol::Envelope& envelope);
@@ -82,6 +94,12 @@ class BuildService : public ContextUploader {
   // The ENV/WORKDIR/SHELL of a FROM image for the planner; nullopt when
   // the store has no such image (the runner then reports it at its line).
   std::optional<dockerfile::BaseImageScope> BaseImageScopeOf(const std::string& name);
+  // Pulls the images the plan's needed stages name (FROM, COPY --from) that
+  // the store lacks, or all of them with `pull`; sets *pulled when one
+  // arrived (the plan is then made again with its ENV). Progress goes to the
+  // session as one "[internal] load metadata for NAME" vertex per image.
+  Status PullImagesOf(BuildSession& session, const dockerfile::BuildPlan& plan,
+                      const v1::SubmitBuild& request, bool* pulled);
 
   cache::Store& store_;
   WorkerPool& pool_;
@@ -89,7 +107,9 @@ class BuildService : public ContextUploader {
   Outbox& outbox_;
   const BuildServiceOptions options_;
   ProtocolStepRunner step_runner_;
-  BuildRunner runner_;            // thread-safe: builds run at once and share in-flight steps
+  BuildRunner runner_;  // thread-safe: builds run at once and share in-flight steps
+  ImagePuller* puller_ = nullptr;
+  RequestCredentials* credentials_ = nullptr;
   BlobReceiver receiver_;         // worker uploads (layers); I/O thread only
   BlobReceiver client_receiver_;  // context files, synced at ContextUploaded; I/O thread only
 

@@ -7,11 +7,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "cache/test_util.h"
+#include "coordinator/image_puller.h"
+#include "coordinator/pull_service.h"
+#include "coordinator/registry_image_fixture.h"
 #include "coordinator/server.h"
 #include "protocol/connection.h"
 
@@ -192,6 +197,7 @@ class BuildServiceTest : public ::testing::Test {
     req->set_dockerfile(dockerfile);
     req->set_dockerfile_name("Dockerfile");
     req->add_tags("test:latest");
+    req->set_pull(pull_);
     std::map<std::string, std::string> by_digest;
     for (const auto& [path, data] : files) {
       v1::ContextEntry* e = req->add_context();
@@ -252,6 +258,7 @@ class BuildServiceTest : public ::testing::Test {
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<BuildService> builds_;
   milliseconds idle_timeout_{0};
+  bool pull_ = false;  // build --pull
   std::thread server_thread_;
   std::atomic<bool> exited_{false};
   Status served_;
@@ -417,6 +424,191 @@ TEST_F(BuildServiceTest, ImageRequestsStillWork) {
   Result<Envelope> reply = client_->Call(list, milliseconds(5000));
   ASSERT_TRUE(reply.ok());
   EXPECT_TRUE(reply->has_image_list());
+}
+
+// Builds whose FROM and COPY --from images come from a registry (a
+// FakeRegistryClient behind the coordinator's ImagePuller), and `strata
+// pull` over the socket.
+class RegistryBuildTest : public BuildServiceTest {
+ protected:
+  void SetUp() override {
+    BuildServiceTest::SetUp();
+    std::filesystem::create_directories(dir_.path() + "/pull-tmp");
+    puller_ = std::make_unique<ImagePuller>(**store_, registry_,
+                                            ImagePullerOptions{3, dir_.path() + "/pull-tmp"});
+    builds_->AttachPuller(*puller_, credentials_);
+    pulls_ = std::make_unique<PullService>(*puller_, registry_, credentials_, *server_);
+    server_->AttachPulls(*pulls_);
+  }
+  void TearDown() override {
+    BuildServiceTest::TearDown();
+    pulls_.reset();
+  }
+
+  // Sends PullImage; collects the progress lines until the last result.
+  std::vector<std::string> PullOverSocket(const std::string& ref, v1::PullResult* result,
+                                          Status* error) {
+    std::vector<std::string> lines;
+    const uint64_t r = client_->NextRequestId();
+    Envelope req = protocol::NewEnvelope(r);
+    req.mutable_pull_image()->set_reference(ref);
+    req.mutable_pull_image()->set_platform("linux/amd64");
+    req.mutable_pull_image()->mutable_auth()->set_server("docker.io");
+    req.mutable_pull_image()->mutable_auth()->set_username("me");
+    req.mutable_pull_image()->mutable_auth()->set_password("secret");
+    EXPECT_TRUE(client_->Send(req).ok());
+    for (;;) {
+      Result<Envelope> in = client_->Receive(milliseconds(10000));
+      if (!in.ok()) {
+        *error = in.status();
+        return lines;
+      }
+      EXPECT_EQ(in->request_id(), r);
+      if (in->has_pull_progress()) {
+        lines.push_back(in->pull_progress().id() + ": " + in->pull_progress().status());
+      } else if (in->has_pull_result()) {
+        *result = in->pull_result();
+        if (result->last()) return lines;
+      } else if (in->has_error()) {
+        *error = protocol::StatusFromError(in->error());
+        return lines;
+      }
+    }
+  }
+
+  static bool Has(const std::vector<std::string>& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  }
+
+  registry::testing::FakeRegistryClient registry_;
+  RequestCredentials credentials_;
+  std::unique_ptr<ImagePuller> puller_;
+  std::unique_ptr<PullService> pulls_;
+};
+
+TEST_F(RegistryBuildTest, PullImageStreamsDockersLinesThenIsUpToDate) {
+  testing::SeededImage img =
+      testing::SeedImage(registry_, "docker.io/library/app", "latest", {"l"});
+  v1::PullResult result;
+  Status error;
+  std::vector<std::string> lines = PullOverSocket("app", &result, &error);
+  ASSERT_TRUE(error.ok()) << error.ToString();
+  EXPECT_EQ(lines.front(), "latest: Pulling from library/app");
+  EXPECT_TRUE(Has(lines, img.layers[0].digest.hex().substr(0, 12) + ": Pull complete"));
+  EXPECT_EQ(result.reference(), "docker.io/library/app:latest");
+  EXPECT_EQ(result.id(), img.config_digest.ToString());
+  EXPECT_EQ(result.digest(), img.manifest_digest.ToString());
+  EXPECT_TRUE(result.newer());
+  // The credentials the request carried reach the registry client's store.
+  auto creds = credentials_.Get("docker.io");
+  ASSERT_TRUE(creds.ok() && creds->has_value());
+  EXPECT_EQ((*creds)->username, "me");
+
+  lines = PullOverSocket("app:latest", &result, &error);
+  ASSERT_TRUE(error.ok()) << error.ToString();
+  EXPECT_FALSE(result.newer());
+  EXPECT_TRUE(Has(lines, img.layers[0].digest.hex().substr(0, 12) + ": Already exists"));
+
+  // RepoDigests reach inspect.
+  Envelope inspect = protocol::NewEnvelope(client_->NextRequestId());
+  inspect.mutable_inspect_image()->add_names("app");
+  Result<Envelope> reply = client_->Call(inspect, milliseconds(5000));
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  ASSERT_EQ(reply->inspect_result().json_size(), 1);
+  EXPECT_NE(reply->inspect_result().json(0).find("\"RepoDigests\":[\"app@" +
+                                                 img.manifest_digest.ToString() + "\"]"),
+            std::string::npos)
+      << reply->inspect_result().json(0);
+}
+
+TEST_F(RegistryBuildTest, APullThatFailsIsAnErrorReplyAndTheServerStaysResponsive) {
+  registry_.SetDown(true);
+  v1::PullResult result;
+  Status error;
+  PullOverSocket("app", &result, &error);
+  ASSERT_FALSE(error.ok());
+  EXPECT_EQ(error.code(), StatusCode::kUnavailable);
+  Envelope ping = protocol::NewEnvelope(client_->NextRequestId());
+  ping.mutable_ping();
+  EXPECT_TRUE(client_->Call(ping, milliseconds(5000)).ok());
+}
+
+TEST_F(RegistryBuildTest, FromPullsTheBaseAndPullRehitsAnUnchangedTagWithoutDownloading) {
+  StartWorker();
+  testing::SeedImage(registry_, "docker.io/library/base", "latest", {"base-layer"}, "amd64",
+                     {"PATH=/bin", "FROM_BASE=yes"});
+  const std::string dockerfile = "FROM base\nRUN echo $FROM_BASE\n";
+  Outcome first = Build(dockerfile, {});
+  ASSERT_TRUE(first.result.has_value());
+  ASSERT_FALSE(first.result->has_error()) << first.result->error().message();
+  EXPECT_EQ(first.result->steps_run(), 1u);
+  EXPECT_EQ(registry_.blob_fetches(), 2);  // config + layer
+  bool shown = false;
+  for (const v1::BuildEvent& e : first.events) {
+    shown = shown || (e.step() == 0 && e.vertex() ==
+                                           "[internal] load metadata for "
+                                           "docker.io/library/base:latest");
+  }
+  EXPECT_TRUE(shown);
+
+  // Present locally: no registry at all, everything cached.
+  int gets = registry_.manifest_gets();
+  Outcome local = Build(dockerfile, {});
+  ASSERT_TRUE(local.result.has_value() && !local.result->has_error());
+  EXPECT_EQ(registry_.manifest_gets(), gets);
+  EXPECT_EQ(local.result->steps_cached(), 1u);
+
+  // --pull of a tag that did not move: resolved, nothing downloaded, a hit.
+  pull_ = true;
+  Outcome same = Build(dockerfile, {});
+  ASSERT_TRUE(same.result.has_value() && !same.result->has_error());
+  EXPECT_GT(registry_.manifest_gets(), gets);
+  EXPECT_EQ(registry_.blob_fetches(), 2);
+  EXPECT_EQ(same.result->steps_cached(), 1u);
+  EXPECT_EQ(same.result->steps_run(), 0u);
+
+  // The tag moves: --pull downloads the new base and the RUN misses.
+  testing::SeedImage(registry_, "docker.io/library/base", "latest", {"new-base-layer"}, "amd64",
+                     {"PATH=/bin", "FROM_BASE=yes"});
+  Outcome moved = Build(dockerfile, {});
+  ASSERT_TRUE(moved.result.has_value() && !moved.result->has_error());
+  EXPECT_EQ(registry_.blob_fetches(), 4);
+  EXPECT_EQ(moved.result->steps_run(), 1u);
+  EXPECT_EQ(moved.result->steps_cached(), 0u);
+}
+
+TEST_F(RegistryBuildTest, TheBasesEnvReachesThePlanAfterThePull) {
+  StartWorker();
+  testing::SeedImage(registry_, "docker.io/library/base", "latest", {"b"}, "amd64",
+                     {"PATH=/bin", "APP_DIR=/srv/app"});
+  Outcome out = Build("FROM base\nWORKDIR $APP_DIR\n", {});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_FALSE(out.result->has_error()) << out.result->error().message();
+  bool expanded = false;
+  for (const v1::BuildEvent& e : out.events) {
+    expanded = expanded || (e.has_started() && e.started().instruction() == "WORKDIR /srv/app");
+  }
+  EXPECT_TRUE(expanded);
+}
+
+TEST_F(RegistryBuildTest, CopyFromAnImagePullsIt) {
+  StartWorker();
+  testing::SeedImage(registry_, "docker.io/library/tools", "1", {"tools"});
+  Outcome out = Build("FROM scratch\nCOPY --from=tools:1 /x /x\n", {});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_FALSE(out.result->has_error()) << out.result->error().message();
+  EXPECT_EQ(registry_.blob_fetches(), 2);
+  EXPECT_TRUE(store_.value()->metadata().ResolveTag("docker.io/library/tools:1")->has_value());
+}
+
+TEST_F(RegistryBuildTest, AFromTheRegistryLacksFailsTheBuildSayingWhere) {
+  Outcome out = Build("FROM nothere:1\nRUN x\n", {});
+  ASSERT_TRUE(out.result.has_value());
+  ASSERT_TRUE(out.result->has_error());
+  EXPECT_NE(out.result->error().message().find("Dockerfile:1: FROM nothere:1"), std::string::npos)
+      << out.result->error().message();
+  EXPECT_NE(out.result->error().message().find("manifest unknown"), std::string::npos)
+      << out.result->error().message();
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include "cache/memory_blob_store.h"
 #include "cache/test_util.h"
-#include "registry/test_http_server.h"
+#include "registry/testing/test_http_server.h"
 
 namespace strata::coordinator {
 namespace {

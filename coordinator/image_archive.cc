@@ -8,6 +8,7 @@
 #include <map>
 
 #include "coordinator/blob_sink.h"
+#include "coordinator/config_created.h"
 #include "coordinator/image_resolver.h"
 #include "coordinator/image_service.h"
 #include "coordinator/layer_size.h"
@@ -69,24 +70,6 @@ class StoreArchiveSink : public image::ArchiveSink {
   cache::BlobStore& blobs_;
   NewBlobs& added_;
 };
-
-// "2024-01-02T03:04:05.5Z" -> unix nanoseconds; 0 when unreadable.
-int64_t ParseCreated(const std::string& text) {
-  struct tm tm = {};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == nullptr) return 0;
-  int64_t nanos = 0;
-  if (*rest == '.') {
-    int64_t scale = 100000000;
-    for (++rest; *rest >= '0' && *rest <= '9'; ++rest, scale /= 10) nanos += (*rest - '0') * scale;
-  }
-  int64_t offset = 0;
-  if (*rest == '+' || *rest == '-') {
-    int hh = 0, mm = 0;
-    if (sscanf(rest + 1, "%d:%d", &hh, &mm) == 2) offset = (hh * 3600 + mm * 60) * (*rest == '+' ? 1 : -1);
-  }
-  return (static_cast<int64_t>(timegm(&tm)) - offset) * 1000000000LL + nanos;
-}
 
 }  // namespace
 
@@ -167,7 +150,7 @@ Result<LoadOutcome> ImageService::Load(const std::string& input_path) {
     // An archive does not say how large its layers unpack: count once here.
     Status sized = FillUncompressedSizes(store_.blobs(), &r.layers);
     if (!sized.ok()) return sized.Annotate("load " + input_path);
-    r.created_unix_nanos = ParseCreated(config->created);
+    r.created_unix_nanos = CreatedUnixNanos(config->created);
     r.platform = config->os + "/" + config->architecture;
     records.emplace_back(std::move(r), li.tags);
   }

@@ -27,14 +27,15 @@ std::string FamiliarTag(std::string_view normalised) {
 
 RepoNames RepoNamesOf(const cache::ImageRecord& record, const std::vector<std::string>& tags) {
   RepoNames out;
-  std::set<std::string> repos;
   for (const auto& t : tags) {
     Result<image::Reference> ref = image::ParseReference(t);
-    if (!ref.ok()) continue;
-    out.tags.push_back(ref->FamiliarString());
-    if (!record.manifest_digest.empty() && repos.insert(ref->Name()).second) {
-      out.digests.push_back(ref->FamiliarName() + "@" + record.manifest_digest.ToString());
-    }
+    if (ref.ok()) out.tags.push_back(ref->FamiliarString());
+  }
+  std::set<std::string> seen;
+  for (const auto& d : record.repo_digests) {
+    Result<image::Reference> ref = image::ParseReference(d);
+    std::string familiar = ref.ok() ? ref->FamiliarString() : d;
+    if (seen.insert(familiar).second) out.digests.push_back(familiar);
   }
   return out;
 }

@@ -27,9 +27,10 @@ Result<ResolvedImage> ResolveImage(cache::MetadataStore& store, std::string_view
 // The familiar form of a stored (normalised) tag: "busybox:latest".
 std::string FamiliarTag(std::string_view normalised);
 
-// An image's tags in familiar form, and one "repo@<manifest digest>" per
-// repository among them, as `docker image ls/inspect` show RepoTags and
-// RepoDigests.
+// An image's tags and its recorded RepoDigests (the repositories it was
+// pulled from or pushed to), both in familiar form, as `docker image
+// ls/inspect` show RepoTags and RepoDigests. An image only built or loaded
+// here has no RepoDigests, as in Docker.
 struct RepoNames {
   std::vector<std::string> tags;
   std::vector<std::string> digests;

@@ -19,12 +19,16 @@
 #include "common/private_dir.h"
 #include "coordinator/build_service.h"
 #include "coordinator/image_service.h"
+#include "coordinator/image_puller.h"
 #include "coordinator/local_worker.h"
+#include "coordinator/pull_service.h"
+#include "coordinator/request_credentials.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/server.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/context.h"
 #include "protocol/listener.h"
+#include "registry/registry_client.h"
 
 namespace {
 
@@ -43,7 +47,7 @@ int Fail(const std::string& what, const strata::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string root, listen, worker_listen, local_worker, idle, log_level, config;
+  std::string root, listen, worker_listen, local_worker, idle, log_level, config, insecure;
   CLI::App app("strata-coordinator: the image store and build scheduler", "strata-coordinator");
   strata::AddOptionTable(
       app,
@@ -61,6 +65,10 @@ int main(int argc, char** argv) {
           {"--idle-timeout", "STRATA_IDLE_TIMEOUT", "0",
            "exit after this many seconds without a request (0: never)", &idle},
           {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+          {"--insecure-registry", "STRATA_INSECURE_REGISTRIES", "",
+           "registries spoken to over plain HTTP, comma-separated HOST:PORT (127.0.0.0/8 and "
+           "localhost always are)",
+           &insecure},
       });
   strata::AddConfigFileOption(app, &config);
   if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
@@ -98,6 +106,23 @@ int main(int argc, char** argv) {
   auto store = strata::cache::Store::Open(root + "/store");
   if (!store.ok()) return Fail("open store " + root + "/store", store.status());
 
+  strata::registry::RegistryClientOptions registry_options;
+  for (size_t start = 0; start <= insecure.size();) {
+    size_t comma = insecure.find(',', start);
+    if (comma == std::string::npos) comma = insecure.size();
+    std::string host = insecure.substr(start, comma - start);
+    if (!host.empty()) registry_options.insecure_registries.push_back(host);
+    start = comma + 1;
+  }
+  // Credentials come with each client's request; the coordinator keeps
+  // them in memory only (coordinator/request_credentials.h).
+  auto credentials = std::make_shared<strata::coordinator::RequestCredentials>();
+  std::unique_ptr<strata::registry::RegistryClient> registry_client =
+      strata::registry::NewRegistryClient(registry_options, credentials);
+  strata::coordinator::ImagePuller puller(
+      **store, *registry_client,
+      {registry_options.parallel_downloads, root + "/store/tmp"});
+
   strata::SystemClock clock;
   strata::coordinator::ImageService images(**store, clock, root + "/store/tmp");
   strata::coordinator::RpcHandler handler(images);
@@ -116,6 +141,9 @@ int main(int argc, char** argv) {
   strata::coordinator::WorkerPool pool(clock, job_sender);
   strata::coordinator::BuildService builds(**store, pool, clock, server);
   server.AttachBuilds(**workers, builds, pool);
+  builds.AttachPuller(puller, *credentials);
+  strata::coordinator::PullService pulls(puller, *registry_client, *credentials, server);
+  server.AttachPulls(pulls);
 
   std::unique_ptr<strata::coordinator::LocalWorker> worker;
   if (want_local_worker) {

@@ -48,12 +48,17 @@ bool Server::Busy() const {
     if (service->busy()) return true;
   }
   return (builds_ != nullptr && builds_->running_builds() > 0) ||
+         (pulls_ != nullptr && pulls_->running() > 0) ||
          (pool_ != nullptr && pool_->outstanding_jobs() > 0);
 }
 
 void Server::HandleClient(protocol::Incoming incoming) {
   if (builds_ != nullptr && BuildService::HandlesClientMessage(incoming.envelope)) {
     builds_->HandleClient(incoming.peer, incoming.envelope);
+    return;
+  }
+  if (pulls_ != nullptr && PullService::HandlesClientMessage(incoming.envelope)) {
+    pulls_->HandleClient(incoming.peer, incoming.envelope);
     return;
   }
   for (ClientService* service : services_) {

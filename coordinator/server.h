@@ -12,6 +12,7 @@
 #include "coordinator/build_service.h"
 #include "coordinator/client_service.h"
 #include "coordinator/outbox.h"
+#include "coordinator/pull_service.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/listener.h"
@@ -30,9 +31,9 @@ struct ServerOptions {
 // The coordinator's I/O thread: owns the client Listener and, with builds
 // attached, the worker Listener; waits on both and on a Waker, hands each
 // envelope to its handler (image requests to the RpcHandler, build and
-// blob messages to the BuildService, everything of the worker endpoint to
-// it too) and sends what other threads queued in the Outbox. Runs on the
-// calling thread until a Shutdown request, the idle timeout, or a failing
+// blob messages to the BuildService, pulls to the PullService, everything
+// of the worker endpoint to the BuildService too) and sends what other threads queued in the
+// Outbox. Runs on the calling thread until a Shutdown request, the idle timeout, or a failing
 // socket.
 //
 // Send (the Outbox) is thread-safe; everything else belongs to the thread
@@ -49,6 +50,9 @@ class Server : public Outbox {
     pool_ = &pool;
   }
 
+  // Serves PullImage on the pull service's threads. REQUIRES: before Run;
+  // `pulls` outlives the Server.
+  void AttachPulls(PullService& pulls) { pulls_ = &pulls; }
   // Hands the client requests `service` claims to it (pushes). REQUIRES:
   // before Run; `service` outlives the Server.
   void AttachService(ClientService& service) { services_.push_back(&service); }
@@ -82,6 +86,7 @@ class Server : public Outbox {
   protocol::Listener* workers_ = nullptr;
   BuildService* builds_ = nullptr;
   WorkerPool* pool_ = nullptr;
+  PullService* pulls_ = nullptr;
   std::vector<ClientService*> services_;
   Result<std::unique_ptr<protocol::Waker>> waker_;
   std::atomic<bool> stop_requested_{false};

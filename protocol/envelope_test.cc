@@ -77,6 +77,9 @@ TEST(EnvelopeTest, FieldNumbersAreStable) {
   EXPECT_EQ(FieldNumber(envelope, "save_image"), 29);
   EXPECT_EQ(FieldNumber(envelope, "load_image"), 31);
   EXPECT_EQ(FieldNumber(envelope, "load_result"), 32);
+  EXPECT_EQ(FieldNumber(envelope, "pull_image"), 36);
+  EXPECT_EQ(FieldNumber(envelope, "pull_progress"), 37);
+  EXPECT_EQ(FieldNumber(envelope, "pull_result"), 38);
   EXPECT_EQ(FieldNumber(envelope, "push_image"), 40);
   EXPECT_EQ(FieldNumber(envelope, "push_progress"), 41);
   EXPECT_EQ(FieldNumber(envelope, "push_result"), 42);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "registry/test_http_server.h"
+#include "registry/testing/test_http_server.h"
 
 namespace strata::registry {
 namespace {

@@ -124,6 +124,11 @@ struct RegistryClientOptions {
   int64_t initial_backoff_ms = 200;
   int parallel_downloads = 3;  // used by callers that fetch many blobs
   std::string user_agent = "strata";
+  // Blobs larger than this are uploaded in PATCH chunks of this size; smaller
+  // ones in one PUT.
+  uint64_t chunk_size = 32 << 20;
+  // `?n=` of tag listing (0: the registry's default page).
+  int tags_page_size = 0;
 };
 
 // The libcurl client. `credentials` may be null (anonymous only).

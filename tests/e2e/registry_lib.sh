@@ -138,6 +138,39 @@ EOF
   echo "$addr"
 }
 
+# start_proxy UPSTREAM [--corrupt PART] [--cut PART:BYTES] [--fail PART:STATUS:TIMES]:
+# a fault proxy (strata-test-registry proxy) in front of the registry at
+# UPSTREAM: responses whose path contains PART get a byte changed, are cut
+# after BYTES body bytes (once), or get STATUS (TIMES times) without
+# reaching the registry. Exports PROXY (127.0.0.1:PORT) and prints it.
+start_proxy() {
+  local upstream=$1 dir pid; shift
+  REGISTRY_COUNT=$((REGISTRY_COUNT + 1))
+  dir="$E2E_TMP/proxy-$REGISTRY_COUNT"
+  mkdir -p "$dir"
+  if [ ! -x "$STRATA_TEST_REGISTRY" ]; then
+    echo "start_proxy: $STRATA_TEST_REGISTRY is missing (build the strata-test-registry target)" >&2
+    return 1
+  fi
+  "$STRATA_TEST_REGISTRY" proxy --upstream "$upstream" --dir "$dir" "$@" > "$dir/log" 2>&1 < /dev/null &
+  pid=$!
+  echo "$pid" >> "$REGISTRY_PIDS"
+  for _ in $(seq 100); do
+    [ -s "$dir/address" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ ! -s "$dir/address" ]; then
+    echo "strata-test-registry proxy did not start; its log:" >&2
+    cat "$dir/log" >&2
+    return 1
+  fi
+  PROXY=$(cat "$dir/address")
+  PROXY_PID=$pid
+  export PROXY PROXY_PID
+  echo "$PROXY"
+}
+
 # stop_registry [PID]: stops one registry (default the last started), e.g. to
 # check that a pull fails clearly while the registry is down.
 stop_registry() {

@@ -1,0 +1,119 @@
+#include "cli/login_command.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/registry_credentials.h"
+
+namespace strata::cli {
+namespace {
+
+constexpr char kDockerHub[] = "https://index.docker.io/v1/";
+
+struct LoginFlags {
+  std::string server;
+  std::string username;
+  std::string password;
+  bool password_stdin = false;
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "Error: " << message << "\n";
+  return 1;
+}
+
+// A line from standard input without its line end; with `hide` and a
+// terminal, not echoed.
+bool ReadLine(bool hide, std::string* out) {
+  termios saved{};
+  bool tty = hide && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  bool ok = static_cast<bool>(std::getline(std::cin, *out));
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!out->empty() && out->back() == '\r') out->pop_back();
+  return ok;
+}
+
+std::string ServerOf(const std::string& given) { return given.empty() ? kDockerHub : given; }
+
+int RunLogin(const CliContext& ctx, const LoginFlags& f) {
+  LoginFlags in = f;
+  if (in.password_stdin && !in.password.empty()) {
+    return Fail("--password and --password-stdin are mutually exclusive");
+  }
+  if (in.password_stdin && in.username.empty()) {
+    return Fail("Must provide --username with --password-stdin");
+  }
+  if (!in.password.empty()) {
+    std::cerr << "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n";
+  }
+  if (in.password_stdin) {
+    std::string all, line;
+    while (std::getline(std::cin, line)) all += (all.empty() ? "" : "\n") + line;
+    while (!all.empty() && (all.back() == '\n' || all.back() == '\r')) all.pop_back();
+    in.password = all;
+  }
+  if (in.username.empty()) {
+    std::cerr << "Username: " << std::flush;
+    if (!ReadLine(false, &in.username) || in.username.empty()) return Fail("Username is required");
+  }
+  if (in.password.empty()) {
+    std::cerr << "Password: " << std::flush;
+    if (!ReadLine(true, &in.password) || in.password.empty()) return Fail("Password is required");
+  }
+  std::shared_ptr<registry::CredentialStore> store = OpenCredentialStore(ctx);
+  if (!store) return Fail("no credential store is available in this strata build");
+  std::string server = ServerOf(in.server);
+  Status put = store->Put(server, {in.username, in.password});
+  if (!put.ok()) return Fail("storing credentials for " + server + ": " + put.message());
+  std::cerr << "WARNING! strata does not check credentials at login; " << server
+            << " checks them at the first pull, push or build that uses it.\n";
+  std::cout << "Login Succeeded\n";
+  return 0;
+}
+
+int RunLogout(const CliContext& ctx, const std::string& given) {
+  std::shared_ptr<registry::CredentialStore> store = OpenCredentialStore(ctx);
+  if (!store) return Fail("no credential store is available in this strata build");
+  std::string server = ServerOf(given);
+  Result<std::optional<registry::Credentials>> had = store->Get(server);
+  if (had.ok() && !had->has_value()) {
+    std::cout << "Not logged in to " << server << "\n";
+    return 0;
+  }
+  std::cout << "Removing login credentials for " << server << "\n";
+  Status erased = store->Erase(server);
+  if (!erased.ok()) return Fail("removing credentials for " + server + ": " + erased.message());
+  return 0;
+}
+
+}  // namespace
+
+void AddLoginCommands(CLI::App& app, CliContext& ctx) {
+  auto f = std::make_shared<LoginFlags>();
+  CLI::App* login = app.add_subcommand("login", "Log in to a registry");
+  login->add_option("-u,--username", f->username, "username");
+  login->add_option("-p,--password", f->password, "password or identity token");
+  login->add_flag("--password-stdin", f->password_stdin, "take the password from stdin");
+  login->add_option("SERVER", f->server, "registry (default: Docker Hub)");
+  login->final_callback([&ctx, f] { ctx.run = [&ctx, f] { return RunLogin(ctx, *f); }; });
+
+  auto server = std::make_shared<std::string>();
+  CLI::App* logout = app.add_subcommand("logout", "Log out from a registry");
+  logout->add_option("SERVER", *server, "registry (default: Docker Hub)");
+  logout->final_callback(
+      [&ctx, server] { ctx.run = [&ctx, server] { return RunLogout(ctx, *server); }; });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,43 @@
+#include "coordinator/request_credentials.h"
+
+namespace strata::coordinator {
+namespace {
+
+// Docker keeps Docker Hub under its v1 URL; a client may send either.
+std::string HostKey(const std::string& server) {
+  std::string s = server;
+  for (const char* scheme : {"https://", "http://"}) {
+    if (s.rfind(scheme, 0) == 0) s = s.substr(std::string(scheme).size());
+  }
+  if (size_t slash = s.find('/'); slash != std::string::npos) s = s.substr(0, slash);
+  if (s == "index.docker.io" || s == "registry-1.docker.io") s = "docker.io";
+  return s;
+}
+
+}  // namespace
+
+void RequestCredentials::Accept(const v1::RegistryAuth& auth) {
+  if (auth.server().empty() || auth.username().empty()) return;
+  Put(auth.server(), {auth.username(), auth.password()}).PermitUncheckedError();
+}
+
+Result<std::optional<registry::Credentials>> RequestCredentials::Get(const std::string& host) {
+  std::lock_guard lock(mu_);
+  auto it = by_host_.find(HostKey(host));
+  if (it == by_host_.end()) return std::optional<registry::Credentials>();
+  return std::optional<registry::Credentials>(it->second);
+}
+
+Status RequestCredentials::Put(const std::string& host, const registry::Credentials& credentials) {
+  std::lock_guard lock(mu_);
+  by_host_[HostKey(host)] = credentials;
+  return Status::OK();
+}
+
+Status RequestCredentials::Erase(const std::string& host) {
+  std::lock_guard lock(mu_);
+  by_host_.erase(HostKey(host));
+  return Status::OK();
+}
+
+}  // namespace strata::coordinator
