@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set-up, build, then show strata at work: the Dockerfile front
-# end on examples/, base images made on this machine (no registry can be
+# end on examples/, base images made on this machine (no outside registry is
 # reached: busybox from the busybox-static package, and Debian bookworm from
 # debootstrap, made once and cached under build/e2e-cache), the tutorial's images
 # built, run and rebuilt from the cache (its nginx web server on Debian; busybox
@@ -102,6 +102,10 @@ if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/fil
   skopeo inspect --tls-verify=false "docker://$REG/hellodocker:latest" | jq '{Digest, Layers}'
   step "strata push again: every layer already exists"
   $S push "$REG/hellodocker"
+  step "strata pull $REG/hellodocker into a fresh store: the same image ID"
+  STRATA_ROOT="$WORK/pulled" $S pull "$REG/hellodocker"
+  STRATA_ROOT="$WORK/pulled" $S images --digests
+  echo "pushed $($S image inspect -f '{{.Id}}' hellodocker), pulled $(STRATA_ROOT="$WORK/pulled" $S image inspect -f '{{.Id}}' "$REG/hellodocker")"
 
   step "strata images && strata image inspect hellodocker"
   $S images
