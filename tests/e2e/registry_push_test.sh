@@ -6,8 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
 cd "$E2E_TMP"
-# One coordinator for the whole suite: the mount check needs the memory of
-# the earlier pushes (the RepoDigests records will keep it across restarts).
+# One coordinator for the whole suite (no idle exit between its steps).
 export STRATA_LOCAL_IDLE_TIMEOUT=900
 
 if ! can_run_containers; then
@@ -59,6 +58,12 @@ check "the COPY'd file is in the pushed image" \
   [ "$(cat "$E2E_TMP/bundle/rootfs/app/hello.txt")" = "hello from strata" ]
 check "the RUN's file is in the pushed image" [ "$(cat "$E2E_TMP/bundle/rootfs/built.txt")" = "built" ]
 check "the base's busybox is in the pushed image" [ -x "$E2E_TMP/bundle/rootfs/bin/busybox" ]
+
+# --- strata pulls it back into an empty store ---
+check "pull into an empty store" env STRATA_ROOT="$E2E_TMP/fresh" "$S" pull "$REGISTRY/app:latest" > pull.log 2>&1
+check "the same image ID" [ "$(STRATA_ROOT="$E2E_TMP/fresh" "$S" inspect -f '{{.Id}}' "$REGISTRY/app")" = "$image_id" ]
+check "the same RepoDigest" \
+  grep -qF "$REGISTRY/app@$manifest_digest" <<<"$(STRATA_ROOT="$E2E_TMP/fresh" "$S" inspect -f '{{json .RepoDigests}}' "$REGISTRY/app")"
 
 # --- a second push sends nothing ---
 check "push again exits 0" "$S" push "$REGISTRY/app:latest" > push2.log 2>&1
