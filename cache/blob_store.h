@@ -67,6 +67,10 @@ class BlobStore {
   virtual Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) = 0;
   // NotFound when the blob is absent.
   virtual Status Delete(const Digest& digest) = 0;
+  // Where a committed blob lives as a file, for code that hands a file to a
+  // library (a registry upload); nullopt when this store keeps no files.
+  // The file is read-only and must not be changed.
+  virtual std::optional<std::string> FilePath(const Digest& /*digest*/) { return std::nullopt; }
   // Every blob present, in digest order.
   virtual Result<std::vector<Digest>> List() = 0;
 

@@ -172,6 +172,10 @@ TEST(FileBlobStoreTest, LayoutAndReadOnlyBlobs) {
   ASSERT_OK(digest);
   std::string path = dir.path() + "/blobs/sha256/" + digest->hex();
   EXPECT_EQ((*store)->BlobPath(*digest), path);
+  BlobStore& as_store = **store;
+  EXPECT_EQ(as_store.FilePath(*digest), std::optional<std::string>(path));
+  MemoryBlobStore memory;
+  EXPECT_EQ(memory.FilePath(*digest), std::nullopt);  // keeps no files
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0444u);

@@ -48,6 +48,9 @@ class FaultInjectionBlobStore : public BlobStore {
   Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) override;
   Status Delete(const Digest& digest) override;
   Result<std::vector<Digest>> List() override { return base_->List(); }
+  std::optional<std::string> FilePath(const Digest& digest) override {
+    return base_->FilePath(digest);
+  }
 
   // Counts one call of `op`; returns the injected error when it must fail.
   Status Hit(BlobFault op);

@@ -34,6 +34,7 @@ class FileBlobStore : public BlobStore {
   Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) override;
   Status Delete(const Digest& digest) override;
   Result<std::vector<Digest>> List() override;
+  std::optional<std::string> FilePath(const Digest& digest) override { return BlobPath(digest); }
 
   // The path a committed blob has (whether or not it exists).
   std::string BlobPath(const Digest& digest) const;

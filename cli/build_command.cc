@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -12,11 +13,13 @@
 #include <sstream>
 
 #include "cli/build_client.h"
+#include "cli/build_output.h"
 #include "cli/build_progress.h"
 #include "cli/context/context_scanner.h"
 #include "cli/context/stat_cache.h"
 #include "cli/context/tar_context.h"
 #include "cli/coordinator_client.h"
+#include "cli/push_client.h"
 #include "cli/registry_credentials.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
@@ -32,7 +35,7 @@ struct BuildFlags {
   std::string file;
   std::vector<std::string> tags, build_args, labels, no_cache_filter, outputs;
   std::string target, iidfile, progress = "auto", platform;
-  bool no_cache = false, cache_debug = false, quiet = false, pull = false;
+  bool no_cache = false, cache_debug = false, quiet = false, pull = false, push = false;
 };
 
 // The credentials the store holds for each registry the Dockerfile's
@@ -92,40 +95,6 @@ struct SpoolDir {
   }
 };
 
-// --output type=oci,dest=FILE | type=docker,dest=FILE
-struct Output {
-  std::string type, dest;
-};
-
-Result<Output> ParseOutput(const std::string& text) {
-  Output out;
-  std::stringstream ss(text);
-  std::string field;
-  while (std::getline(ss, field, ',')) {
-    size_t eq = field.find('=');
-    std::string key = field.substr(0, eq),
-                value = eq == std::string::npos ? "" : field.substr(eq + 1);
-    if (key == "type")
-      out.type = value;
-    else if (key == "dest")
-      out.dest = value;
-    else if (eq == std::string::npos && out.dest.empty() && out.type.empty())
-      out.dest = key;
-    else
-      return Status::InvalidArgument("--output " + text + ": unknown field '" + key +
-                                     "' (use type=oci|docker,dest=FILE)");
-  }
-  if (out.type.empty()) out.type = "oci";
-  if (out.type != "oci" && out.type != "docker") {
-    return Status::InvalidArgument("--output " + text + ": type '" + out.type +
-                                   "' is not supported; use type=oci or type=docker");
-  }
-  if (out.dest.empty()) {
-    return Status::InvalidArgument("--output " + text + ": dest=FILE is required");
-  }
-  return out;
-}
-
 // "Dockerfile:3: message" -> the Dockerfile lines around 3, as BuildKit
 // prints them under a failed build.
 std::string Excerpt(const std::string& error, const std::string& name,
@@ -153,17 +122,70 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// Pushes one name of the built image (--push, type=image,push=true); the
+// push lines become one progress note, BuildKit's "pushing layers".
+Status PushBuilt(const CliContext& ctx, CoordinatorClient& client, const std::string& name,
+                 BuildProgress& progress) {
+  ASSIGN_OR_RETURN(image::Reference ref, image::ParseReference(name));
+  const std::string title = "pushing " + ref.String();
+  const int64_t started = SteadyNowMs();
+  v1::PushImage request;
+  request.set_name(name);
+  *request.mutable_auth() = AuthFor(OpenCredentialStore(ctx).get(), ref.domain());
+  PushLines lines;
+  std::string detail = "The push refers to repository [" + ref.Name() + "]";
+  Result<v1::PushResult> result =
+      RunRemotePush(client.connection(), request, [&](const v1::PushProgress& p) {
+        if (std::optional<std::string> line = lines.Line(p)) detail += "\n" + *line;
+      });
+  if (!result.ok()) {
+    std::string message = PushFailureMessage(result.status(), ref.domain());
+    detail += "\nERROR: " + message;
+    progress.OnNote(title, detail, SteadyNowMs());
+    return Status(result.status().code(), message);
+  }
+  for (const v1::PushedTag& t : result->tags()) {
+    detail += "\npushing manifest for " + ref.Name() + ":" + t.tag() + "@" + t.digest() + " " +
+              FormatSeconds(SteadyNowMs() - started) + " done";
+  }
+  progress.OnNote(title, detail, SteadyNowMs());
+  return Status::OK();
+}
+
 int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   ProgressMode mode;
   if (!ParseProgressMode(f.progress, &mode)) {
     return Fail("--progress " + f.progress + ": use auto, plain, tty or quiet");
   }
   if (f.quiet) mode = ProgressMode::kQuiet;
-  std::vector<Output> outputs;
+  std::vector<BuildOutput> outputs;
   for (const std::string& o : f.outputs) {
-    Result<Output> out = ParseOutput(o);
+    Result<BuildOutput> out = ParseBuildOutput(o);
     if (!out.ok()) return Fail(out.status().message());
     outputs.push_back(*out);
+  }
+  if (f.push) {  // buildx: --push is --output=type=registry
+    BuildOutput registry;
+    registry.type = "image";
+    registry.push = true;
+    outputs.push_back(registry);
+  }
+  // What the image outputs name (their name=, else the -t tags) and push.
+  std::vector<std::string> image_names, push_names;
+  for (const BuildOutput& out : outputs) {
+    if (out.type != "image") continue;
+    const std::vector<std::string>& names = out.names.empty() ? f.tags : out.names;
+    if (out.push && names.empty()) {
+      return Fail("tag is needed when pushing to registry: give -t NAME or --output type=image,name=NAME,push=true");
+    }
+    for (const std::string& name : names) {
+      Result<image::Reference> ref = image::ParseReference(name);
+      if (!ref.ok()) return Fail("invalid image name '" + name + "': " + ref.status().message());
+      if (std::find(image_names.begin(), image_names.end(), name) == image_names.end()) image_names.push_back(name);
+      if (out.push && std::find(push_names.begin(), push_names.end(), name) == push_names.end()) {
+        push_names.push_back(name);
+      }
+    }
   }
   if (f.context == "-" && f.file == "-") {
     return Fail(
@@ -294,7 +316,8 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   // Exporting.
   std::string detail = "writing image " + result->image_id() + " done";
   for (const std::string& t : result->tags()) detail += "\nnaming to " + t + " done";
-  for (const Output& out : outputs) {
+  for (const BuildOutput& out : outputs) {
+    if (out.type == "image") continue;
     protocol::Envelope req = protocol::NewEnvelope(0);
     auto* save = req.mutable_save_image();
     if (result->tags().empty()) save->add_names(result->image_id());
@@ -313,7 +336,29 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     iid << result->image_id();
     if (!iid) return Fail("cannot write --iidfile " + f.iidfile);
   }
+  // type=image names beyond the -t tags are tags too.
+  for (const std::string& name : image_names) {
+    if (std::find(f.tags.begin(), f.tags.end(), name) != f.tags.end()) continue;
+    protocol::Envelope req = protocol::NewEnvelope(0);
+    req.mutable_tag_image()->set_source(result->image_id());
+    req.mutable_tag_image()->set_target(name);
+    auto reply = (*client)->Call(req);
+    if (!reply.ok()) {
+      progress->Finish(reply.status().message(), SteadyNowMs());
+      return Fail("naming the image " + name + ": " + reply.status().message());
+    }
+    detail += "\nnaming to " + name + " done";
+  }
   progress->OnNote("exporting to image", detail, SteadyNowMs());
+  for (const std::string& name : push_names) {
+    Status pushed = PushBuilt(ctx, **client, name, *progress);
+    if (!pushed.ok()) {
+      progress->Finish(pushed.message(), SteadyNowMs());
+      return Fail("failed to push " + name + ": " + pushed.message() + " (the image " +
+                  result->image_id() + " is built and tagged locally; run `strata push " + name +
+                  "` to try again)");
+    }
+  }
   progress->Finish("", SteadyNowMs());
   if (f.quiet) std::cout << result->image_id() << "\n";
   return 0;
@@ -339,8 +384,10 @@ void AddBuild(CLI::App* parent, CliContext& ctx) {
       ->delimiter(',');
   cmd->add_flag("--cache-debug", f->cache_debug, "print each step's cache key preimage");
   cmd->add_option("--iidfile", f->iidfile, "write the image ID to this file");
-  cmd->add_option("-o,--output", f->outputs, "also write an archive: type=oci|docker,dest=FILE")
+  cmd->add_option("-o,--output", f->outputs,
+                  "output destination: type=oci|docker,dest=FILE or type=image[,name=NAME][,push=true]")
       ->allow_extra_args(false);
+  cmd->add_flag("--push", f->push, "push the image to its registry after the build (type=registry)");
   cmd->add_option("--progress", f->progress, "auto, plain, tty or quiet");
   cmd->add_flag("-q,--quiet", f->quiet, "print only the image ID");
   cmd->add_option("--platform", f->platform, "target platform (os/arch)");

@@ -14,6 +14,7 @@
 #include "cli/dockerfile_commands.h"
 #include "cli/image_commands.h"
 #include "cli/login_command.h"
+#include "cli/image_push_command.h"
 #include "cli/version_command.h"
 #include "common/logging.h"
 #include "common/options.h"
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   strata::cli::AddDockerfileCommands(app, ctx);
   strata::cli::AddImageCommands(app, ctx);
   strata::cli::AddLoginCommands(app, ctx);
+  strata::cli::AddPushCommand(app, ctx);
   strata::cli::AddContainerCommands(app, ctx);
   strata::cli::AddBuildCommand(app, ctx);
   strata::cli::AddVersionCommand(app, ctx);

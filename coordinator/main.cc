@@ -20,12 +20,15 @@
 #include "coordinator/build_service.h"
 #include "coordinator/image_service.h"
 #include "coordinator/image_puller.h"
+#include "coordinator/image_pusher.h"
 #include "coordinator/local_worker.h"
 #include "coordinator/outbox_job_sender.h"
 #include "coordinator/pull_service.h"
+#include "coordinator/push_service.h"
 #include "coordinator/request_credentials.h"
 #include "coordinator/rpc_handler.h"
 #include "coordinator/server.h"
+#include "coordinator/store_push_recorder.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/context.h"
 #include "protocol/listener.h"
@@ -145,6 +148,13 @@ int main(int argc, char** argv) {
   builds.AttachPuller(puller, *credentials);
   strata::coordinator::PullService pulls(puller, *registry_client, *credentials, server);
   server.AttachPulls(pulls);
+  strata::coordinator::StorePushRecorder push_recorder(**store);
+  strata::coordinator::ImagePusher pusher(**store, &push_recorder,
+                                          {.parallel_uploads = 3, .tmp_dir = root + "/store/tmp"});
+  strata::coordinator::PushService pushes(
+      pusher, *registry_client,
+      [&credentials](const strata::v1::RegistryAuth& auth) { credentials->Accept(auth); }, server);
+  server.AttachService(pushes);
 
   std::unique_ptr<strata::coordinator::LocalWorker> worker;
   if (want_local_worker) {

@@ -44,6 +44,9 @@ void Server::Flush() {
 }
 
 bool Server::Busy() const {
+  for (const ClientService* service : services_) {
+    if (service->busy()) return true;
+  }
   return (builds_ != nullptr && builds_->running_builds() > 0) ||
          (pulls_ != nullptr && pulls_->running() > 0) ||
          (pool_ != nullptr && pool_->outstanding_jobs() > 0);
@@ -57,6 +60,12 @@ void Server::HandleClient(protocol::Incoming incoming) {
   if (pulls_ != nullptr && PullService::HandlesClientMessage(incoming.envelope)) {
     pulls_->HandleClient(incoming.peer, incoming.envelope);
     return;
+  }
+  for (ClientService* service : services_) {
+    if (service->Handles(incoming.envelope)) {
+      service->HandleClient(incoming.peer, incoming.envelope);
+      return;
+    }
   }
   for (const protocol::Envelope& reply : handler_.Handle(incoming.envelope)) {
     Status s = clients_.Reply(incoming.peer, reply);

@@ -5,10 +5,12 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "coordinator/build_service.h"
+#include "coordinator/client_service.h"
 #include "coordinator/outbox.h"
 #include "coordinator/pull_service.h"
 #include "coordinator/rpc_handler.h"
@@ -51,6 +53,9 @@ class Server : public Outbox {
   // Serves PullImage on the pull service's threads. REQUIRES: before Run;
   // `pulls` outlives the Server.
   void AttachPulls(PullService& pulls) { pulls_ = &pulls; }
+  // Hands the client requests `service` claims to it (pushes). REQUIRES:
+  // before Run; `service` outlives the Server.
+  void AttachService(ClientService& service) { services_.push_back(&service); }
 
   // OK after a Shutdown request or the idle timeout.
   Status Run();
@@ -83,6 +88,7 @@ class Server : public Outbox {
   BuildService* builds_ = nullptr;
   WorkerPool* pool_ = nullptr;
   PullService* pulls_ = nullptr;
+  std::vector<ClientService*> services_;
   Result<std::unique_ptr<protocol::Waker>> waker_;
   std::atomic<bool> stop_requested_{false};
 

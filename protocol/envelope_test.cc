@@ -80,6 +80,9 @@ TEST(EnvelopeTest, FieldNumbersAreStable) {
   EXPECT_EQ(FieldNumber(envelope, "pull_image"), 36);
   EXPECT_EQ(FieldNumber(envelope, "pull_progress"), 37);
   EXPECT_EQ(FieldNumber(envelope, "pull_result"), 38);
+  EXPECT_EQ(FieldNumber(envelope, "push_image"), 40);
+  EXPECT_EQ(FieldNumber(envelope, "push_progress"), 41);
+  EXPECT_EQ(FieldNumber(envelope, "push_result"), 42);
   EXPECT_EQ(FieldNumber(envelope, "submit_build"), 50);
   EXPECT_EQ(FieldNumber(envelope, "build_result"), 53);
   EXPECT_EQ(FieldNumber(envelope, "register_worker"), 80);

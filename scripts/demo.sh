@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set-up, build, then show strata at work: the Dockerfile front
-# end on examples/, base images made on this machine (no registry can be
+# end on examples/, base images made on this machine (no outside registry is
 # reached: busybox from the busybox-static package, and Debian bookworm from
 # debootstrap, made once and cached under build/e2e-cache), the tutorial's images
 # built, run and rebuilt from the cache (its nginx web server on Debian; busybox
@@ -12,7 +12,8 @@ bash scripts/build.sh
 S="$PWD/build/bin/strata"
 WORK=$(mktemp -d /tmp/strata-demo-XXXXXX)
 export STRATA_ROOT="$WORK/root"
-trap 'pkill -f "strata-coordinator --root $WORK" 2>/dev/null; pkill -f "strata-worker .*$WORK" 2>/dev/null; sleep 0.5; rm -rf "$WORK"' EXIT
+REGISTRY_PID=""
+trap '[ -n "$REGISTRY_PID" ] && kill "$REGISTRY_PID" 2>/dev/null; pkill -f "strata-coordinator --root $WORK" 2>/dev/null; pkill -f "strata-worker .*$WORK" 2>/dev/null; sleep 0.5; rm -rf "$WORK"' EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -80,6 +81,31 @@ if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && grep -q overlay /proc/fil
   step "strata build -t multistage examples/multistage   (stages, heredoc RUN, COPY --from)"
   $S build --progress=plain -t multistage examples/multistage
   $S run --rm multistage
+
+  step "a local registry (Debian's docker-registry on 127.0.0.1); strata push hellodocker to it"
+  mkdir -p "$WORK/registry"
+  printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:0\n' \
+    "$WORK/registry/data" > "$WORK/registry/config.yml"
+  # The kernel picks the port; the registry logs it ("listening on").
+  docker-registry serve "$WORK/registry/config.yml" > "$WORK/registry/log" 2>&1 < /dev/null &
+  REGISTRY_PID=$!
+  REG=""
+  for i in $(seq 1 100); do
+    REG=$(sed -n 's/.*msg="listening on \(127\.0\.0\.1:[0-9]*\)".*/\1/p' "$WORK/registry/log" | head -1)
+    [ -n "$REG" ] && break
+    sleep 0.1
+  done
+  echo "\$ strata tag hellodocker $REG/hellodocker && strata push $REG/hellodocker"
+  $S tag hellodocker "$REG/hellodocker"
+  $S push "$REG/hellodocker"
+  echo "\$ skopeo inspect --tls-verify=false docker://$REG/hellodocker:latest"
+  skopeo inspect --tls-verify=false "docker://$REG/hellodocker:latest" | jq '{Digest, Layers}'
+  step "strata push again: every layer already exists"
+  $S push "$REG/hellodocker"
+  step "strata pull $REG/hellodocker into a fresh store: the same image ID"
+  STRATA_ROOT="$WORK/pulled" $S pull "$REG/hellodocker"
+  STRATA_ROOT="$WORK/pulled" $S images --digests
+  echo "pushed $($S image inspect -f '{{.Id}}' hellodocker), pulled $(STRATA_ROOT="$WORK/pulled" $S image inspect -f '{{.Id}}' "$REG/hellodocker")"
 
   step "strata images && strata image inspect hellodocker"
   $S images
