@@ -17,7 +17,11 @@ std::string HostKey(const std::string& server) {
 }  // namespace
 
 void RequestCredentials::Accept(const v1::RegistryAuth& auth) {
-  if (auth.server().empty() || auth.username().empty()) return;
+  if (auth.server().empty()) return;
+  if (auth.username().empty()) {
+    Erase(auth.server()).PermitUncheckedError();
+    return;
+  }
   Put(auth.server(), {auth.username(), auth.password()}).PermitUncheckedError();
 }
 

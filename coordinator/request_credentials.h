@@ -3,9 +3,11 @@
 // The registry credentials clients sent with their requests (PullImage's
 // and SubmitBuild's RegistryAuth), as the CredentialStore the coordinator's
 // RegistryClient reads. Kept in memory only, per registry host, the latest
-// a client sent winning; never written to disk or logged. A request without
-// credentials for a host leaves the ones an earlier request sent (one user
-// per coordinator today: see docs/architecture.md "Tenancy").
+// a client sent winning; never written to disk or logged. A request that
+// names a host without a user forgets that host's credentials: its client
+// holds none (after `strata logout` the next request is anonymous, as with
+// Docker, whose daemon keeps no credentials). One user per coordinator
+// today: see docs/architecture.md "Tenancy".
 //
 // Thread-safe.
 
@@ -20,7 +22,8 @@ namespace strata::coordinator {
 
 class RequestCredentials : public registry::CredentialStore {
  public:
-  // Remembers `auth` when it names a server and a user.
+  // Remembers `auth` when it names a server and a user; forgets the
+  // server's credentials when it names a server and no user.
   void Accept(const v1::RegistryAuth& auth);
 
   Result<std::optional<registry::Credentials>> Get(const std::string& host) override;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "image/digest.h"
 #include "registry/auth_challenge.h"
 #include "registry/base64.h"
 #include "registry/registry_error.h"
@@ -53,9 +54,19 @@ Status RegistryAuth::Denied(const RegistryEndpoint& endpoint, const std::string&
                                   LoginHint(endpoint));
 }
 
+Result<std::string> RegistryAuth::TokenKey(const RegistryEndpoint& endpoint,
+                                           const std::vector<std::string>& scopes) {
+  // A token belongs to the credentials it was fetched with: after a logout
+  // or a new login the cached one must not be used.
+  ASSIGN_OR_RETURN(std::optional<Credentials> creds, CredentialsFor(endpoint));
+  std::string who = creds ? Digest::Sha256Of(creds->username + ":" + creds->password).ToString()
+                          : std::string("anonymous");
+  return JoinScopes(scopes) + "\n" + who;
+}
+
 Result<std::string> RegistryAuth::Header(const RegistryEndpoint& endpoint,
                                          const std::vector<std::string>& scopes) {
-  std::string key = JoinScopes(scopes);
+  ASSIGN_OR_RETURN(std::string key, TokenKey(endpoint, scopes));
   std::string realm, service;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -96,12 +107,15 @@ Status RegistryAuth::OnChallenge(const RegistryEndpoint& endpoint,
       auto realm = c.params.find("realm");
       if (realm == c.params.end() || realm->second.empty()) continue;
       std::string service = c.params.count("service") ? c.params.at("service") : "";
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       HostState& h = hosts_[endpoint.domain];
       h.scheme = Scheme::kBearer;
       h.realm = realm->second;
       h.service = service;
-      h.tokens.erase(JoinScopes(scopes));  // it did not do: get a new one
+      lock.unlock();
+      ASSIGN_OR_RETURN(std::string key, TokenKey(endpoint, scopes));
+      lock.lock();
+      h.tokens.erase(key);  // it did not do: get a new one
       return Status::OK();
     }
     if (c.scheme == "basic") {

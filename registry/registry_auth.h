@@ -60,10 +60,13 @@ class RegistryAuth {
     Scheme scheme = Scheme::kUnknown;
     std::string realm;
     std::string service;
-    std::map<std::string, Token> tokens;  // by scope set
+    std::map<std::string, Token> tokens;  // by scope set and credentials (TokenKey)
   };
 
   Result<std::optional<Credentials>> CredentialsFor(const RegistryEndpoint& endpoint);
+  // The token cache key: the scope set and a digest of the credentials.
+  Result<std::string> TokenKey(const RegistryEndpoint& endpoint,
+                               const std::vector<std::string>& scopes);
   Result<Token> FetchToken(const RegistryEndpoint& endpoint, const std::string& realm,
                            const std::string& service, const std::vector<std::string>& scopes);
   Status Denied(const RegistryEndpoint& endpoint, const std::string& detail) const;

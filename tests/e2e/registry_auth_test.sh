@@ -4,7 +4,7 @@
 # auth (a loopback token issuer signing RS256 JWTs the registry trusts).
 # Without credentials a push and a pull are refused with a clear message;
 # after `strata login` both work; after `strata logout` they are refused
-# again. The credentials file is mode 0600.
+# again, by the same coordinator too. The credentials file is mode 0600.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
 cd "$E2E_TMP"
@@ -50,6 +50,8 @@ for mode in htpasswd token; do
       "$("$S" inspect -f '{{.Id}}' "$image")" ]
 
   check "$mode: logout" "$S" logout "$REGISTRY"
+  # The same coordinator must not go on with the credentials it was sent.
+  fails "$mode: a push after logout is refused" "$S" push "$image"
   fails "$mode: a pull after logout is refused" \
     env STRATA_ROOT="$E2E_TMP/after-logout-$mode" STRATA_AUTH_FILE="$STRATA_ROOT/auth.json" "$S" pull "$image"
   stop_registry
