@@ -4,20 +4,17 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <map>
 
+#include "cli/reply_stream.h"
 #include "common/logging.h"
 #include "image/digest.h"
 
 namespace strata::cli {
 namespace {
 
-using namespace std::chrono_literals;
-
 constexpr size_t kChunk = 1 << 20;  // BlobPut data per message (DESIGN: 1 MiB)
-
 
 // Sends the content of `path` as BlobPut chunks of request `id`, checking
 // that it still has the digest the manifest recorded.
@@ -47,8 +44,10 @@ Status UploadBlob(protocol::Connection& connection, uint64_t id, const std::stri
       if (::read(fd, &extra, 1) > 0) last = false;
     }
     if (last && hasher.Finish().ToString() != digest) {
-      status = Status::InvalidArgument(path + " changed while the build was running (its content "
-                                       "no longer matches the scanned " + digest + "); run the build again");
+      status = Status::InvalidArgument(path +
+                                       " changed while the build was running (its content "
+                                       "no longer matches the scanned " +
+                                       digest + "); run the build again");
       break;
     }
     protocol::Envelope e = protocol::NewEnvelope(id);
@@ -100,7 +99,8 @@ Result<v1::BuildResult> RunRemoteBuild(protocol::Connection& connection, v1::Sub
   std::map<std::string, std::pair<std::string, uint64_t>> contents;  // digest -> path, size
   for (const context::ContextEntry& entry : manifest.entries) {
     if (entry.type != context::EntryType::kRegular) continue;
-    contents.try_emplace(entry.content.ToString(), manifest.content_root + "/" + entry.path, entry.size);
+    contents.try_emplace(entry.content.ToString(), manifest.content_root + "/" + entry.path,
+                         entry.size);
   }
   FillContext(manifest, &submit);
   const uint64_t id = connection.NextRequestId();
@@ -108,65 +108,45 @@ Result<v1::BuildResult> RunRemoteBuild(protocol::Connection& connection, v1::Sub
   *request.mutable_submit_build() = std::move(submit);
   TRY(connection.Send(request));
 
-  int64_t last_heard = SteadyNowMs();
-  uint64_t ping_id = 0;
-  for (;;) {
-    Result<protocol::Envelope> in = connection.Receive(1s);
-    if (!in.ok()) {
-      if (in.status().code() != StatusCode::kTimedOut) return in.status();
-      // Silence: make sure the coordinator is still there.
-      int64_t silent = SteadyNowMs() - last_heard;
-      if (ping_id == 0 && silent > 20'000) {
-        ping_id = connection.NextRequestId();
-        protocol::Envelope ping = protocol::NewEnvelope(ping_id);
-        ping.mutable_ping();
-        TRY(connection.Send(ping));
-      } else if (ping_id != 0 && silent > 40'000) {
-        return Status::Unavailable("the coordinator at " + connection.endpoint() +
-                                   " stopped answering during the build; see its log");
-      }
-      continue;
-    }
-    last_heard = SteadyNowMs();
-    if (in->request_id() == ping_id && in->has_pong()) {
-      ping_id = 0;
-      continue;
-    }
-    if (in->request_id() != id) continue;  // a late reply to something else
-    switch (in->body_case()) {
-      case protocol::Envelope::kBuildEvent:
-        progress.OnEvent(in->build_event(), SteadyNowMs());
-        break;
-      case protocol::Envelope::kMissingBlobs: {
-        uint64_t bytes = 0, files = 0;
-        for (const std::string& digest : in->missing_blobs().digests()) {
-          auto it = contents.find(digest);
-          if (it == contents.end()) {
-            return Status::Internal("the coordinator asked for " + digest +
-                                    ", which is not in the build context");
+  std::optional<v1::BuildResult> result;
+  TRY(ReceiveReplies(
+      connection, id, "build", [&](const protocol::Envelope& in) -> std::optional<Status> {
+        switch (in.body_case()) {
+          case protocol::Envelope::kBuildEvent:
+            progress.OnEvent(in.build_event(), SteadyNowMs());
+            return std::nullopt;
+          case protocol::Envelope::kMissingBlobs: {
+            uint64_t bytes = 0, files = 0;
+            for (const std::string& digest : in.missing_blobs().digests()) {
+              auto it = contents.find(digest);
+              if (it == contents.end()) {
+                return Status::Internal("the coordinator asked for " + digest +
+                                        ", which is not in the build context");
+              }
+              TRY(UploadBlob(connection, id, digest, it->second.first, it->second.second));
+              bytes += it->second.second;
+              ++files;
+            }
+            protocol::Envelope done = protocol::NewEnvelope(id);
+            done.mutable_context_uploaded();
+            TRY(connection.Send(done));
+            progress.OnNote("[internal] load build context",
+                            "transferring context: " + std::to_string(files) + " files, " +
+                                std::to_string(bytes) + " bytes",
+                            SteadyNowMs());
+            return std::nullopt;
           }
-          TRY(UploadBlob(connection, id, digest, it->second.first, it->second.second));
-          bytes += it->second.second;
-          ++files;
+          case protocol::Envelope::kBuildResult:
+            result = in.build_result();
+            return Status::OK();
+          case protocol::Envelope::kError:
+            return protocol::StatusFromError(in.error());
+          default:
+            LOG(DEBUG) << "build: ignoring " << protocol::BodyName(in);
+            return std::nullopt;
         }
-        protocol::Envelope done = protocol::NewEnvelope(id);
-        done.mutable_context_uploaded();
-        TRY(connection.Send(done));
-        progress.OnNote("[internal] load build context",
-                        "transferring context: " + std::to_string(files) + " files, " +
-                            std::to_string(bytes) + " bytes",
-                        SteadyNowMs());
-        break;
-      }
-      case protocol::Envelope::kBuildResult:
-        return in->build_result();
-      case protocol::Envelope::kError:
-        return protocol::StatusFromError(in->error());
-      default:
-        LOG(DEBUG) << "build: ignoring " << protocol::BodyName(*in);
-        break;
-    }
-  }
+      }));
+  return *result;
 }
 
 }  // namespace strata::cli

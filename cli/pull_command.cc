@@ -6,14 +6,13 @@
 #include "cli/coordinator_client.h"
 #include "cli/pull_printer.h"
 #include "cli/registry_credentials.h"
+#include "cli/reply_stream.h"
 #include "common/logging.h"
 #include "image/reference.h"
 #include "protocol/envelope.h"
 
 namespace strata::cli {
 namespace {
-
-using namespace std::chrono_literals;
 
 struct PullFlags {
   std::string name;
@@ -32,46 +31,24 @@ Status Pull(protocol::Connection& connection, v1::PullImage request, PullPrinter
   protocol::Envelope envelope = protocol::NewEnvelope(id);
   *envelope.mutable_pull_image() = std::move(request);
   TRY(connection.Send(envelope));
-  int64_t silent_ms = 0;
-  uint64_t ping_id = 0;
-  for (;;) {
-    Result<protocol::Envelope> in = connection.Receive(1s);
-    if (!in.ok()) {
-      if (in.status().code() != StatusCode::kTimedOut) return in.status();
-      // A big layer can take long; silence only matters when the
-      // coordinator stops answering pings too.
-      silent_ms += 1000;
-      if (ping_id == 0 && silent_ms > 20'000) {
-        ping_id = connection.NextRequestId();
-        protocol::Envelope ping = protocol::NewEnvelope(ping_id);
-        ping.mutable_ping();
-        TRY(connection.Send(ping));
-      } else if (ping_id != 0 && silent_ms > 40'000) {
-        return Status::Unavailable("the coordinator at " + connection.endpoint() +
-                                   " stopped answering during the pull; see its log");
-      }
-      continue;
-    }
-    silent_ms = 0;
-    if (in->request_id() == ping_id && in->has_pong()) {
-      ping_id = 0;
-      continue;
-    }
-    if (in->request_id() != id) continue;
-    switch (in->body_case()) {
-      case protocol::Envelope::kPullProgress:
-        printer.OnProgress(in->pull_progress());
-        break;
-      case protocol::Envelope::kPullResult:
-        printer.OnResult(in->pull_result());
-        if (in->pull_result().last()) return Status::OK();
-        break;
-      case protocol::Envelope::kError:
-        return protocol::StatusFromError(in->error());
-      default:
-        LOG(DEBUG) << "pull: ignoring " << protocol::BodyName(*in);
-    }
-  }
+  // A big layer can take long; ReceiveReplies pings the coordinator meanwhile.
+  return ReceiveReplies(connection, id, "pull",
+                        [&](const protocol::Envelope& in) -> std::optional<Status> {
+                          switch (in.body_case()) {
+                            case protocol::Envelope::kPullProgress:
+                              printer.OnProgress(in.pull_progress());
+                              return std::nullopt;
+                            case protocol::Envelope::kPullResult:
+                              printer.OnResult(in.pull_result());
+                              if (in.pull_result().last()) return Status::OK();
+                              return std::nullopt;
+                            case protocol::Envelope::kError:
+                              return protocol::StatusFromError(in.error());
+                            default:
+                              LOG(DEBUG) << "pull: ignoring " << protocol::BodyName(in);
+                              return std::nullopt;
+                          }
+                        });
 }
 
 Status PullWith(const CliContext& ctx, const PullFlags& f, std::ostream& out) {

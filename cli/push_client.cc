@@ -1,13 +1,9 @@
 #include "cli/push_client.h"
 
-#include <chrono>
-
-#include "cli/build_progress.h"
+#include "cli/reply_stream.h"
 #include "common/logging.h"
 
 namespace strata::cli {
-
-using namespace std::chrono_literals;
 
 Result<v1::PushResult> RunRemotePush(protocol::Connection& connection, v1::PushImage request,
                                      const std::function<void(const v1::PushProgress&)>& progress) {
@@ -17,44 +13,25 @@ Result<v1::PushResult> RunRemotePush(protocol::Connection& connection, v1::PushI
   TRY(connection.Send(envelope));
 
   // A push of a large layer can be silent for long (no progress from a
-  // slow registry); a Ping every 20 s of silence checks the coordinator.
-  int64_t last_heard = SteadyNowMs();
-  uint64_t ping_id = 0;
-  for (;;) {
-    Result<protocol::Envelope> in = connection.Receive(1s);
-    if (!in.ok()) {
-      if (in.status().code() != StatusCode::kTimedOut) return in.status();
-      int64_t silent = SteadyNowMs() - last_heard;
-      if (ping_id == 0 && silent > 20'000) {
-        ping_id = connection.NextRequestId();
-        protocol::Envelope ping = protocol::NewEnvelope(ping_id);
-        ping.mutable_ping();
-        TRY(connection.Send(ping));
-      } else if (ping_id != 0 && silent > 40'000) {
-        return Status::Unavailable("the coordinator at " + connection.endpoint() +
-                                   " stopped answering during the push; see its log");
-      }
-      continue;
-    }
-    last_heard = SteadyNowMs();
-    if (in->request_id() == ping_id && in->has_pong()) {
-      ping_id = 0;
-      continue;
-    }
-    if (in->request_id() != id) continue;
-    switch (in->body_case()) {
-      case protocol::Envelope::kPushProgress:
-        if (progress) progress(in->push_progress());
-        break;
-      case protocol::Envelope::kPushResult:
-        return in->push_result();
-      case protocol::Envelope::kError:
-        return protocol::StatusFromError(in->error());
-      default:
-        LOG(DEBUG) << "push: ignoring " << protocol::BodyName(*in);
-        break;
-    }
-  }
+  // slow registry): ReceiveReplies pings the coordinator meanwhile.
+  std::optional<v1::PushResult> result;
+  TRY(ReceiveReplies(connection, id, "push",
+                     [&](const protocol::Envelope& in) -> std::optional<Status> {
+                       switch (in.body_case()) {
+                         case protocol::Envelope::kPushProgress:
+                           if (progress) progress(in.push_progress());
+                           return std::nullopt;
+                         case protocol::Envelope::kPushResult:
+                           result = in.push_result();
+                           return Status::OK();
+                         case protocol::Envelope::kError:
+                           return protocol::StatusFromError(in.error());
+                         default:
+                           LOG(DEBUG) << "push: ignoring " << protocol::BodyName(in);
+                           return std::nullopt;
+                       }
+                     }));
+  return *result;
 }
 
 std::optional<std::string> PushLines::Line(const v1::PushProgress& progress) {
