@@ -3,17 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "coordinator/image_resolver.h"
 #include "image/image_config.h"
 #include "image/reference.h"
 
 namespace strata::coordinator {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // Passes the request's labels on once BuildOptions has a `labels` map.
 template <typename Options>
@@ -42,7 +38,7 @@ Result<BuildOptions> BuildOptionsOf(const v1::SubmitBuild& request) {
   BuildOptions options;
   options.no_cache = request.no_cache();
   for (const std::string& stage : request.no_cache_filter()) {
-    options.no_cache_filter.insert(Lower(stage));
+    options.no_cache_filter.insert(AsciiLower(stage));
   }
   options.cache_debug = request.cache_debug();
   for (const std::string& tag : request.tags()) {

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/ascii.h"
+
 namespace strata::image {
 namespace {
 
@@ -17,14 +19,6 @@ bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
 bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // path-component := [a-z0-9]+ (separator [a-z0-9]+)*
 // separator := [_.] | "__" | "-"+
@@ -140,8 +134,8 @@ Status ValidateDigest(std::string_view s) {
 }
 
 // Parses a fully qualified "domain/path[:tag][@digest]" (reference.Parse).
-Status ParseQualified(std::string_view s, std::string* domain, std::string* path,
-                      std::string* tag, std::string* digest) {
+Status ParseQualified(std::string_view s, std::string* domain, std::string* path, std::string* tag,
+                      std::string* digest) {
   std::string_view name = s;
   size_t at = s.find('@');
   if (at != std::string_view::npos) {
@@ -165,7 +159,7 @@ Status ParseQualified(std::string_view s, std::string* domain, std::string* path
   while (true) {
     size_t next = rest.find('/', start);
     if (!IsPathComponent(rest.substr(start, next - start))) {
-      if (Lower(rest) != rest) {
+      if (AsciiLower(rest) != rest) {
         return Status::InvalidArgument("repository name must be lowercase");
       }
       return InvalidFormat();
@@ -227,9 +221,8 @@ Result<Reference> ParseReference(std::string_view text) {
   std::string domain, remainder;
   size_t slash = text.find('/');
   std::string_view first = text.substr(0, slash);
-  if (slash == std::string_view::npos ||
-      (first.find_first_of(".:") == std::string_view::npos && first != "localhost" &&
-       Lower(first) == first)) {
+  if (slash == std::string_view::npos || (first.find_first_of(".:") == std::string_view::npos &&
+                                          first != "localhost" && AsciiLower(first) == first)) {
     domain = std::string(kDefaultDomain);
     remainder = std::string(text);
   } else {
@@ -241,13 +234,12 @@ Result<Reference> ParseReference(std::string_view text) {
     remainder = std::string(kOfficialPrefix) + remainder;
   }
   std::string remote = remainder.substr(0, remainder.find(':'));
-  if (Lower(remote) != remote) {
+  if (AsciiLower(remote) != remote) {
     return Status::InvalidArgument("invalid reference format: repository name (" + remote +
                                    ") must be lowercase");
   }
   Reference ref;
-  TRY(ParseQualified(domain + "/" + remainder, &ref.domain_, &ref.path_, &ref.tag_,
-                     &ref.digest_));
+  TRY(ParseQualified(domain + "/" + remainder, &ref.domain_, &ref.path_, &ref.tag_, &ref.digest_));
   if (ref.tag_.empty() && ref.digest_.empty()) ref.tag_ = "latest";
   return ref;
 }

@@ -2,18 +2,14 @@
 
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace strata::registry {
 namespace {
 
 bool IsTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 class Scanner {
@@ -67,7 +63,7 @@ std::vector<AuthChallenge> ParseAuthChallenges(std::string_view header) {
       continue;
     }
     AuthChallenge challenge;
-    challenge.scheme = Lower(scheme);
+    challenge.scheme = AsciiLower(scheme);
     // auth-params: name=value pairs separated by commas, until a token that
     // is not followed by '=' (the next challenge's scheme).
     while (true) {
@@ -94,7 +90,7 @@ std::vector<AuthChallenge> ParseAuthChallenges(std::string_view header) {
         while (!s.AtEnd() && s.Peek() != ',' && s.Peek() != ' ') s.Advance();
         value = std::string(header.substr(start, s.pos() - start));
       }
-      challenge.params[Lower(name)] = value;
+      challenge.params[AsciiLower(name)] = value;
     }
     out.push_back(std::move(challenge));
   }

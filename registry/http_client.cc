@@ -11,6 +11,8 @@
 #include <mutex>
 #include <string_view>
 
+#include "common/ascii.h"
+
 namespace strata::registry {
 namespace {
 
@@ -22,20 +24,6 @@ bool HasPrefixIgnoreCase(std::string_view s, std::string_view prefix) {
     if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
   }
   return true;
-}
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // The state of one transfer, shared with libcurl's callbacks.
@@ -156,10 +144,11 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     t->response.headers.clear();
     size_t code = line.find(' ');
     size_t reason = code == std::string_view::npos ? code : line.find(' ', code + 1);
-    if (reason != std::string_view::npos) t->response.reason = Trim(line.substr(reason + 1));
+    if (reason != std::string_view::npos)
+      t->response.reason = TrimAsciiSpace(line.substr(reason + 1));
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
-    t->response.headers.emplace_back(Lower(Trim(line.substr(0, colon))),
-                                     Trim(line.substr(colon + 1)));
+    t->response.headers.emplace_back(AsciiLower(TrimAsciiSpace(line.substr(0, colon))),
+                                     TrimAsciiSpace(line.substr(colon + 1)));
   }
   return size * n;
 }
@@ -425,7 +414,7 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
 }  // namespace
 
 std::string HttpResponse::Header(std::string_view name) const {
-  std::string want = Lower(name);
+  std::string want = AsciiLower(name);
   for (const auto& [n, v] : headers) {
     if (n == want) return v;
   }
@@ -433,7 +422,7 @@ std::string HttpResponse::Header(std::string_view name) const {
 }
 
 std::vector<std::string> HttpResponse::HeaderValues(std::string_view name) const {
-  std::string want = Lower(name);
+  std::string want = AsciiLower(name);
   std::vector<std::string> out;
   for (const auto& [n, v] : headers) {
     if (n == want) out.push_back(v);

@@ -6,22 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/ascii.h"
 #include "common/numbers.h"
 #include "common/thread_top.h"
 
 namespace strata::registry::testing {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
 
 // Reads until `data` holds a full head ("\r\n\r\n"); false on EOF/timeout.
 bool ReadHead(int fd, std::string* data) {
@@ -76,7 +66,7 @@ struct Head {
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent
   std::string Get(const std::string& name) const {
     for (const auto& [n, v] : headers) {
-      if (Lower(n) == name) return v;
+      if (AsciiLower(n) == name) return v;
     }
     return "";
   }
@@ -92,7 +82,8 @@ Head ParseHead(const std::string& text) {
     std::string line =
         text.substr(start, pos == std::string::npos ? std::string::npos : pos - start);
     if (size_t colon = line.find(':'); colon != std::string::npos) {
-      h.headers.emplace_back(Trim(line.substr(0, colon)), Trim(line.substr(colon + 1)));
+      h.headers.emplace_back(TrimAsciiSpace(line.substr(0, colon)),
+                             TrimAsciiSpace(line.substr(colon + 1)));
     }
   }
   return h;
@@ -105,7 +96,7 @@ std::string Serialize(const Head& h) {
 }
 
 void DropHeader(Head* h, const std::string& name) {
-  std::erase_if(h->headers, [&](const auto& kv) { return Lower(kv.first) == name; });
+  std::erase_if(h->headers, [&](const auto& kv) { return AsciiLower(kv.first) == name; });
 }
 
 std::string StatusText(int status) {
@@ -215,13 +206,13 @@ void FaultProxy::Serve(int fd) {
   Logged logged;
   logged.method = request.first.substr(0, sp1);
   logged.target = request.first.substr(sp1 + 1, sp2 - sp1 - 1);
-  for (const auto& [n, v] : request.headers) logged.headers[Lower(n)] = v;
+  for (const auto& [n, v] : request.headers) logged.headers[AsciiLower(n)] = v;
   auto finish = [&](int status) {
     logged.status = status;
     std::lock_guard<std::mutex> lock(mu_);
     log_.push_back(logged);
   };
-  if (!Lower(request.Get("transfer-encoding")).empty()) {
+  if (!AsciiLower(request.Get("transfer-encoding")).empty()) {
     std::string body = "chunked request bodies are not supported by the test proxy\n";
     std::string out =
         "HTTP/1.1 501 Not Implemented\r\nContent-Length: " + std::to_string(body.size()) +

@@ -6,24 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/ascii.h"
 #include "common/numbers.h"
 #include "common/thread_top.h"
 
 namespace strata::registry {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string UrlDecode(const std::string& text) {
   std::string out;
@@ -159,7 +147,8 @@ void TestHttpServer::Handle(int fd) {
     size_t e = head.find("\r\n", pos);
     std::string line = head.substr(pos, e == std::string::npos ? std::string::npos : e - pos);
     if (size_t colon = line.find(':'); colon != std::string::npos) {
-      request.headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+      request.headers[AsciiLower(TrimAsciiSpace(line.substr(0, colon)))] =
+          TrimAsciiSpace(line.substr(colon + 1));
     }
     if (e == std::string::npos) break;
     pos = e + 2;
