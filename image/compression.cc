@@ -132,59 +132,53 @@ class PassSink : public ByteSink {
   ByteSink* out_;
 };
 
-// Reads `in` through a buffer that the first bytes can be peeked from.
-class InputBuffer {
+// One decompression format, driven from either side: Step consumes what it
+// can of `in` and writes at most `out_size` bytes to `out`; Finish, at the
+// end of the input, reports a stream cut short. Not thread-safe.
+class Decoder {
  public:
-  explicit InputBuffer(ByteSource* in) : in_(in), buf_(kBufferSize) {}
-  // Refills when empty; false at end of stream.
-  Result<bool> Fill() {
-    if (pos_ < len_) return true;
-    ASSIGN_OR_RETURN(len_, in_->Read(buf_.data(), buf_.size()));
-    pos_ = 0;
-    return len_ > 0;
-  }
-  uint8_t* data() { return buf_.data() + pos_; }
-  size_t available() const { return len_ - pos_; }
-  void Consume(size_t n) { pos_ += n; }
-
- private:
-  ByteSource* in_;
-  std::vector<uint8_t> buf_;
-  size_t pos_ = 0, len_ = 0;
+  virtual ~Decoder() = default;
+  // Advances in/in_size past what was consumed; returns the bytes produced.
+  virtual Result<size_t> Step(const uint8_t** in, size_t* in_size, uint8_t* out,
+                              size_t out_size) = 0;
+  virtual Status Finish() = 0;
 };
 
-class GunzipSource : public ByteSource {
+class GunzipDecoder : public Decoder {
  public:
-  explicit GunzipSource(InputBuffer* in) : in_(in) { Reset(); }
+  GunzipDecoder() { Reset(); }
 
-  Result<size_t> Read(void* buffer, size_t size) override {
-    while (true) {
-      if (state_.block_state == ISAL_BLOCK_FINISH) {
-        // End of one gzip member: another may follow (multi-member files).
-        ASSIGN_OR_RETURN(bool more, in_->Fill());
-        if (!more) return size_t{0};
-        if (in_->available() >= 1 && in_->data()[0] != 0x1f) {
-          return Status::Corruption("gzip: unexpected data after the end of the stream");
-        }
-        Reset();
+  Result<size_t> Step(const uint8_t** in, size_t* in_size, uint8_t* out,
+                      size_t out_size) override {
+    if (state_.block_state == ISAL_BLOCK_FINISH) {
+      // End of one gzip member: another may follow (multi-member files).
+      if (*in_size == 0) return size_t{0};
+      if ((*in)[0] != 0x1f) {
+        return Status::Corruption("gzip: unexpected data after the end of the stream");
       }
-      ASSIGN_OR_RETURN(bool more, in_->Fill());
-      state_.next_in = in_->data();
-      state_.avail_in = static_cast<uint32_t>(in_->available());
-      state_.next_out = static_cast<uint8_t*>(buffer);
-      state_.avail_out = static_cast<uint32_t>(std::min<size_t>(size, 1u << 30));
-      int rc = isal_inflate(&state_);
-      in_->Consume(in_->available() - state_.avail_in);
-      if (rc < 0) {
-        return Status::Corruption("gzip: invalid compressed data (ISA-L inflate code " +
-                                  std::to_string(rc) + ")");
-      }
-      size_t produced = size - state_.avail_out;
-      if (produced > 0) return produced;
-      if (!more && state_.block_state != ISAL_BLOCK_FINISH) {
-        return Status::Corruption("gzip: stream truncated before its end");
-      }
+      Reset();
     }
+    state_.next_in = const_cast<uint8_t*>(*in);
+    state_.avail_in = static_cast<uint32_t>(std::min<size_t>(*in_size, 1u << 30));
+    state_.next_out = out;
+    state_.avail_out = static_cast<uint32_t>(std::min<size_t>(out_size, 1u << 30));
+    uint32_t offered = state_.avail_in;
+    int rc = isal_inflate(&state_);
+    size_t consumed = offered - state_.avail_in;
+    *in += consumed;
+    *in_size -= consumed;
+    if (rc < 0) {
+      return Status::Corruption("gzip: invalid compressed data (ISA-L inflate code " +
+                                std::to_string(rc) + ")");
+    }
+    return std::min<size_t>(out_size, 1u << 30) - state_.avail_out;
+  }
+
+  Status Finish() override {
+    if (state_.block_state != ISAL_BLOCK_FINISH) {
+      return Status::Corruption("gzip: stream truncated before its end");
+    }
+    return Status::OK();
   }
 
  private:
@@ -193,86 +187,152 @@ class GunzipSource : public ByteSource {
     state_.crc_flag = ISAL_GZIP;
   }
 
-  InputBuffer* in_;
   inflate_state state_;
 };
 
-class ZstdSource : public ByteSource {
+class ZstdDecoder : public Decoder {
  public:
-  explicit ZstdSource(InputBuffer* in) : in_(in), dctx_(ZSTD_createDCtx()) {}
-  ~ZstdSource() override { ZSTD_freeDCtx(dctx_); }
+  ZstdDecoder() : dctx_(ZSTD_createDCtx()) {}
+  ~ZstdDecoder() override { ZSTD_freeDCtx(dctx_); }
 
-  Result<size_t> Read(void* buffer, size_t size) override {
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, in_->Fill());
-      if (!more) {
-        if (last_rc_ != 0) return Status::Corruption("zstd: stream truncated before its end");
-        return size_t{0};
-      }
-      ZSTD_inBuffer in{in_->data(), in_->available(), 0};
-      ZSTD_outBuffer out{buffer, size, 0};
-      size_t rc = ZSTD_decompressStream(dctx_, &out, &in);
-      in_->Consume(in.pos);
-      if (ZSTD_isError(rc)) {
-        return Status::Corruption(std::string("zstd: invalid compressed data: ") +
-                                  ZSTD_getErrorName(rc));
-      }
-      last_rc_ = rc;
-      if (out.pos > 0) return out.pos;
+  Result<size_t> Step(const uint8_t** in, size_t* in_size, uint8_t* out,
+                      size_t out_size) override {
+    ZSTD_inBuffer input{*in, *in_size, 0};
+    ZSTD_outBuffer output{out, out_size, 0};
+    size_t rc = ZSTD_decompressStream(dctx_, &output, &input);
+    *in += input.pos;
+    *in_size -= input.pos;
+    if (ZSTD_isError(rc)) {
+      return Status::Corruption(std::string("zstd: invalid compressed data: ") +
+                                ZSTD_getErrorName(rc));
     }
+    // A call that moved nothing (empty input at the end) says nothing new
+    // about where the frame stands.
+    if (input.pos > 0 || output.pos > 0) last_rc_ = rc;
+    return output.pos;
+  }
+
+  Status Finish() override {
+    if (last_rc_ != 0) return Status::Corruption("zstd: stream truncated before its end");
+    return Status::OK();
   }
 
  private:
-  InputBuffer* in_;
   ZSTD_DCtx* dctx_;
   size_t last_rc_ = 0;
 };
 
-class PlainSource : public ByteSource {
+class PlainDecoder : public Decoder {
  public:
-  explicit PlainSource(InputBuffer* in) : in_(in) {}
-  Result<size_t> Read(void* buffer, size_t size) override {
-    ASSIGN_OR_RETURN(bool more, in_->Fill());
-    if (!more) return size_t{0};
-    size_t n = std::min(size, in_->available());
-    std::memcpy(buffer, in_->data(), n);
-    in_->Consume(n);
+  Result<size_t> Step(const uint8_t** in, size_t* in_size, uint8_t* out,
+                      size_t out_size) override {
+    size_t n = std::min(*in_size, out_size);
+    if (n > 0) std::memcpy(out, *in, n);
+    *in += n;
+    *in_size -= n;
     return n;
   }
-
- private:
-  InputBuffer* in_;
+  Status Finish() override { return Status::OK(); }
 };
 
-// Detects the format on the first Read, then delegates.
-class DetectingSource : public ByteSource {
+std::unique_ptr<Decoder> NewDecoder(std::string_view head) {
+  switch (DetectCompression(head)) {
+    case Compression::kGzip:
+      return std::make_unique<GunzipDecoder>();
+    case Compression::kZstd:
+      return std::make_unique<ZstdDecoder>();
+    case Compression::kNone:
+      break;
+  }
+  return std::make_unique<PlainDecoder>();
+}
+
+// Pulls `in` through a buffer and a decoder chosen from the first bytes.
+class DecompressingSource : public ByteSource {
  public:
-  explicit DetectingSource(ByteSource* in) : input_(in) {}
+  explicit DecompressingSource(ByteSource* in) : in_(in), buf_(kBufferSize) {}
 
   Result<size_t> Read(void* buffer, size_t size) override {
-    if (!inner_) {
-      // Read until at least 4 bytes are buffered or the stream ends.
-      ASSIGN_OR_RETURN(bool more, input_.Fill());
-      std::string_view head;
-      if (more) head = {reinterpret_cast<const char*>(input_.data()), input_.available()};
-      switch (DetectCompression(head)) {
-        case Compression::kGzip:
-          inner_ = std::make_unique<GunzipSource>(&input_);
-          break;
-        case Compression::kZstd:
-          inner_ = std::make_unique<ZstdSource>(&input_);
-          break;
-        case Compression::kNone:
-          inner_ = std::make_unique<PlainSource>(&input_);
-          break;
+    while (true) {
+      if (pos_ == len_ && !eof_) {
+        ASSIGN_OR_RETURN(len_, in_->Read(buf_.data(), buf_.size()));
+        pos_ = 0;
+        eof_ = len_ == 0;
+      }
+      if (!decoder_) {
+        decoder_ = NewDecoder({reinterpret_cast<const char*>(buf_.data()), len_});
+      }
+      const uint8_t* next = buf_.data() + pos_;
+      size_t avail = len_ - pos_;
+      ASSIGN_OR_RETURN(size_t produced,
+                       decoder_->Step(&next, &avail, static_cast<uint8_t*>(buffer), size));
+      pos_ = len_ - avail;
+      if (produced > 0) return produced;
+      if (eof_) {
+        TRY(decoder_->Finish());
+        return size_t{0};
       }
     }
-    return inner_->Read(buffer, size);
   }
 
  private:
-  InputBuffer input_;
-  std::unique_ptr<ByteSource> inner_;
+  ByteSource* in_;
+  std::vector<uint8_t> buf_;
+  size_t pos_ = 0, len_ = 0;
+  bool eof_ = false;
+  std::unique_ptr<Decoder> decoder_;
+};
+
+// Takes compressed bytes as they come and writes their decompression to
+// `out`; the format is chosen once the first four bytes are in.
+class DecompressingSink : public ByteSink {
+ public:
+  explicit DecompressingSink(ByteSink* out) : out_(out), buf_(kBufferSize) {}
+
+  Status Write(const void* data, size_t size) override {
+    const uint8_t* p = static_cast<const uint8_t*>(data);
+    if (!decoder_) {
+      size_t take = std::min(size, 4 - head_.size());
+      head_.append(reinterpret_cast<const char*>(p), take);
+      p += take;
+      size -= take;
+      if (head_.size() < 4) return Status::OK();
+      TRY(Start());
+    }
+    return Feed(p, size);
+  }
+
+  Status Close() override {
+    if (!decoder_) TRY(Start());
+    TRY(Feed(nullptr, 0));
+    TRY(decoder_->Finish());
+    return out_->Close();
+  }
+
+ private:
+  Status Start() {
+    decoder_ = NewDecoder(head_);
+    return Feed(reinterpret_cast<const uint8_t*>(head_.data()), head_.size());
+  }
+
+  // Steps until the input is used up and the decoder has nothing pending.
+  Status Feed(const uint8_t* p, size_t size) {
+    while (true) {
+      size_t before = size;
+      ASSIGN_OR_RETURN(size_t produced, decoder_->Step(&p, &size, buf_.data(), buf_.size()));
+      if (produced > 0) TRY(out_->Write(buf_.data(), produced));
+      if (produced == buf_.size()) continue;  // more may be pending
+      if (size == 0) return Status::OK();
+      if (produced == 0 && size == before) {
+        return Status::Corruption("decompression made no progress on its input");
+      }
+    }
+  }
+
+  ByteSink* out_;
+  std::vector<uint8_t> buf_;
+  std::string head_;
+  std::unique_ptr<Decoder> decoder_;
 };
 
 }  // namespace
@@ -317,7 +377,11 @@ Compression DetectCompression(std::string_view head) {
 }
 
 std::unique_ptr<ByteSource> NewDecompressingSource(ByteSource* in) {
-  return std::make_unique<DetectingSource>(in);
+  return std::make_unique<DecompressingSource>(in);
+}
+
+std::unique_ptr<ByteSink> NewDecompressingSink(ByteSink* out) {
+  return std::make_unique<DecompressingSink>(out);
 }
 
 }  // namespace strata::image

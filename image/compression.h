@@ -36,4 +36,10 @@ Compression DetectCompression(std::string_view head);
 // through. Errors are Corruption and say which format failed. Does not own `in`.
 std::unique_ptr<ByteSource> NewDecompressingSource(ByteSource* in);
 
+// The same decompression driven by the compressed side: a sink that takes
+// the compressed bytes as they arrive (a download) and writes the
+// decompressed ones to `out`. Close() reports a stream cut short and closes
+// `out`. Does not own `out`.
+std::unique_ptr<ByteSink> NewDecompressingSink(ByteSink* out);
+
 }  // namespace strata::image
