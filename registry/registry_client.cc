@@ -112,7 +112,9 @@ Result<uint64_t> FileSize(const std::string& path) {
 }
 
 // Hashes the first `n` bytes of `path` into `hasher`.
-Status HashPrefix(const std::string& path, uint64_t n, Sha256Hasher* hasher) {
+// Passes the first n bytes of the file at `path` to `feed`.
+Status ReadPrefix(const std::string& path, uint64_t n,
+                  const std::function<void(std::string_view)>& feed) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
   std::vector<char> buf(1 << 20);
@@ -124,7 +126,7 @@ Status HashPrefix(const std::string& path, uint64_t n, Sha256Hasher* hasher) {
       ::close(fd);
       return Status::IOError(path + ": cannot read");
     }
-    hasher->Update(buf.data(), static_cast<size_t>(got));
+    feed(std::string_view(buf.data(), static_cast<size_t>(got)));
     done += static_cast<uint64_t>(got);
   }
   ::close(fd);
@@ -155,7 +157,8 @@ class CurlRegistryClient : public RegistryClient {
   Result<ResolvedImage> Resolve(const image::Reference& ref, const std::string& platform) override;
   Result<std::optional<Digest>> HeadManifest(const image::Reference& ref) override;
   Status FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
-                   const std::string& dest_path, const ProgressFn& progress) override;
+                   const std::string& dest_path, const ProgressFn& progress,
+                   BlobObserver* observer) override;
   Result<bool> HasBlob(const image::Reference& repo, const Digest& digest) override;
   Result<bool> PushBlob(const image::Reference& repo, const image::Descriptor& blob,
                         const std::string& path, const std::string& mount_from,
@@ -375,30 +378,40 @@ Result<std::optional<Digest>> CurlRegistryClient::HeadManifest(const image::Refe
 }
 
 Status CurlRegistryClient::FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
-                                     const std::string& dest_path, const ProgressFn& progress) {
+                                     const std::string& dest_path, const ProgressFn& progress,
+                                     BlobObserver* observer) {
   RegistryEndpoint ep = Endpoint(repo);
   std::string what = "blob " + blob.digest.ToString();
   Sha256Hasher hasher;
+  // Every byte the file holds goes through here, once per attempt from the start.
+  auto feed = [&](std::string_view bytes) {
+    hasher.Update(bytes);
+    if (observer != nullptr) observer->Update(bytes);
+  };
+  auto restart = [&] {
+    hasher = Sha256Hasher();
+    if (observer != nullptr) observer->Restart();
+  };
   uint64_t have = 0;  // bytes at dest_path before the current attempt
   bool started = false;
   HttpRequest request;
   request.url = RepoUrl(ep, repo) + "/blobs/" + blob.digest.ToString();
   request.response_file = dest_path;
   if (blob.size > 0) request.max_file_size = static_cast<uint64_t>(blob.size);
-  request.on_file_bytes = [&](std::string_view bytes) { hasher.Update(bytes); };
+  request.on_file_bytes = feed;
   if (progress) {
     request.progress = [&](uint64_t, uint64_t received) {
       progress(BlobProgress{blob.digest, have + received, static_cast<uint64_t>(blob.size)});
     };
   }
-  // Before each attempt: resume from what the last one wrote, hashing it again.
+  // Before each attempt: resume from what the last one wrote, fed again.
   auto prepare = [&](HttpRequest& r) -> Status {
-    hasher = Sha256Hasher();
+    restart();
     have = 0;
     if (started) {
       ASSIGN_OR_RETURN(uint64_t size, FileSize(dest_path));
       if (size > 0 && size < static_cast<uint64_t>(blob.size)) {
-        TRY(HashPrefix(dest_path, size, &hasher));
+        TRY(ReadPrefix(dest_path, size, feed));
         have = size;
       }
     }
@@ -420,10 +433,10 @@ Status CurlRegistryClient::FetchBlob(const image::Reference& repo, const image::
   if (failed.ok()) {
     // A 200 after a Range request rewrote the file from its start.
     if (!r->resumed && have > 0) {
-      // on_file_bytes saw only the new body: hash it alone.
-      hasher = Sha256Hasher();
+      // The prefix fed before the attempt is gone: feed the new file alone.
+      restart();
       ASSIGN_OR_RETURN(uint64_t size, FileSize(dest_path));
-      TRY(HashPrefix(dest_path, size, &hasher));
+      TRY(ReadPrefix(dest_path, size, feed));
     }
     uint64_t size = hasher.size();
     Digest got = hasher.Finish();

@@ -57,6 +57,17 @@ struct BlobProgress {
 };
 using ProgressFn = std::function<void(const BlobProgress&)>;
 
+// Sees a download's bytes in order, from the blob's first byte, as they
+// reach the file: a pull computes the layer's diff_id while it downloads.
+// Before each attempt (a resume, or a server that ignores Range and sends
+// the blob again) comes Restart(), then every byte again from the start.
+class BlobObserver {
+ public:
+  virtual ~BlobObserver() = default;
+  virtual void Restart() = 0;
+  virtual void Update(std::string_view bytes) = 0;
+};
+
 class RegistryClient {
  public:
   virtual ~RegistryClient() = default;
@@ -76,9 +87,11 @@ class RegistryClient {
   // Downloads a blob of `repo` (ref's domain + path) into `dest_path`,
   // verifying its SHA-256 against `digest` (Corruption and nothing left at
   // dest_path on a mismatch). A transfer cut in the middle resumes with
-  // Range from the bytes already written.
+  // Range from the bytes already written. `observer` (may be null) sees
+  // the bytes as they come.
   virtual Status FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
-                           const std::string& dest_path, const ProgressFn& progress) = 0;
+                           const std::string& dest_path, const ProgressFn& progress,
+                           BlobObserver* observer) = 0;
 
   // Whether the repository already has the blob (HEAD).
   virtual Result<bool> HasBlob(const image::Reference& repo, const Digest& digest) = 0;

@@ -193,7 +193,8 @@ TEST_F(RegistryClientTest, PushedImageResolvesAndItsBlobsComeBack) {
   std::string dest = dir_ + "/fetched";
   uint64_t last_done = 0;
   Status fetched =
-      client->FetchBlob(ref, layer.desc, dest, [&](const BlobProgress& p) { last_done = p.done; });
+      client->FetchBlob(ref, layer.desc, dest, [&](const BlobProgress& p) { last_done = p.done; },
+                        nullptr);
   ASSERT_TRUE(fetched.ok()) << fetched.ToString();
   EXPECT_EQ(ReadFile(dest), layer.bytes);
   EXPECT_EQ(last_done, layer.bytes.size());
@@ -220,7 +221,7 @@ TEST_F(RegistryClientTest, OneClientServesConcurrentDownloads) {
   for (size_t i = 0; i < blobs.size(); ++i) {
     threads.emplace_back([&, i] {
       results[i] =
-          client->FetchBlob(repo, blobs[i].desc, dir_ + "/par-" + std::to_string(i), nullptr);
+          client->FetchBlob(repo, blobs[i].desc, dir_ + "/par-" + std::to_string(i), nullptr, nullptr);
     });
   }
   for (std::thread& t : threads) t.join();
@@ -242,7 +243,7 @@ TEST_F(RegistryClientTest, MissingManifestAndBlobAreNotFoundWithTheRegistrysWord
   d.digest = Digest::Sha256Of("x");
   d.size = 1;
   std::string dest = dir_ + "/none";
-  Status s = client->FetchBlob(Ref(host_ + "/nope"), d, dest, nullptr);
+  Status s = client->FetchBlob(Ref(host_ + "/nope"), d, dest, nullptr, nullptr);
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
   EXPECT_EQ(s.message(),
             host_ + "/nope: blob " + d.digest.ToString() + ": blob unknown to registry");
@@ -417,7 +418,7 @@ TEST_F(RegistryClientTest, BigBlobGoesInPatchChunks) {
   }
   EXPECT_EQ(patches, 4);
   std::string dest = dir_ + "/back";
-  ASSERT_TRUE(client->FetchBlob(repo, b.desc, dest, nullptr).ok());
+  ASSERT_TRUE(client->FetchBlob(repo, b.desc, dest, nullptr, nullptr).ok());
   EXPECT_EQ(ReadFile(dest), b.bytes);
 }
 
@@ -430,7 +431,7 @@ TEST_F(RegistryClientTest, CorruptBlobIsCorruptionAndNothingIsLeft) {
   ASSERT_TRUE(client->PushBlob(repo, b.desc, b.path, "", nullptr).ok());
   proxy_->CorruptBody("/blobs/sha256:");
   std::string dest = dir_ + "/bad";
-  Status s = client->FetchBlob(repo, b.desc, dest, nullptr);
+  Status s = client->FetchBlob(repo, b.desc, dest, nullptr, nullptr);
   EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
   EXPECT_TRUE(Contains(s.message(), "registry " + host_ + ": blob " + b.desc.digest.ToString() +
                                         ": content does not match its digest (got sha256:"))
@@ -447,9 +448,21 @@ TEST_F(RegistryClientTest, CutDownloadResumesWithRange) {
   ASSERT_TRUE(client->PushBlob(repo, b.desc, b.path, "", nullptr).ok());
   proxy_->CutBody("/blobs/sha256:", 400'000, 1);
   std::string dest = dir_ + "/resumed";
-  Status s = client->FetchBlob(repo, b.desc, dest, nullptr);
+  // The observer sees the whole blob once more after each restart.
+  struct Collect : BlobObserver {
+    void Restart() override {
+      ++restarts;
+      seen.clear();
+    }
+    void Update(std::string_view bytes) override { seen.append(bytes); }
+    int restarts = 0;
+    std::string seen;
+  } observer;
+  Status s = client->FetchBlob(repo, b.desc, dest, nullptr, &observer);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(ReadFile(dest), b.bytes);
+  EXPECT_EQ(observer.restarts, 2);
+  EXPECT_TRUE(observer.seen == b.bytes) << observer.seen.size() << " bytes seen";
   std::vector<std::string> ranges;
   for (const auto& l : proxy_->Log()) {
     if (l.method == "GET" && Contains(l.target, "/blobs/")) {

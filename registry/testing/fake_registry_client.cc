@@ -142,7 +142,8 @@ Result<std::optional<Digest>> FakeRegistryClient::HeadManifest(const image::Refe
 }
 
 Status FakeRegistryClient::FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
-                                     const std::string& dest_path, const ProgressFn& progress) {
+                                     const std::string& dest_path, const ProgressFn& progress,
+                                     BlobObserver* observer) {
   TRY(DownStatus(repo));
   ++blob_fetches_;
   std::string bytes;
@@ -162,6 +163,10 @@ Status FakeRegistryClient::FetchBlob(const image::Reference& repo, const image::
                               Digest::Sha256Of(bytes + "x").ToString() + ")");
   }
   TRY(WriteWhole(dest_path, bytes));
+  if (observer != nullptr) {
+    observer->Restart();
+    observer->Update(bytes);
+  }
   if (progress) progress({blob.digest, bytes.size(), bytes.size()});
   return Status::OK();
 }

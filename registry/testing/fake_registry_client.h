@@ -42,7 +42,8 @@ class FakeRegistryClient : public RegistryClient {
   Result<ResolvedImage> Resolve(const image::Reference& ref, const std::string& platform) override;
   Result<std::optional<Digest>> HeadManifest(const image::Reference& ref) override;
   Status FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
-                   const std::string& dest_path, const ProgressFn& progress) override;
+                   const std::string& dest_path, const ProgressFn& progress,
+                   BlobObserver* observer) override;
   Result<bool> HasBlob(const image::Reference& repo, const Digest& digest) override;
   Result<bool> PushBlob(const image::Reference& repo, const image::Descriptor& blob,
                         const std::string& path, const std::string& mount_from,

@@ -71,12 +71,12 @@ TEST(FakeRegistryClientTest, PushedBlobsAreFetchedBackAndCorruptionIsReported) {
   EXPECT_EQ(fake.blob_pushes(), 1);
 
   std::string dest = TempPath();
-  ASSERT_TRUE(fake.FetchBlob(repo, blob, dest, nullptr).ok());
+  ASSERT_TRUE(fake.FetchBlob(repo, blob, dest, nullptr, nullptr).ok());
   EXPECT_EQ(Slurp(dest), "layer bytes");
   fake.CorruptBlob(blob.digest);
-  EXPECT_EQ(fake.FetchBlob(repo, blob, dest, nullptr).code(), StatusCode::kCorruption);
+  EXPECT_EQ(fake.FetchBlob(repo, blob, dest, nullptr, nullptr).code(), StatusCode::kCorruption);
   fake.SetDown(true);
-  Status down = fake.FetchBlob(repo, blob, dest, nullptr);
+  Status down = fake.FetchBlob(repo, blob, dest, nullptr, nullptr);
   EXPECT_EQ(down.code(), StatusCode::kUnavailable);
   EXPECT_TRUE(down.retryable());
   unlink(src.c_str());
