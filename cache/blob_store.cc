@@ -1,5 +1,7 @@
 #include "cache/blob_store.h"
 
+#include <unistd.h>
+
 namespace strata::cache {
 
 namespace {
@@ -17,6 +19,12 @@ Result<std::string> BlobStore::ReadAll(const Digest& digest) {
     out.append(buf, n);
   }
   return out;
+}
+
+Result<Digest> BlobStore::AdoptFile(const std::string& path, const Digest& digest) {
+  Result<Digest> put = PutFile(path, digest);
+  ::unlink(path.c_str());
+  return put;
 }
 
 Result<Digest> BlobStore::Put(std::string_view data, std::optional<Digest> expected) {

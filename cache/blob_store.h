@@ -65,6 +65,13 @@ class BlobStore {
   // untouched), verifying it against `expected` when set. Implementations avoid
   // copying bytes where the file system allows (reflink).
   virtual Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) = 0;
+  // Moves the file at `path` into the store as blob `digest`, which the
+  // caller computed from the bytes as it wrote them (a download hashed on
+  // the way in); the file is gone afterwards, whatever the outcome. No
+  // bytes are copied or read again where the file lies on the store's file
+  // system (FileBlobStore: its tmp/ directory is the place). This default
+  // copies and checks (PutFile), then removes `path`.
+  virtual Result<Digest> AdoptFile(const std::string& path, const Digest& digest);
   // NotFound when the blob is absent.
   virtual Status Delete(const Digest& digest) = 0;
   // Where a committed blob lives as a file, for code that hands a file to a

@@ -160,6 +160,18 @@ TEST_P(BlobStoreContractTest, PutFileStoresContentAndKeepsSource) {
             StatusCode::kNotFound);
 }
 
+TEST_P(BlobStoreContractTest, AdoptFileTakesTheFileAway) {
+  std::string src = dir_.path() + "/download.bin";
+  { std::ofstream(src, std::ios::binary) << "downloaded"; }
+  auto digest = store_->AdoptFile(src, Digest::Sha256Of("downloaded"));
+  ASSERT_OK(digest);
+  EXPECT_EQ(*digest, Digest::Sha256Of("downloaded"));
+  EXPECT_EQ(*store_->ReadAll(*digest), "downloaded");
+  EXPECT_FALSE(fs::exists(src));
+  EXPECT_EQ(store_->AdoptFile(dir_.path() + "/absent", Digest::Sha256Of("x")).status().code(),
+            StatusCode::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, BlobStoreContractTest,
                          ::testing::Values("file", "memory"),
                          [](const auto& info) { return info.param; });

@@ -1,5 +1,7 @@
 #include "cache/fault_injection_blob_store.h"
 
+#include <unistd.h>
+
 #include <string>
 
 namespace strata::cache {
@@ -93,6 +95,14 @@ Result<std::unique_ptr<BlobWriter>> FaultInjectionBlobStore::Create() {
   TRY(Hit(BlobFault::kCreate));
   ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> base, base_->Create());
   return std::unique_ptr<BlobWriter>(new FaultInjectionWriter(this, std::move(base)));
+}
+
+Result<Digest> FaultInjectionBlobStore::AdoptFile(const std::string& path, const Digest& digest) {
+  if (Status s = Hit(BlobFault::kPutFile); !s.ok()) {
+    ::unlink(path.c_str());
+    return s;
+  }
+  return base_->AdoptFile(path, digest);
 }
 
 Result<Digest> FaultInjectionBlobStore::PutFile(const std::string& path,

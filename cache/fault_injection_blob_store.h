@@ -46,6 +46,8 @@ class FaultInjectionBlobStore : public BlobStore {
   Result<std::unique_ptr<BlobReader>> Open(const Digest& digest) override;
   Result<std::unique_ptr<BlobWriter>> Create() override;
   Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) override;
+  // Fails as kPutFile does, removing `path` as the contract says.
+  Result<Digest> AdoptFile(const std::string& path, const Digest& digest) override;
   Status Delete(const Digest& digest) override;
   Result<std::vector<Digest>> List() override { return base_->List(); }
   std::optional<std::string> FilePath(const Digest& digest) override {

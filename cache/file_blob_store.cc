@@ -310,6 +310,19 @@ Result<Digest> FileBlobStore::PutFile(const std::string& path, std::optional<Dig
   return writer.Commit(std::move(expected));
 }
 
+Result<Digest> FileBlobStore::AdoptFile(const std::string& path, const Digest& digest) {
+  if (Status s = CheckDigest(digest); !s.ok()) {
+    ::unlink(path.c_str());
+    return s;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("open " + path, errno);
+  // The writer publishes (chmod, fsync, rename, fsync of the directory) and
+  // removes the file when any of that fails.
+  FileBlobWriter writer(this, fd, path);
+  return writer.Publish(digest, digest);
+}
+
 Status FileBlobStore::Delete(const Digest& digest) {
   TRY(CheckDigest(digest));
   std::string path = BlobPath(digest);

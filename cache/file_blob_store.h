@@ -32,6 +32,9 @@ class FileBlobStore : public BlobStore {
   Result<std::unique_ptr<BlobWriter>> CreateDeferred() override;
   Status Sync() override;  // syncfs(2) of the store's file system
   Result<Digest> PutFile(const std::string& path, std::optional<Digest> expected) override;
+  // Renames the file into place (read-only, fsynced); fails where `path`
+  // is on another file system.
+  Result<Digest> AdoptFile(const std::string& path, const Digest& digest) override;
   Status Delete(const Digest& digest) override;
   Result<std::vector<Digest>> List() override;
   std::optional<std::string> FilePath(const Digest& digest) override { return BlobPath(digest); }
