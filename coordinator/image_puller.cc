@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -33,6 +35,12 @@ class BlobByteSource : public image::ByteSource {
   std::unique_ptr<cache::BlobReader> reader_;
 };
 
+Status DiffIdMismatch(const Digest& layer, const Digest& got, const Digest& diff_id) {
+  return Status::Corruption("layer " + layer.ToString() + ": its uncompressed content hashes to " +
+                            got.ToString() + ", not the diff_id " + diff_id.ToString() +
+                            " its image config names; the image in the registry is damaged");
+}
+
 // Decompresses a stored layer, checking its content against the config's
 // diff_id; returns the tar's size (what `image ls` adds up).
 Result<uint64_t> CheckDiffId(cache::BlobStore& blobs, const Digest& layer, const Digest& diff_id) {
@@ -49,14 +57,49 @@ Result<uint64_t> CheckDiffId(cache::BlobStore& blobs, const Digest& layer, const
   }
   uint64_t size = hasher.size();
   Digest got = hasher.Finish();
-  if (got != diff_id) {
-    return Status::Corruption("layer " + layer.ToString() +
-                              ": its uncompressed content hashes to " + got.ToString() +
-                              ", not the diff_id " + diff_id.ToString() +
-                              " its image config names; the image in the registry is damaged");
-  }
+  if (got != diff_id) return DiffIdMismatch(layer, got, diff_id);
   return size;
 }
+
+// Computes a layer's diff_id while it downloads: the compressed bytes go
+// through a decompressor into a hasher, so the check costs no second pass
+// over the blob and runs on the download's own thread.
+class DiffIdObserver : public registry::BlobObserver {
+ public:
+  DiffIdObserver() { Restart(); }
+
+  void Restart() override {
+    tar_ = std::make_unique<TarHasher>();
+    decompress_ = image::NewDecompressingSink(tar_.get());
+    error_ = Status::OK();
+  }
+
+  void Update(std::string_view bytes) override {
+    if (error_.ok()) error_ = decompress_->Write(bytes);
+  }
+
+  // After the last byte: the tar's digest and size.
+  Result<std::pair<Digest, uint64_t>> Finish() {
+    if (error_.ok()) error_ = decompress_->Close();
+    if (!error_.ok()) return error_;
+    uint64_t size = tar_->hasher.size();
+    return std::make_pair(tar_->hasher.Finish(), size);
+  }
+
+ private:
+  struct TarHasher : image::ByteSink {
+    Status Write(const void* data, size_t size) override {
+      hasher.Update(data, size);
+      return Status::OK();
+    }
+    Status Close() override { return Status::OK(); }
+    Sha256Hasher hasher;
+  };
+
+  std::unique_ptr<TarHasher> tar_;
+  std::unique_ptr<image::ByteSink> decompress_;
+  Status error_;
+};
 
 std::string PlatformOf(const image::ImageConfig& config) {
   std::string p = config.os + "/" + config.architecture;
@@ -96,7 +139,7 @@ class ImagePuller::Attempt {
     Emit({ref_.tag().empty() ? ref_.digest() : ref_.tag(), "Pulling from " + FamiliarPath()});
 
     // The config first: it names the layers' diff_ids and the platform.
-    TRY(Fetch(manifest->config, /*layer=*/false));
+    TRY(Fetch(manifest->config, /*diff_id=*/nullptr));
     ASSIGN_OR_RETURN(std::string config_json, p_.store_.blobs().ReadAll(manifest->config.digest));
     Result<image::ImageConfig> config = image::ImageConfig::FromJson(config_json);
     if (!config.ok()) {
@@ -112,7 +155,7 @@ class ImagePuller::Attempt {
     }
     if (!resolved->platform) TRY(CheckPlatform(*config));
 
-    TRY(FetchLayers(manifest->layers));
+    TRY(FetchLayers(manifest->layers, config->rootfs.diff_ids));
 
     // The image may be stored already (a no-op pull, another tag): its
     // layers were checked when it was stored and their sizes are known.
@@ -129,6 +172,12 @@ class ImagePuller::Attempt {
       if (before && i < before->layers.size() && before->layers[i].digest == d.digest &&
           before->layers[i].diff_id == l.diff_id && before->layers[i].uncompressed_size != 0) {
         l.uncompressed_size = before->layers[i].uncompressed_size;
+      } else if (auto seen = checked_.find(d.digest); seen != checked_.end()) {
+        // Checked while it downloaded (against the first position naming it).
+        if (seen->second.first != l.diff_id) {
+          return DiffIdMismatch(d.digest, seen->second.first, l.diff_id);
+        }
+        l.uncompressed_size = seen->second.second;
       } else {
         ASSIGN_OR_RETURN(l.uncompressed_size,
                          CheckDiffId(p_.store_.blobs(), d.digest, config->rootfs.diff_ids[i]));
@@ -219,8 +268,10 @@ class ImagePuller::Attempt {
   }
 
   // Downloads `blob` unless the store has it (or another pull is fetching
-  // it: then waits for that download), verified, into the store.
-  Status Fetch(const image::Descriptor& blob, bool layer) {
+  // it: then waits for that download), verified, into the store. A layer
+  // comes with the diff_id its config names; the config with none.
+  Status Fetch(const image::Descriptor& blob, const Digest* diff_id) {
+    const bool layer = diff_id != nullptr;
     Pin(blob.digest);
     ASSIGN_OR_RETURN(bool present, p_.store_.blobs().Has(blob.digest));
     if (present) {
@@ -236,7 +287,7 @@ class ImagePuller::Attempt {
       // Another pull may have finished it between the check and here.
       ASSIGN_OR_RETURN(bool now_present, p_.store_.blobs().Has(blob.digest));
       if (now_present) return false;
-      TRY(Download(blob, layer ? id : std::string()));
+      TRY(Download(blob, layer ? id : std::string(), diff_id));
       return true;
     });
     if (!got.result.ok()) return got.result.status();
@@ -254,7 +305,7 @@ class ImagePuller::Attempt {
     return Status::OK();
   }
 
-  Status Download(const image::Descriptor& blob, const std::string& id) {
+  Status Download(const image::Descriptor& blob, const std::string& id, const Digest* diff_id) {
     static std::atomic<uint64_t> counter{0};
     std::string tmp = p_.options_.tmp_dir + "/pull-" + blob.digest.hex().substr(0, 16) + "-" +
                       std::to_string(getpid()) + "-" + std::to_string(++counter);
@@ -265,14 +316,28 @@ class ImagePuller::Attempt {
         Emit({id, "Downloading", b.done, b.total ? b.total : static_cast<uint64_t>(blob.size)});
       };
     }
-    Status fetched = p_.client_.FetchBlob(ref_, blob, tmp, progress);
+    std::optional<DiffIdObserver> tar;
+    if (diff_id != nullptr) tar.emplace();
+    Status fetched = p_.client_.FetchBlob(ref_, blob, tmp, progress, tar ? &*tar : nullptr);
     if (!fetched.ok()) {
       ::unlink(tmp.c_str());
       return fetched;
     }
     if (!id.empty()) Emit({id, "Verifying Checksum"});
-    Result<Digest> stored = p_.store_.blobs().PutFile(tmp, blob.digest);
-    ::unlink(tmp.c_str());
+    if (tar) {
+      Result<std::pair<Digest, uint64_t>> content = tar->Finish();
+      if (content.ok() && content->first != *diff_id) {
+        content = DiffIdMismatch(blob.digest, content->first, *diff_id);
+      }
+      if (!content.ok()) {
+        ::unlink(tmp.c_str());
+        return content.status().Annotate(ref_.String() + ": layer " + blob.digest.ToString());
+      }
+      std::lock_guard lock(emit_mu_);
+      checked_[blob.digest] = *content;
+    }
+    // FetchBlob hashed every byte it wrote: the file moves in as it is.
+    Result<Digest> stored = p_.store_.blobs().AdoptFile(tmp, blob.digest);
     if (!stored.ok()) {
       return stored.status().Annotate(ref_.String() + ": blob " + blob.digest.ToString());
     }
@@ -281,7 +346,8 @@ class ImagePuller::Attempt {
   }
 
   // The layers the store lacks, `parallel_downloads` at a time.
-  Status FetchLayers(const std::vector<image::Descriptor>& layers) {
+  Status FetchLayers(const std::vector<image::Descriptor>& layers,
+                     const std::vector<Digest>& diff_ids) {
     for (const image::Descriptor& d : layers) {
       if (!image::media_type::IsLayer(d.media_type)) {
         return Status::InvalidArgument(ref_.String() + ": layer " + d.digest.ToString() +
@@ -289,12 +355,12 @@ class ImagePuller::Attempt {
                                        ", which strata cannot pull");
       }
     }
-    std::vector<const image::Descriptor*> todo;
+    std::vector<std::pair<const image::Descriptor*, const Digest*>> todo;
     std::set<Digest> seen;
-    for (const image::Descriptor& d : layers) {
-      if (seen.insert(d.digest).second) todo.push_back(&d);
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (seen.insert(layers[i].digest).second) todo.emplace_back(&layers[i], &diff_ids[i]);
     }
-    for (const image::Descriptor* d : todo) {
+    for (const auto& [d, diff_id] : todo) {
       Pin(d->digest);
       Result<bool> present = p_.store_.blobs().Has(d->digest);
       if (present.ok() && !*present) Emit({ShortId(d->digest), "Pulling fs layer"});
@@ -308,7 +374,7 @@ class ImagePuller::Attempt {
           std::lock_guard lock(error_mu);
           if (!first_error.ok()) return;
         }
-        Status s = Fetch(*todo[i], /*layer=*/true);
+        Status s = Fetch(*todo[i].first, todo[i].second);
         if (!s.ok()) {
           std::lock_guard lock(error_mu);
           if (first_error.ok()) first_error = s;
@@ -340,6 +406,8 @@ class ImagePuller::Attempt {
   std::set<Digest> pinned_;         // GUARDED_BY(pin_mu_)
   std::vector<Digest> candidates_;  // GUARDED_BY(emit_mu_): absent when this pull began
   std::set<Digest> fetched_;        // GUARDED_BY(emit_mu_): downloaded by this pull
+  // GUARDED_BY(emit_mu_): diff_id and size of the layers this pull downloaded.
+  std::map<Digest, std::pair<Digest, uint64_t>> checked_;
   bool done_ = false;
 };
 

@@ -20,14 +20,15 @@ using testing::SeedImage;
 class GatedRegistry : public FakeRegistryClient {
  public:
   Status FetchBlob(const image::Reference& repo, const image::Descriptor& blob,
-                   const std::string& dest, const registry::ProgressFn& progress) override {
+                   const std::string& dest, const registry::ProgressFn& progress,
+                   registry::BlobObserver* observer) override {
     {
       std::unique_lock lock(mu_);
       ++arrived_;
       cv_.notify_all();
       cv_.wait(lock, [&] { return open_; });
     }
-    return FakeRegistryClient::FetchBlob(repo, blob, dest, progress);
+    return FakeRegistryClient::FetchBlob(repo, blob, dest, progress, observer);
   }
   void WaitArrived(int n) {
     std::unique_lock lock(mu_);
