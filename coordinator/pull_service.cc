@@ -1,7 +1,6 @@
 #include "coordinator/pull_service.h"
 
 #include "common/logging.h"
-#include "common/thread_top.h"
 #include "image/reference.h"
 
 namespace strata::coordinator {
@@ -10,39 +9,19 @@ using protocol::Envelope;
 
 PullService::PullService(ImagePuller& puller, registry::RegistryClient& client,
                          RequestCredentials& credentials, Outbox& outbox)
-    : puller_(puller), client_(client), credentials_(credentials), outbox_(outbox) {}
+    : puller_(puller), client_(client), credentials_(credentials), outbox_(outbox),
+      threads_(outbox) {}
 
-PullService::~PullService() {
-  for (PullThread& t : threads_) t.thread.join();
-}
+PullService::~PullService() = default;
 
 bool PullService::HandlesClientMessage(const Envelope& envelope) {
   return envelope.body_case() == Envelope::kPullImage;
 }
 
 void PullService::HandleClient(const std::string& peer, const Envelope& envelope) {
-  ReapFinished();
   const uint64_t id = envelope.request_id();
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  ++running_;
-  threads_.push_back(
-      {finished, std::thread([this, peer, id, finished, request = envelope.pull_image()] {
-         Status crashed =
-             CatchAtThreadTop("pull " + request.reference(), [&] { RunPull(peer, id, request); });
-         if (!crashed.ok()) {
-           outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(id, crashed));
-         }
-         --running_;
-         *finished = true;
-       })});
-}
-
-void PullService::ReapFinished() {
-  std::erase_if(threads_, [](PullThread& t) {
-    if (!*t.finished) return false;
-    t.thread.join();
-    return true;
-  });
+  threads_.Start("pull " + envelope.pull_image().reference(), peer, id,
+                 [this, peer, id, request = envelope.pull_image()] { RunPull(peer, id, request); });
 }
 
 void PullService::RunPull(const std::string& peer, uint64_t id, const v1::PullImage& request) {

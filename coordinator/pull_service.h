@@ -7,15 +7,12 @@
 // Threads: Handle is called by the I/O thread only; pulls run on their own
 // threads.
 
-#include <atomic>
-#include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "coordinator/image_puller.h"
 #include "coordinator/outbox.h"
 #include "coordinator/request_credentials.h"
+#include "coordinator/request_threads.h"
 #include "protocol/envelope.h"
 
 namespace strata::coordinator {
@@ -32,22 +29,16 @@ class PullService {
   void HandleClient(const std::string& peer, const protocol::Envelope& envelope);
 
   // Pulls running: while non-zero the coordinator is not idle.
-  int running() const { return running_.load(); }
+  int running() const { return threads_.running(); }
 
  private:
-  struct PullThread {
-    std::shared_ptr<std::atomic<bool>> finished;
-    std::thread thread;
-  };
   void RunPull(const std::string& peer, uint64_t request_id, const v1::PullImage& request);
-  void ReapFinished();
 
   ImagePuller& puller_;
   registry::RegistryClient& client_;
   RequestCredentials& credentials_;
   Outbox& outbox_;
-  std::vector<PullThread> threads_;  // I/O thread only
-  std::atomic<int> running_{0};
+  RequestThreads threads_;  // declared last: joined before the rest goes
 };
 
 }  // namespace strata::coordinator

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "common/logging.h"
-#include "common/thread_top.h"
 #include "protocol/listener.h"
 
 namespace strata::coordinator {
@@ -45,18 +44,16 @@ class OutboxPushObserver : public PushObserver {
 
 PushService::PushService(ImagePusher& pusher, registry::RegistryClient& client,
                          AcceptAuth accept_auth, Outbox& outbox)
-    : pusher_(pusher), client_(client), accept_auth_(std::move(accept_auth)), outbox_(outbox) {}
+    : pusher_(pusher), client_(client), accept_auth_(std::move(accept_auth)), outbox_(outbox),
+      threads_(outbox) {}
 
-PushService::~PushService() {
-  for (PushThread& t : threads_) t.thread.join();
-}
+PushService::~PushService() = default;
 
 bool PushService::Handles(const Envelope& envelope) const {
   return envelope.body_case() == Envelope::kPushImage;
 }
 
 void PushService::HandleClient(const std::string& peer, const Envelope& envelope) {
-  ReapFinished();
   const uint64_t id = envelope.request_id();
   if (envelope.body_case() != Envelope::kPushImage) {
     outbox_.Send(
@@ -67,17 +64,8 @@ void PushService::HandleClient(const std::string& peer, const Envelope& envelope
   }
   LOG(INFO) << "push of " << envelope.push_image().name() << " requested by "
             << protocol::PeerName(peer);
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  ++running_;
-  threads_.push_back(
-      {finished, std::thread([this, peer, id, request = envelope.push_image(), finished] {
-         Status crashed =
-             CatchAtThreadTop("push of " + request.name(), [&] { RunPush(peer, id, request); });
-         if (!crashed.ok())
-           outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(id, crashed));
-         --running_;
-         *finished = true;
-       })});
+  threads_.Start("push of " + envelope.push_image().name(), peer, id,
+                 [this, peer, id, request = envelope.push_image()] { RunPush(peer, id, request); });
 }
 
 void PushService::RunPush(const std::string& peer, uint64_t request_id,
@@ -100,14 +88,6 @@ void PushService::RunPush(const std::string& peer, uint64_t request_id,
     t->set_size(tag.size);
   }
   outbox_.Send(Endpoint::kClient, peer, std::move(reply));
-}
-
-void PushService::ReapFinished() {
-  std::erase_if(threads_, [](PushThread& t) {
-    if (!*t.finished) return false;
-    t.thread.join();
-    return true;
-  });
 }
 
 }  // namespace strata::coordinator

@@ -8,18 +8,14 @@
 // Threads: HandleClient is called by the I/O thread only; pushes run on
 // their own threads (each with a small upload pool, image_pusher.h).
 
-#include <atomic>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "cache/store.h"
 #include "coordinator/client_service.h"
 #include "coordinator/image_pusher.h"
 #include "coordinator/outbox.h"
+#include "coordinator/request_threads.h"
 #include "protocol/registry.pb.h"
 #include "registry/registry_client.h"
 
@@ -39,22 +35,16 @@ class PushService : public ClientService {
 
   bool Handles(const protocol::Envelope& envelope) const override;
   void HandleClient(const std::string& peer, const protocol::Envelope& envelope) override;
-  bool busy() const override { return running_ > 0; }
+  bool busy() const override { return threads_.running() > 0; }
 
  private:
-  struct PushThread {
-    std::shared_ptr<std::atomic<bool>> finished;
-    std::thread thread;
-  };
   void RunPush(const std::string& peer, uint64_t request_id, const v1::PushImage& request);
-  void ReapFinished();
 
   ImagePusher& pusher_;
   registry::RegistryClient& client_;
   AcceptAuth accept_auth_;
   Outbox& outbox_;
-  std::vector<PushThread> threads_;  // I/O thread only
-  std::atomic<int> running_{0};
+  RequestThreads threads_;  // declared last: joined before the rest goes
 };
 
 }  // namespace strata::coordinator
