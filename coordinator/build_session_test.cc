@@ -8,33 +8,26 @@
 #include <vector>
 
 #include "coordinator/build_session_table.h"
+#include "coordinator/testing/recording_outbox.h"
 
 namespace strata::coordinator {
 namespace {
 
 using std::chrono::milliseconds;
 
-// Keeps what the session sends; WaitFor blocks until `n` envelopes came.
-class RecordingOutbox : public Outbox {
- public:
-  void Send(Endpoint endpoint, std::string peer, protocol::Envelope envelope) override {
-    std::lock_guard lock(mu_);
-    EXPECT_EQ(endpoint, Endpoint::kClient);
-    EXPECT_EQ(peer, "peer-1");
-    sent_.push_back(std::move(envelope));
-    changed_.notify_all();
-  }
-  std::vector<protocol::Envelope> WaitFor(size_t n) {
-    std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return sent_.size() >= n; });
-    return sent_;
-  }
+using testing::RecordingOutbox;
 
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<protocol::Envelope> sent_;
-};
+// The first `n` envelopes sent, each checked to go to the session's client.
+std::vector<protocol::Envelope> WaitFor(const RecordingOutbox& outbox, size_t n) {
+  std::vector<protocol::Envelope> out;
+  for (const RecordingOutbox::Sent& s : outbox.WaitForCount(n)) {
+    EXPECT_EQ(s.endpoint, Endpoint::kClient);
+    EXPECT_EQ(s.peer, "peer-1");
+    out.push_back(s.envelope);
+  }
+  EXPECT_GE(out.size(), n) << "timed out";
+  return out;
+}
 
 class BuildSessionTest : public ::testing::Test {
  protected:
@@ -53,7 +46,7 @@ TEST_F(BuildSessionTest, ALogLineIsShownAsTheStepItsStageStartedLast) {
   session.OnEvent({.kind = BuildEvent::Kind::kStarted, .stage = "b", .index = 4, .total = 5,
                    .text = "RUN test"});
   session.OnEvent({.kind = BuildEvent::Kind::kLog, .stage = "a", .text = "compiling\n"});
-  std::vector<protocol::Envelope> sent = outbox_.WaitFor(3);
+  std::vector<protocol::Envelope> sent = WaitFor(outbox_, 3);
   const v1::BuildEvent& log = sent[2].build_event();
   EXPECT_EQ(sent[2].request_id(), 7u);
   EXPECT_EQ(log.build_id(), "b1");
@@ -67,7 +60,7 @@ TEST_F(BuildSessionTest, UploadAsksForTheDigestsAndReturnsAtContextUploaded) {
   BuildSession session = NewSession();
   Status uploaded = Status::Internal("not returned");
   std::thread build([&] { uploaded = session.Upload({digest_}); });
-  std::vector<protocol::Envelope> sent = outbox_.WaitFor(1);
+  std::vector<protocol::Envelope> sent = WaitFor(outbox_, 1);
   ASSERT_TRUE(sent[0].has_missing_blobs());
   EXPECT_EQ(sent[0].missing_blobs().digests(0), digest_.ToString());
   session.ContextUploaded();
@@ -79,7 +72,7 @@ TEST_F(BuildSessionTest, AFailedUploadEndsTheRoundWithItsError) {
   BuildSession session = NewSession();
   Status uploaded;
   std::thread build([&] { uploaded = session.Upload({digest_}); });
-  outbox_.WaitFor(1);
+  WaitFor(outbox_, 1);
   session.UploadFailed(Status::Corruption("digest mismatch"));
   session.ContextUploaded();
   build.join();
@@ -90,7 +83,7 @@ TEST_F(BuildSessionTest, CancelEndsTheWaitAndEveryLaterRound) {
   BuildSession session = NewSession();
   Status uploaded;
   std::thread build([&] { uploaded = session.Upload({digest_}); });
-  outbox_.WaitFor(1);
+  WaitFor(outbox_, 1);
   session.Cancel(Status::Cancelled("shutting down"));
   build.join();
   EXPECT_TRUE(uploaded.code() == StatusCode::kCancelled) << uploaded.ToString();

@@ -9,6 +9,7 @@
 #include "cache/test_util.h"
 #include "coordinator/build_image_assembler.h"
 #include "coordinator/push_service.h"
+#include "coordinator/testing/recording_outbox.h"
 #include "image/manifest.h"
 #include "image/media_types.h"
 #include "image/reference.h"
@@ -41,7 +42,7 @@ class RecordingObserver : public PushObserver {
   std::vector<std::string> lines;
 };
 
-class ImagePusherTest : public testing::Test {
+class ImagePusherTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(/*files=*/true); }
 
@@ -241,39 +242,12 @@ TEST_F(ImagePusherTest, StoreWithoutFilesIsSpooledAndCleanedUp) {
 
 // ---- PushService: the protocol side ----
 
-class QueueOutbox : public Outbox {
- public:
-  void Send(Endpoint, std::string peer, protocol::Envelope envelope) override {
-    std::lock_guard lock(mu_);
-    sent_.push_back({std::move(peer), std::move(envelope)});
-    cv_.notify_all();
-  }
-  // Waits for the envelope that ends request `id` (PushResult or Error).
-  std::vector<protocol::Envelope> WaitEnd(uint64_t id) {
-    std::unique_lock lock(mu_);
-    std::vector<protocol::Envelope> out;
-    cv_.wait_for(lock, std::chrono::seconds(30), [&] {
-      for (const auto& [peer, e] : sent_) {
-        if (e.request_id() == id && (e.has_push_result() || e.has_error())) return true;
-      }
-      return false;
-    });
-    for (const auto& [peer, e] : sent_) {
-      if (e.request_id() == id) out.push_back(e);
-    }
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::pair<std::string, protocol::Envelope>> sent_;
-};
+bool IsPushEnd(const protocol::Envelope& e) { return e.has_push_result(); }
 
 TEST_F(ImagePusherTest, ServiceStreamsProgressThenResultAndPassesTheCredentials) {
   cache::ImageRecord image = MakeImage(1, "svc", {std::string(kRepo) + ":latest"});
   std::vector<v1::RegistryAuth> seen;  // one per request, before its push
-  QueueOutbox outbox;
+  testing::RecordingOutbox outbox;
   {
     PushService service(
         *pusher_, registry_, [&](const v1::RegistryAuth& auth) { seen.push_back(auth); }, outbox);
@@ -284,7 +258,7 @@ TEST_F(ImagePusherTest, ServiceStreamsProgressThenResultAndPassesTheCredentials)
     request.mutable_push_image()->mutable_auth()->set_password("p");
     ASSERT_TRUE(service.Handles(request));
     service.HandleClient("peer", request);
-    std::vector<protocol::Envelope> got = outbox.WaitEnd(7);
+    std::vector<protocol::Envelope> got = outbox.WaitEnd(7, IsPushEnd);
     ASSERT_FALSE(got.empty());
     ASSERT_TRUE(got.back().has_push_result()) << got.back().DebugString();
     EXPECT_EQ(got.back().push_result().repository(), kRepo);
@@ -303,7 +277,7 @@ TEST_F(ImagePusherTest, ServiceStreamsProgressThenResultAndPassesTheCredentials)
     protocol::Envelope missing = protocol::NewEnvelope(8);
     missing.mutable_push_image()->set_name("127.0.0.1:5000/none");
     service.HandleClient("peer", missing);
-    std::vector<protocol::Envelope> failed = outbox.WaitEnd(8);
+    std::vector<protocol::Envelope> failed = outbox.WaitEnd(8, IsPushEnd);
     ASSERT_TRUE(failed.back().has_error());
     EXPECT_EQ(failed.back().error().message(),
               "An image does not exist locally with the tag: 127.0.0.1:5000/none");
