@@ -1,18 +1,12 @@
 #include "coordinator/request_credentials.h"
 
+#include "registry/credential_store.h"
+
 namespace strata::coordinator {
 namespace {
 
 // Docker keeps Docker Hub under its v1 URL; a client may send either.
-std::string HostKey(const std::string& server) {
-  std::string s = server;
-  for (const char* scheme : {"https://", "http://"}) {
-    if (s.rfind(scheme, 0) == 0) s = s.substr(std::string(scheme).size());
-  }
-  if (size_t slash = s.find('/'); slash != std::string::npos) s = s.substr(0, slash);
-  if (s == "index.docker.io" || s == "registry-1.docker.io") s = "docker.io";
-  return s;
-}
+std::string HostKey(const std::string& server) { return registry::RegistryHostOf(server); }
 
 }  // namespace
 

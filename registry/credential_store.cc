@@ -22,15 +22,6 @@ bool IsDockerHub(const std::string& host) {
   return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
 }
 
-// What a key or host names, as Docker's ConvertToHostname: no scheme, no path.
-std::string Normalize(std::string key) {
-  for (const char* scheme : {"http://", "https://"}) {
-    if (key.rfind(scheme, 0) == 0) key = key.substr(std::strlen(scheme));
-  }
-  if (size_t slash = key.find('/'); slash != std::string::npos) key.resize(slash);
-  if (IsDockerHub(key)) return "docker.io";
-  return key;
-}
 
 // The file's text; nullopt when it does not exist.
 Result<std::optional<std::string>> ReadFile(const std::string& path) {
@@ -62,9 +53,9 @@ Result<std::optional<Credentials>> Lookup(const nlohmann::json& doc, const std::
                                           const std::string& host) {
   auto auths = doc.find("auths");
   if (auths == doc.end() || !auths->is_object()) return std::optional<Credentials>();
-  std::string want = Normalize(host);
+  std::string want = RegistryHostOf(host);
   for (auto it = auths->begin(); it != auths->end(); ++it) {
-    if (Normalize(it.key()) != want || !it->is_object()) continue;
+    if (RegistryHostOf(it.key()) != want || !it->is_object()) continue;
     auto auth = it->find("auth");
     if (auth == it->end() || !auth->is_string() || auth->get<std::string>().empty()) continue;
     std::optional<std::string> plain = Base64Decode(auth->get<std::string>());
@@ -148,10 +139,10 @@ class FileCredentialStore : public CredentialStore {
   static bool EraseKeys(nlohmann::json* doc, const std::string& host) {
     auto auths = doc->find("auths");
     if (auths == doc->end() || !auths->is_object()) return false;
-    std::string want = Normalize(host);
+    std::string want = RegistryHostOf(host);
     std::vector<std::string> keys;
     for (auto it = auths->begin(); it != auths->end(); ++it) {
-      if (Normalize(it.key()) == want) keys.push_back(it.key());
+      if (RegistryHostOf(it.key()) == want) keys.push_back(it.key());
     }
     for (const std::string& k : keys) auths->erase(k);
     return !keys.empty();
@@ -163,10 +154,19 @@ class FileCredentialStore : public CredentialStore {
 
 }  // namespace
 
+std::string RegistryHostOf(const std::string& server) {
+  std::string host = server;
+  for (const char* scheme : {"http://", "https://"}) {
+    if (host.rfind(scheme, 0) == 0) host = host.substr(std::strlen(scheme));
+  }
+  if (size_t slash = host.find('/'); slash != std::string::npos) host.resize(slash);
+  if (IsDockerHub(host)) return "docker.io";
+  return host;
+}
+
 std::string CredentialKey(const std::string& host) {
-  return IsDockerHub(Normalize(host)) || Normalize(host) == "docker.io"
-             ? "https://index.docker.io/v1/"
-             : Normalize(host);
+  std::string name = RegistryHostOf(host);
+  return name == "docker.io" ? "https://index.docker.io/v1/" : name;
 }
 
 CredentialFiles DefaultCredentialFiles(const std::string& state_root) {

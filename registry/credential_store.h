@@ -39,6 +39,11 @@ CredentialFiles DefaultCredentialFiles(const std::string& state_root);
 
 std::shared_ptr<CredentialStore> NewFileCredentialStore(CredentialFiles files);
 
+// The registry host a login server names, as Docker's ConvertToHostname:
+// scheme and path dropped ("https://127.0.0.1:5000/v1/" is
+// "127.0.0.1:5000"), and "docker.io" for every name of Docker Hub.
+std::string RegistryHostOf(const std::string& server);
+
 // The key a host is stored under: "https://index.docker.io/v1/" for Docker
 // Hub, the host itself otherwise.
 std::string CredentialKey(const std::string& host);

@@ -166,6 +166,7 @@ class CurlRegistryClient : public RegistryClient {
   Result<Digest> PushManifest(const image::Reference& ref, const std::string& media_type,
                               const std::string& bytes) override;
   Result<std::vector<std::string>> ListTags(const image::Reference& repo) override;
+  Status CheckLogin(const std::string& host) override;
 
  private:
   static HttpClientOptions HttpOptions(const RegistryClientOptions& o) {
@@ -458,6 +459,15 @@ Status CurlRegistryClient::FetchBlob(const image::Reference& repo, const image::
     progress(BlobProgress{blob.digest, static_cast<uint64_t>(blob.size),
                           static_cast<uint64_t>(blob.size)});
   return Status::OK();
+}
+
+Status CurlRegistryClient::CheckLogin(const std::string& host) {
+  RegistryEndpoint ep = ResolveEndpoint(host, options_.insecure_registries);
+  HttpRequest request;
+  request.url = ep.BaseUrl() + "/v2/";
+  ASSIGN_OR_RETURN(HttpResponse r, Call(ep, {}, request, nullptr, "login"));
+  if (r.status == 200) return Status::OK();
+  return StatusError(ep, r, "login");
 }
 
 Result<bool> CurlRegistryClient::HasBlob(const image::Reference& repo, const Digest& digest) {

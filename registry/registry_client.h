@@ -110,6 +110,12 @@ class RegistryClient {
 
   // Every tag of ref's repository, following Link pagination.
   virtual Result<std::vector<std::string>> ListTags(const image::Reference& repo) = 0;
+
+  // Whether the registry `host` ("127.0.0.1:5000", "docker.io") accepts the
+  // credentials the store holds for it, as `docker login` checks: GET /v2/,
+  // answering a Basic or Bearer challenge (a token for no scope). OK, or
+  // PermissionDenied with the registry's words.
+  virtual Status CheckLogin(const std::string& host) = 0;
 };
 
 // Credentials for one registry host ("docker.io" is stored under Docker's

@@ -347,6 +347,24 @@ TEST_F(RegistryClientTest, BearerTokensFromTheIssuerAreCachedPerScope) {
   EXPECT_TRUE(saw_push_scope);
 }
 
+// docker login's check: GET /v2/ with the credentials, through either scheme.
+TEST_F(RegistryClientTest, CheckLoginAcceptsRightCredentialsAndRefusesWrongOnes) {
+  for (auto mode : {RegistryProcess::Mode::kHtpasswd, RegistryProcess::Mode::kToken}) {
+    StartRegistry(mode);
+    SCOPED_TRACE(mode == RegistryProcess::Mode::kToken ? "token" : "htpasswd");
+    EXPECT_TRUE(Client(Login("tester", "s3cret-pass"))->CheckLogin(host_).ok());
+    Status wrong = Client(Login("tester", "wrong-pass"))->CheckLogin(host_);
+    EXPECT_EQ(wrong.code(), StatusCode::kPermissionDenied) << wrong.ToString();
+    EXPECT_TRUE(Contains(wrong.message(), "registry " + host_ + ": ")) << wrong.message();
+    EXPECT_FALSE(Contains(wrong.message(), "wrong-pass")) << "a password in a message";
+    Status anonymous = Client()->CheckLogin(host_);
+    EXPECT_EQ(anonymous.code(), StatusCode::kPermissionDenied) << anonymous.ToString();
+    registry_.reset();
+  }
+  StartRegistry(RegistryProcess::Mode::kOpen);
+  EXPECT_TRUE(Client()->CheckLogin(host_).ok()) << "an open registry takes anyone";
+}
+
 TEST_F(RegistryClientTest, CrossRepositoryMountAsksPullOnTheSource) {
   StartRegistry(RegistryProcess::Mode::kToken);
   StartProxy();

@@ -90,6 +90,36 @@ std::string FakeRegistryClient::ManifestBytes(const std::string& repo,
   return m == r.manifests.end() ? "" : m->second.bytes;
 }
 
+void FakeRegistryClient::RequireLogin(Credentials credentials) {
+  std::lock_guard<std::mutex> lock(mu_);
+  required_login_ = std::move(credentials);
+}
+
+void FakeRegistryClient::SetCredentials(std::shared_ptr<CredentialStore> store) {
+  std::lock_guard<std::mutex> lock(mu_);
+  credentials_ = std::move(store);
+}
+
+Status FakeRegistryClient::CheckLogin(const std::string& host) {
+  if (down_) return Status::Unavailable("registry " + host + ": connection refused");
+  std::optional<Credentials> required;
+  std::shared_ptr<CredentialStore> store;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    required = required_login_;
+    store = credentials_;
+  }
+  if (!required) return Status::OK();
+  std::optional<Credentials> given;
+  if (store) {
+    ASSIGN_OR_RETURN(given, store->Get(host));
+  }
+  if (given && given->username == required->username && given->password == required->password) {
+    return Status::OK();
+  }
+  return Status::PermissionDenied("registry " + host + ": unauthorized: authentication required");
+}
+
 Status FakeRegistryClient::DownStatus(const image::Reference& ref) const {
   if (!down_) return Status::OK();
   return Status::Unavailable("registry " + ref.domain() +

@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -24,6 +26,11 @@ class FakeRegistryClient : public RegistryClient {
   // (no tag when empty). Returns the digest.
   Digest AddManifest(const std::string& repo, const std::string& tag, const std::string& media_type,
                      const std::string& bytes);
+
+  // CheckLogin accepts only these credentials (none set: any).
+  void RequireLogin(Credentials credentials);
+  // What CheckLogin is asked with comes from here (null: anonymous).
+  void SetCredentials(std::shared_ptr<CredentialStore> store);
 
   // Failure injection: every call fails Unavailable (registry down).
   void SetDown(bool down) { down_ = down; }
@@ -51,6 +58,7 @@ class FakeRegistryClient : public RegistryClient {
   Result<Digest> PushManifest(const image::Reference& ref, const std::string& media_type,
                               const std::string& bytes) override;
   Result<std::vector<std::string>> ListTags(const image::Reference& repo) override;
+  Status CheckLogin(const std::string& host) override;
 
  private:
   struct Repo {
@@ -65,6 +73,8 @@ class FakeRegistryClient : public RegistryClient {
   mutable std::mutex mu_;
   std::map<std::string, Repo> repos_;
   std::set<Digest> corrupt_;
+  std::optional<Credentials> required_login_;     // GUARDED_BY(mu_)
+  std::shared_ptr<CredentialStore> credentials_;  // GUARDED_BY(mu_)
   std::atomic<bool> down_{false};
   std::atomic<int> blob_fetches_{0};
   std::atomic<int> blob_pushes_{0};
