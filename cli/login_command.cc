@@ -3,11 +3,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "cli/coordinator_client.h"
 #include "cli/registry_credentials.h"
+#include "protocol/envelope.h"
 
 namespace strata::cli {
 namespace {
@@ -75,10 +78,19 @@ int RunLogin(const CliContext& ctx, const LoginFlags& f) {
   std::shared_ptr<registry::CredentialStore> store = OpenCredentialStore(ctx);
   if (!store) return Fail("no credential store is available in this strata build");
   std::string server = ServerOf(in.server);
+  // The registry judges them first, asked by the coordinator (as dockerd
+  // does for `docker login`); refused credentials are not stored.
+  Result<std::unique_ptr<CoordinatorClient>> client = CoordinatorClient::Connect(ctx);
+  if (!client.ok()) return Fail(client.status().message());
+  protocol::Envelope req = protocol::NewEnvelope(0);
+  v1::RegistryAuth* auth = req.mutable_check_login()->mutable_auth();
+  auth->set_server(server);
+  auth->set_username(in.username);
+  auth->set_password(in.password);
+  Result<protocol::Envelope> reply = (*client)->Call(std::move(req), std::chrono::minutes(2));
+  if (!reply.ok()) return Fail("login to " + server + " failed: " + reply.status().message());
   Status put = store->Put(server, {in.username, in.password});
   if (!put.ok()) return Fail("storing credentials for " + server + ": " + put.message());
-  std::cerr << "WARNING! strata does not check credentials at login; " << server
-            << " checks them at the first pull, push or build that uses it.\n";
   std::cout << "Login Succeeded\n";
   return 0;
 }

@@ -22,6 +22,7 @@
 #include "coordinator/image_puller.h"
 #include "coordinator/image_pusher.h"
 #include "coordinator/local_worker.h"
+#include "coordinator/login_service.h"
 #include "coordinator/outbox_job_sender.h"
 #include "coordinator/pull_service.h"
 #include "coordinator/push_service.h"
@@ -155,6 +156,8 @@ int main(int argc, char** argv) {
       pusher, *registry_client,
       [&credentials](const strata::v1::RegistryAuth& auth) { credentials->Accept(auth); }, server);
   server.AttachService(pushes);
+  strata::coordinator::LoginService logins(*registry_client, *credentials, server);
+  server.AttachService(logins);
 
   std::unique_ptr<strata::coordinator::LocalWorker> worker;
   if (want_local_worker) {
