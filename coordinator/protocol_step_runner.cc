@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/path_clean.h"
+#include "common/random_hex.h"
 #include "coordinator/manifest_context.h"
 #include "dockerfile/heredoc.h"
 
@@ -162,9 +163,17 @@ Status ProtocolStepRunner::EnsureContents(const StepJob& job, ContextUploader* u
   return Status::OK();
 }
 
+ProtocolStepRunner::ProtocolStepRunner(JobRunner& jobs, cache::BlobStore& blobs,
+                                       ContextUploader* uploader, std::string build_id)
+    : jobs_(jobs),
+      blobs_(blobs),
+      uploader_(uploader),
+      build_id_(std::move(build_id)),
+      job_prefix_(build_id_ + "-" + RandomHex(8) + "-") {}
+
 Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, EventSink* events) {
   TRY(EnsureContents(step_job, uploader_));
-  std::string job_id = build_id_ + "-" + std::to_string(++next_job_);
+  std::string job_id = job_prefix_ + std::to_string(++next_job_);
   ASSIGN_OR_RETURN(v1::Job job, MakeJob(step_job, job_id, build_id_));
   JobRunner::LogFn on_log;
   JobRunner::RetryFn on_retry;

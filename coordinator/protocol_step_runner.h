@@ -45,10 +45,11 @@ Result<v1::Job> MakeJob(const StepJob& job, const std::string& job_id, const std
 class ProtocolStepRunner : public StepRunner {
  public:
   // REQUIRES: all outlive the runner. `uploader` may be null (then missing
-  // contents fail the step). Job ids are `build_id`-N.
+  // contents fail the step). Job ids are `build_id`-R-N, R drawn at random
+  // for this runner: ids never repeat across coordinator restarts, so a
+  // late result from before one cannot name a job of after it.
   ProtocolStepRunner(JobRunner& jobs, cache::BlobStore& blobs, ContextUploader* uploader,
-                     std::string build_id)
-      : jobs_(jobs), blobs_(blobs), uploader_(uploader), build_id_(std::move(build_id)) {}
+                     std::string build_id);
 
   // Outcomes: success (layer in the store) -> ok; RUN exit != 0 -> ok=false
   // with BuildKit's message; a job error -> its Status (code and message as
@@ -63,6 +64,7 @@ class ProtocolStepRunner : public StepRunner {
   cache::BlobStore& blobs_;
   ContextUploader* uploader_;
   const std::string build_id_;
+  const std::string job_prefix_;  // build_id-R-
   std::atomic<uint64_t> next_job_{0};
 };
 
