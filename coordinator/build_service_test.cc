@@ -79,6 +79,7 @@ class FakeWorker {
     ++crashed_[what];
     Envelope log = protocol::NewEnvelope(0);
     log.mutable_job_log()->set_job_id(job.job_id());
+    log.mutable_job_log()->set_worker_id("fake-1");
     log.mutable_job_log()->mutable_line()->set_data("started " + what + "\n");
     EXPECT_TRUE(connection_->Send(log).ok());
     Envelope reg = protocol::NewEnvelope(connection_->NextRequestId());
@@ -117,11 +118,13 @@ class FakeWorker {
 
     Envelope log = protocol::NewEnvelope(0);
     log.mutable_job_log()->set_job_id(job.job_id());
+    log.mutable_job_log()->set_worker_id("fake-1");
     log.mutable_job_log()->mutable_line()->set_data("ran " + job.instruction());
     ASSERT_TRUE(connection_->Send(log).ok());
     Envelope result = protocol::NewEnvelope(0);
     v1::JobResult* r = result.mutable_job_result();
     r->set_job_id(job.job_id());
+    r->set_worker_id("fake-1");
     if (job.instruction() == "RUN false") {
       r->set_exit_code(1);
       r->set_failure("process \"/bin/sh -c false\" did not complete successfully: exit code: 1");

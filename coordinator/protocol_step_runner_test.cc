@@ -240,5 +240,17 @@ TEST_F(ProtocolStepRunnerTest, EachJobGetsItsOwnId) {
   EXPECT_NE(jobs_.jobs[0].job_id(), jobs_.jobs[1].job_id());
 }
 
+// A coordinator restart builds a new runner with the same build id: its
+// jobs must not reuse the ids of the old one's (a worker still running an
+// old job would answer for a new one).
+TEST_F(ProtocolStepRunnerTest, JobIdsDoNotRepeatAcrossRunners) {
+  ProtocolStepRunner restarted{jobs_, blobs_, &uploader_, "b1"};
+  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN a\n"), nullptr).ok());
+  ASSERT_TRUE(restarted.Run(Job("FROM scratch\nRUN a\n"), nullptr).ok());
+  ASSERT_EQ(jobs_.jobs.size(), 2u);
+  EXPECT_NE(jobs_.jobs[0].job_id(), jobs_.jobs[1].job_id());
+  EXPECT_EQ(jobs_.jobs[0].job_id().rfind("b1-", 0), 0u) << jobs_.jobs[0].job_id();
+}
+
 }  // namespace
 }  // namespace strata::coordinator

@@ -33,7 +33,9 @@ std::set<std::string> ParentSnapshotNames(const v1::Job& job) {
 
 class WorkerPool::Ticket {
  public:
-  v1::Job job;
+  std::string id;  // the job_id given to Submit
+  v1::Job job;     // its job_id: the current (or last) attempt's id
+  std::map<std::string, std::string> sent_to;  // attempt id -> the worker it went to
   LogFn on_log;
   RetryFn on_retry;
   std::set<std::string> parent_snapshots;
@@ -90,11 +92,35 @@ void WorkerPool::OnJobLog(const v1::JobLog& log) {
   LogFn on_log;
   {
     MutexLock lock(mu_);
-    auto it = jobs_.find(log.job_id());
-    if (it == jobs_.end()) return;
-    on_log = it->second->on_log;
+    bool current = false;
+    std::shared_ptr<Ticket> ticket = AttemptFromLocked(log.worker_id(), log.job_id(), "log line", &current);
+    if (ticket == nullptr || !current) return;  // an old run's output would interleave
+    on_log = ticket->on_log;
   }
   if (on_log) on_log(log);
+}
+
+std::shared_ptr<WorkerPool::Ticket> WorkerPool::AttemptFromLocked(const std::string& worker_id,
+                                                                  const std::string& attempt_id,
+                                                                  const char* what,
+                                                                  bool* current) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end()) {
+    LOG(DEBUG) << what << " of job " << attempt_id
+               << " ignored: no such job is waited for (finished, or from before a coordinator "
+                  "restart)";
+    return nullptr;
+  }
+  std::shared_ptr<Ticket> ticket = it->second;
+  auto sent = ticket->sent_to.find(attempt_id);
+  if (sent == ticket->sent_to.end() || sent->second != worker_id) {
+    LOG(WARN) << what << " of job " << attempt_id << " ignored: it came from worker '"
+              << worker_id << "', not from worker " << (sent == ticket->sent_to.end() ? "?" : sent->second)
+              << ", which that attempt was sent to";
+    return nullptr;
+  }
+  *current = !ticket->worker.empty() && ticket->job.job_id() == attempt_id;
+  return ticket;
 }
 
 void WorkerPool::OnJobResult(const v1::JobResult& result) {
@@ -106,12 +132,23 @@ void WorkerPool::OnJobResult(const v1::JobResult& result) {
 }
 
 void WorkerPool::OnJobResultLocked(const v1::JobResult& result) {
-  auto it = jobs_.find(result.job_id());
-  if (it == jobs_.end()) {
-    LOG(DEBUG) << "result of job " << result.job_id() << " ignored: no longer waited for";
+  bool current = false;
+  std::shared_ptr<Ticket> ticket =
+      AttemptFromLocked(result.worker_id(), result.job_id(), "result", &current);
+  if (ticket == nullptr) return;
+  if (!current) {
+    // An earlier run whose worker was declared lost finished after all:
+    // its outcome is the job's (same job, same inputs); its errors are not
+    // (a retry already answered them).
+    if (result.has_error()) {
+      LOG(DEBUG) << "error of job " << result.job_id() << " ignored: a later attempt replaced it";
+      return;
+    }
+    LOG(INFO) << "job " << result.job_id() << " finished after its worker was declared lost";
+    FinishLocked(ticket, result);
+    DispatchLocked();
     return;
   }
-  std::shared_ptr<Ticket> ticket = it->second;
   auto w = workers_.find(ticket->worker);
   if (w != workers_.end()) {
     w->second.last_seen = clock_.NowUnixNanos();
@@ -171,6 +208,7 @@ void WorkerPool::TickLocked() {
 std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log,
                                                        RetryFn on_retry) {
   auto ticket = std::make_shared<Ticket>();
+  ticket->id = job.job_id();
   ticket->parent_snapshots = ParentSnapshotNames(job);
   ticket->job = std::move(job);
   ticket->on_log = std::move(on_log);
@@ -182,11 +220,11 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log
       ticket->result = Status::Cancelled("the coordinator is shutting down");
       return ticket;
     }
-    if (jobs_.contains(ticket->job.job_id())) {
-      ticket->result = Status::Internal("job id " + ticket->job.job_id() + " is already in use");
+    if (jobs_.contains(ticket->id)) {
+      ticket->result = Status::Internal("job id " + ticket->id + " is already in use");
       return ticket;
     }
-    jobs_[ticket->job.job_id()] = ticket;
+    jobs_[ticket->id] = ticket;
     queue_.push_back(ticket);
     DispatchLocked();
   }
@@ -232,6 +270,7 @@ void WorkerPool::DispatchLocked() {
     if (w == nullptr) return;  // every worker is full: FIFO waits
     queue_.pop_front();
     ++ticket->attempts;
+    ticket->job.set_job_id(ticket->id + "-" + std::to_string(ticket->attempts));
     Status sent = sender_.SendJob(w->peer, ticket->job);
     if (!sent.ok()) {
       // The worker's job peer is gone: the worker is as good as dead.
@@ -242,15 +281,17 @@ void WorkerPool::DispatchLocked() {
     }
     ticket->worker = w->id;
     w->running.insert(ticket->job.job_id());
+    attempts_[ticket->job.job_id()] = ticket;
+    ticket->sent_to[ticket->job.job_id()] = w->id;
     LOG(DEBUG) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
                << ") to worker " << w->id;
   }
 }
 
 bool WorkerPool::RunsSuspectLocked(const Worker& w) const {
-  for (const std::string& job_id : w.running) {
-    auto t = jobs_.find(job_id);
-    if (t != jobs_.end() && t->second->crashes > 0) return true;
+  for (const std::string& attempt_id : w.running) {
+    auto t = attempts_.find(attempt_id);
+    if (t != attempts_.end() && t->second->crashes > 0) return true;
   }
   return false;
 }
@@ -286,9 +327,10 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
   workers_.erase(it);
   // Requeued in reverse so that they keep their order at the front.
   for (auto job = running.rbegin(); job != running.rend(); ++job) {
-    auto t = jobs_.find(*job);
-    if (t == jobs_.end()) continue;
+    auto t = attempts_.find(*job);
+    if (t == attempts_.end()) continue;
     std::shared_ptr<Ticket> ticket = t->second;
+    if (ticket->worker != id) continue;  // an old attempt: the job runs elsewhere now
     const std::string lost = "worker " + id + " was lost: " + why;
     if (++ticket->crashes >= kMaxCrashes) {
       // The second loss came while it ran alone: a step that kills every
@@ -309,7 +351,7 @@ void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std:
   ticket->worker.clear();
   if (ticket->attempts >= kMaxAttempts) {
     FinishLocked(ticket,
-                 Status::Unavailable("job " + ticket->job.job_id() + " (" +
+                 Status::Unavailable("job " + ticket->id + " (" +
                                      ticket->job.instruction() + ") failed on " +
                                      std::to_string(ticket->attempts) + " workers; last: " + why));
     return;
@@ -334,9 +376,13 @@ void WorkerPool::Announce() {
 
 void WorkerPool::FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::JobResult> result) {
   auto w = workers_.find(ticket->worker);
+  // Only the current attempt can be on a worker's running set: an earlier
+  // one's worker was dropped with its set.
   if (w != workers_.end()) w->second.running.erase(ticket->job.job_id());
+  for (const auto& [attempt, peer] : ticket->sent_to) attempts_.erase(attempt);
+  ticket->worker.clear();
   std::erase(queue_, ticket);
-  jobs_.erase(ticket->job.job_id());
+  jobs_.erase(ticket->id);
   ticket->result = std::move(result);
   done_.NotifyAll();
 }

@@ -18,6 +18,14 @@
 //    own doing; a job whose worker is lost kMaxCrashes times fails ("step
 //    crashed the worker 2 times; not retried") instead of killing workers
 //    until the attempts run out.
+//  - Each run of a job is an attempt with its own id, `<job_id>-<attempt>`
+//    (what the worker sees as job_id), and counts only from the worker it
+//    was sent to (the worker_id in its JobLog and JobResult: a worker
+//    answers on per-job connections, not on its job peer). The attempt running now is heard in full; an earlier one
+//    (its worker was declared lost, yet it finished) only with a result
+//    that is not an error, which then completes the job. Anything else (an
+//    unknown id, one from before a coordinator restart, another peer) is
+//    dropped, never taken for another job.
 //  - Each retry is announced to the job's RetryFn (the build's progress
 //    shows "retrying on another worker (attempt 2/3): worker lost").
 //
@@ -100,6 +108,7 @@ class WorkerPool : public JobRunner {
   v1::Registered Register(const std::string& peer, const v1::Register& request) EXCLUDES(mu_);
   // NotFound for a worker_id not registered (the worker registers again).
   Status Heartbeat(const v1::Heartbeat& heartbeat) EXCLUDES(mu_);
+  // Taken only from the worker (worker_id) the attempt was sent to; see above.
   void OnJobLog(const v1::JobLog& log) EXCLUDES(mu_);
   void OnJobResult(const v1::JobResult& result) EXCLUDES(mu_);
   // Declares silent workers dead, fails jobs that found no worker in time,
@@ -125,7 +134,7 @@ class WorkerPool : public JobRunner {
     std::string id;
     std::string peer;
     uint32_t slots = 0;
-    std::vector<std::string> running;  // job ids
+    std::vector<std::string> running;  // attempt ids
   };
   std::vector<WorkerInfo> Workers() const EXCLUDES(mu_);
   // Jobs queued or running: while non-zero the coordinator is not idle.
@@ -138,11 +147,17 @@ class WorkerPool : public JobRunner {
     uint32_t slots = 1;
     int64_t last_seen = 0;
     std::set<std::string> snapshots;
-    std::set<std::string> running;
+    std::set<std::string> running;  // attempt ids
   };
 
   v1::Registered RegisterLocked(const std::string& peer, const v1::Register& request) REQUIRES(mu_);
   void OnJobResultLocked(const v1::JobResult& result) REQUIRES(mu_);
+  // The ticket `attempt_id` is an attempt of, when that attempt was sent to
+  // `worker_id`; null otherwise (logged). `current`: it is the attempt
+  // running now.
+  std::shared_ptr<Ticket> AttemptFromLocked(const std::string& worker_id,
+                                            const std::string& attempt_id, const char* what,
+                                            bool* current) REQUIRES(mu_);
   void TickLocked() REQUIRES(mu_);
   void DispatchLocked() REQUIRES(mu_);
   Worker* PickWorkerLocked(const Ticket& ticket) REQUIRES(mu_);
@@ -169,8 +184,11 @@ class WorkerPool : public JobRunner {
   bool shut_down_ GUARDED_BY(mu_) = false;
   std::map<std::string, Worker> workers_ GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Ticket>> queue_ GUARDED_BY(mu_);
-  // Queued or running, by job_id.
+  // Queued or running, by the job_id given to Submit.
   std::map<std::string, std::shared_ptr<Ticket>> jobs_ GUARDED_BY(mu_);
+  // Every attempt of the jobs in jobs_, by attempt id (the job_id the
+  // worker was sent).
+  std::map<std::string, std::shared_ptr<Ticket>> attempts_ GUARDED_BY(mu_);
   int64_t no_worker_since_ GUARDED_BY(mu_) = 0;
   std::vector<std::function<void()>> announcements_ GUARDED_BY(mu_);
 };

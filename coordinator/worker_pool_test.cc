@@ -62,6 +62,16 @@ v1::JobResult Done(const std::string& id, const std::string& diff_id = "sha256:o
   return r;
 }
 
+// `message` as sent by worker `worker_id`.
+template <typename M>
+M From(const std::string& worker_id, M message) {
+  message.set_worker_id(worker_id);
+  return message;
+}
+
+// The worker of a test peer name: "peer-a2" is worker "a" come back.
+std::string WorkerOf(const std::string& peer) { return peer.substr(5, 1); }
+
 v1::Heartbeat Beat(const std::string& id, std::vector<std::string> snapshots = {}) {
   v1::Heartbeat h;
   h.set_worker_id(id);
@@ -91,8 +101,8 @@ TEST_F(WorkerPoolTest, JobsWaitForAWorkerAndCompleteWithTheirResult) {
   pool_.Register("peer-a", Reg("a", 1));
   pool_.Tick();
   ASSERT_EQ(sender_.Sent().size(), 1u);
-  EXPECT_EQ(sender_.Sent()[0], std::make_pair(std::string("peer-a"), std::string("j1")));
-  pool_.OnJobResult(Done("j1"));
+  EXPECT_EQ(sender_.Sent()[0], std::make_pair(std::string("peer-a"), std::string("j1-1")));
+  pool_.OnJobResult(From("a", Done("j1-1")));
   Result<v1::JobResult> result = pool_.Wait(ticket);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->layer_digest(), "sha256:blob");
@@ -106,9 +116,9 @@ TEST_F(WorkerPoolTest, NeverMoreThanSlotsPerWorker) {
   auto t2 = pool_.Submit(Job("j2"), nullptr);
   auto t3 = pool_.Submit(Job("j3"), nullptr);
   EXPECT_EQ(sender_.Sent().size(), 2u);
-  pool_.OnJobResult(Done("j1"));
+  pool_.OnJobResult(From("a", Done("j1-1")));
   ASSERT_EQ(sender_.Sent().size(), 3u);
-  EXPECT_EQ(sender_.Sent()[2].second, "j3");
+  EXPECT_EQ(sender_.Sent()[2].second, "j3-1");
 }
 
 TEST_F(WorkerPoolTest, LeastLoadedWorkerWithoutLocality) {
@@ -141,7 +151,7 @@ TEST_F(WorkerPoolTest, AWorkerHoldsWhatItJustBuilt) {
   pool_.Tick();
   pool_.Submit(Job("j1"), nullptr);
   std::string first = sender_.Sent()[0].first;
-  pool_.OnJobResult(Done("j1", "sha256:l1"));
+  pool_.OnJobResult(From(WorkerOf(first), Done("j1-1", "sha256:l1")));
   pool_.Submit(Job("j2", {"sha256:l1"}), nullptr);
   EXPECT_EQ(sender_.Sent()[1].first, first);
 }
@@ -168,9 +178,9 @@ TEST_F(WorkerPoolTest, ASilentWorkerIsDeadAndItsJobsRunElsewhere) {
   ASSERT_EQ(pool_.Workers().size(), 1u);
   auto sent = sender_.Sent();
   ASSERT_EQ(sent.size(), 2u);
-  EXPECT_EQ(sent[1], std::make_pair(std::string("peer-b"), std::string("j1")));
+  EXPECT_EQ(sent[1], std::make_pair(std::string("peer-b"), std::string("j1-2")));
   EXPECT_EQ(pool_.Heartbeat(Beat("a")).code(), StatusCode::kNotFound);
-  pool_.OnJobResult(Done("j1"));
+  pool_.OnJobResult(From("b", Done("j1-2")));
   EXPECT_TRUE(pool_.Wait(ticket).ok());
 }
 
@@ -180,9 +190,9 @@ TEST_F(WorkerPoolTest, ALateResultFromTheDeadWorkerStillCompletesTheJobOnce) {
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   clock_.Advance(6 * kSecond);
   pool_.Tick();
-  pool_.OnJobResult(Done("j1"));
+  pool_.OnJobResult(From("a", Done("j1-1")));
   EXPECT_TRUE(pool_.Wait(ticket).ok());
-  pool_.OnJobResult(Done("j1"));  // ignored
+  pool_.OnJobResult(From("a", Done("j1-1")));  // ignored
   EXPECT_EQ(pool_.outstanding_jobs(), 0u);
 }
 
@@ -195,7 +205,10 @@ TEST_F(WorkerPoolTest, RetryableErrorsRunAgainUpToTheLimit) {
   failed.mutable_error()->set_code(4);
   failed.mutable_error()->set_message("disk full");
   failed.mutable_error()->set_retryable(true);
-  for (int i = 0; i < WorkerPool::kMaxAttempts; ++i) pool_.OnJobResult(failed);
+  for (int i = 1; i <= WorkerPool::kMaxAttempts; ++i) {
+    failed.set_job_id("j1-" + std::to_string(i));
+    pool_.OnJobResult(From("a", failed));
+  }
   EXPECT_EQ(sender_.Sent().size(), static_cast<size_t>(WorkerPool::kMaxAttempts));
   Result<v1::JobResult> result = pool_.Wait(ticket);
   ASSERT_TRUE(result.ok());  // the last error is the job's result
@@ -207,10 +220,10 @@ TEST_F(WorkerPoolTest, UserErrorsAreNotRetried) {
   pool_.Tick();
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   v1::JobResult failed;
-  failed.set_job_id("j1");
+  failed.set_job_id("j1-1");
   failed.mutable_error()->set_code(1);
   failed.mutable_error()->set_message("no such file");
-  pool_.OnJobResult(failed);
+  pool_.OnJobResult(From("a", failed));
   EXPECT_EQ(sender_.Sent().size(), 1u);
   EXPECT_EQ(pool_.Wait(ticket)->error().message(), "no such file");
 }
@@ -235,7 +248,7 @@ TEST_F(WorkerPoolTest, ReRegisteringRequeuesTheJobsTheWorkerHad) {
   pool_.Tick();
   auto sent = sender_.Sent();
   ASSERT_EQ(sent.size(), 2u);
-  EXPECT_EQ(sent[1], std::make_pair(std::string("peer-a2"), std::string("j1")));
+  EXPECT_EQ(sent[1], std::make_pair(std::string("peer-a2"), std::string("j1-2")));
 }
 
 TEST_F(WorkerPoolTest, EachRetryIsAnnouncedBeforeItsRun) {
@@ -256,15 +269,15 @@ TEST_F(WorkerPoolTest, EachRetryIsAnnouncedBeforeItsRun) {
   pool_.Tick();  // a is lost with j1; b takes it
   ASSERT_EQ(sender_.Sent().size(), 2u);
   v1::JobLog log;
-  log.set_job_id("j1");
+  log.set_job_id("j1-2");
   log.mutable_line()->set_data("output of run 2");
-  pool_.OnJobLog(log);
+  pool_.OnJobLog(From("b", log));
   v1::JobResult failed;
-  failed.set_job_id("j1");
+  failed.set_job_id("j1-2");
   failed.mutable_error()->set_message("disk full");
   failed.mutable_error()->set_retryable(true);
-  pool_.OnJobResult(failed);
-  pool_.OnJobResult(Done("j1"));
+  pool_.OnJobResult(From("b", failed));
+  pool_.OnJobResult(From("b", Done("j1-3")));
   EXPECT_TRUE(pool_.Wait(ticket).ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"retry 2/3: worker lost", "output of run 2",
                                             "retry 3/3: disk full"}));
@@ -305,8 +318,8 @@ TEST_F(WorkerPoolTest, ASuspectRunsAloneSoThatTheSecondLossIsItsOwn) {
   // Both are suspects: one at a time, each on a worker of its own.
   auto sent = sender_.Sent();
   ASSERT_EQ(sent.size(), 4u);
-  EXPECT_EQ(sent[2].second, "j1");
-  EXPECT_EQ(sent[3].second, "j2");
+  EXPECT_EQ(sent[2].second, "j1-2");
+  EXPECT_EQ(sent[3].second, "j2-2");
   EXPECT_NE(sent[2].first, sent[3].first);
   // A new job does not join a worker that runs a suspect.
   auto later = pool_.Submit(Job("j3"), nullptr);
@@ -320,9 +333,9 @@ TEST_F(WorkerPoolTest, ASuspectRunsAloneSoThatTheSecondLossIsItsOwn) {
   ASSERT_FALSE(blamed.ok());
   EXPECT_NE(blamed.status().message().find("step crashed the worker 2 times"), std::string::npos);
   ASSERT_EQ(sender_.Sent().size(), 5u);
-  EXPECT_EQ(sender_.Sent()[4].second, "j3");
-  pool_.OnJobResult(Done("j2"));
-  pool_.OnJobResult(Done("j3"));
+  EXPECT_EQ(sender_.Sent()[4].second, "j3-1");
+  pool_.OnJobResult(From(WorkerOf(sent[3].first), Done("j2-2")));
+  pool_.OnJobResult(From(WorkerOf(sender_.Sent()[4].first), Done("j3-1")));
   EXPECT_TRUE(pool_.Wait(innocent).ok());
   EXPECT_TRUE(pool_.Wait(later).ok());
 }
@@ -333,7 +346,7 @@ TEST_F(WorkerPoolTest, OneLossIsTheWorkersAndTheJobRunsAgain) {
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   pool_.Register("peer-a2", Reg("a", 2));
   pool_.Tick();
-  pool_.OnJobResult(Done("j1"));
+  pool_.OnJobResult(From("a", Done("j1-2")));
   EXPECT_TRUE(pool_.Wait(ticket).ok());
   // Once done, a former suspect no longer keeps others off its worker.
   pool_.Submit(Job("j2"), nullptr);
@@ -357,9 +370,9 @@ TEST_F(WorkerPoolTest, LogsReachTheWaitingBuild) {
   std::vector<std::string> lines;
   pool_.Submit(Job("j1"), [&](const v1::JobLog& log) { lines.push_back(log.line().data()); });
   v1::JobLog log;
-  log.set_job_id("j1");
+  log.set_job_id("j1-1");
   log.mutable_line()->set_data("hello");
-  pool_.OnJobLog(log);
+  pool_.OnJobLog(From("a", log));
   EXPECT_EQ(lines, std::vector<std::string>{"hello"});
 }
 
@@ -368,12 +381,72 @@ TEST_F(WorkerPoolTest, RunJobBlocksUntilTheResultArrivesFromAnotherThread) {
   pool_.Tick();
   std::thread worker([&] {
     while (sender_.Sent().empty()) std::this_thread::yield();
-    pool_.OnJobResult(Done(sender_.Sent()[0].second));
+    pool_.OnJobResult(From(WorkerOf(sender_.Sent()[0].first), Done(sender_.Sent()[0].second)));
   });
   Result<v1::JobResult> result = pool_.RunJob(Job("j1"), nullptr);
   worker.join();
   ASSERT_TRUE(result.ok());
-  EXPECT_EQ(result->job_id(), "j1");
+  EXPECT_EQ(result->job_id(), "j1-1");
+}
+
+// The bugs of issue 11: a result is the answer of one attempt, from the
+// worker it was sent to, and of nothing else.
+TEST_F(WorkerPoolTest, AResultFromAWorkerTheAttemptWasNotSentToIsIgnored) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  auto [to, id] = sender_.Sent()[0];
+  std::string other = to == "peer-a" ? "peer-b" : "peer-a";
+  pool_.OnJobResult(From(WorkerOf(other), Done(id, "sha256:forged")));
+  pool_.OnJobResult(From("stranger", Done(id, "sha256:forged")));
+  EXPECT_EQ(pool_.outstanding_jobs(), 1u) << "a stranger's result completed the job";
+  pool_.OnJobResult(From(WorkerOf(to), Done(id, "sha256:real")));
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->diff_id(), "sha256:real");
+}
+
+TEST_F(WorkerPoolTest, AnErrorFromAnEarlierAttemptIsIgnoredAndASuccessCompletes) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
+  clock_.Advance(3 * kSecond);
+  ASSERT_TRUE(pool_.Heartbeat(Beat("b")).ok());
+  clock_.Advance(3 * kSecond);
+  pool_.Tick();  // a is lost with j1-1; b runs j1-2
+  ASSERT_EQ(sender_.Sent().size(), 2u);
+  ASSERT_EQ(sender_.Sent()[1], std::make_pair(std::string("peer-b"), std::string("j1-2")));
+  v1::JobResult failed;
+  failed.set_job_id("j1-1");
+  failed.mutable_error()->set_message("disk full");
+  failed.mutable_error()->set_retryable(true);
+  pool_.OnJobResult(From("a", failed));  // the lost run's error: ignored, no third run
+  EXPECT_EQ(sender_.Sent().size(), 2u);
+  EXPECT_EQ(pool_.outstanding_jobs(), 1u);
+  pool_.OnJobResult(From("b", Done("j1-1", "sha256:forged")));  // j1-1 was not sent to b
+  EXPECT_EQ(pool_.outstanding_jobs(), 1u);
+  pool_.OnJobResult(From("b", Done("j1-2", "sha256:out2")));
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->diff_id(), "sha256:out2");
+}
+
+// After a restart the coordinator has never sent the ids a worker may still
+// answer: those results are dropped.
+TEST_F(WorkerPoolTest, AResultForAnIdNeverSentIsIgnored) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  pool_.OnJobResult(From("a", Done("j1", "sha256:old")));  // the pre-restart id
+  pool_.OnJobResult(From("a", Done("j1-2", "sha256:old")));
+  EXPECT_EQ(pool_.outstanding_jobs(), 1u);
+  pool_.OnJobResult(From("a", Done("j1-1")));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
 }
 
 TEST_F(WorkerPoolTest, ShutdownCancelsWaitingJobs) {

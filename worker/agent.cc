@@ -18,7 +18,8 @@ WorkerAgent::WorkerAgent(protocol::Context& context, snapshot::Snapshotter* snap
                          sandbox::Runtime* runtime, BlobCache* blobs, WorkerAgentOptions options)
     : context_(context),
       options_(std::move(options)),
-      runner_(snapshotter, runtime, blobs, {options_.work_dir, options_.reply_timeout}) {}
+      runner_(snapshotter, runtime, blobs,
+              {options_.work_dir, options_.reply_timeout, options_.worker_id}) {}
 
 WorkerAgent::~WorkerAgent() {
   Stop();

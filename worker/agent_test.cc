@@ -315,6 +315,11 @@ TEST_F(AgentProtocolTest, FetchesTheParentAndUploadsTheLayer) {
   EXPECT_EQ(result.media_type(), image::LayerMediaType(image::Compression::kGzip));
   EXPECT_EQ(coordinator_->Logs(v1::LogLine::STREAM_STDOUT), "one\ntwo");
   EXPECT_EQ(coordinator_->Logs(v1::LogLine::STREAM_STDERR), "warn\n");
+  // Each answer names the worker: the coordinator takes it only from the
+  // worker it sent the job to.
+  EXPECT_EQ(result.worker_id(), "test-worker");
+  ASSERT_FALSE(coordinator_->logs.empty());
+  for (const v1::JobLog& log : coordinator_->logs) EXPECT_EQ(log.worker_id(), "test-worker");
   ASSERT_EQ(runtime_.runs().size(), 1u);
   EXPECT_EQ(runtime_.runs()[0].args, (std::vector<std::string>{"/bin/sh", "-c", "true"}));
 

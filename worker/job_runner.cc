@@ -29,8 +29,12 @@ constexpr size_t kMaxLogLine = 64 * 1024;  // a longer "line" is sent in pieces
 // connection. Called from the job thread only.
 class JobLogSink : public sandbox::OutputSink {
  public:
-  JobLogSink(protocol::Connection* connection, uint64_t request_id, std::string job_id)
-      : connection_(connection), request_id_(request_id), job_id_(std::move(job_id)) {}
+  JobLogSink(protocol::Connection* connection, uint64_t request_id, std::string job_id,
+             std::string worker_id)
+      : connection_(connection),
+        request_id_(request_id),
+        job_id_(std::move(job_id)),
+        worker_id_(std::move(worker_id)) {}
 
   void Write(sandbox::OutputStream stream, std::string_view data) override {
     std::string& pending = stream == sandbox::OutputStream::kStdout ? stdout_ : stderr_;
@@ -60,6 +64,7 @@ class JobLogSink : public sandbox::OutputSink {
     protocol::Envelope envelope = protocol::NewEnvelope(request_id_);
     v1::JobLog* log = envelope.mutable_job_log();
     log->set_job_id(job_id_);
+    log->set_worker_id(worker_id_);
     log->mutable_line()->set_stream(stream == sandbox::OutputStream::kStdout
                                         ? v1::LogLine::STREAM_STDOUT
                                         : v1::LogLine::STREAM_STDERR);
@@ -71,6 +76,7 @@ class JobLogSink : public sandbox::OutputSink {
   protocol::Connection* connection_;
   uint64_t request_id_;
   std::string job_id_;
+  std::string worker_id_;
   std::string stdout_;
   std::string stderr_;
 };
@@ -203,6 +209,7 @@ v1::JobResult JobRunner::Run(const v1::Job& job, uint64_t request_id,
   } else {
     LOG(INFO) << "worker: job " << job.job_id() << " done: " << result.layer_digest();
   }
+  result.set_worker_id(options_.worker_id);
   return result;
 }
 
@@ -271,7 +278,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
   exec.temp_dir = options_.work_dir + "/tmp";
   exec.compression = compression;
   StepExecutor executor(snapshotter_, runtime_, exec);
-  JobLogSink log(&connection, request_id, job.job_id());
+  JobLogSink log(&connection, request_id, job.job_id(), options_.worker_id);
   Result<StepResult> step = executor.Execute(request, &log);
   log.Flush();
   if (!step.ok()) return step.status();

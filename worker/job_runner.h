@@ -23,6 +23,9 @@ struct JobRunnerOptions {
   std::string work_dir;
   // Longest wait for one reply (a BlobGet chunk, the Ack of an upload).
   std::chrono::milliseconds reply_timeout{60000};
+  // Put in every JobLog and JobResult: the coordinator takes a job's
+  // answers only from the worker it sent the job to.
+  std::string worker_id;
 };
 
 // Carries out one Job on this worker (docs/worker-runtime.md, "The worker
