@@ -76,15 +76,53 @@ v1::Registered WorkerPool::RegisterLocked(const std::string& peer, const v1::Reg
 }
 
 Status WorkerPool::Heartbeat(const v1::Heartbeat& heartbeat) {
-  MutexLock lock(mu_);
+  Status s;
+  {
+    MutexLock lock(mu_);
+    s = HeartbeatLocked(heartbeat);
+  }
+  Announce();  // the retries of jobs it lost
+  return s;
+}
+
+Status WorkerPool::HeartbeatLocked(const v1::Heartbeat& heartbeat) {
   auto it = workers_.find(heartbeat.worker_id());
   if (it == workers_.end()) {
     return Status::NotFound("worker " + heartbeat.worker_id() +
                             " is not registered with this coordinator (declared dead, or the "
                             "coordinator restarted); register again");
   }
-  it->second.last_seen = clock_.NowUnixNanos();
-  it->second.snapshots = {heartbeat.snapshots().begin(), heartbeat.snapshots().end()};
+  Worker& w = it->second;
+  w.last_seen = clock_.NowUnixNanos();
+  w.snapshots = {heartbeat.snapshots().begin(), heartbeat.snapshots().end()};
+  if (static_cast<int>(heartbeat.running_jobs()) != heartbeat.running_job_ids_size()) {
+    return Status::OK();  // a worker that does not list its jobs
+  }
+  std::set<std::string> listed(heartbeat.running_job_ids().begin(),
+                               heartbeat.running_job_ids().end());
+  std::vector<std::string> lost;
+  std::map<std::string, int> unreported;
+  for (const std::string& attempt : w.running) {
+    if (listed.contains(attempt)) continue;
+    // Twice: the first heartbeat may have left before the Job arrived.
+    int misses = w.unreported[attempt] + 1;
+    if (misses >= 2) {
+      lost.push_back(attempt);
+    } else {
+      unreported[attempt] = misses;
+    }
+  }
+  w.unreported = std::move(unreported);
+  for (const std::string& attempt : lost) {
+    auto t = attempts_.find(attempt);
+    if (t == attempts_.end()) continue;
+    std::shared_ptr<Ticket> ticket = t->second;
+    w.running.erase(attempt);
+    if (ticket->worker != w.id || ticket->job.job_id() != attempt) continue;
+    RequeueLocked(ticket, "worker " + w.id + " no longer runs it (two heartbeats left it out)",
+                  "lost by its worker");
+  }
+  if (!lost.empty()) DispatchLocked();
   return Status::OK();
 }
 

@@ -18,6 +18,10 @@
 //    own doing; a job whose worker is lost kMaxCrashes times fails ("step
 //    crashed the worker 2 times; not retried") instead of killing workers
 //    until the attempts run out.
+//  - A job the worker's heartbeats leave out twice in a row (it lost it:
+//    no connection for it, its result never left) runs again elsewhere,
+//    as a retry ("lost by its worker"); workers that send no job ids (as
+//    many as their running count) are not judged so.
 //  - Each run of a job is an attempt with its own id, `<job_id>-<attempt>`
 //    (what the worker sees as job_id), and counts only from the worker it
 //    was sent to (the worker_id in its JobLog and JobResult: a worker
@@ -148,9 +152,12 @@ class WorkerPool : public JobRunner {
     int64_t last_seen = 0;
     std::set<std::string> snapshots;
     std::set<std::string> running;  // attempt ids
+    // Attempts in `running` the last heartbeats left out, and how many times.
+    std::map<std::string, int> unreported;
   };
 
   v1::Registered RegisterLocked(const std::string& peer, const v1::Register& request) REQUIRES(mu_);
+  Status HeartbeatLocked(const v1::Heartbeat& heartbeat) REQUIRES(mu_);
   void OnJobResultLocked(const v1::JobResult& result) REQUIRES(mu_);
   // The ticket `attempt_id` is an attempt of, when that attempt was sent to
   // `worker_id`; null otherwise (logged). `current`: it is the attempt

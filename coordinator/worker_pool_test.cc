@@ -449,6 +449,49 @@ TEST_F(WorkerPoolTest, AResultForAnIdNeverSentIsIgnored) {
   EXPECT_TRUE(pool_.Wait(ticket).ok());
 }
 
+// Issue 11: a job the worker dropped (no connection for it, its result
+// lost) used to hang its build while the worker's heartbeats went on.
+TEST_F(WorkerPoolTest, AJobTwoHeartbeatsLeaveOutRunsAgain) {
+  pool_.Register("peer-a", Reg("a", 2));
+  pool_.Tick();
+  std::vector<std::string> retries;
+  auto ticket =
+      pool_.Submit(Job("j1"), nullptr, [&](const JobRetry& r) { retries.push_back(r.reason); });
+  auto other = pool_.Submit(Job("j2"), nullptr);
+  ASSERT_EQ(sender_.Sent().size(), 2u);
+  v1::Heartbeat beat = Beat("a");
+  beat.set_running_jobs(1);
+  beat.add_running_job_ids("j2-1");  // j1-1 is not running there
+  ASSERT_TRUE(pool_.Heartbeat(beat).ok());
+  EXPECT_EQ(sender_.Sent().size(), 2u) << "one miss may be a Job still on its way";
+  ASSERT_TRUE(pool_.Heartbeat(beat).ok());
+  ASSERT_EQ(sender_.Sent().size(), 3u);
+  EXPECT_EQ(sender_.Sent()[2].second, "j1-2");
+  EXPECT_EQ(retries, std::vector<std::string>{"lost by its worker"});
+  pool_.OnJobResult(From("a", Done("j1-2")));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
+  EXPECT_EQ(pool_.outstanding_jobs(), 1u);  // j2 still runs
+}
+
+TEST_F(WorkerPoolTest, AHeartbeatWithoutJobIdsJudgesNothing) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  pool_.Submit(Job("j1"), nullptr);
+  v1::Heartbeat beat = Beat("a");
+  beat.set_running_jobs(1);  // counts, lists none: a worker of before the rule
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(pool_.Heartbeat(beat).ok());
+  EXPECT_EQ(sender_.Sent().size(), 1u);
+  // Listed again after one miss: the count starts over.
+  v1::Heartbeat listed = Beat("a");
+  listed.set_running_jobs(1);
+  listed.add_running_job_ids("j1-1");
+  v1::Heartbeat empty = Beat("a");
+  ASSERT_TRUE(pool_.Heartbeat(empty).ok());
+  ASSERT_TRUE(pool_.Heartbeat(listed).ok());
+  ASSERT_TRUE(pool_.Heartbeat(empty).ok());
+  EXPECT_EQ(sender_.Sent().size(), 1u);
+}
+
 TEST_F(WorkerPoolTest, ShutdownCancelsWaitingJobs) {
   auto ticket = pool_.Submit(Job("j1"), nullptr);
   pool_.Shutdown();

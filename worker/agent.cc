@@ -119,7 +119,11 @@ void WorkerAgent::HeartbeatLoop() {
       protocol::Envelope envelope = protocol::NewEnvelope((*connection)->NextRequestId());
       v1::Heartbeat* beat = envelope.mutable_heartbeat();
       beat->set_worker_id(options_.worker_id);
-      beat->set_running_jobs(running_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        beat->set_running_jobs(static_cast<uint32_t>(running_ids_.size()));
+        for (const std::string& id : running_ids_) beat->add_running_job_ids(id);
+      }
       for (const std::string& diff_id : runner_.Layers()) beat->add_snapshots(diff_id);
       Status sent = (*connection)->Send(envelope);
       if (!sent.ok()) LOG(WARN) << "worker: heartbeat not sent: " << sent.message();
@@ -168,11 +172,19 @@ void WorkerAgent::StartJob(const protocol::Envelope& envelope) {
   JobThread& job = jobs_.emplace_back();
   job.job_id = job_id;
   ++running_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_ids_.insert(job_id);
+  }
   job.thread = std::thread([this, envelope, &job] {
     // Nothing may end the worker from a job: the coordinator re-queues a job
     // that never reports (its heartbeats then stop listing it).
     Status crashed = CatchAtThreadTop("job " + envelope.job().job_id(), [&] { RunJob(envelope); });
     if (!crashed.ok()) LOG(ERROR) << "worker: " << crashed.message();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_ids_.erase(running_ids_.find(envelope.job().job_id()));
+    }
     --running_;
     job.done = true;
   });

@@ -6,6 +6,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,6 +103,8 @@ class WorkerAgent {
 
   std::mutex mu_;
   std::vector<std::unique_ptr<protocol::Connection>> idle_;  // GUARDED_BY(mu_)
+  // The job ids running now, for the heartbeat. GUARDED_BY(mu_)
+  std::multiset<std::string> running_ids_;
 };
 
 }  // namespace strata::worker
