@@ -25,16 +25,15 @@ bool LoginService::Handles(const Envelope& envelope) const {
 void LoginService::HandleClient(const std::string& peer, const Envelope& envelope) {
   const uint64_t id = envelope.request_id();
   if (envelope.body_case() != Envelope::kCheckLogin) {
-    outbox_.Send(Endpoint::kClient, peer,
-                 protocol::ErrorReply(id, Status::InvalidArgument(
-                                              std::string("not a login message: ") +
-                                              protocol::BodyName(envelope))));
+    outbox_.Send(
+        Endpoint::kClient, peer,
+        protocol::ErrorReply(id, Status::InvalidArgument(std::string("not a login message: ") +
+                                                         protocol::BodyName(envelope))));
     return;
   }
-  threads_.Start("login to " + envelope.check_login().auth().server(), peer, id,
-                 [this, peer, id, request = envelope.check_login()] {
-                   RunCheck(peer, id, request);
-                 });
+  threads_.Start(
+      "login to " + envelope.check_login().auth().server(), peer, id,
+      [this, peer, id, request = envelope.check_login()] { RunCheck(peer, id, request); });
 }
 
 void LoginService::RunCheck(const std::string& peer, uint64_t request_id,

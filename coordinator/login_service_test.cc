@@ -56,7 +56,8 @@ TEST_F(LoginServiceTest, RefusedCredentialsAnswerErrorAndLeaveTheOldOnes) {
   ASSERT_EQ(got.size(), 1u);
   ASSERT_TRUE(got[0].has_error()) << got[0].DebugString();
   EXPECT_EQ(got[0].error().code(), static_cast<int>(StatusCode::kPermissionDenied));
-  EXPECT_EQ(got[0].error().message(), "registry 127.0.0.1:5000: unauthorized: authentication required");
+  EXPECT_EQ(got[0].error().message(),
+            "registry 127.0.0.1:5000: unauthorized: authentication required");
   Result<std::optional<registry::Credentials>> kept = credentials_->Get("127.0.0.1:5000");
   ASSERT_TRUE(kept.ok() && kept->has_value());
   EXPECT_EQ((*kept)->password, "right") << "a refused login replaced good credentials";

@@ -16,16 +16,15 @@ void RequestThreads::Start(const std::string& what, const std::string& peer, uin
   ReapFinished();
   auto finished = std::make_shared<std::atomic<bool>>(false);
   ++running_;
-  threads_.push_back({finished, std::thread([this, what, peer, request_id, finished,
-                                             body = std::move(body)] {
-                        Status crashed = CatchAtThreadTop(what, body);
-                        if (!crashed.ok()) {
-                          outbox_.Send(Endpoint::kClient, peer,
-                                       protocol::ErrorReply(request_id, crashed));
-                        }
-                        --running_;
-                        *finished = true;
-                      })});
+  threads_.push_back(
+      {finished, std::thread([this, what, peer, request_id, finished, body = std::move(body)] {
+         Status crashed = CatchAtThreadTop(what, body);
+         if (!crashed.ok()) {
+           outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(request_id, crashed));
+         }
+         --running_;
+         *finished = true;
+       })});
 }
 
 void RequestThreads::ReapFinished() {

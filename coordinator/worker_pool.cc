@@ -131,7 +131,8 @@ void WorkerPool::OnJobLog(const v1::JobLog& log) {
   {
     MutexLock lock(mu_);
     bool current = false;
-    std::shared_ptr<Ticket> ticket = AttemptFromLocked(log.worker_id(), log.job_id(), "log line", &current);
+    std::shared_ptr<Ticket> ticket =
+        AttemptFromLocked(log.worker_id(), log.job_id(), "log line", &current);
     if (ticket == nullptr || !current) return;  // an old run's output would interleave
     on_log = ticket->on_log;
   }
@@ -152,9 +153,9 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::AttemptFromLocked(const std::str
   std::shared_ptr<Ticket> ticket = it->second;
   auto sent = ticket->sent_to.find(attempt_id);
   if (sent == ticket->sent_to.end() || sent->second != worker_id) {
-    LOG(WARN) << what << " of job " << attempt_id << " ignored: it came from worker '"
-              << worker_id << "', not from worker " << (sent == ticket->sent_to.end() ? "?" : sent->second)
-              << ", which that attempt was sent to";
+    std::string sent_worker = sent == ticket->sent_to.end() ? "?" : sent->second;
+    LOG(WARN) << what << " of job " << attempt_id << " ignored: it came from worker '" << worker_id
+              << "', not from worker " << sent_worker << ", which that attempt was sent to";
     return nullptr;
   }
   *current = !ticket->worker.empty() && ticket->job.job_id() == attempt_id;

@@ -25,11 +25,12 @@
 //  - Each run of a job is an attempt with its own id, `<job_id>-<attempt>`
 //    (what the worker sees as job_id), and counts only from the worker it
 //    was sent to (the worker_id in its JobLog and JobResult: a worker
-//    answers on per-job connections, not on its job peer). The attempt running now is heard in full; an earlier one
-//    (its worker was declared lost, yet it finished) only with a result
-//    that is not an error, which then completes the job. Anything else (an
-//    unknown id, one from before a coordinator restart, another peer) is
-//    dropped, never taken for another job.
+//    answers on per-job connections, not on its job peer). The attempt
+//    running now is heard in full; an earlier one (its worker was declared
+//    lost, yet it finished) only with a result that is not an error, which
+//    then completes the job. Anything else (an unknown id, one from before
+//    a coordinator restart, another worker) is dropped, never taken for
+//    another job.
 //  - Each retry is announced to the job's RetryFn (the build's progress
 //    shows "retrying on another worker (attempt 2/3): worker lost").
 //

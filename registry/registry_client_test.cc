@@ -221,7 +221,8 @@ TEST_F(RegistryClientTest, OneClientServesConcurrentDownloads) {
   for (size_t i = 0; i < blobs.size(); ++i) {
     threads.emplace_back([&, i] {
       results[i] =
-          client->FetchBlob(repo, blobs[i].desc, dir_ + "/par-" + std::to_string(i), nullptr, nullptr);
+          client->FetchBlob(repo, blobs[i].desc, dir_ + "/par-" + std::to_string(i), nullptr,
+                            nullptr);
     });
   }
   for (std::thread& t : threads) t.join();
