@@ -418,8 +418,23 @@ ImagePuller::ImagePuller(cache::Store& store, registry::RegistryClient& client,
 Result<PullOutcome> ImagePuller::Pull(const image::Reference& ref, const std::string& platform,
                                       const PullEventFn& events) {
   std::string want = platform.empty() ? registry::HostPlatform() : platform;
+  const std::string key = ref.String() + " " + want;
+  if (events) {
+    std::lock_guard lock(audience_mu_);
+    audience_[key].push_back(&events);
+  }
+  PullEventFn broadcast = [this, key](const PullEvent& e) {
+    std::lock_guard lock(audience_mu_);
+    for (const PullEventFn* listener : audience_[key]) (*listener)(e);
+  };
   KeyedOnce<PullOutcome>::Outcome out =
-      pulls_.Run(ref.String() + " " + want, [&] { return PullOnce(ref, platform, events); });
+      pulls_.Run(key, [&] { return PullOnce(ref, platform, broadcast); });
+  if (events) {
+    std::lock_guard lock(audience_mu_);
+    std::vector<const PullEventFn*>& listeners = audience_[key];
+    std::erase(listeners, &events);
+    if (listeners.empty()) audience_.erase(key);
+  }
   if (!out.result.ok() || out.led) return out.result;
   PullOutcome shared = *out.result;
   shared.blobs_fetched = 0;

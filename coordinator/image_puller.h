@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "cache/store.h"
 #include "common/result.h"
@@ -66,7 +67,9 @@ class ImagePuller {
   ImagePuller(cache::Store& store, registry::RegistryClient& client, ImagePullerOptions options);
 
   // Pulls `ref` for `platform` ("linux/amd64"; empty: the machine's) and
-  // tags it unless ref names a digest. Errors say what failed and where:
+  // tags it unless ref names a digest. Callers pulling the same reference
+  // at once share one download, and each sees its progress from the moment
+  // it joined. Errors say what failed and where:
   // the registry's (unreachable, unauthorized, manifest unknown, no matching
   // platform) as the client words them, a blob's digest mismatch as
   // Corruption.
@@ -99,6 +102,11 @@ class ImagePuller {
   registry::RegistryClient& client_;
   const ImagePullerOptions options_;
   KeyedOnce<PullOutcome> pulls_;
+  // Everyone waiting on a pull key: the leader's events go to all of them.
+  // Called with audience_mu_ held, so a caller that leaves is not called
+  // after it went.
+  std::mutex audience_mu_;
+  std::map<std::string, std::vector<const PullEventFn*>> audience_;  // GUARDED_BY(audience_mu_)
   KeyedOnce<bool> blobs_;  // true: this caller's download added the blob
   std::mutex pins_mu_;
   std::map<Digest, int> pins_;  // GUARDED_BY(pins_mu_)

@@ -179,9 +179,14 @@ TEST_F(ImagePullerTest, ConcurrentPullsOfOneReferenceDownloadOnce) {
   SeedImage(registry_, kRepo, "latest", {"l1", "l2", "l3"});
   constexpr int kPulls = 4;
   std::vector<Result<PullOutcome>> results(kPulls, Status::Internal("not run"));
+  std::vector<std::vector<std::string>> seen(kPulls);  // each caller's events
   std::vector<std::thread> threads;
   for (int i = 0; i < kPulls; ++i) {
-    threads.emplace_back([&, i] { results[i] = puller_->Pull(Ref("app"), "linux/amd64", {}); });
+    threads.emplace_back([&, i] {
+      results[i] = puller_->Pull(Ref("app"), "linux/amd64", [&, i](const PullEvent& e) {
+        if (e.status != "Downloading") seen[i].push_back(e.id + ": " + e.status);
+      });
+    });
   }
   registry_.WaitArrived(1);  // the leader is downloading the config
   while (puller_->waiting() < kPulls - 1) std::this_thread::yield();
@@ -195,6 +200,12 @@ TEST_F(ImagePullerTest, ConcurrentPullsOfOneReferenceDownloadOnce) {
   }
   EXPECT_EQ(fetched, 4);                   // all by the one leader
   EXPECT_EQ(registry_.blob_fetches(), 4);  // config + 3 layers, once
+  // The waiters saw the shared download's layers complete, as the leader did.
+  for (int i = 0; i < kPulls; ++i) {
+    int complete = 0;
+    for (const std::string& line : seen[i]) complete += line.ends_with(": Pull complete");
+    EXPECT_EQ(complete, 3) << "caller " << i;
+  }
 }
 
 TEST_F(ImagePullerTest, ImagesSharingALayerDownloadItOnceWhenPulledTogether) {
