@@ -14,6 +14,7 @@
 #include "common/thread_top.h"
 #include "coordinator/config_created.h"
 #include "coordinator/image_resolver.h"
+#include "image/byte_sink.h"
 #include "image/compression.h"
 #include "image/image_config.h"
 #include "image/manifest.h"
@@ -69,7 +70,7 @@ class DiffIdObserver : public registry::BlobObserver {
   DiffIdObserver() { Restart(); }
 
   void Restart() override {
-    tar_ = std::make_unique<TarHasher>();
+    tar_ = std::make_unique<image::HashingSink>(&discard_);
     decompress_ = image::NewDecompressingSink(tar_.get());
     error_ = Status::OK();
   }
@@ -82,21 +83,13 @@ class DiffIdObserver : public registry::BlobObserver {
   Result<std::pair<Digest, uint64_t>> Finish() {
     if (error_.ok()) error_ = decompress_->Close();
     if (!error_.ok()) return error_;
-    uint64_t size = tar_->hasher.size();
-    return std::make_pair(tar_->hasher.Finish(), size);
+    uint64_t size = tar_->size();
+    return std::make_pair(tar_->Finish(), size);
   }
 
  private:
-  struct TarHasher : image::ByteSink {
-    Status Write(const void* data, size_t size) override {
-      hasher.Update(data, size);
-      return Status::OK();
-    }
-    Status Close() override { return Status::OK(); }
-    Sha256Hasher hasher;
-  };
-
-  std::unique_ptr<TarHasher> tar_;
+  image::NullSink discard_;
+  std::unique_ptr<image::HashingSink> tar_;
   std::unique_ptr<image::ByteSink> decompress_;
   Status error_;
 };
