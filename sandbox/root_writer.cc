@@ -1,6 +1,5 @@
 #include "sandbox/root_writer.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -110,14 +109,7 @@ Status RootWriter::CopyEntry(const std::string& src, const std::string& dst) {
 }
 
 Status RootWriter::CopyChildren(const std::string& src, const std::string& dst) {
-  DIR* d = ::opendir(src.c_str());
-  if (d == nullptr) return ErrnoStatus("opendir", src);
-  std::vector<std::string> names;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(d);
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(src));
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) TRY(CopyEntry(src + "/" + name, dst + "/" + name));
   return Status::OK();

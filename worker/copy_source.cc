@@ -1,6 +1,5 @@
 #include "worker/copy_source.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <optional>
 
 #include "common/errno_status.h"
+#include "common/file_util.h"
 #include "common/go_path_match.h"
 #include "common/path_clean.h"
 #include "image/path_resolver.h"
@@ -30,14 +30,7 @@ std::vector<std::string> CleanClamped(const std::vector<std::string>& parts) {
 }
 
 Result<std::vector<std::string>> ListSorted(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return ErrnoStatus("opendir", dir);
-  std::vector<std::string> names;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(d);
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(dir));
   std::sort(names.begin(), names.end());
   return names;
 }
