@@ -27,44 +27,9 @@ namespace {
 // "3f57d9401f8d": Docker's layer id in pull progress.
 std::string ShortId(const Digest& d) { return d.hex().substr(0, 12); }
 
-class BlobByteSource : public image::ByteSource {
- public:
-  explicit BlobByteSource(std::unique_ptr<cache::BlobReader> r) : reader_(std::move(r)) {}
-  Result<size_t> Read(void* buffer, size_t size) override { return reader_->Read(buffer, size); }
-
- private:
-  std::unique_ptr<cache::BlobReader> reader_;
-};
-
-Status DiffIdMismatch(const Digest& layer, const Digest& got, const Digest& diff_id) {
-  return Status::Corruption("layer " + layer.ToString() + ": its uncompressed content hashes to " +
-                            got.ToString() + ", not the diff_id " + diff_id.ToString() +
-                            " its image config names; the image in the registry is damaged");
-}
-
-// Decompresses a stored layer, checking its content against the config's
-// diff_id; returns the tar's size (what `image ls` adds up).
-Result<uint64_t> CheckDiffId(cache::BlobStore& blobs, const Digest& layer, const Digest& diff_id) {
-  ASSIGN_OR_RETURN(std::unique_ptr<cache::BlobReader> reader, blobs.Open(layer));
-  BlobByteSource blob(std::move(reader));
-  std::unique_ptr<image::ByteSource> tar = image::NewDecompressingSource(&blob);
-  Sha256Hasher hasher;
-  std::vector<char> buf(1 << 20);
-  for (;;) {
-    Result<size_t> n = tar->Read(buf.data(), buf.size());
-    if (!n.ok()) return n.status().Annotate("layer " + layer.ToString());
-    if (*n == 0) break;
-    hasher.Update(buf.data(), *n);
-  }
-  uint64_t size = hasher.size();
-  Digest got = hasher.Finish();
-  if (got != diff_id) return DiffIdMismatch(layer, got, diff_id);
-  return size;
-}
-
-// Computes a layer's diff_id while it downloads: the compressed bytes go
-// through a decompressor into a hasher, so the check costs no second pass
-// over the blob and runs on the download's own thread.
+// Computes a layer's diff_id from its compressed bytes, fed as they come:
+// while it downloads (no second pass, on the download's own thread), or
+// read back from the store (CheckDiffId).
 class DiffIdObserver : public registry::BlobObserver {
  public:
   DiffIdObserver() { Restart(); }
@@ -93,6 +58,31 @@ class DiffIdObserver : public registry::BlobObserver {
   std::unique_ptr<image::ByteSink> decompress_;
   Status error_;
 };
+
+Status DiffIdMismatch(const Digest& layer, const Digest& got, const Digest& diff_id) {
+  return Status::Corruption("layer " + layer.ToString() + ": its uncompressed content hashes to " +
+                            got.ToString() + ", not the diff_id " + diff_id.ToString() +
+                            " its image config names; the image in the registry is damaged");
+}
+
+// Decompresses a stored layer through a DiffIdObserver, checking its
+// content against the config's diff_id; returns the tar's size (what
+// `image ls` adds up).
+Result<uint64_t> CheckDiffId(cache::BlobStore& blobs, const Digest& layer, const Digest& diff_id) {
+  ASSIGN_OR_RETURN(std::unique_ptr<cache::BlobReader> reader, blobs.Open(layer));
+  DiffIdObserver tar;
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    Result<size_t> n = reader->Read(buf.data(), buf.size());
+    if (!n.ok()) return n.status().Annotate("layer " + layer.ToString());
+    if (*n == 0) break;
+    tar.Update(std::string_view(buf.data(), *n));
+  }
+  Result<std::pair<Digest, uint64_t>> content = tar.Finish();
+  if (!content.ok()) return content.status().Annotate("layer " + layer.ToString());
+  if (content->first != diff_id) return DiffIdMismatch(layer, content->first, diff_id);
+  return content->second;
+}
 
 std::string PlatformOf(const image::ImageConfig& config) {
   std::string p = config.os + "/" + config.architecture;
