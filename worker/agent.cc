@@ -95,7 +95,7 @@ Status WorkerAgent::Run() {
       LOG(DEBUG) << "worker: ignoring " << protocol::BodyName(*in) << " from the coordinator";
     }
   }
-  LOG(INFO) << "worker " << options_.worker_id << " stopping: cancelling " << running_.load()
+  LOG(INFO) << "worker " << options_.worker_id << " stopping: cancelling " << running_jobs()
             << " running job(s)";
   ReapJobs(/*all=*/true);
   heartbeat.join();
@@ -103,6 +103,11 @@ Status WorkerAgent::Run() {
   // leave before the caller tears the connections down.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   return Status::OK();
+}
+
+uint32_t WorkerAgent::running_jobs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<uint32_t>(running_ids_.size());
 }
 
 void WorkerAgent::HeartbeatLoop() {
@@ -164,14 +169,13 @@ void WorkerAgent::StartJob(const protocol::Envelope& envelope) {
       return;
     }
   }
-  if (running_ >= options_.slots) {
+  if (running_jobs() >= options_.slots) {
     LOG(WARN) << "worker: job " << job_id << " arrived with all " << options_.slots
               << " slots busy; running it anyway";
   }
   LOG(INFO) << "worker: job " << job_id << ": " << envelope.job().instruction();
   JobThread& job = jobs_.emplace_back();
   job.job_id = job_id;
-  ++running_;
   {
     std::lock_guard<std::mutex> lock(mu_);
     running_ids_.insert(job_id);
@@ -185,7 +189,6 @@ void WorkerAgent::StartJob(const protocol::Envelope& envelope) {
       std::lock_guard<std::mutex> lock(mu_);
       running_ids_.erase(running_ids_.find(envelope.job().job_id()));
     }
-    --running_;
     job.done = true;
   });
 }

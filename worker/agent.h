@@ -68,7 +68,7 @@ class WorkerAgent {
   void Stop();
 
   // Jobs running now (for heartbeats and tests).
-  uint32_t running_jobs() const { return running_.load(); }
+  uint32_t running_jobs() const;
 
  private:
   struct JobThread {
@@ -96,14 +96,13 @@ class WorkerAgent {
   std::atomic<bool> cancel_{false};  // StepRequest.cancel of every running job
   std::atomic<bool> registered_{false};
   std::atomic<bool> need_register_{false};  // a heartbeat was answered NotFound
-  std::atomic<uint32_t> running_{0};
   std::atomic<uint32_t> heartbeat_ms_{1000};
 
   std::list<JobThread> jobs_;  // only the Run thread touches it
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<std::unique_ptr<protocol::Connection>> idle_;  // GUARDED_BY(mu_)
-  // The job ids running now, for the heartbeat. GUARDED_BY(mu_)
+  // The job ids running now (the heartbeat lists them). GUARDED_BY(mu_)
   std::multiset<std::string> running_ids_;
 };
 
