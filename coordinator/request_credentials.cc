@@ -3,12 +3,10 @@
 #include "registry/credential_store.h"
 
 namespace strata::coordinator {
-namespace {
 
-// Docker keeps Docker Hub under its v1 URL; a client may send either.
-std::string HostKey(const std::string& server) { return registry::RegistryHostOf(server); }
-
-}  // namespace
+// Hosts are keyed as RegistryHostOf names them: Docker keeps Docker Hub
+// under its v1 URL, and a client may send either.
+using registry::RegistryHostOf;
 
 void RequestCredentials::Accept(const v1::RegistryAuth& auth) {
   if (auth.server().empty()) return;
@@ -21,20 +19,20 @@ void RequestCredentials::Accept(const v1::RegistryAuth& auth) {
 
 Result<std::optional<registry::Credentials>> RequestCredentials::Get(const std::string& host) {
   std::lock_guard lock(mu_);
-  auto it = by_host_.find(HostKey(host));
+  auto it = by_host_.find(RegistryHostOf(host));
   if (it == by_host_.end()) return std::optional<registry::Credentials>();
   return std::optional<registry::Credentials>(it->second);
 }
 
 Status RequestCredentials::Put(const std::string& host, const registry::Credentials& credentials) {
   std::lock_guard lock(mu_);
-  by_host_[HostKey(host)] = credentials;
+  by_host_[RegistryHostOf(host)] = credentials;
   return Status::OK();
 }
 
 Status RequestCredentials::Erase(const std::string& host) {
   std::lock_guard lock(mu_);
-  by_host_.erase(HostKey(host));
+  by_host_.erase(RegistryHostOf(host));
   return Status::OK();
 }
 
