@@ -12,6 +12,12 @@ int64_t SystemClock::NowUnixNanos() {
       .count();
 }
 
+int64_t SystemClock::NowMonotonicNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string FormatRfc3339Nano(int64_t unix_nanos) {
   time_t secs = static_cast<time_t>(unix_nanos / 1000000000);
   long nanos = static_cast<long>(unix_nanos % 1000000000);

@@ -52,6 +52,7 @@ void Overwrite(const std::string& path, const std::string& data) {
 class AheadClock : public Clock {
  public:
   int64_t NowUnixNanos() override { return SystemClock().NowUnixNanos() + 5 * kSecond; }
+  int64_t NowMonotonicNanos() override { return SystemClock().NowMonotonicNanos(); }
 };
 
 TEST(StatCacheTest, RoundTripsThroughItsFile) {
