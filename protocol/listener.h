@@ -56,8 +56,8 @@ class Listener {
   Result<std::optional<Incoming>> Poll(std::chrono::milliseconds timeout);
 
   // Sends `envelope` to `peer` (version 0 is filled in). Any number of
-  // replies may go to one request (streams). Unavailable when the peer has
-  // disconnected.
+  // replies may go to one request (streams). NotFound when the peer has
+  // disconnected (or never was); Unavailable when it does not read.
   Status Reply(std::string_view peer, const Envelope& envelope);
 
  private:

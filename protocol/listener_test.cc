@@ -158,14 +158,14 @@ TEST(ListenerTest, OtherProtocolVersionIsAnsweredWithAnError) {
   EXPECT_NE(status.message().find("version 2"), std::string::npos);
 }
 
-TEST(ListenerTest, ReplyToUnknownPeerIsUnavailable) {
+TEST(ListenerTest, ReplyToUnknownPeerIsNotFound) {
   Context context;
   Result<std::unique_ptr<Listener>> listener = Listener::Bind(context, "inproc://nopeer");
   ASSERT_TRUE(listener.ok());
   Envelope reply = NewEnvelope(1);
   reply.mutable_ack();
   Status status = (*listener)->Reply(std::string("\0\x12\x34\x56\x78", 5), reply);
-  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("peer-0012345678"), std::string::npos);
 }
 

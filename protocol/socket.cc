@@ -22,7 +22,9 @@ Status ZmqError(std::string_view what) {
     case EAGAIN:
       return Status::Unavailable(message + " (peer not reading?)");
     case EHOSTUNREACH:
-      return Status::Unavailable(message + " (peer disconnected)");
+      // Only a ROUTER says so: the peer is gone (NotFound, not the
+      // Unavailable of a peer that is there but not reading).
+      return Status::NotFound(message + " (peer disconnected)");
     case EINVAL:
     case EPROTONOSUPPORT:
     case ENOCOMPATPROTO:
