@@ -26,10 +26,7 @@ WorkerAgent::~WorkerAgent() {
   ReapJobs(/*all=*/true);
 }
 
-void WorkerAgent::Stop() {
-  stop_ = true;
-  cancel_ = true;
-}
+void WorkerAgent::Stop() { stop_ = true; }
 
 Status WorkerAgent::Run() {
   // Scratch of a worker that died here: layer blobs it was writing or had
@@ -84,6 +81,8 @@ Status WorkerAgent::Run() {
                 << " (" << options_.slots << " slots)";
     } else if (in->has_job()) {
       StartJob(*in);
+    } else if (in->has_cancel_job()) {
+      CancelJob(in->cancel_job());
     } else if (in->has_shutdown()) {
       LOG(INFO) << "worker: the coordinator asked us to shut down";
       Stop();
@@ -183,7 +182,8 @@ void WorkerAgent::StartJob(const protocol::Envelope& envelope) {
   job.thread = std::thread([this, envelope, &job] {
     // Nothing may end the worker from a job: the coordinator re-queues a job
     // that never reports (its heartbeats then stop listing it).
-    Status crashed = CatchAtThreadTop("job " + envelope.job().job_id(), [&] { RunJob(envelope); });
+    Status crashed = CatchAtThreadTop("job " + envelope.job().job_id(),
+                                      [&] { RunJob(envelope, &job.cancel); });
     if (!crashed.ok()) LOG(ERROR) << "worker: " << crashed.message();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -193,7 +193,20 @@ void WorkerAgent::StartJob(const protocol::Envelope& envelope) {
   });
 }
 
+void WorkerAgent::CancelJob(const v1::CancelJob& cancel) {
+  for (JobThread& j : jobs_) {
+    if (j.job_id != cancel.job_id() || j.done) continue;
+    LOG(INFO) << "worker: job " << j.job_id << " cancelled by the coordinator: " << cancel.reason();
+    j.cancel = true;
+    return;
+  }
+  LOG(DEBUG) << "worker: CancelJob for " << cancel.job_id() << ", which does not run here";
+}
+
 void WorkerAgent::ReapJobs(bool all) {
+  if (all) {
+    for (JobThread& j : jobs_) j.cancel = true;
+  }
   for (auto it = jobs_.begin(); it != jobs_.end();) {
     if (all || it->done) {
       it->thread.join();
@@ -204,7 +217,7 @@ void WorkerAgent::ReapJobs(bool all) {
   }
 }
 
-void WorkerAgent::RunJob(const protocol::Envelope& envelope) {
+void WorkerAgent::RunJob(const protocol::Envelope& envelope, const std::atomic<bool>* cancel) {
   const v1::Job& job = envelope.job();
   Result<std::unique_ptr<protocol::Connection>> connection = AcquireConnection();
   if (!connection.ok()) {
@@ -213,7 +226,7 @@ void WorkerAgent::RunJob(const protocol::Envelope& envelope) {
     return;  // the coordinator re-queues it when our heartbeats stop
   }
   protocol::Envelope reply = protocol::NewEnvelope(envelope.request_id());
-  *reply.mutable_job_result() = runner_.Run(job, envelope.request_id(), **connection, &cancel_);
+  *reply.mutable_job_result() = runner_.Run(job, envelope.request_id(), **connection, cancel);
   Status sent = (*connection)->Send(reply);
   if (!sent.ok()) {
     LOG(ERROR) << "worker: job " << job.job_id() << ": JobResult not sent: " << sent.message();

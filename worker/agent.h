@@ -47,6 +47,8 @@ struct WorkerAgentOptions {
 //    and --from layers unpacked from the blob cache, the COPY context
 //    materialized, the StepExecutor run, the layer uploaded unless the
 //    shared blob directory has it, and one JobResult sent;
+//  - a CancelJob from the coordinator stops that job's RUN (its build was
+//    cancelled, or it ran past the job timeout);
 //  - Stop() ends the loop: no new jobs, running RUNs are cancelled and
 //    report Cancelled (retryable).
 // The snapshotter, runtime, cache and context are not owned and must
@@ -75,6 +77,7 @@ class WorkerAgent {
     std::string job_id;
     std::thread thread;
     std::atomic<bool> done{false};
+    std::atomic<bool> cancel{false};  // the job's StepRequest.cancel
   };
 
   void HeartbeatLoop();
@@ -84,16 +87,18 @@ class WorkerAgent {
   Result<std::unique_ptr<protocol::Connection>> AcquireConnection();
   void ReleaseConnection(std::unique_ptr<protocol::Connection> connection);
   void StartJob(const protocol::Envelope& envelope);
+  // CancelJob: stops the running job it names.
+  void CancelJob(const v1::CancelJob& cancel);
+  // all: cancels the jobs still running, then waits for them.
   void ReapJobs(bool all);
   // Runs one job with runner_ on a pooled connection and sends its JobResult.
-  void RunJob(const protocol::Envelope& envelope);
+  void RunJob(const protocol::Envelope& envelope, const std::atomic<bool>* cancel);
 
   protocol::Context& context_;
   WorkerAgentOptions options_;
   JobRunner runner_;
 
   std::atomic<bool> stop_{false};
-  std::atomic<bool> cancel_{false};  // StepRequest.cancel of every running job
   std::atomic<bool> registered_{false};
   std::atomic<bool> need_register_{false};  // a heartbeat was answered NotFound
   std::atomic<uint32_t> heartbeat_ms_{1000};

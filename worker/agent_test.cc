@@ -59,6 +59,13 @@ class TestCoordinator {
     EXPECT_TRUE(listener_->Reply(job_peer, envelope).ok());
   }
 
+  void SendCancel(const std::string& job_id) {
+    protocol::Envelope envelope = protocol::NewEnvelope(++next_request_);
+    envelope.mutable_cancel_job()->set_job_id(job_id);
+    envelope.mutable_cancel_job()->set_reason("the build's client went away");
+    EXPECT_TRUE(listener_->Reply(job_peer, envelope).ok());
+  }
+
   bool HasResult(const std::string& job_id) const { return results.count(job_id) != 0; }
 
   std::string Logs(v1::LogLine::Stream stream) const {
@@ -519,6 +526,30 @@ TEST_F(AgentRealTest, StopCancelsARunningRun) {
   ASSERT_TRUE(result.has_error());
   EXPECT_EQ(result.error().code(), static_cast<int>(StatusCode::kCancelled));
   EXPECT_TRUE(result.error().retryable());
+}
+
+// The coordinator's CancelJob stops that RUN and no other.
+TEST_F(AgentRealTest, CancelJobStopsThatRunOnly) {
+  PutInStore(base_.digest(), base_blob_);
+  StartAgent(snapshotter_.get(), runtime_.get(), true);  // 2 slots
+  for (const char* id : {"doomed", "kept"}) {
+    v1::Job job = Job(id, v1::Job::KIND_RUN, base_);
+    job.mutable_run()->add_args(std::string("echo ") + id + "; sleep 60");
+    job.mutable_run()->set_prepend_shell(true);
+    coordinator_->SendJob(job);
+  }
+  ASSERT_TRUE(coordinator_->PumpUntil([&] {
+    std::string out = coordinator_->Logs(v1::LogLine::STREAM_STDOUT);
+    return out.find("doomed\n") != std::string::npos && out.find("kept\n") != std::string::npos;
+  }));
+  coordinator_->SendCancel("doomed");
+  ASSERT_TRUE(
+      coordinator_->PumpUntil([&] { return coordinator_->HasResult("doomed"); }, seconds(20)));
+  EXPECT_EQ(coordinator_->results["doomed"].error().code(),
+            static_cast<int>(StatusCode::kCancelled));
+  EXPECT_FALSE(coordinator_->HasResult("kept"));
+  EXPECT_EQ(agent_->running_jobs(), 1u);
+  StopAgent();
 }
 
 TEST_F(AgentRealTest, WorkdirJobCreatesTheDirectoryForTheUser) {
