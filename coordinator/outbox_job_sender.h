@@ -17,6 +17,8 @@ class OutboxJobSender : public JobSender {
   // REQUIRES: outbox outlives the sender.
   explicit OutboxJobSender(Outbox& outbox) : outbox_(outbox) {}
   Status SendJob(const std::string& peer, const v1::Job& job) override;
+  void SendCancel(const std::string& peer, const std::string& job_id,
+                  const std::string& reason) override;
 
  private:
   Outbox& outbox_;

@@ -43,6 +43,7 @@ class WorkerPool::Ticket {
   int attempts = 0;
   int crashes = 0;  // times the worker running it was lost
   int64_t queued_at = 0;
+  int64_t started_at = 0;  // when the current attempt was sent
   std::optional<Result<v1::JobResult>> result;
 };
 
@@ -64,7 +65,7 @@ v1::Registered WorkerPool::RegisterLocked(const std::string& peer, const v1::Reg
   w.id = request.worker_id();
   w.peer = peer;
   w.slots = std::max<uint32_t>(1, request.slots());
-  w.last_seen = clock_.NowUnixNanos();
+  w.last_seen = clock_.NowMonotonicNanos();
   LOG(INFO) << "worker " << w.id << " registered (" << w.slots << " slots, " << request.platform()
             << ", version " << request.version() << ")";
   // No dispatch here: the Registered reply must reach the worker before its
@@ -93,7 +94,7 @@ Status WorkerPool::HeartbeatLocked(const v1::Heartbeat& heartbeat) {
                             "coordinator restarted); register again");
   }
   Worker& w = it->second;
-  w.last_seen = clock_.NowUnixNanos();
+  w.last_seen = clock_.NowMonotonicNanos();
   w.snapshots = {heartbeat.snapshots().begin(), heartbeat.snapshots().end()};
   if (static_cast<int>(heartbeat.running_jobs()) != heartbeat.running_job_ids_size()) {
     return Status::OK();  // a worker that does not list its jobs
@@ -190,7 +191,7 @@ void WorkerPool::OnJobResultLocked(const v1::JobResult& result) {
   }
   auto w = workers_.find(ticket->worker);
   if (w != workers_.end()) {
-    w->second.last_seen = clock_.NowUnixNanos();
+    w->second.last_seen = clock_.NowMonotonicNanos();
     w->second.running.erase(result.job_id());
     if (!result.has_error() && result.exit_code() == 0 && !result.diff_id().empty()) {
       // The worker now holds the job's output as a snapshot too.
@@ -215,13 +216,29 @@ void WorkerPool::Tick() {
 }
 
 void WorkerPool::TickLocked() {
-  const int64_t now = clock_.NowUnixNanos();
+  const int64_t now = clock_.NowMonotonicNanos();
   std::vector<std::string> dead;
   for (const auto& [id, w] : workers_) {
     if (now - w.last_seen >= options_.dead_after_ms * kNanosPerMilli) dead.push_back(id);
   }
   for (const std::string& id : dead) {
     DropWorkerLocked(id, "no heartbeat for " + std::to_string(options_.dead_after_ms) + " ms");
+  }
+  if (options_.job_timeout_ms > 0) {
+    std::vector<std::shared_ptr<Ticket>> overdue;
+    for (const auto& [id, ticket] : jobs_) {
+      if (!ticket->worker.empty() &&
+          now - ticket->started_at >= options_.job_timeout_ms * kNanosPerMilli) {
+        overdue.push_back(ticket);
+      }
+    }
+    for (const std::shared_ptr<Ticket>& ticket : overdue) {
+      const std::string why = "the step ran longer than the job timeout of " +
+                              std::to_string(options_.job_timeout_ms / 1000) +
+                              " s (strata-coordinator --job-timeout)";
+      StopRunningLocked(*ticket, why);
+      FinishLocked(ticket, Status::TimedOut(why));
+    }
   }
   if (workers_.empty() && !queue_.empty()) {
     if (no_worker_since_ == 0) no_worker_since_ = now;
@@ -254,7 +271,7 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log
   ticket->on_retry = std::move(on_retry);
   {
     MutexLock lock(mu_);
-    ticket->queued_at = clock_.NowUnixNanos();
+    ticket->queued_at = clock_.NowMonotonicNanos();
     if (shut_down_) {
       ticket->result = Status::Cancelled("the coordinator is shutting down");
       return ticket;
@@ -264,11 +281,43 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log
       return ticket;
     }
     jobs_[ticket->id] = ticket;
+    ++shares_[ticket->job.build_id()].jobs;
     queue_.push_back(ticket);
     DispatchLocked();
   }
   Announce();
   return ticket;
+}
+
+Result<v1::JobResult> WorkerPool::RunJob(v1::Job job, LogFn on_log, RetryFn on_retry,
+                                         BuildScope* scope) {
+  const std::string id = job.job_id();
+  std::shared_ptr<Ticket> ticket = Submit(std::move(job), std::move(on_log), std::move(on_retry));
+  std::unique_ptr<BuildScope::Hook> hook;
+  if (scope != nullptr) {
+    // After Submit, so that a cancel finds the job; a cancel before it
+    // calls the hook at once.
+    hook = scope->OnCancel([this, id](const Status& why) { Cancel(id, why); });
+  }
+  return Wait(ticket);
+}
+
+void WorkerPool::Cancel(const std::string& job_id, const Status& why) {
+  MutexLock lock(mu_);
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return;
+  std::shared_ptr<Ticket> ticket = it->second;
+  LOG(INFO) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
+            << ") cancelled: " << why.message();
+  StopRunningLocked(*ticket, why.message());
+  FinishLocked(ticket, why);
+  DispatchLocked();  // its slot is free
+}
+
+void WorkerPool::StopRunningLocked(Ticket& ticket, const std::string& reason) {
+  auto w = workers_.find(ticket.worker);
+  if (w == workers_.end()) return;
+  sender_.SendCancel(w->second.peer, ticket.job.job_id(), reason);
 }
 
 Result<v1::JobResult> WorkerPool::Wait(const std::shared_ptr<Ticket>& ticket) {
@@ -290,9 +339,11 @@ void WorkerPool::Shutdown() {
 
 std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
   MutexLock lock(mu_);
+  const int64_t now = clock_.NowMonotonicNanos();
   std::vector<WorkerInfo> out;
   for (const auto& [id, w] : workers_) {
-    out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()}});
+    out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()},
+                   w.snapshots.size(), now - w.last_seen});
   }
   return out;
 }
@@ -302,12 +353,34 @@ size_t WorkerPool::outstanding_jobs() const {
   return jobs_.size();
 }
 
+size_t WorkerPool::queued_jobs() const {
+  MutexLock lock(mu_);
+  return queue_.size();
+}
+
+std::deque<std::shared_ptr<WorkerPool::Ticket>>::iterator WorkerPool::NextQueuedLocked() {
+  auto next = queue_.end();
+  uint64_t next_served = 0;
+  std::set<std::string> seen;
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    const std::string& build = (*it)->job.build_id();
+    if (!seen.insert(build).second) continue;  // not that build's first queued job
+    uint64_t served = shares_[build].last_served;
+    if (next == queue_.end() || served < next_served) {
+      next = it;
+      next_served = served;
+    }
+  }
+  return next;
+}
+
 void WorkerPool::DispatchLocked() {
   while (!queue_.empty()) {
-    std::shared_ptr<Ticket> ticket = queue_.front();
+    auto next = NextQueuedLocked();
+    std::shared_ptr<Ticket> ticket = *next;
     Worker* w = PickWorkerLocked(*ticket);
-    if (w == nullptr) return;  // every worker is full: FIFO waits
-    queue_.pop_front();
+    if (w == nullptr) return;  // every worker is full: the queue waits
+    queue_.erase(next);
     ++ticket->attempts;
     ticket->job.set_job_id(ticket->id + "-" + std::to_string(ticket->attempts));
     Status sent = sender_.SendJob(w->peer, ticket->job);
@@ -318,6 +391,8 @@ void WorkerPool::DispatchLocked() {
       DropWorkerLocked(w->id, "cannot send it a job: " + sent.message());
       continue;
     }
+    shares_[ticket->job.build_id()].last_served = ++dispatches_;
+    ticket->started_at = clock_.NowMonotonicNanos();
     ticket->worker = w->id;
     w->running.insert(ticket->job.job_id());
     attempts_[ticket->job.job_id()] = ticket;
@@ -421,7 +496,10 @@ void WorkerPool::FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::
   for (const auto& [attempt, peer] : ticket->sent_to) attempts_.erase(attempt);
   ticket->worker.clear();
   std::erase(queue_, ticket);
-  jobs_.erase(ticket->id);
+  if (jobs_.erase(ticket->id) > 0) {
+    auto share = shares_.find(ticket->job.build_id());
+    if (share != shares_.end() && --share->second.jobs <= 0) shares_.erase(share);
+  }
   ticket->result = std::move(result);
   done_.NotifyAll();
 }

@@ -33,6 +33,13 @@
 //    another job.
 //  - Each retry is announced to the job's RetryFn (the build's progress
 //    shows "retrying on another worker (attempt 2/3): worker lost").
+//  - Cancel (the build's scope was cancelled) takes a job off the queue,
+//    or tells the worker running it to stop (CancelJob), and fails it with
+//    the reason; what that worker sends afterwards is dropped. A job
+//    running longer than job_timeout_ms is stopped so too (TimedOut).
+//  - Fair share: the next job dispatched is the first queued one of the
+//    build served least recently (round-robin between builds); within a
+//    build, queue order (a retry first).
 //
 // Thread-safe. The worker side (Register, Heartbeat, OnJobLog, OnJobResult,
 // Tick) is called by the coordinator's I/O thread, Submit/Wait by build
@@ -49,6 +56,7 @@
 
 #include "common/clock.h"
 #include "common/mutex.h"
+#include "coordinator/build_scope.h"
 #include "common/result.h"
 #include "protocol/envelope.h"
 
@@ -60,6 +68,11 @@ class JobSender {
  public:
   virtual ~JobSender() = default;
   virtual Status SendJob(const std::string& peer, const v1::Job& job) = 0;
+  // Tells the worker behind `peer` to stop attempt `job_id` (best effort:
+  // a worker that never hears it is dropped by its silence or reports a
+  // result nobody waits for).
+  virtual void SendCancel(const std::string& peer, const std::string& job_id,
+                          const std::string& reason) = 0;
 };
 
 // A job sent to a worker again: its worker was lost, or failed it with a
@@ -83,8 +96,11 @@ class JobRunner {
   // that run's output.
   // The result may carry a RUN failure or an error; the Status fails only
   // when the job could not be run at all (no worker, too many worker deaths,
-  // a step that crashed its workers, shutdown).
-  virtual Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr) = 0;
+  // a step that crashed its workers, shutdown, the job timeout) or was
+  // stopped: when `scope` (may be null) is cancelled while the job waits
+  // or runs, the job is cancelled and RunJob returns the scope's reason.
+  virtual Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr,
+                                       BuildScope* scope = nullptr) = 0;
 };
 
 struct WorkerPoolOptions {
@@ -93,6 +109,9 @@ struct WorkerPoolOptions {
   // A job queued this long while no worker at all is registered fails
   // Unavailable; 0 waits forever.
   int64_t no_worker_timeout_ms = 60000;
+  // A job running longer than this on its worker is stopped and fails
+  // TimedOut (not retried); 0: no limit.
+  int64_t job_timeout_ms = 0;
 };
 
 class WorkerPool : public JobRunner {
@@ -127,10 +146,11 @@ class WorkerPool : public JobRunner {
       EXCLUDES(mu_);
   // Blocks until the job's result (see JobRunner::RunJob).
   Result<v1::JobResult> Wait(const std::shared_ptr<Ticket>& ticket) EXCLUDES(mu_);
-  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr)
-      EXCLUDES(mu_) override {
-    return Wait(Submit(std::move(job), std::move(on_log), std::move(on_retry)));
-  }
+  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry = nullptr,
+                               BuildScope* scope = nullptr) EXCLUDES(mu_) override;
+  // Stops the job submitted as `job_id` (see above); nothing when it is
+  // not queued or running.
+  void Cancel(const std::string& job_id, const Status& why) EXCLUDES(mu_);
   // Fails every waiting job with Cancelled; later Submits fail at once.
   void Shutdown() EXCLUDES(mu_);
 
@@ -140,10 +160,14 @@ class WorkerPool : public JobRunner {
     std::string peer;
     uint32_t slots = 0;
     std::vector<std::string> running;  // attempt ids
+    size_t snapshots = 0;              // the snapshots its last heartbeat listed
+    int64_t silent_nanos = 0;          // since its last heartbeat (or registration)
   };
   std::vector<WorkerInfo> Workers() const EXCLUDES(mu_);
   // Jobs queued or running: while non-zero the coordinator is not idle.
   size_t outstanding_jobs() const EXCLUDES(mu_);
+  // Jobs waiting for a slot.
+  size_t queued_jobs() const EXCLUDES(mu_);
 
  private:
   struct Worker {
@@ -168,6 +192,10 @@ class WorkerPool : public JobRunner {
                                             bool* current) REQUIRES(mu_);
   void TickLocked() REQUIRES(mu_);
   void DispatchLocked() REQUIRES(mu_);
+  // The queued ticket to dispatch next (fair share), or queue_.end().
+  std::deque<std::shared_ptr<Ticket>>::iterator NextQueuedLocked() REQUIRES(mu_);
+  // Stops the attempt running now on its worker, if any.
+  void StopRunningLocked(Ticket& ticket, const std::string& reason) REQUIRES(mu_);
   Worker* PickWorkerLocked(const Ticket& ticket) REQUIRES(mu_);
   // Whether `w` runs a suspect (a job whose worker was lost before).
   bool RunsSuspectLocked(const Worker& w) const REQUIRES(mu_);
@@ -198,6 +226,14 @@ class WorkerPool : public JobRunner {
   // worker was sent).
   std::map<std::string, std::shared_ptr<Ticket>> attempts_ GUARDED_BY(mu_);
   int64_t no_worker_since_ GUARDED_BY(mu_) = 0;
+  // Builds with jobs in jobs_: how many, and when one of them was last
+  // dispatched (a sequence number), for the round-robin.
+  struct Share {
+    int jobs = 0;
+    uint64_t last_served = 0;
+  };
+  std::map<std::string, Share> shares_ GUARDED_BY(mu_);
+  uint64_t dispatches_ GUARDED_BY(mu_) = 0;
   std::vector<std::function<void()>> announcements_ GUARDED_BY(mu_);
 };
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <thread>
 
 namespace strata::coordinator {
@@ -14,10 +16,17 @@ constexpr int64_t kSecond = 1'000'000'000;
 class TestClock : public Clock {
  public:
   int64_t NowUnixNanos() override { return now_; }
-  void Advance(int64_t nanos) { now_ += nanos; }
+  int64_t NowMonotonicNanos() override { return monotonic_; }
+  void Advance(int64_t nanos) {
+    now_ += nanos;
+    monotonic_ += nanos;
+  }
+  // The wall clock alone, as an NTP step moves it.
+  void StepWall(int64_t nanos) { now_ += nanos; }
 
  private:
   std::atomic<int64_t> now_{1'700'000'000 * kSecond};
+  std::atomic<int64_t> monotonic_{kSecond};
 };
 
 class RecordingSender : public JobSender {
@@ -28,12 +37,22 @@ class RecordingSender : public JobSender {
     sent.emplace_back(peer, job.job_id());
     return Status::OK();
   }
+  void SendCancel(const std::string& peer, const std::string& job_id,
+                  const std::string& reason) override {
+    std::lock_guard lock(mu_);
+    cancels.emplace_back(peer, job_id);
+  }
   std::vector<std::pair<std::string, std::string>> Sent() {
     std::lock_guard lock(mu_);
     return sent;
   }
+  std::vector<std::pair<std::string, std::string>> Cancels() {
+    std::lock_guard lock(mu_);
+    return cancels;
+  }
   std::string unreachable;
-  std::vector<std::pair<std::string, std::string>> sent;  // (peer, job_id)
+  std::vector<std::pair<std::string, std::string>> sent;     // (peer, job_id)
+  std::vector<std::pair<std::string, std::string>> cancels;  // (peer, job_id)
 
  private:
   std::mutex mu_;
@@ -46,9 +65,11 @@ v1::Register Reg(const std::string& id, uint32_t slots) {
   return r;
 }
 
-v1::Job Job(const std::string& id, std::vector<std::string> chain = {}) {
+v1::Job Job(const std::string& id, std::vector<std::string> chain = {},
+           const std::string& build = "") {
   v1::Job job;
   job.set_job_id(id);
+  job.set_build_id(build);
   job.set_instruction("RUN " + id);
   for (auto& d : chain) job.add_parent_chain(d);
   return job;
@@ -497,6 +518,123 @@ TEST_F(WorkerPoolTest, ShutdownCancelsWaitingJobs) {
   pool_.Shutdown();
   EXPECT_EQ(pool_.Wait(ticket).status().code(), StatusCode::kCancelled);
   EXPECT_EQ(pool_.Wait(pool_.Submit(Job("j2"), nullptr)).status().code(), StatusCode::kCancelled);
+}
+
+TEST_F(WorkerPoolTest, CancelTakesAQueuedJobOffTheQueue) {
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  pool_.Cancel("j1", Status::Cancelled("the client went away"));
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  EXPECT_EQ(result.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(result.status().message(), "the client went away");
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  EXPECT_TRUE(sender_.Sent().empty());  // never dispatched
+  EXPECT_TRUE(sender_.Cancels().empty());
+  EXPECT_EQ(pool_.outstanding_jobs(), 0u);
+}
+
+TEST_F(WorkerPoolTest, CancelTellsTheWorkerRunningItAndFreesTheSlot) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  auto t1 = pool_.Submit(Job("j1"), nullptr);
+  auto t2 = pool_.Submit(Job("j2"), nullptr);
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  pool_.Cancel("j1", Status::Cancelled("build cancelled"));
+  ASSERT_EQ(sender_.Cancels().size(), 1u);
+  EXPECT_EQ(sender_.Cancels()[0], std::make_pair(std::string("peer-a"), std::string("j1-1")));
+  EXPECT_EQ(pool_.Wait(t1).status().code(), StatusCode::kCancelled);
+  // The slot went to the next job; the cancelled run's late result is nobody's.
+  ASSERT_EQ(sender_.Sent().size(), 2u);
+  EXPECT_EQ(sender_.Sent()[1].second, "j2-1");
+  pool_.OnJobResult(From("a", Done("j1-1")));
+  pool_.OnJobResult(From("a", Done("j2-1")));
+  EXPECT_TRUE(pool_.Wait(t2).ok());
+}
+
+TEST_F(WorkerPoolTest, RunJobStopsWhenItsScopeIsCancelled) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  BuildScope scope("b1", nullptr, nullptr);
+  Result<v1::JobResult> result = Status::OK();
+  std::thread build([&] { result = pool_.RunJob(Job("b1-1"), nullptr, nullptr, &scope); });
+  for (int i = 0; i < 1000 && sender_.Sent().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  scope.Cancel(Status::Cancelled("the client went away"));
+  build.join();
+  EXPECT_EQ(result.status().message(), "the client went away");
+  ASSERT_EQ(sender_.Cancels().size(), 1u);
+  EXPECT_EQ(sender_.Cancels()[0].second, "b1-1-1");
+}
+
+TEST_F(WorkerPoolTest, RunJobOfAnAlreadyCancelledScopeDoesNotRun) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  BuildScope scope("b1", nullptr, nullptr);
+  scope.Cancel(Status::TimedOut("--timeout"));
+  Result<v1::JobResult> result = pool_.RunJob(Job("b1-1"), nullptr, nullptr, &scope);
+  EXPECT_EQ(result.status().code(), StatusCode::kTimedOut);
+  EXPECT_EQ(pool_.outstanding_jobs(), 0u);
+}
+
+TEST_F(WorkerPoolTest, AJobPastTheJobTimeoutIsStoppedAndFails) {
+  WorkerPool pool(clock_, sender_, {.job_timeout_ms = 30'000});
+  pool.Register("peer-a", Reg("a", 1));
+  pool.Tick();
+  auto ticket = pool.Submit(Job("j1"), nullptr);
+  v1::Heartbeat beat = Beat("a");
+  beat.set_running_jobs(1);
+  beat.add_running_job_ids("j1-1");
+  for (int second = 1; second <= 29; ++second) {  // alive all along
+    clock_.Advance(kSecond);
+    ASSERT_TRUE(pool.Heartbeat(beat).ok());
+    pool.Tick();
+  }
+  EXPECT_TRUE(sender_.Cancels().empty());
+  clock_.Advance(2 * kSecond);
+  ASSERT_TRUE(pool.Heartbeat(beat).ok());
+  pool.Tick();
+  ASSERT_EQ(sender_.Cancels().size(), 1u);
+  Result<v1::JobResult> result = pool.Wait(ticket);
+  EXPECT_EQ(result.status().code(), StatusCode::kTimedOut);
+  EXPECT_NE(result.status().message().find("job timeout of 30 s"), std::string::npos);
+}
+
+// Liveness runs on the monotonic clock: a step of the wall clock (NTP, a
+// VM resumed) does not declare every worker dead.
+TEST_F(WorkerPoolTest, AWallClockStepKillsNoWorker) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  clock_.StepWall(3600 * kSecond);
+  pool_.Tick();
+  EXPECT_EQ(pool_.Workers().size(), 1u);
+  clock_.Advance(6 * kSecond);  // real silence still counts
+  pool_.Tick();
+  EXPECT_TRUE(pool_.Workers().empty());
+}
+
+// Round-robin between builds: a build with many ready jobs does not hold
+// the queue against one submitted after them.
+TEST_F(WorkerPoolTest, BuildsShareTheQueueRoundRobin) {
+  pool_.Register("peer-a", Reg("a", 1));
+  pool_.Tick();
+  std::vector<std::shared_ptr<WorkerPool::Ticket>> tickets;
+  for (int i = 1; i <= 4; ++i) {
+    tickets.push_back(pool_.Submit(Job("big-" + std::to_string(i), {}, "big"), nullptr));
+  }
+  tickets.push_back(pool_.Submit(Job("small-1", {}, "small"), nullptr));
+  std::vector<std::string> order;
+  for (int i = 0; i < 5; ++i) {
+    auto sent = sender_.Sent();
+    ASSERT_EQ(sent.size(), static_cast<size_t>(i + 1));
+    order.push_back(sent.back().second);
+    pool_.OnJobResult(From("a", Done(sent.back().second)));
+  }
+  // big-1 was out first; small's job goes next, not after all of big's.
+  EXPECT_EQ(order[0], "big-1-1");
+  EXPECT_EQ(order[1], "small-1-1");
+  EXPECT_EQ(order[2], "big-2-1");
 }
 
 }  // namespace
