@@ -21,6 +21,7 @@
 #include "cli/coordinator_client.h"
 #include "cli/push_client.h"
 #include "cli/registry_credentials.h"
+#include "common/duration.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
 #include "dockerfile/plan.h"
@@ -34,7 +35,7 @@ struct BuildFlags {
   std::string context;
   std::string file;
   std::vector<std::string> tags, build_args, labels, no_cache_filter, outputs;
-  std::string target, iidfile, progress = "auto", platform;
+  std::string target, iidfile, progress = "auto", platform, timeout;
   bool no_cache = false, cache_debug = false, quiet = false, pull = false, push = false;
 };
 
@@ -283,6 +284,13 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   submit.set_cache_debug(f.cache_debug);
   submit.set_platform(f.platform);
   submit.set_pull(f.pull);
+  if (!f.timeout.empty()) {
+    std::optional<int64_t> nanos = ParseGoDuration(f.timeout);
+    if (!nanos || *nanos <= 0) {
+      return Fail("--timeout '" + f.timeout + "' is not a duration (e.g. 90s, 10m, 1h30m)");
+    }
+    submit.set_timeout_ms(static_cast<uint64_t>(std::max<int64_t>(1, *nanos / 1'000'000)));
+  }
   if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
     char* end = nullptr;
     long long v = std::strtoll(sde, &end, 10);
@@ -391,6 +399,8 @@ void AddBuild(CLI::App* parent, CliContext& ctx) {
   cmd->add_option("--progress", f->progress, "auto, plain, tty or quiet");
   cmd->add_flag("-q,--quiet", f->quiet, "print only the image ID");
   cmd->add_option("--platform", f->platform, "target platform (os/arch)");
+  cmd->add_option("--timeout", f->timeout,
+                  "stop the build (its queued and running steps) after this long, e.g. 10m");
   cmd->add_option("PATH", f->context, "build context directory, or - for a tar on stdin")
       ->required();
   cmd->final_callback([&ctx, f] { ctx.run = [&ctx, f] { return RunBuild(ctx, *f); }; });

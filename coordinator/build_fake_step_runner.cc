@@ -1,5 +1,6 @@
 #include "coordinator/build_fake_step_runner.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "coordinator/blob_sink.h"
@@ -7,14 +8,32 @@
 
 namespace strata::coordinator {
 
-Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
+Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, BuildScope& scope) {
   std::string needle;
   std::string throw_needle;
+  std::string hold_needle;
   {
     MutexLock lock(mu_);
     jobs_.push_back(job);
     needle = fail_needle_;
     throw_needle = throw_needle_;
+    hold_needle = hold_needle_;
+  }
+  if (!hold_needle.empty() && job.step.text.find(hold_needle) != std::string::npos) {
+    std::unique_ptr<BuildScope::Hook> hook = scope.OnCancel([this](const Status&) {
+      MutexLock lock(mu_);
+      cancelled_.NotifyAll();
+    });
+    MutexLock lock(mu_);
+    ++holding_;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (scope.cancelled().ok()) {
+      if (!cancelled_.WaitUntil(mu_, deadline)) break;
+    }
+    --holding_;
+    if (scope.cancelled().ok()) return Status::TimedOut("held for 10 s and never cancelled");
+    ++holds_cancelled_;
+    return scope.cancelled();
   }
   if (!throw_needle.empty() && job.step.text.find(throw_needle) != std::string::npos) {
     throw std::out_of_range("stoi");
@@ -27,10 +46,12 @@ Result<StepOutcome> FakeStepRunner::Run(const StepJob& job, EventSink* events) {
         "process \"" + job.step.text + "\" did not complete successfully: exit code: 1";
     return outcome;
   }
-  if (events != nullptr) {
+  if (EventSink* events = scope.events()) {
     BuildEvent log;
     log.kind = BuildEvent::Kind::kLog;
     log.stage = job.stage;
+    log.index = job.number;
+    log.total = job.total;
     log.text = "ran " + job.step.text;
     events->OnEvent(log);
   }

@@ -2,7 +2,8 @@
 
 // A StepRunner for tests: fabricates a small reproducible layer per step in
 // the store's BlobStore (one file named after the step's key, holding its
-// text), counts calls and fails steps whose text contains a chosen string.
+// text), counts calls, fails steps whose text contains a chosen string and
+// holds those with another until their build is cancelled.
 // Thread-safe (stages of a build run steps concurrently).
 
 #include <string>
@@ -18,7 +19,24 @@ class FakeStepRunner : public StepRunner {
  public:
   explicit FakeStepRunner(cache::BlobStore& blobs) : blobs_(blobs) {}
 
-  Result<StepOutcome> Run(const StepJob& job, EventSink* events) EXCLUDES(mu_) override;
+  Result<StepOutcome> Run(const StepJob& job, BuildScope& scope) EXCLUDES(mu_) override;
+
+  // Steps whose text contains `needle` wait until their scope is cancelled
+  // (at most 10 s, then they fail TimedOut) and return its reason.
+  void HoldWhenTextContains(std::string needle) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    hold_needle_ = std::move(needle);
+  }
+  // Steps holding now.
+  int holding() const EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    return holding_;
+  }
+  // Held steps that ended because their scope was cancelled.
+  int holds_cancelled() const EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    return holds_cancelled_;
+  }
 
   // Steps whose text contains `needle` exit 1.
   void FailWhenTextContains(std::string needle) EXCLUDES(mu_) {
@@ -49,6 +67,10 @@ class FakeStepRunner : public StepRunner {
   mutable Mutex mu_;
   std::string fail_needle_ GUARDED_BY(mu_);
   std::string throw_needle_ GUARDED_BY(mu_);
+  std::string hold_needle_ GUARDED_BY(mu_);
+  int holding_ GUARDED_BY(mu_) = 0;
+  int holds_cancelled_ GUARDED_BY(mu_) = 0;
+  CondVar cancelled_;  // a held step's scope was cancelled
   std::vector<StepJob> jobs_ GUARDED_BY(mu_);
 };
 

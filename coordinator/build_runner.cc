@@ -24,11 +24,17 @@ UrlFetcher& BuildRunner::Urls() {
 }
 
 Result<BuildResult> BuildRunner::Build(const dockerfile::BuildPlan& plan, ContextSource* context,
-                                       const BuildOptions& options, EventSink* events) {
+                                       const BuildOptions& options, BuildScope& scope) {
   return PlanRun(
              store_, runner_, clock_, coalescer_, [this]() -> UrlFetcher& { return Urls(); }, plan,
-             context, options, events)
+             context, options, scope)
       .Run();
+}
+
+Result<BuildResult> BuildRunner::Build(const dockerfile::BuildPlan& plan, ContextSource* context,
+                                       const BuildOptions& options, EventSink* events) {
+  BuildScope scope("build", events, nullptr);
+  return Build(plan, context, options, scope);
 }
 
 }  // namespace strata::coordinator

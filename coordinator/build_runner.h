@@ -77,10 +77,16 @@ class BuildRunner {
   BuildRunner(cache::Store& store, StepRunner& runner, Clock& clock, UrlFetcher* urls = nullptr);
   ~BuildRunner();
 
-  // Builds plan.target. `context` serves COPY/ADD sources (may be null when
-  // no step reads the context). A failed step fails the build with
-  // "FILE:LINE: message"; steps finished before it stay cached and no tag
-  // moves. `events` is called from several threads, one call at a time.
+  // Builds plan.target for the build `scope` is of. `context` serves
+  // COPY/ADD sources (may be null when no step reads the context). A
+  // failed step fails the build with "FILE:LINE: message" and stops its
+  // other stages' jobs; steps finished before it stay cached and no tag
+  // moves. scope.events() is called from several threads, one call at a
+  // time. A cancelled scope stops the build: no new step starts, running
+  // jobs are stopped, the build fails with the scope's reason.
+  Result<BuildResult> Build(const dockerfile::BuildPlan& plan, ContextSource* context,
+                            const BuildOptions& options, BuildScope& scope);
+  // A build without a client (tools, tests): id "build", no uploads.
   Result<BuildResult> Build(const dockerfile::BuildPlan& plan, ContextSource* context,
                             const BuildOptions& options, EventSink* events);
 

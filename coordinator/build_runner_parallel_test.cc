@@ -22,7 +22,7 @@ class GateRunner : public StepRunner {
  public:
   explicit GateRunner(FakeStepRunner& inner) : inner_(inner) {}
 
-  Result<StepOutcome> Run(const StepJob& job, EventSink* events) override {
+  Result<StepOutcome> Run(const StepJob& job, BuildScope& scope) override {
     bool gated = job.step.text.find("gate") != std::string::npos;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -32,7 +32,7 @@ class GateRunner : public StepRunner {
       cv_.notify_all();
       if (gated) cv_.wait_for(lock, std::chrono::seconds(10), [&] { return open_; });
     }
-    Result<StepOutcome> outcome = inner_.Run(job, events);
+    Result<StepOutcome> outcome = inner_.Run(job, scope);
     std::lock_guard<std::mutex> lock(mu_);
     --running_;
     return outcome;
@@ -183,6 +183,58 @@ TEST_F(BuildRunnerTest, StagesOfOneBuildCoalesceTheSameStep) {
   EXPECT_EQ(r->steps[0].key, r->steps[1].key);
   EXPECT_EQ(r->ran_steps + r->cached_steps, 4);
   EXPECT_EQ(r->ran_steps, 3);  // the shared RUN once, both COPYs
+}
+
+// A build whose client went away stops at once; a build waiting for its
+// coalesced step does not inherit its end (nor its wait): it runs the
+// step itself.
+TEST_F(BuildRunnerTest, ACancelledBuildHandsItsCoalescedStepToTheOneWaiting) {
+  BuildRunner runner(*store_, *fake_, clock_, urls_.get());
+  Result<dockerfile::BuildPlan> plan = dockerfile::ParseAndPlan("FROM scratch\nRUN hold\n", {});
+  ASSERT_OK(plan);
+  fake_->HoldWhenTextContains("hold");
+  BuildOptions options;
+  options.tags = {"docker.io/library/gone:latest"};
+  BuildScope gone("b-gone", nullptr, nullptr), waiting("b-waiting", nullptr, nullptr);
+  Result<BuildResult> first = Status::Internal("unset"), second = Status::Internal("unset");
+  std::thread one([&] { first = runner.Build(*plan, &context_, options, gone); });
+  ASSERT_TRUE(Eventually([&] { return fake_->holding() == 1; }));
+  std::thread two([&] { second = runner.Build(*plan, &context_, {}, waiting); });
+  bool waited = Eventually([&] { return runner.CoalescedWaiters() == 1; });
+  fake_->HoldWhenTextContains("");  // the next run of the step finishes
+  gone.Cancel(Status::Cancelled("the build's client went away"));
+  one.join();
+  two.join();
+  ASSERT_TRUE(waited);
+  ASSERT_FALSE(first.ok());
+  EXPECT_NE(first.status().message().find("client went away"), std::string::npos)
+      << first.status().ToString();
+  EXPECT_FALSE(ResolveImage(store_->metadata(), "gone:latest").ok());
+  ASSERT_OK(second);
+  EXPECT_EQ(second->ran_steps, 1);
+  EXPECT_EQ(fake_->calls(), 2);
+}
+
+// A failed stage stops the others' running steps instead of waiting for them.
+TEST_F(BuildRunnerTest, AFailedStageStopsTheOthersRunningSteps) {
+  GateRunner gate(*fake_);
+  step_runner_ = &gate;
+  fake_->FailWhenTextContains("boom");
+  fake_->HoldWhenTextContains("hold");
+  // Stage b fails only once stage a's step is running.
+  std::thread opener([&] {
+    if (Eventually([&] { return fake_->holding() == 1; })) gate.Open();
+  });
+  Result<BuildResult> r = Build(
+      "FROM scratch AS a\nRUN hold\n"
+      "FROM scratch AS b\nRUN gate-boom\n"
+      "FROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n");
+  gate.Open();
+  opener.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("RUN gate-boom"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(fake_->holds_cancelled(), 1);  // stopped, not left to its 10 s
 }
 
 }  // namespace

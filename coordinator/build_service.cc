@@ -1,9 +1,11 @@
 #include "coordinator/build_service.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
 #include "common/logging.h"
+#include "common/random_hex.h"
 #include "common/thread_top.h"
 #include "coordinator/build_request.h"
 #include "coordinator/image_resolver.h"
@@ -23,7 +25,7 @@ BuildService::BuildService(cache::Store& store, WorkerPool& pool, Clock& clock, 
       clock_(clock),
       outbox_(outbox),
       options_(options),
-      step_runner_(pool, store.blobs(), this, "job"),
+      step_runner_(pool, store.blobs()),
       runner_(store, step_runner_, clock),
       worker_endpoint_(store.blobs(), pool, outbox),
       context_receiver_(store.blobs(), sessions_, outbox) {}
@@ -34,14 +36,35 @@ BuildService::~BuildService() {
   for (BuildThread& t : threads_) t.thread.join();
 }
 
-Status BuildService::Upload(const std::vector<Digest>& digests) {
-  std::shared_ptr<BuildSession> chosen = sessions_.FindHolding(digests);
-  if (!chosen) {
-    return Status::NotFound("no running build's client has the context contents " +
-                            (digests.empty() ? std::string() : digests.front().ToString()) +
-                            (digests.size() > 1 ? " and others" : ""));
+void BuildService::Tick() {
+  const int64_t now = clock_.NowMonotonicNanos();
+  const bool probe =
+      now - last_probe_nanos_ >=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.client_probe_interval).count();
+  if (probe) last_probe_nanos_ = now;
+  std::set<std::string> probed;
+  for (const std::shared_ptr<BuildSession>& session : sessions_.All()) {
+    const int64_t deadline = session->scope().deadline_nanos();
+    if (deadline > 0 && now >= deadline && session->scope().cancelled().ok()) {
+      LOG(INFO) << "build " << session->build_id() << " timed out";
+      session->Cancel(Status::TimedOut("the build ran longer than its --timeout"));
+    }
+    if (probe && probed.insert(session->peer()).second) {
+      protocol::Envelope ping = protocol::NewEnvelope(0);
+      ping.mutable_ping();
+      outbox_.Send(Endpoint::kClient, session->peer(), std::move(ping));
+    }
   }
-  return chosen->Upload(digests);
+}
+
+void BuildService::OnClientGone(const std::string& peer) {
+  for (const std::shared_ptr<BuildSession>& session : sessions_.All()) {
+    if (session->peer() != peer || !session->scope().cancelled().ok()) continue;
+    LOG(INFO) << "build " << session->build_id() << ": its client " << protocol::PeerName(peer)
+              << " went away; cancelling it";
+    session->Cancel(Status::Cancelled(
+        "the build's client went away (interrupted or disconnected); the build was cancelled"));
+  }
 }
 
 bool BuildService::HandlesClientMessage(const Envelope& envelope) {
@@ -83,13 +106,17 @@ void BuildService::HandleClient(const std::string& peer, const Envelope& envelop
 void BuildService::StartBuild(const std::string& peer, const Envelope& envelope) {
   ReapFinished();
   const uint64_t id = envelope.request_id();
-  std::string build_id = "b" + std::to_string(++next_build_);
-  auto session =
-      std::make_shared<BuildSession>(peer, id, build_id, outbox_, clock_, options_.upload_timeout);
-  for (const v1::ContextEntry& e : envelope.submit_build().context()) {
-    if (e.type() != v1::ContextEntry::TYPE_REGULAR) continue;
-    if (Result<Digest> d = Digest::Parse(e.sha256()); d.ok()) session->contents.insert(*d);
-  }
+  // Random: unique across coordinator restarts, so that a job id (which
+  // starts with it) from before one never names a job of after it.
+  std::string build_id = "b" + RandomHex(12);
+  const uint64_t timeout_ms = envelope.submit_build().timeout_ms();
+  const int64_t deadline =
+      timeout_ms == 0 ? 0
+                      : clock_.NowMonotonicNanos() +
+                            static_cast<int64_t>(std::min<uint64_t>(timeout_ms, 1ULL << 40)) *
+                                1'000'000;
+  auto session = std::make_shared<BuildSession>(peer, id, build_id, outbox_, clock_,
+                                                options_.upload_timeout, deadline);
   if (!sessions_.Add(session)) {
     outbox_.Send(Endpoint::kClient, peer,
                  protocol::ErrorReply(
@@ -156,7 +183,7 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   Result<BuildOptions> options = BuildOptionsOf(request);
   if (!options.ok()) return fail_early(options.status());
 
-  Result<BuildResult> result = runner_.Build(*plan, &context, *options, session.get());
+  Result<BuildResult> result = runner_.Build(*plan, &context, *options, session->scope());
 
   Envelope reply = protocol::NewEnvelope(id);
   v1::BuildResult* out = reply.mutable_build_result();

@@ -7,8 +7,15 @@
 // waiting for them (ContextUploadReceiver); the worker endpoint's messages
 // feed the pool (WorkerEndpoint).
 //
-// Threads: Handle* are called by the I/O thread only; builds run on their
-// own threads and send through the Outbox.
+// Each build has a BuildScope (its session's): an id unique across
+// coordinator restarts, its client as the only uploader of its context, a
+// cancel that stops its queued and running jobs. A build is cancelled when
+// its client goes away (a send to it fails: the I/O thread calls
+// OnClientGone; Tick probes every client at least every 500 ms, so a
+// silent build notices too) or when it outlives `build --timeout`.
+//
+// Threads: Handle*, Tick and OnClientGone are called by the I/O thread
+// only; builds run on their own threads and send through the Outbox.
 
 #include <atomic>
 #include <memory>
@@ -35,9 +42,12 @@ namespace strata::coordinator {
 struct BuildServiceOptions {
   // How long a build waits for ContextUploaded after MissingBlobs.
   std::chrono::milliseconds upload_timeout{std::chrono::minutes(10)};
+  // How often a running build's client is probed (a Ping with request id 0,
+  // which clients drop) so that a client gone is noticed.
+  std::chrono::milliseconds client_probe_interval{500};
 };
 
-class BuildService : public ContextUploader {
+class BuildService {
  public:
   // REQUIRES: all outlive the service.
   BuildService(cache::Store& store, WorkerPool& pool, Clock& clock, Outbox& outbox,
@@ -64,9 +74,11 @@ class BuildService : public ContextUploader {
     worker_endpoint_.Handle(peer, envelope);
   }
 
-  // Asks a running build whose context manifest lists all of `digests` to
-  // upload them (ContextUploader for the shared ProtocolStepRunner).
-  Status Upload(const std::vector<Digest>& digests) override;
+  // Probes the running builds' clients and stops builds past their
+  // deadline. Call it about every poll interval.
+  void Tick();
+  // A send to client `peer` found it gone: its builds are cancelled.
+  void OnClientGone(const std::string& peer);
 
   // Builds running: while non-zero the coordinator is not idle.
   int running_builds() const { return running_.load(); }
@@ -103,7 +115,7 @@ class BuildService : public ContextUploader {
   };
   std::vector<BuildThread> threads_;  // I/O thread only
   std::atomic<int> running_{0};
-  std::atomic<uint64_t> next_build_{0};
+  int64_t last_probe_nanos_ = 0;  // I/O thread only
 };
 
 }  // namespace strata::coordinator

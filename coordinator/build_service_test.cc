@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "cache/test_util.h"
@@ -33,7 +34,8 @@ using std::chrono::milliseconds;
 // is mistaken for a reply), then sends a JobLog and the JobResult.
 // A RUN that names "crash" makes it "die" as a killed worker that comes
 // back would: it sends a line of output and registers again instead of
-// answering ("crash-once": only the first time).
+// answering ("crash-once": only the first time). A RUN that names "hang"
+// is never answered; the CancelJobs that arrive are recorded.
 class FakeWorker {
  public:
   FakeWorker(protocol::Context& context, const std::string& endpoint)
@@ -48,6 +50,10 @@ class FakeWorker {
   std::vector<std::string> fetched() {
     std::lock_guard lock(mu_);
     return fetched_;
+  }
+  std::vector<std::string> cancelled() {
+    std::lock_guard lock(mu_);
+    return cancelled_;
   }
 
  private:
@@ -65,10 +71,22 @@ class FakeWorker {
       if (!in.ok()) {
         Envelope beat = protocol::NewEnvelope(0);
         beat.mutable_heartbeat()->set_worker_id("fake-1");
+        {
+          std::lock_guard lock(mu_);
+          for (const std::string& id : hanging_) {
+            beat.mutable_heartbeat()->add_running_job_ids(id);
+          }
+          beat.mutable_heartbeat()->set_running_jobs(static_cast<uint32_t>(hanging_.size()));
+        }
         (void)connection_->Send(beat);
         continue;
       }
       if (in->has_job()) Answer(in->job());
+      if (in->has_cancel_job()) {
+        std::lock_guard lock(mu_);
+        cancelled_.push_back(in->cancel_job().job_id());
+        hanging_.erase(in->cancel_job().job_id());
+      }
     }
   }
 
@@ -92,6 +110,11 @@ class FakeWorker {
   void Answer(const v1::Job& job) {
     ++jobs_;
     if (Crash(job)) return;
+    if (job.instruction().find("hang") != std::string::npos) {
+      std::lock_guard lock(mu_);
+      hanging_.insert(job.job_id());
+      return;
+    }
     for (const v1::ContextEntry& e : job.copy().context()) {
       Envelope get = protocol::NewEnvelope(transfers_->NextRequestId());
       get.mutable_blob_get()->set_digest(e.sha256());
@@ -143,6 +166,8 @@ class FakeWorker {
   std::atomic<int> jobs_{0};
   std::mutex mu_;
   std::vector<std::string> fetched_;
+  std::vector<std::string> cancelled_;  // CancelJob ids
+  std::set<std::string> hanging_;       // "hang" jobs not cancelled: the heartbeat lists them
   std::map<std::string, int> crashed_;  // by instruction; the worker thread's
   std::thread thread_;
 };
@@ -219,6 +244,7 @@ class BuildServiceTest : public ::testing::Test {
         ADD_FAILURE() << "no reply: " << in.status().ToString();
         return out;
       }
+      if (in->request_id() == 0 && in->has_ping()) continue;  // the client probe
       EXPECT_EQ(in->request_id(), r);
       if (in->has_missing_blobs()) {
         out.missing.push_back(
@@ -370,6 +396,56 @@ TEST_F(BuildServiceTest, TwoClientsBuildAtOnce) {
   EXPECT_EQ(first.result->steps_run() + second.result->steps_run(), 4u);
   EXPECT_EQ(worker_->jobs(), 4);
   EXPECT_NE(first.result->image_id(), second.result->image_id());
+}
+
+// Ctrl-C or a kill ends the client's connection: its build stops, the
+// worker is told to stop the RUN, and nothing is tagged.
+TEST_F(BuildServiceTest, AClientThatGoesAwayCancelsItsBuild) {
+  StartWorker();
+  auto other = *protocol::Connection::Connect(context_, clients_->endpoint());
+  Envelope submit = protocol::NewEnvelope(other->NextRequestId());
+  submit.mutable_submit_build()->set_dockerfile("FROM scratch\nRUN hang\n");
+  submit.mutable_submit_build()->add_tags("gone:latest");
+  ASSERT_TRUE(other->Send(submit).ok());
+  for (int i = 0; i < 500 && worker_->jobs() == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(worker_->jobs(), 1);
+  other.reset();  // the client is gone
+  for (int i = 0; i < 500 && worker_->cancelled().empty(); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(worker_->cancelled().size(), 1u);
+  EXPECT_EQ(worker_->cancelled()[0].substr(worker_->cancelled()[0].size() - 4), "-1-1");
+  for (int i = 0; i < 500 && builds_->running_builds() > 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(builds_->running_builds(), 0);
+  EXPECT_EQ(pool_->outstanding_jobs(), 0u);
+  Result<std::optional<Digest>> tag = (*store_)->metadata().ResolveTag("docker.io/library/gone:latest");
+  ASSERT_TRUE(tag.ok()) << tag.status().ToString();
+  EXPECT_FALSE(tag->has_value());
+}
+
+TEST_F(BuildServiceTest, ABuildPastItsTimeoutFailsAndStopsItsJob) {
+  StartWorker();
+  Envelope submit = protocol::NewEnvelope(client_->NextRequestId());
+  submit.mutable_submit_build()->set_dockerfile("FROM scratch\nRUN hang\n");
+  submit.mutable_submit_build()->set_dockerfile_name("Dockerfile");
+  submit.mutable_submit_build()->set_timeout_ms(300);
+  ASSERT_TRUE(client_->Send(submit).ok());
+  std::optional<v1::BuildResult> result;
+  for (int i = 0; i < 100 && !result; ++i) {
+    Result<Envelope> in = client_->Receive(milliseconds(100));
+    if (in.ok() && in->has_build_result()) result = in->build_result();
+  }
+  ASSERT_TRUE(result.has_value());
+  ASSERT_TRUE(result->has_error());
+  EXPECT_EQ(static_cast<StatusCode>(result->error().code()), StatusCode::kTimedOut);
+  EXPECT_NE(result->error().message().find("--timeout"), std::string::npos)
+      << result->error().message();
+  for (int i = 0; i < 500 && worker_->cancelled().empty(); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(worker_->cancelled().size(), 1u);
 }
 
 TEST_F(BuildServiceTest, AJobReplayedAfterItsWorkerDiedIsMarkedInTheProgress) {

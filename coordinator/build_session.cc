@@ -1,7 +1,6 @@
 #include "coordinator/build_session.h"
 
 #include <algorithm>
-#include <tuple>
 
 namespace strata::coordinator {
 
@@ -12,26 +11,11 @@ std::string BuildSessionKey(const std::string& peer, uint64_t request_id) {
 }
 
 void BuildSession::OnEvent(const BuildEvent& e) {
-  int index = e.index, total = e.total;
-  {
-    // A step runner's log lines carry only their stage: they belong to the
-    // step of that stage that started last (a stage runs its steps in order).
-    MutexLock lock(steps_mu_);
-    if (e.kind == BuildEvent::Kind::kStarted) {
-      running_step_[e.stage] = {e.index, e.total};
-    } else if ((e.kind == BuildEvent::Kind::kLog || e.kind == BuildEvent::Kind::kRetry) &&
-               index == 0) {
-      auto it = running_step_.find(e.stage);
-      // A one-stage build's events name no stage; its jobs still do.
-      if (it == running_step_.end() && running_step_.size() == 1) it = running_step_.begin();
-      if (it != running_step_.end()) std::tie(index, total) = it->second;
-    }
-  }
   Envelope envelope = protocol::NewEnvelope(request_id_);
   v1::BuildEvent* out = envelope.mutable_build_event();
   out->set_build_id(build_id_);
-  out->set_step(static_cast<uint32_t>(std::max(0, index)));
-  out->set_total_steps(static_cast<uint32_t>(std::max(0, total)));
+  out->set_step(static_cast<uint32_t>(std::max(0, e.index)));
+  out->set_total_steps(static_cast<uint32_t>(std::max(0, e.total)));
   out->set_time_unix_ms(clock_.NowUnixNanos() / 1'000'000);
   switch (e.kind) {
     case BuildEvent::Kind::kStarted:
@@ -67,8 +51,12 @@ void BuildSession::OnEvent(const BuildEvent& e) {
 
 Status BuildSession::Upload(const std::vector<Digest>& digests) {
   MutexLock round(round_mu_);
+  std::unique_ptr<BuildScope::Hook> hook = scope_.OnCancel([this](const Status&) {
+    MutexLock lock(mu_);
+    changed_.NotifyAll();
+  });
   MutexLock lock(mu_);
-  if (!cancelled_.ok()) return cancelled_;
+  if (Status cancelled = scope_.cancelled(); !cancelled.ok()) return cancelled;
   uploaded_ = false;
   upload_failure_ = Status::OK();
   Envelope envelope = protocol::NewEnvelope(request_id_);
@@ -77,10 +65,10 @@ Status BuildSession::Upload(const std::vector<Digest>& digests) {
   for (const Digest& d : digests) missing->add_digests(d.ToString());
   Send(std::move(envelope));
   const auto deadline = std::chrono::steady_clock::now() + upload_timeout_;
-  while (!uploaded_ && cancelled_.ok()) {
+  while (!uploaded_ && scope_.cancelled().ok()) {
     if (!changed_.WaitUntil(mu_, deadline)) break;
   }
-  if (!cancelled_.ok()) return cancelled_;
+  if (Status cancelled = scope_.cancelled(); !cancelled.ok()) return cancelled;
   if (!uploaded_) {
     return Status::TimedOut("the client did not upload the " + std::to_string(digests.size()) +
                             " context file(s) the build needs within " +
@@ -98,12 +86,6 @@ void BuildSession::ContextUploaded() {
 void BuildSession::UploadFailed(const Status& status) {
   MutexLock lock(mu_);
   if (upload_failure_.ok()) upload_failure_ = status;
-}
-
-void BuildSession::Cancel(const Status& status) {
-  MutexLock lock(mu_);
-  cancelled_ = status;
-  changed_.NotifyAll();
 }
 
 }  // namespace strata::coordinator

@@ -2,7 +2,9 @@
 
 // One build as its client sees it (docs/protocol.md "Builds and workers"):
 // the peer and request id R that every BuildEvent, MissingBlobs and the
-// BuildResult carry, and the wait for a ContextUploaded after MissingBlobs.
+// BuildResult carry, the wait for a ContextUploaded after MissingBlobs,
+// and the build's BuildScope (its events and uploads are this session's;
+// Cancel stops the build).
 //
 // Thread-safe: events come from any of the build's threads, uploads are
 // announced by the I/O thread.
@@ -18,9 +20,9 @@
 
 #include "common/clock.h"
 #include "common/mutex.h"
+#include "coordinator/build_scope.h"
 #include "coordinator/build_step_runner.h"
 #include "coordinator/outbox.h"
-#include "coordinator/protocol_step_runner.h"
 #include "image/digest.h"
 #include "protocol/envelope.h"
 
@@ -31,18 +33,21 @@ std::string BuildSessionKey(const std::string& peer, uint64_t request_id);
 
 class BuildSession : public EventSink, public ContextUploader {
  public:
-  // REQUIRES: outbox and clock outlive the session.
+  // REQUIRES: outbox and clock outlive the session. `deadline_nanos`: see
+  // BuildScope.
   BuildSession(std::string peer, uint64_t request_id, std::string build_id, Outbox& outbox,
-               Clock& clock, std::chrono::milliseconds upload_timeout)
+               Clock& clock, std::chrono::milliseconds upload_timeout, int64_t deadline_nanos = 0)
       : peer_(std::move(peer)),
         request_id_(request_id),
         build_id_(std::move(build_id)),
         outbox_(outbox),
         clock_(clock),
-        upload_timeout_(upload_timeout) {}
+        upload_timeout_(upload_timeout),
+        scope_(build_id_, this, this, deadline_nanos) {}
 
   const std::string& peer() const { return peer_; }
   const std::string& build_id() const { return build_id_; }
+  BuildScope& scope() { return scope_; }
   uint64_t request_id() const { return request_id_; }
   std::string key() const { return BuildSessionKey(peer_, request_id_); }
   // Sends `envelope` to the build's client.
@@ -50,12 +55,11 @@ class BuildSession : public EventSink, public ContextUploader {
     outbox_.Send(Endpoint::kClient, peer_, std::move(envelope));
   }
 
-  // A BuildEvent(R). A step runner's log lines carry only their stage: they
-  // are shown as the step of that stage that started last.
-  void OnEvent(const BuildEvent& e) EXCLUDES(steps_mu_) override;
+  // A BuildEvent(R), with the event's step number.
+  void OnEvent(const BuildEvent& e) override;
 
   // MissingBlobs(R), then waits for ContextUploaded(R) (or the upload
-  // timeout, or Cancel). One round at a time.
+  // timeout, or the scope's cancel). One round at a time.
   Status Upload(const std::vector<Digest>& digests) EXCLUDES(round_mu_, mu_) override;
 
   // ContextUploaded(R) arrived: the waiting round ends.
@@ -63,11 +67,11 @@ class BuildSession : public EventSink, public ContextUploader {
   // A context upload failed: the waiting round ends with `status` at its
   // ContextUploaded (the first failure wins).
   void UploadFailed(const Status& status) EXCLUDES(mu_);
-  // Ends the waiting round and every later one with `status`.
-  void Cancel(const Status& status) EXCLUDES(mu_);
+  // Stops the build with `status`: the scope's Cancel (the waiting upload
+  // round and every later one end with it, its jobs stop).
+  void Cancel(const Status& status) { scope_.Cancel(status); }
 
   std::atomic<bool> finished{false};
-  std::set<Digest> contents;  // of the manifest's regular files; immutable once listed
 
  private:
   const std::string peer_;
@@ -76,15 +80,12 @@ class BuildSession : public EventSink, public ContextUploader {
   Outbox& outbox_;
   Clock& clock_;
   const std::chrono::milliseconds upload_timeout_;
-  Mutex steps_mu_;
-  // stage -> (index, total) of the step that started last.
-  std::map<std::string, std::pair<int, int>> running_step_ GUARDED_BY(steps_mu_);
+  BuildScope scope_;
   Mutex round_mu_ ACQUIRED_BEFORE(mu_);  // held for a whole upload round
   Mutex mu_;
-  CondVar changed_;  // uploaded_ or cancelled_ changed
+  CondVar changed_;  // uploaded_ changed, or the scope was cancelled
   bool uploaded_ GUARDED_BY(mu_) = false;
   Status upload_failure_ GUARDED_BY(mu_);
-  Status cancelled_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::coordinator

@@ -1,6 +1,5 @@
 #include "coordinator/build_session_table.h"
 
-#include <algorithm>
 #include <utility>
 
 namespace strata::coordinator {
@@ -17,18 +16,12 @@ std::shared_ptr<BuildSession> BuildSessionTable::Find(const std::string& peer,
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<BuildSession> BuildSessionTable::FindHolding(
-    const std::vector<Digest>& digests) const {
+std::vector<std::shared_ptr<BuildSession>> BuildSessionTable::All() const {
   MutexLock lock(mu_);
-  for (const auto& entry : sessions_) {
-    // Not a structured binding: clang 14 cannot capture one in a lambda.
-    const std::shared_ptr<BuildSession>& session = entry.second;
-    if (std::all_of(digests.begin(), digests.end(),
-                    [&](const Digest& d) { return session->contents.contains(d); })) {
-      return session;
-    }
-  }
-  return nullptr;
+  std::vector<std::shared_ptr<BuildSession>> out;
+  out.reserve(sessions_.size());
+  for (const auto& [key, session] : sessions_) out.push_back(session);
+  return out;
 }
 
 void BuildSessionTable::Remove(const std::shared_ptr<BuildSession>& session) {
@@ -37,8 +30,7 @@ void BuildSessionTable::Remove(const std::shared_ptr<BuildSession>& session) {
 }
 
 void BuildSessionTable::CancelAll(const Status& status) {
-  MutexLock lock(mu_);
-  for (auto& [key, session] : sessions_) session->Cancel(status);
+  for (const std::shared_ptr<BuildSession>& session : All()) session->Cancel(status);
 }
 
 }  // namespace strata::coordinator

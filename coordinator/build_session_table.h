@@ -2,8 +2,8 @@
 
 // The builds running on a coordinator, by client peer and request id
 // (BuildSessionKey). Thread-safe: the I/O thread finds sessions for the
-// client's uploads, build threads add and remove their own, and the shared
-// step runner looks for a client holding some context contents.
+// client's uploads and watches them (deadlines, clients gone), build
+// threads add and remove their own.
 
 #include <map>
 #include <memory>
@@ -25,11 +25,10 @@ class BuildSessionTable {
   // Null when no such build runs.
   std::shared_ptr<BuildSession> Find(const std::string& peer, uint64_t request_id) const
       EXCLUDES(mu_);
-  // A running build whose context manifest lists all of `digests`; null
-  // when none does.
-  std::shared_ptr<BuildSession> FindHolding(const std::vector<Digest>& digests) const EXCLUDES(mu_);
+  // Every running build, by key.
+  std::vector<std::shared_ptr<BuildSession>> All() const EXCLUDES(mu_);
   void Remove(const std::shared_ptr<BuildSession>& session) EXCLUDES(mu_);
-  // Cancels every running build's upload wait with `status`.
+  // Cancels every running build with `status` (outside the table's lock).
   void CancelAll(const Status& status) EXCLUDES(mu_);
 
  private:

@@ -39,13 +39,14 @@ class BuildSessionTest : public ::testing::Test {
   const Digest digest_ = Digest::Sha256Of("a");
 };
 
-TEST_F(BuildSessionTest, ALogLineIsShownAsTheStepItsStageStartedLast) {
+TEST_F(BuildSessionTest, AnEventKeepsItsOwnStepNumber) {
   BuildSession session = NewSession();
   session.OnEvent({.kind = BuildEvent::Kind::kStarted, .stage = "a", .index = 2, .total = 5,
                    .text = "RUN make"});
   session.OnEvent({.kind = BuildEvent::Kind::kStarted, .stage = "b", .index = 4, .total = 5,
                    .text = "RUN test"});
-  session.OnEvent({.kind = BuildEvent::Kind::kLog, .stage = "a", .text = "compiling\n"});
+  session.OnEvent(
+      {.kind = BuildEvent::Kind::kLog, .stage = "a", .index = 2, .total = 5, .text = "compiling\n"});
   std::vector<protocol::Envelope> sent = WaitFor(outbox_, 3);
   const v1::BuildEvent& log = sent[2].build_event();
   EXPECT_EQ(sent[2].request_id(), 7u);
@@ -54,6 +55,15 @@ TEST_F(BuildSessionTest, ALogLineIsShownAsTheStepItsStageStartedLast) {
   EXPECT_EQ(log.total_steps(), 5u);
   EXPECT_EQ(log.log().data(), "compiling\n");
   EXPECT_EQ(sent[1].build_event().started().instruction(), "RUN test");
+}
+
+TEST_F(BuildSessionTest, ItsScopeIsTheBuildsIdentity) {
+  BuildSession session = NewSession();
+  EXPECT_EQ(session.scope().id(), "b1");
+  EXPECT_EQ(session.scope().events(), &session);
+  EXPECT_EQ(session.scope().uploader(), &session);
+  session.Cancel(Status::Cancelled("client gone"));
+  EXPECT_EQ(session.scope().cancelled().message(), "client gone");
 }
 
 TEST_F(BuildSessionTest, UploadAsksForTheDigestsAndReturnsAtContextUploaded) {
@@ -96,24 +106,25 @@ TEST_F(BuildSessionTest, AClientThatNeverUploadsTimesOut) {
   EXPECT_TRUE(uploaded.code() == StatusCode::kTimedOut) << uploaded.ToString();
 }
 
-TEST(BuildSessionTableTest, FindsSessionsByPeerAndRequestAndByTheirContents) {
+TEST(BuildSessionTableTest, FindsSessionsByPeerAndRequest) {
   RecordingOutbox outbox;
   FakeClock clock;
   BuildSessionTable table;
   auto first = std::make_shared<BuildSession>("peer-1", 1, "b1", outbox, clock, milliseconds(1));
   auto second = std::make_shared<BuildSession>("peer-1", 2, "b2", outbox, clock, milliseconds(1));
-  second->contents = {Digest::Sha256Of("x"), Digest::Sha256Of("y")};
   EXPECT_TRUE(table.Add(first));
   EXPECT_TRUE(table.Add(second));
   EXPECT_FALSE(table.Add(std::make_shared<BuildSession>("peer-1", 1, "b3", outbox, clock,
                                                         milliseconds(1))));
   EXPECT_EQ(table.Find("peer-1", 2), second);
   EXPECT_EQ(table.Find("peer-2", 2), nullptr);
-  EXPECT_EQ(table.FindHolding({Digest::Sha256Of("y"), Digest::Sha256Of("x")}), second);
-  EXPECT_EQ(table.FindHolding({Digest::Sha256Of("z")}), nullptr);
+  EXPECT_EQ(table.All().size(), 2u);
+  table.CancelAll(Status::Cancelled("shutting down"));
+  EXPECT_EQ(first->scope().cancelled().code(), StatusCode::kCancelled);
+  EXPECT_EQ(second->scope().cancelled().code(), StatusCode::kCancelled);
   table.Remove(second);
   EXPECT_EQ(table.Find("peer-1", 2), nullptr);
-  EXPECT_EQ(table.FindHolding({Digest::Sha256Of("x")}), nullptr);
+  EXPECT_EQ(table.All().size(), 1u);
 }
 
 }  // namespace

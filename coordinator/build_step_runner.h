@@ -2,9 +2,10 @@
 
 // The seam between build planning and execution: a StepRunner carries out
 // one filesystem step (RUN, COPY, ADD, WORKDIR) on top of a parent layer
-// chain and returns its layer; an EventSink receives the progress of a
-// build. The protocol side implements both (jobs to workers, BuildEvents to
-// the client); tests use fakes.
+// chain and returns its layer, within the BuildScope of the build it
+// belongs to (its id, its client's uploads and event sink, its cancel); an
+// EventSink receives the progress of a build. The protocol side implements
+// both (jobs to workers, BuildEvents to the client); tests use fakes.
 
 #include <cstdint>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "cache/records.h"
 #include "common/result.h"
+#include "coordinator/build_scope.h"
 #include "coordinator/build_step_key.h"
 #include "dockerfile/plan.h"
 
@@ -42,7 +44,7 @@ class EventSink {
 // One filesystem step to run.
 struct StepJob {
   Digest key;                                // its cache key
-  std::string stage;                         // display name
+  std::string stage;                         // display name ("" in a one-stage build)
   std::vector<cache::LayerRecord> parents;   // base first; empty for scratch
   dockerfile::BuildStep step;                // typed, expanded
   ExecState state;                           // env (sorted), user, workdir, shell
@@ -52,6 +54,8 @@ struct StepJob {
   // the key's inputs digest covers), for the worker to fetch by content.
   std::vector<cache::InputEntry> inputs;
   std::optional<int64_t> source_date_epoch;
+  int number = 0;  // 1-based step number within the build (its events carry it)
+  int total = 0;   // steps of the build
 };
 
 // What a step produced, or how it failed (a RUN exiting non-zero is an
@@ -66,12 +70,15 @@ struct StepOutcome {
 };
 
 // Called concurrently: the stages of a build run in parallel, and several
-// builds may share one runner.
+// builds share one runner.
 class StepRunner {
  public:
   virtual ~StepRunner() = default;
-  // Runs `job`; may emit kLog events. When ok, the layer blob is in the store.
-  virtual Result<StepOutcome> Run(const StepJob& job, EventSink* events) = 0;
+  // Runs `job` for the build `scope` is of; may emit kLog events (with the
+  // job's step number) to scope.events(). When ok, the layer blob is in
+  // the store. When the scope is cancelled meanwhile, stops and returns
+  // its reason.
+  virtual Result<StepOutcome> Run(const StepJob& job, BuildScope& scope) = 0;
 };
 
 }  // namespace strata::coordinator

@@ -13,6 +13,7 @@
 
 #include "cache/store.h"
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/file_lock.h"
 #include "common/logging.h"
 #include "common/options.h"
@@ -52,7 +53,8 @@ int Fail(const std::string& what, const strata::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string root, listen, worker_listen, local_worker, idle, log_level, config, insecure;
+  std::string root, listen, worker_listen, local_worker, idle, log_level, config, insecure,
+      job_timeout;
   CLI::App app("strata-coordinator: the image store and build scheduler", "strata-coordinator");
   strata::AddOptionTable(
       app,
@@ -62,7 +64,7 @@ int main(int argc, char** argv) {
           {"--listen", "STRATA_LISTEN", "",
            "client endpoint: ipc://PATH or tcp://HOST:PORT (default ipc://ROOT/coordinator.sock)",
            &listen},
-          {"--worker-listen", "STRATA_WORKER_LISTEN", "",
+          {"--workers,--worker-listen", "STRATA_WORKER_LISTEN", "",
            "worker endpoint: ipc://PATH or tcp://HOST:PORT (default ipc://ROOT/worker.sock)",
            &worker_listen},
           {"--local-worker", "STRATA_LOCAL_WORKER", "false",
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
           {"--idle-timeout", "STRATA_IDLE_TIMEOUT", "0",
            "exit after this many seconds without a request (0: never)", &idle},
           {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+          {"--job-timeout", "STRATA_JOB_TIMEOUT", "0",
+           "stop a build step that runs longer than this on its worker, e.g. 2h (0: never)",
+           &job_timeout},
           {"--insecure-registry", "STRATA_INSECURE_REGISTRIES", "",
            "registries spoken to over plain HTTP, comma-separated HOST:PORT (127.0.0.0/8 and "
            "localhost always are)",
@@ -89,6 +94,12 @@ int main(int argc, char** argv) {
   if (end == idle.c_str() || *end != '\0' || idle_seconds < 0) {
     std::cerr << "strata-coordinator: --idle-timeout '" << idle
               << "' is not a number of seconds (e.g. 300, or 0 for never)\n";
+    return 2;
+  }
+  std::optional<int64_t> job_timeout_nanos = strata::ParseGoDuration(job_timeout);
+  if (!job_timeout_nanos) {
+    std::cerr << "strata-coordinator: --job-timeout '" << job_timeout
+              << "' is not a duration (e.g. 30m, 2h, or 0 for none)\n";
     return 2;
   }
   if (listen.empty()) listen = "ipc://" + root + "/coordinator.sock";
@@ -143,7 +154,9 @@ int main(int argc, char** argv) {
   options.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_seconds * 1000));
   strata::coordinator::Server server(**listener, handler, clock, options);
   strata::coordinator::OutboxJobSender job_sender(server);
-  strata::coordinator::WorkerPool pool(clock, job_sender);
+  strata::coordinator::WorkerPoolOptions pool_options;
+  pool_options.job_timeout_ms = *job_timeout_nanos / 1'000'000;
+  strata::coordinator::WorkerPool pool(clock, job_sender, pool_options);
   strata::coordinator::BuildService builds(**store, pool, clock, server);
   server.AttachBuilds(**workers, builds, pool);
   builds.AttachPuller(puller, *credentials);

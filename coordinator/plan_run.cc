@@ -31,6 +31,8 @@ Result<BuildResult> PlanRun::Run() {
     return Status::InvalidArgument(plan_.filename + ": the plan has no target stage");
   }
   TRY(Prepare());
+  std::unique_ptr<BuildScope::Hook> cancelled =
+      parent_.OnCancel([this](const Status& why) { scope_.Cancel(why); });
   RunStages();
   StageState target;
   {
@@ -38,6 +40,8 @@ Result<BuildResult> PlanRun::Run() {
     if (failed_) return error_;
     target = states_.at(plan_.target);
   }
+  // Cancelled after its last step: still no image, no tag.
+  TRY(parent_.cancelled());
   BuildResult result;
   for (auto& [index, job] : jobs_) {
     for (StepReport& r : job.reports) result.steps.push_back(std::move(r));
@@ -169,6 +173,9 @@ void PlanRun::RunStageWhenReady(StageJob& job) {
     }
   }
   cv_.NotifyAll();
+  // The other stages' running jobs stop too (a no-op when this one ended
+  // because the build was cancelled).
+  if (!state.ok()) scope_.Cancel(Status::Cancelled("another stage of the build failed"));
 }
 
 bool PlanRun::DepsBuiltLocked(const StageJob& job) {
@@ -215,6 +222,7 @@ Result<StageState> PlanRun::RunStage(StageJob& job) {
   bool use_cache = !options_.no_cache && !options_.no_cache_filter.contains(stage.name);
   for (size_t i = 0; i < job.steps.size(); ++i) {
     if (failed_) return Status::Cancelled("another stage of the build failed");
+    if (Status stopped = scope_.cancelled(); !stopped.ok()) return stopped;
     const BuildStep& step = job.steps[i];
     const int number = job.first_step + static_cast<int>(i) + 1;
     ExecState state = ExecStateOf(s, plan_);
@@ -318,8 +326,11 @@ Result<bool> PlanRun::FilesystemStep(const StepContext& ctx, StepReport& report,
                        ctx.state,  std::move(from_layers),  {},        options_.source_date_epoch};
       if (!ctx.fetched.empty()) step_job.step = RewriteUrlSources(ctx.step, ctx.fetched);
       ASSIGN_OR_RETURN(step_job.inputs, SelectInputs(step_job.step, ctx.context));
+      step_job.number = ctx.number;
+      step_job.total = total_;
+      step_job.stage = plan_.stages.size() > 1 ? ctx.stage.DisplayName() : "";
       ran = true;
-      Result<StepOutcome> outcome = runner_.Run(step_job, &events_);
+      Result<StepOutcome> outcome = runner_.Run(step_job, scope_);
       if (!outcome.ok()) {
         return Fail(ctx, outcome.status().message(), outcome.status().code());
       }

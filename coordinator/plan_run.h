@@ -55,7 +55,7 @@ class PlanRun {
  public:
   PlanRun(cache::Store& store, StepRunner& runner, Clock& clock, StepCoalescer& coalescer,
           std::function<UrlFetcher&()> urls, const dockerfile::BuildPlan& plan,
-          ContextSource* context, const BuildOptions& options, EventSink* events)
+          ContextSource* context, const BuildOptions& options, BuildScope& scope)
       : store_(store),
         runner_(runner),
         clock_(clock),
@@ -65,7 +65,9 @@ class PlanRun {
         serial_context_(context),
         context_(serial_context_.get()),
         options_(options),
-        events_(events) {}
+        parent_(scope),
+        events_(scope.events()),
+        scope_(scope.id(), &events_, scope.uploader(), scope.deadline_nanos()) {}
   // Builds plan.target (see BuildRunner::Build). Once per PlanRun.
   Result<BuildResult> Run() EXCLUDES(mu_);
 
@@ -133,7 +135,11 @@ class PlanRun {
   SerialContext serial_context_;
   ContextSource* context_;  // &serial_context_, or null without a context
   const BuildOptions& options_;
+  BuildScope& parent_;  // the caller's
   SerialSink events_;
+  // What the steps run in: the caller's scope with the events serialized,
+  // cancelled with it, and also when a stage fails (the others stop).
+  BuildScope scope_;
   std::map<int, StageJob> jobs_;  // needed stages by index; fixed after Prepare
   int total_ = 0;
 

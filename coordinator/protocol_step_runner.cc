@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "common/path_clean.h"
-#include "common/random_hex.h"
 #include "coordinator/manifest_context.h"
 #include "dockerfile/heredoc.h"
 
@@ -163,41 +162,36 @@ Status ProtocolStepRunner::EnsureContents(const StepJob& job, ContextUploader* u
   return Status::OK();
 }
 
-ProtocolStepRunner::ProtocolStepRunner(JobRunner& jobs, cache::BlobStore& blobs,
-                                       ContextUploader* uploader, std::string build_id)
-    : jobs_(jobs),
-      blobs_(blobs),
-      uploader_(uploader),
-      build_id_(std::move(build_id)),
-      job_prefix_(build_id_ + "-" + RandomHex(8) + "-") {}
-
-Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, EventSink* events) {
-  TRY(EnsureContents(step_job, uploader_));
-  std::string job_id = job_prefix_ + std::to_string(++next_job_);
-  ASSIGN_OR_RETURN(v1::Job job, MakeJob(step_job, job_id, build_id_));
+Result<StepOutcome> ProtocolStepRunner::Run(const StepJob& step_job, BuildScope& scope) {
+  TRY(EnsureContents(step_job, scope.uploader()));
+  TRY(scope.cancelled());
+  std::string job_id = scope.id() + "-" + std::to_string(step_job.number);
+  ASSIGN_OR_RETURN(v1::Job job, MakeJob(step_job, job_id, scope.id()));
   JobRunner::LogFn on_log;
   JobRunner::RetryFn on_retry;
-  if (events != nullptr) {
-    on_log = [events, &step_job](const v1::JobLog& log) {
+  if (EventSink* events = scope.events()) {
+    auto event = [&step_job](BuildEvent::Kind kind, std::string text) {
       BuildEvent e;
-      e.kind = BuildEvent::Kind::kLog;
+      e.kind = kind;
       e.stage = step_job.stage;
-      e.text = log.line().data();
-      events->OnEvent(e);
+      e.index = step_job.number;
+      e.total = step_job.total;
+      e.text = std::move(text);
+      return e;
+    };
+    on_log = [events, event](const v1::JobLog& log) {
+      events->OnEvent(event(BuildEvent::Kind::kLog, log.line().data()));
     };
     // Under the step, before the output the new run replays.
-    on_retry = [events, &step_job](const JobRetry& retry) {
-      BuildEvent e;
-      e.kind = BuildEvent::Kind::kRetry;
-      e.stage = step_job.stage;
-      e.text = retry.reason;
+    on_retry = [events, event](const JobRetry& retry) {
+      BuildEvent e = event(BuildEvent::Kind::kRetry, retry.reason);
       e.attempt = retry.attempt;
       e.max_attempts = retry.max_attempts;
       events->OnEvent(e);
     };
   }
-  ASSIGN_OR_RETURN(v1::JobResult result,
-                   jobs_.RunJob(std::move(job), std::move(on_log), std::move(on_retry)));
+  ASSIGN_OR_RETURN(v1::JobResult result, jobs_.RunJob(std::move(job), std::move(on_log),
+                                                      std::move(on_retry), &scope));
   if (result.has_error()) return protocol::StatusFromError(result.error());
   StepOutcome outcome;
   if (result.exit_code() != 0) {

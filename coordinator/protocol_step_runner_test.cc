@@ -13,8 +13,10 @@ namespace {
 // Answers each job with a preset result; records the jobs.
 class FakeJobRunner : public JobRunner {
  public:
-  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry) override {
+  Result<v1::JobResult> RunJob(v1::Job job, LogFn on_log, RetryFn on_retry,
+                               BuildScope* scope) override {
     jobs.push_back(job);
+    scopes.push_back(scope);
     if (on_retry && retry) on_retry(*retry);
     if (on_log) {
       v1::JobLog log;
@@ -28,6 +30,7 @@ class FakeJobRunner : public JobRunner {
     return r;
   }
   std::vector<v1::Job> jobs;
+  std::vector<BuildScope*> scopes;  // each job's
   std::optional<JobRetry> retry;  // announced before the output
   v1::JobResult result;
   Status status;
@@ -90,8 +93,10 @@ class ProtocolStepRunnerTest : public ::testing::Test {
   Digest layer_;
   FakeJobRunner jobs_;
   FakeUploader uploader_{blobs_};
-  ProtocolStepRunner runner_{jobs_, blobs_, &uploader_, "b1"};
+  ProtocolStepRunner runner_{jobs_, blobs_};
   Events events_;
+  BuildScope scope_{"b1", &events_, &uploader_};
+  BuildScope quiet_{"b1", nullptr, &uploader_};  // no events
 };
 
 TEST_F(ProtocolStepRunnerTest, RunBecomesARunJob) {
@@ -99,7 +104,7 @@ TEST_F(ProtocolStepRunnerTest, RunBecomesARunJob) {
   step.parents = {
       {layer_, Digest::Sha256Of("tar0"), 11, "application/vnd.oci.image.layer.v1.tar+gzip"}};
   step.source_date_epoch = 42;
-  Result<StepOutcome> outcome = runner_.Run(step, &events_);
+  Result<StepOutcome> outcome = runner_.Run(step, scope_);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_TRUE(outcome->ok);
   EXPECT_EQ(outcome->layer.digest, layer_);
@@ -125,7 +130,7 @@ TEST_F(ProtocolStepRunnerTest, RunBecomesARunJob) {
 
 TEST_F(ProtocolStepRunnerTest, ARetryBecomesAnEventOfTheStepBeforeTheReplayedOutput) {
   jobs_.retry = JobRetry{2, 3, "worker lost"};
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN make\n"), &events_).ok());
+  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN make\n"), scope_).ok());
   ASSERT_EQ(events_.events.size(), 2u);
   const BuildEvent& retry = events_.events[0];
   EXPECT_EQ(retry.kind, BuildEvent::Kind::kRetry);
@@ -138,7 +143,7 @@ TEST_F(ProtocolStepRunnerTest, ARetryBecomesAnEventOfTheStepBeforeTheReplayedOut
 
 TEST_F(ProtocolStepRunnerTest, RunHeredocsAreChomped) {
   StepJob step = Job("FROM scratch\nRUN <<-EOF\n\techo hi\nEOF\n");
-  ASSERT_TRUE(runner_.Run(step, nullptr).ok());
+  ASSERT_TRUE(runner_.Run(step, quiet_).ok());
   ASSERT_EQ(jobs_.jobs[0].run().heredocs_size(), 1);
   EXPECT_EQ(jobs_.jobs[0].run().heredocs(0).name(), "EOF");
   EXPECT_EQ(jobs_.jobs[0].run().heredocs(0).content(), "echo hi\n");
@@ -147,7 +152,7 @@ TEST_F(ProtocolStepRunnerTest, RunHeredocsAreChomped) {
 TEST_F(ProtocolStepRunnerTest, NonZeroExitIsAFailedOutcome) {
   jobs_.result.Clear();
   jobs_.result.set_exit_code(1);
-  Result<StepOutcome> outcome = runner_.Run(Job("FROM scratch\nRUN false\n"), nullptr);
+  Result<StepOutcome> outcome = runner_.Run(Job("FROM scratch\nRUN false\n"), quiet_);
   ASSERT_TRUE(outcome.ok());
   EXPECT_FALSE(outcome->ok);
   EXPECT_EQ(outcome->exit_code, 1);
@@ -159,20 +164,20 @@ TEST_F(ProtocolStepRunnerTest, JobErrorsBecomeTheirStatus) {
   jobs_.result.Clear();
   jobs_.result.mutable_error()->set_code(1);
   jobs_.result.mutable_error()->set_message("COPY source x not found");
-  Result<StepOutcome> outcome = runner_.Run(Job("FROM scratch\nRUN x\n"), nullptr);
+  Result<StepOutcome> outcome = runner_.Run(Job("FROM scratch\nRUN x\n"), quiet_);
   EXPECT_EQ(outcome.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(outcome.status().message(), "COPY source x not found");
 }
 
 TEST_F(ProtocolStepRunnerTest, PoolFailureIsReturned) {
   jobs_.status = Status::Unavailable("no worker");
-  EXPECT_EQ(runner_.Run(Job("FROM scratch\nRUN x\n"), nullptr).status().code(),
+  EXPECT_EQ(runner_.Run(Job("FROM scratch\nRUN x\n"), quiet_).status().code(),
             StatusCode::kUnavailable);
 }
 
 TEST_F(ProtocolStepRunnerTest, ALayerNotInTheStoreIsAnError) {
   jobs_.result.set_layer_digest(Digest::Sha256Of("never uploaded").ToString());
-  EXPECT_EQ(runner_.Run(Job("FROM scratch\nRUN x\n"), nullptr).status().code(),
+  EXPECT_EQ(runner_.Run(Job("FROM scratch\nRUN x\n"), quiet_).status().code(),
             StatusCode::kInternal);
 }
 
@@ -183,7 +188,7 @@ TEST_F(ProtocolStepRunnerTest, CopyCarriesTheSelectedContextAndAsksForMissingCon
   step.inputs = {a, b};
   ASSERT_TRUE(blobs_.Put("bbb").ok());
   uploader_.files[a.content] = "aaa";
-  ASSERT_TRUE(runner_.Run(step, nullptr).ok());
+  ASSERT_TRUE(runner_.Run(step, quiet_).ok());
   ASSERT_EQ(uploader_.requests.size(), 1u);
   EXPECT_EQ(uploader_.requests[0], std::vector<Digest>{a.content});
   const v1::Job& job = jobs_.jobs[0];
@@ -197,21 +202,21 @@ TEST_F(ProtocolStepRunnerTest, CopyCarriesTheSelectedContextAndAsksForMissingCon
   EXPECT_FALSE(job.copy().from_layers());
 
   // Everything present now: no second request.
-  ASSERT_TRUE(runner_.Run(step, nullptr).ok());
+  ASSERT_TRUE(runner_.Run(step, quiet_).ok());
   EXPECT_EQ(uploader_.requests.size(), 1u);
 }
 
 TEST_F(ProtocolStepRunnerTest, ContentsStillMissingAfterTheUploadFailTheStep) {
   StepJob step = Job("FROM scratch\nCOPY a /a\n");
   step.inputs = {{"a", cache::InputType::kRegular, 0644, 3, Digest::Sha256Of("zzz"), ""}};
-  EXPECT_EQ(runner_.Run(step, nullptr).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(runner_.Run(step, quiet_).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(jobs_.jobs.empty());
 }
 
 TEST_F(ProtocolStepRunnerTest, CopyFromCarriesTheSourceChain) {
   StepJob step = Job("FROM scratch AS a\nFROM scratch\nCOPY --from=a /x /y\n");
   step.from_layers = {{layer_, Digest::Sha256Of("t"), 11, "m"}};
-  ASSERT_TRUE(runner_.Run(step, nullptr).ok());
+  ASSERT_TRUE(runner_.Run(step, quiet_).ok());
   EXPECT_TRUE(jobs_.jobs[0].copy().from_layers());
   ASSERT_EQ(jobs_.jobs[0].copy().from_chain_size(), 1);
   EXPECT_EQ(jobs_.jobs[0].copy().from_chain(0).digest(), layer_.ToString());
@@ -219,37 +224,66 @@ TEST_F(ProtocolStepRunnerTest, CopyFromCarriesTheSourceChain) {
 
 TEST_F(ProtocolStepRunnerTest, AddUnpacksUnlessToldNot) {
   StepJob step = Job("FROM scratch\nADD a.tar /x/\n");
-  ASSERT_TRUE(runner_.Run(step, nullptr).ok());
+  ASSERT_TRUE(runner_.Run(step, quiet_).ok());
   EXPECT_EQ(jobs_.jobs[0].kind(), v1::Job::KIND_ADD);
   EXPECT_TRUE(jobs_.jobs[0].copy().unpack_archives());
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nADD --unpack=false a.tar /x/\n"), nullptr).ok());
+  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nADD --unpack=false a.tar /x/\n"), quiet_).ok());
   EXPECT_FALSE(jobs_.jobs[1].copy().unpack_archives());
 }
 
 TEST_F(ProtocolStepRunnerTest, WorkdirIsResolvedAgainstThePreviousOne) {
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nWORKDIR sub/../src\n"), nullptr).ok());
+  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nWORKDIR sub/../src\n"), quiet_).ok());
   EXPECT_EQ(jobs_.jobs[0].kind(), v1::Job::KIND_WORKDIR);
   EXPECT_EQ(jobs_.jobs[0].state().workdir(), "/app/src");
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nWORKDIR /abs/\n"), nullptr).ok());
+  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nWORKDIR /abs/\n"), quiet_).ok());
   EXPECT_EQ(jobs_.jobs[1].state().workdir(), "/abs");
 }
 
-TEST_F(ProtocolStepRunnerTest, EachJobGetsItsOwnId) {
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN a\n"), nullptr).ok());
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN a\n"), nullptr).ok());
-  EXPECT_NE(jobs_.jobs[0].job_id(), jobs_.jobs[1].job_id());
+TEST_F(ProtocolStepRunnerTest, TheJobIdIsTheBuildAndTheStepNumber) {
+  StepJob first = Job("FROM scratch\nRUN a\n");
+  first.number = 2;
+  StepJob second = Job("FROM scratch\nRUN a\n");
+  second.number = 3;
+  ASSERT_TRUE(runner_.Run(first, scope_).ok());
+  ASSERT_TRUE(runner_.Run(second, scope_).ok());
+  ASSERT_EQ(jobs_.jobs.size(), 2u);
+  EXPECT_EQ(jobs_.jobs[0].job_id(), "b1-2");
+  EXPECT_EQ(jobs_.jobs[1].job_id(), "b1-3");
+  EXPECT_EQ(jobs_.jobs[1].build_id(), "b1");
+  // The pool hears of the build's cancel through its scope.
+  EXPECT_EQ(jobs_.scopes[0], &scope_);
 }
 
-// A coordinator restart builds a new runner with the same build id: its
-// jobs must not reuse the ids of the old one's (a worker still running an
-// old job would answer for a new one).
-TEST_F(ProtocolStepRunnerTest, JobIdsDoNotRepeatAcrossRunners) {
-  ProtocolStepRunner restarted{jobs_, blobs_, &uploader_, "b1"};
-  ASSERT_TRUE(runner_.Run(Job("FROM scratch\nRUN a\n"), nullptr).ok());
-  ASSERT_TRUE(restarted.Run(Job("FROM scratch\nRUN a\n"), nullptr).ok());
-  ASSERT_EQ(jobs_.jobs.size(), 2u);
-  EXPECT_NE(jobs_.jobs[0].job_id(), jobs_.jobs[1].job_id());
-  EXPECT_EQ(jobs_.jobs[0].job_id().rfind("b1-", 0), 0u) << jobs_.jobs[0].job_id();
+TEST_F(ProtocolStepRunnerTest, LogLinesAndRetriesCarryTheStepNumber) {
+  jobs_.retry = JobRetry{2, 3, "worker lost"};
+  StepJob step = Job("FROM scratch\nRUN make\n");
+  step.number = 4;
+  step.total = 7;
+  ASSERT_TRUE(runner_.Run(step, scope_).ok());
+  ASSERT_EQ(events_.events.size(), 2u);
+  for (const BuildEvent& e : events_.events) {
+    EXPECT_EQ(e.index, 4);
+    EXPECT_EQ(e.total, 7);
+  }
+}
+
+TEST_F(ProtocolStepRunnerTest, ACancelledBuildRunsNoJob) {
+  scope_.Cancel(Status::Cancelled("the client went away"));
+  Result<StepOutcome> outcome = runner_.Run(Job("FROM scratch\nRUN a\n"), scope_);
+  EXPECT_EQ(outcome.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(outcome.status().message(), "the client went away");
+  EXPECT_TRUE(jobs_.jobs.empty());
+}
+
+// Only the build's own client is asked for its context contents.
+TEST_F(ProtocolStepRunnerTest, ABuildWithoutAnUploaderFailsOnMissingContents) {
+  BuildScope alone("b2", nullptr, nullptr);
+  StepJob step = Job("FROM scratch\nCOPY a /a\n");
+  step.inputs = {{"a", cache::InputType::kRegular, 0644, 3, Digest::Sha256Of("aaa"), ""}};
+  uploader_.files[step.inputs[0].content] = "aaa";
+  EXPECT_EQ(runner_.Run(step, alone).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(uploader_.requests.empty());
+  EXPECT_TRUE(jobs_.jobs.empty());
 }
 
 }  // namespace

@@ -39,7 +39,13 @@ void Server::Flush() {
     protocol::Listener* listener = out.endpoint == Endpoint::kClient ? &clients_ : workers_;
     if (listener == nullptr) continue;
     Status s = listener->Reply(out.peer, out.envelope);
-    if (!s.ok()) LOG(WARN) << s.ToString();
+    if (s.ok()) continue;
+    if (out.endpoint == Endpoint::kClient && s.code() == StatusCode::kNotFound &&
+        builds_ != nullptr) {
+      builds_->OnClientGone(out.peer);  // its builds stop
+      continue;
+    }
+    LOG(WARN) << s.ToString();
   }
 }
 
@@ -81,7 +87,7 @@ Status Server::Run() {
   protocol::Poller poller(listeners, waker_->get());
   const int64_t idle_nanos =
       std::chrono::duration_cast<std::chrono::nanoseconds>(options_.idle_timeout).count();
-  int64_t last_request = clock_.NowUnixNanos();
+  int64_t last_request = clock_.NowMonotonicNanos();
   for (;;) {
     ASSIGN_OR_RETURN(protocol::Poller::Ready ready, poller.Wait(options_.poll_interval));
     for (size_t index : ready.listeners) {
@@ -92,7 +98,7 @@ Status Server::Run() {
         if (index == 0) {
           HandleClient(std::move(*incoming));
           // Measured after the work, so a long request does not count as idle time.
-          last_request = clock_.NowUnixNanos();
+          last_request = clock_.NowMonotonicNanos();
         } else {
           builds_->HandleWorker(incoming->peer, incoming->envelope);
         }
@@ -100,14 +106,15 @@ Status Server::Run() {
       }
     }
     if (pool_ != nullptr) pool_->Tick();
+    if (builds_ != nullptr) builds_->Tick();
     Flush();
     if (handler_.shutdown_requested() || stop_requested_) {
       LOG(INFO) << (stop_requested_ ? "stop signal" : "shutdown requested") << ": exiting";
       return Status::OK();
     }
     if (Busy()) {
-      last_request = clock_.NowUnixNanos();  // idle time starts when the work ends
-    } else if (idle_nanos > 0 && clock_.NowUnixNanos() - last_request >= idle_nanos) {
+      last_request = clock_.NowMonotonicNanos();  // idle time starts when the work ends
+    } else if (idle_nanos > 0 && clock_.NowMonotonicNanos() - last_request >= idle_nanos) {
       LOG(INFO) << "idle for " << options_.idle_timeout.count() << " ms: exiting";
       return Status::OK();
     }
