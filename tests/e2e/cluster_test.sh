@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# A build farm of real processes on 127.0.0.1 (docs/protocol.md "Builds and
+# workers", "Cancel"): one strata-coordinator on TCP, three strata-workers
+# with their own roots (no shared blob directory: every layer moves over
+# the wire), and `strata --host` as the client.
+#  - the independent stages of one build run on three workers at once;
+#  - a cluster build gives the image ID the embedded default gives;
+#  - a client killed (SIGKILL, and Ctrl-C) mid-RUN stops that RUN on its
+#    worker and tags nothing;
+#  - a worker SIGKILLed mid-RUN: the step runs again on another worker and
+#    the build succeeds;
+#  - the coordinator SIGKILLed and restarted keeps its images, and the
+#    workers come back by themselves.
+source "$(dirname "$0")/lib.sh"
+cd "$E2E_TMP"
+
+can_run_containers || skip_suite "RUN needs root, runc and overlayfs (uid $(id -u))"
+command -v python3 >/dev/null || skip_suite "python3 (the stages' rendezvous) is missing"
+
+BIN=$(dirname "$S")
+C=$E2E_TMP/coordinator
+export STRATA_ROOT=$E2E_TMP/client  # the client's own state (stat cache); the store is remote
+
+# start_coordinator [CLIENT_PORT WORKER_PORT]: ports 0 let the system choose;
+# sets CLIENT_EP and WORKER_EP from its log.
+start_coordinator() {
+  "$BIN/strata-coordinator" --root "$C" --listen "tcp://127.0.0.1:${1:-0}" \
+    --workers "tcp://127.0.0.1:${2:-0}" >> coordinator.log 2>&1 &
+  COORDINATOR_PID=$!
+  local line=""
+  for _ in $(seq 1 100); do
+    line=$(grep -o 'serving tcp://[0-9.:]*, workers on tcp://[0-9.:]*' coordinator.log | tail -1)
+    [ -n "$line" ] && break
+    sleep 0.1
+  done
+  CLIENT_EP=$(awk '{print $2}' <<<"$line" | tr -d ,)
+  WORKER_EP=$(awk '{print $5}' <<<"$line")
+}
+start_worker() {
+  "$BIN/strata-worker" --coordinator "$WORKER_EP" --slots 1 --root "$E2E_TMP/w$1" --id "w$1" \
+    >> "w$1.log" 2>&1 &
+  eval "WORKER_PID_$1=$!"
+}
+# The number of workers `strata-coordinator` lists as registered.
+registered_workers() { grep -c "worker w[0-9] registered" coordinator.log; }
+containers_of() { runc --root "$E2E_TMP/w$1/runc/state" list -q 2>/dev/null; }
+all_containers() { for i in 1 2 3; do containers_of "$i"; done; }
+
+start_coordinator
+check "the coordinator serves clients on TCP" [ -n "$CLIENT_EP" ]
+check "and workers on TCP" [ -n "$WORKER_EP" ]
+for i in 1 2 3; do start_worker "$i"; done
+for _ in $(seq 1 100); do
+  [ "$(registered_workers)" -ge 3 ] && break
+  sleep 0.1
+done
+check "three workers registered" [ "$(registered_workers)" -eq 3 ]
+export STRATA_HOST=$CLIENT_EP
+
+import_busybox_image busybox:latest
+check "the busybox image is on the coordinator" "$S" image inspect -f '{{.Id}}' busybox:latest
+
+# --- three independent stages on three workers at once ---
+# Each stage's RUN asks the rendezvous for /go; it answers only once three
+# requests are open at the same time (a stage alone gets "alone" after
+# 60 s and its RUN fails). One slot per worker: three at once is three
+# workers.
+cat > rendezvous.py <<'EOF'
+import http.server, sys, threading
+arrived = threading.Semaphore(0)
+count = 0
+lock = threading.Lock()
+all_here = threading.Event()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        global count
+        with lock:
+            count += 1
+            if count >= 3:
+                all_here.set()
+        body = b"go\n" if all_here.wait(60) else b"alone\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(server.server_address[1], flush=True)
+threading.Timer(300, server.shutdown).start()
+server.serve_forever()
+EOF
+python3 rendezvous.py > rendezvous.port &
+RENDEZVOUS_PID=$!
+for _ in $(seq 1 50); do [ -s rendezvous.port ] && break; sleep 0.1; done
+PORT=$(cat rendezvous.port)
+mkdir stages && cat > stages/Dockerfile <<EOF
+FROM busybox AS a
+RUN wget -q -O /got-a http://127.0.0.1:$PORT/a && grep -qx go /got-a
+FROM busybox AS b
+RUN wget -q -O /got-b http://127.0.0.1:$PORT/b && grep -qx go /got-b
+FROM busybox AS c
+RUN wget -q -O /got-c http://127.0.0.1:$PORT/c && grep -qx go /got-c
+FROM busybox
+COPY --from=a /got-a /a
+COPY --from=b /got-b /b
+COPY --from=c /got-c /c
+EOF
+# build_logged LOG ARGS...: `strata build ARGS` with its output in LOG.
+build_logged() {
+  local log=$1
+  shift
+  "$S" build "$@" > "$log" 2>&1
+}
+check "a three-stage build whose stages meet succeeds" \
+  build_logged stages.log --progress=plain -t stages stages
+ran_on() { grep -l "job .*RUN wget -q -O /got-$1 " w1.log w2.log w3.log | sort -u | wc -l; }
+spread=$(for s in a b c; do grep -l "job .*RUN wget -q -O /got-$s " w1.log w2.log w3.log; done | sort -u | wc -l)
+check "each stage ran on one worker" [ "$(ran_on a)$(ran_on b)$(ran_on c)" = 111 ]
+check "the three stages ran on three different workers" [ "$spread" -eq 3 ]
+kill "$RENDEZVOUS_PID" 2>/dev/null
+
+# --- the same image ID as the embedded default ---
+mkdir same && echo "same bytes" > same/file && cat > same/Dockerfile <<'EOF'
+FROM scratch
+COPY file /file
+WORKDIR /srv
+COPY file /srv/again
+EOF
+check "a cluster build of a scratch image" \
+  env SOURCE_DATE_EPOCH=0 "$S" build -q --iidfile same.cluster same
+check "the embedded default builds it too" \
+  env -u STRATA_HOST STRATA_ROOT="$E2E_TMP/embedded" SOURCE_DATE_EPOCH=0 "$S" build -q --iidfile same.embedded same
+check "the cluster build wrote its image ID" [ -s same.cluster ]
+check "both give one image ID" [ "$(cat same.cluster)" = "$(cat same.embedded)" ]
+
+# --- a client killed mid-RUN stops the RUN and tags nothing ---
+mkdir long && cat > long/Dockerfile <<'EOF'
+FROM busybox
+RUN echo long-started; sleep 60; echo long-finished
+EOF
+# kill_client_during_run SIGNAL TAG: starts a build of long/ as TAG and
+# sends SIGNAL to the client once the RUN runs in a container; sets
+# STOPPED_IN (tenths of a second until no container is left, or "never").
+kill_client_during_run() {
+  # python3 execs the client with SIGINT back at its default: a background
+  # job of a script would ignore it, unlike a terminal's Ctrl-C.
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+    "$S" build --progress=plain --no-cache -t "$2" long > "$2.log" 2>&1 &
+  local client=$! running=""
+  for _ in $(seq 1 300); do
+    running=$(all_containers)
+    [ -n "$running" ] && break
+    sleep 0.1
+  done
+  RAN=$running
+  kill "-$1" "$client"
+  wait "$client" 2>/dev/null
+  STOPPED_IN=never
+  for t in $(seq 1 50); do
+    if [ -z "$(all_containers)" ]; then STOPPED_IN=$t; break; fi
+    sleep 0.1
+  done
+}
+kill_client_during_run KILL killed
+check "the RUN of the client to kill started" [ -n "$RAN" ]
+echo "# RUN stopped ${STOPPED_IN} tenths of a second after the client's SIGKILL"
+check "a SIGKILLed client's RUN is stopped on its worker" [ "$STOPPED_IN" != never ]
+fails "nothing is tagged for it" "$S" image inspect killed
+kill_client_during_run INT interrupted
+check "the RUN of the client to interrupt started" [ -n "$RAN" ]
+echo "# RUN stopped ${STOPPED_IN} tenths of a second after the client's Ctrl-C"
+check "an interrupted client's RUN is stopped on its worker" [ "$STOPPED_IN" != never ]
+fails "nothing is tagged for the interrupted build" "$S" image inspect interrupted
+check "the coordinator says why it cancelled" grep -q "went away; cancelling it" coordinator.log
+
+# --- a worker SIGKILLed mid-RUN: the step runs again elsewhere ---
+mkdir crash && cat > crash/Dockerfile <<'EOF'
+FROM busybox
+RUN echo crash-started; sleep 4; echo crash-finished > /done
+EOF
+"$S" build --progress=plain -t crash crash > crash.log 2>&1 &
+build_pid=$!
+victim=""
+for _ in $(seq 1 300); do
+  for i in 1 2 3; do
+    [ -n "$(containers_of "$i")" ] && victim=$i
+  done
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+check "the RUN to crash started on a worker" [ -n "$victim" ]
+victim_pid_var=WORKER_PID_$victim
+kill -9 "${!victim_pid_var}"
+wait "$build_pid"
+crash_rc=$?
+check "the build whose worker died succeeds" [ "$crash_rc" -eq 0 ]
+check "its progress says it ran again" grep -q "retrying on another worker (attempt 2/3): worker lost" crash.log
+check "the image is tagged" "$S" image inspect -f '{{.Id}}' crash
+start_worker "$victim"  # back for the rest
+for _ in $(seq 1 100); do
+  [ "$(grep -c "worker w$victim registered" coordinator.log)" -ge 2 ] && break
+  sleep 0.1
+done
+check "the killed worker registered again" [ "$(grep -c "worker w$victim registered" coordinator.log)" -ge 2 ]
+check "its restart removed the dead run's container" [ -z "$(containers_of "$victim")" ]
+mounts=$(findmnt -rn -o TARGET) || mounts="findmnt failed"
+check "and the dead run's overlay mount" [ -z "$(grep "^$E2E_TMP/w$victim/" <<<"$mounts")" ]
+check "and its bundle" [ -z "$(ls -A "$E2E_TMP/w$victim/runc/bundles" 2>&1)" ]
+
+# --- the coordinator SIGKILLed and restarted ---
+client_port=${CLIENT_EP##*:}
+worker_port=${WORKER_EP##*:}
+before=$("$S" image ls --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort)
+kill -9 "$COORDINATOR_PID"
+wait "$COORDINATOR_PID" 2>/dev/null
+: > coordinator.log
+start_coordinator "$client_port" "$worker_port"
+check "the coordinator restarts on its ports" [ "$CLIENT_EP" = "$STRATA_HOST" ]
+after=$("$S" image ls --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort)
+check "the coordinator listed images before its kill" [ -n "$before" ]
+check "every image is still there" [ "$before" = "$after" ]
+for _ in $(seq 1 150); do
+  [ "$(registered_workers)" -ge 3 ] && break
+  sleep 0.1
+done
+check "the three workers registered again by themselves" [ "$(registered_workers)" -eq 3 ]
+mkdir again && cat > again/Dockerfile <<'EOF'
+FROM busybox
+RUN echo after-restart > /after
+EOF
+check "a build after the restart succeeds" "$S" build -q -t again again
+
+kill "$COORDINATOR_PID" 2>/dev/null
+for i in 1 2 3; do
+  pid_var=WORKER_PID_$i
+  kill "${!pid_var}" 2>/dev/null
+done
+wait 2>/dev/null
+finish
