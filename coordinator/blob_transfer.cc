@@ -24,6 +24,7 @@ std::optional<Result<Digest>> BlobReceiver::Put(const std::string& key, const v1
     it = uploads_.emplace(key, Upload{*expected, 0, std::move(*writer)}).first;
   }
   Upload& upload = it->second;
+  upload.touched_nanos = clock_.NowMonotonicNanos();
   if (put.offset() != upload.written) {
     return fail(Status::InvalidArgument(
         "BlobPut " + put.digest() + ": chunk at offset " + std::to_string(put.offset()) + " but " +
@@ -45,8 +46,14 @@ std::optional<Result<Digest>> BlobReceiver::Put(const std::string& key, const v1
   return committed;
 }
 
-void BlobReceiver::Abandon(const std::string& prefix) {
-  std::erase_if(uploads_, [&](const auto& kv) { return kv.first.rfind(prefix, 0) == 0; });
+size_t BlobReceiver::Abandon(const std::string& prefix) {
+  return std::erase_if(uploads_, [&](const auto& kv) { return kv.first.rfind(prefix, 0) == 0; });
+}
+
+size_t BlobReceiver::ExpireIdle(int64_t max_idle_nanos) {
+  const int64_t now = clock_.NowMonotonicNanos();
+  return std::erase_if(uploads_,
+                       [&](const auto& kv) { return now - kv.second.touched_nanos >= max_idle_nanos; });
 }
 
 void ServeBlobGet(cache::BlobStore& blobs, uint64_t request_id, const v1::BlobGet& get,

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cache/blob_store.h"
+#include "common/clock.h"
 #include "common/result.h"
 #include "protocol/envelope.h"
 
@@ -20,13 +21,16 @@ inline constexpr size_t kBlobChunkSize = 1 << 20;  // 1 MiB
 
 // Assembles uploads, each keyed by the caller (e.g. endpoint + peer +
 // request_id: a sender may upload several blobs at once on distinct ids,
-// and one after another on one id). Thread-compatible.
+// and one after another on one id). An unfinished upload holds a temp file
+// and its descriptor: its owner drops those of a sender gone (Abandon) and
+// those nobody sent to for a while (ExpireIdle). Thread-compatible.
 class BlobReceiver {
  public:
   // `deferred`: commit without waiting for the disk (BlobStore::CreateDeferred);
   // the owner calls BlobStore::Sync before the blobs are relied on.
-  explicit BlobReceiver(cache::BlobStore& blobs, bool deferred = false)
-      : blobs_(blobs), deferred_(deferred) {}
+  // REQUIRES: blobs and clock outlive the receiver.
+  BlobReceiver(cache::BlobStore& blobs, Clock& clock, bool deferred = false)
+      : blobs_(blobs), clock_(clock), deferred_(deferred) {}
 
   // Writes one chunk. nullopt while the blob is incomplete; at `last` the
   // committed digest, or the failure: Corruption on a digest mismatch,
@@ -34,17 +38,23 @@ class BlobReceiver {
   // the previous chunk ended. A failed upload is forgotten (the sender may
   // start again at offset 0).
   std::optional<Result<Digest>> Put(const std::string& key, const v1::BlobPut& put);
-  // Drops unfinished uploads whose key starts with `prefix` (a peer left).
-  void Abandon(const std::string& prefix);
+  // Drops unfinished uploads whose key starts with `prefix` (a peer left);
+  // returns how many.
+  size_t Abandon(const std::string& prefix);
+  // Drops unfinished uploads that got no chunk for `max_idle_nanos`
+  // (monotonic clock); returns how many.
+  size_t ExpireIdle(int64_t max_idle_nanos);
   size_t pending() const { return uploads_.size(); }
 
  private:
   struct Upload {
     Digest expected;
     uint64_t written = 0;
-    std::unique_ptr<cache::BlobWriter> writer;
+    std::unique_ptr<cache::BlobWriter> writer;  // destroyed uncommitted: its temp file goes
+    int64_t touched_nanos = 0;                  // the last chunk, monotonic
   };
   cache::BlobStore& blobs_;
+  Clock& clock_;
   bool deferred_;
   std::map<std::string, Upload> uploads_;
 };

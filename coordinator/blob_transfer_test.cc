@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "cache/file_blob_store.h"
 #include "cache/memory_blob_store.h"
+#include "cache/test_util.h"
+#include "common/file_util.h"
 
 namespace strata::coordinator {
 namespace {
@@ -18,7 +21,8 @@ v1::BlobPut Chunk(const std::string& digest, uint64_t offset, const std::string&
 
 TEST(BlobReceiverTest, ChunksBecomeOneVerifiedBlob) {
   cache::MemoryBlobStore blobs;
-  BlobReceiver receiver(blobs);
+  FakeClock clock;
+  BlobReceiver receiver(blobs, clock);
   std::string d = Digest::Sha256Of("hello world").ToString();
   EXPECT_FALSE(receiver.Put("k", Chunk(d, 0, "hello ", false)).has_value());
   auto done = receiver.Put("k", Chunk(d, 6, "world", true));
@@ -31,7 +35,8 @@ TEST(BlobReceiverTest, ChunksBecomeOneVerifiedBlob) {
 
 TEST(BlobReceiverTest, UploadsUnderDistinctKeysInterleave) {
   cache::MemoryBlobStore blobs;
-  BlobReceiver receiver(blobs);
+  FakeClock clock;
+  BlobReceiver receiver(blobs, clock);
   std::string a = Digest::Sha256Of("aa").ToString(), b = Digest::Sha256Of("bb").ToString();
   EXPECT_FALSE(receiver.Put("1", Chunk(a, 0, "a", false)).has_value());
   EXPECT_FALSE(receiver.Put("2", Chunk(b, 0, "b", false)).has_value());
@@ -41,7 +46,8 @@ TEST(BlobReceiverTest, UploadsUnderDistinctKeysInterleave) {
 
 TEST(BlobReceiverTest, DigestMismatchIsCorruptionAndStoresNothing) {
   cache::MemoryBlobStore blobs;
-  BlobReceiver receiver(blobs);
+  FakeClock clock;
+  BlobReceiver receiver(blobs, clock);
   std::string d = Digest::Sha256Of("expected").ToString();
   auto done = receiver.Put("k", Chunk(d, 0, "other", true));
   ASSERT_TRUE(done.has_value());
@@ -51,7 +57,8 @@ TEST(BlobReceiverTest, DigestMismatchIsCorruptionAndStoresNothing) {
 
 TEST(BlobReceiverTest, OffsetGapIsRefused) {
   cache::MemoryBlobStore blobs;
-  BlobReceiver receiver(blobs);
+  FakeClock clock;
+  BlobReceiver receiver(blobs, clock);
   std::string d = Digest::Sha256Of("abc").ToString();
   EXPECT_FALSE(receiver.Put("k", Chunk(d, 0, "a", false)).has_value());
   auto done = receiver.Put("k", Chunk(d, 2, "c", true));
@@ -62,9 +69,43 @@ TEST(BlobReceiverTest, OffsetGapIsRefused) {
 
 TEST(BlobReceiverTest, EmptyBlobIsOneLastChunk) {
   cache::MemoryBlobStore blobs;
-  BlobReceiver receiver(blobs);
+  FakeClock clock;
+  BlobReceiver receiver(blobs, clock);
   auto done = receiver.Put("k", Chunk(Digest::Sha256Of("").ToString(), 0, "", true));
   ASSERT_TRUE(done.has_value() && done->ok());
+}
+
+// 20,000 abandoned uploads must not hold 20,000 temp files and descriptors
+// until a restart: an upload idle too long goes, with its temp file.
+TEST(BlobReceiverTest, AnIdleUploadIsDroppedWithItsTempFile) {
+  cache::TempDir dir;
+  auto blobs = cache::FileBlobStore::Open(dir.path() + "/blobs");
+  ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
+  FakeClock clock;
+  BlobReceiver receiver(**blobs, clock);
+  std::string d = Digest::Sha256Of("abcd").ToString();
+  EXPECT_FALSE(receiver.Put("idle", Chunk(d, 0, "ab", false)).has_value());
+  clock.Advance(50'000'000'000);
+  EXPECT_FALSE(receiver.Put("busy", Chunk(d, 0, "ab", false)).has_value());
+  ASSERT_EQ(ListDirectory(dir.path() + "/blobs/tmp")->size(), 2u);
+  clock.Advance(20'000'000'000);
+  EXPECT_EQ(receiver.ExpireIdle(60'000'000'000), 1u);  // "idle": 70 s; "busy": 20 s
+  EXPECT_EQ(receiver.pending(), 1u);
+  EXPECT_EQ(ListDirectory(dir.path() + "/blobs/tmp")->size(), 1u);
+  // The one still going finishes.
+  EXPECT_TRUE(receiver.Put("busy", Chunk(d, 2, "cd", true))->ok());
+}
+
+TEST(BlobReceiverTest, AbandonDropsTheUploadsOfOnePrefix) {
+  cache::MemoryBlobStore blobs;
+  FakeClock clock;
+  BlobReceiver receiver(blobs, clock);
+  std::string d = Digest::Sha256Of("abcd").ToString();
+  EXPECT_FALSE(receiver.Put("c/peer-1/7/1", Chunk(d, 0, "ab", false)).has_value());
+  EXPECT_FALSE(receiver.Put("c/peer-1/8/1", Chunk(d, 0, "ab", false)).has_value());
+  EXPECT_FALSE(receiver.Put("c/peer-2/7/1", Chunk(d, 0, "ab", false)).has_value());
+  EXPECT_EQ(receiver.Abandon("c/peer-1/"), 2u);
+  EXPECT_EQ(receiver.pending(), 1u);
 }
 
 TEST(ServeBlobGetTest, LargeBlobComesInMebibyteChunks) {

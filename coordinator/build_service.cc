@@ -27,8 +27,8 @@ BuildService::BuildService(cache::Store& store, WorkerPool& pool, Clock& clock, 
       options_(options),
       step_runner_(pool, store.blobs()),
       runner_(store, step_runner_, clock),
-      worker_endpoint_(store.blobs(), pool, outbox),
-      context_receiver_(store.blobs(), sessions_, outbox) {}
+      worker_endpoint_(store.blobs(), pool, outbox, clock),
+      context_receiver_(store.blobs(), sessions_, outbox, clock) {}
 
 BuildService::~BuildService() {
   sessions_.CancelAll(Status::Cancelled("the coordinator is shutting down"));
@@ -41,7 +41,14 @@ void BuildService::Tick() {
   const bool probe =
       now - last_probe_nanos_ >=
       std::chrono::duration_cast<std::chrono::nanoseconds>(options_.client_probe_interval).count();
-  if (probe) last_probe_nanos_ = now;
+  if (probe) {
+    last_probe_nanos_ = now;
+    const int64_t idle =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(options_.upload_idle_timeout).count();
+    size_t dropped = context_receiver_.ExpireIdleUploads(idle) +
+                     worker_endpoint_.ExpireIdleUploads(idle);
+    if (dropped > 0) LOG(INFO) << "dropped " << dropped << " upload(s) idle for " << idle / 1'000'000'000 << " s";
+  }
   std::set<std::string> probed;
   for (const std::shared_ptr<BuildSession>& session : sessions_.All()) {
     const int64_t deadline = session->scope().deadline_nanos();
@@ -58,6 +65,10 @@ void BuildService::Tick() {
 }
 
 void BuildService::OnClientGone(const std::string& peer) {
+  if (size_t dropped = context_receiver_.OnClientGone(peer); dropped > 0) {
+    LOG(INFO) << "dropped " << dropped << " unfinished upload(s) of " << protocol::PeerName(peer)
+              << ", which went away";
+  }
   for (const std::shared_ptr<BuildSession>& session : sessions_.All()) {
     if (session->peer() != peer || !session->scope().cancelled().ok()) continue;
     LOG(INFO) << "build " << session->build_id() << ": its client " << protocol::PeerName(peer)

@@ -45,6 +45,9 @@ struct BuildServiceOptions {
   // How often a running build's client is probed (a Ping with request id 0,
   // which clients drop) so that a client gone is noticed.
   std::chrono::milliseconds client_probe_interval{500};
+  // An unfinished BlobPut (client or worker) that got no chunk for this
+  // long is dropped with its temp file.
+  std::chrono::milliseconds upload_idle_timeout{std::chrono::minutes(2)};
 };
 
 class BuildService {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cache/test_util.h"
+#include "common/file_util.h"
 #include "coordinator/outbox_job_sender.h"
 #include "coordinator/image_puller.h"
 #include "coordinator/pull_service.h"
@@ -423,6 +424,51 @@ TEST_F(BuildServiceTest, AClientThatGoesAwayCancelsItsBuild) {
   Result<std::optional<Digest>> tag = (*store_)->metadata().ResolveTag("docker.io/library/gone:latest");
   ASSERT_TRUE(tag.ok()) << tag.status().ToString();
   EXPECT_FALSE(tag->has_value());
+}
+
+// A client killed in the middle of its context upload holds up nobody: a
+// build of the same context coalesced on its COPY runs the step with its
+// own upload once the first client is found gone, and the dead client's
+// half-written upload goes with its temp file.
+TEST_F(BuildServiceTest, AClientGoneMidUploadHoldsUpNoOtherBuild) {
+  StartWorker();
+  const std::string dockerfile = "FROM scratch\nCOPY a /a\n";
+  auto dying = *protocol::Connection::Connect(context_, clients_->endpoint());
+  const uint64_t r = dying->NextRequestId();
+  Envelope submit = protocol::NewEnvelope(r);
+  submit.mutable_submit_build()->set_dockerfile(dockerfile);
+  v1::ContextEntry* e = submit.mutable_submit_build()->add_context();
+  e->set_path("a");
+  e->set_type(v1::ContextEntry::TYPE_REGULAR);
+  e->set_mode(0644);
+  e->set_size(5);
+  e->set_sha256(Digest::Sha256Of("hello").ToString());
+  ASSERT_TRUE(dying->Send(submit).ok());
+  bool asked = false;
+  for (int i = 0; i < 100 && !asked; ++i) {
+    Result<Envelope> in = dying->Receive(milliseconds(100));
+    asked = in.ok() && in->has_missing_blobs();
+  }
+  ASSERT_TRUE(asked);
+  Envelope half = protocol::NewEnvelope(r);
+  half.mutable_blob_put()->set_digest(e->sha256());
+  half.mutable_blob_put()->set_data("hel");
+  half.mutable_blob_put()->set_total_size(5);
+  ASSERT_TRUE(dying->Send(half).ok());
+  const std::string tmp = dir_.path() + "/store/tmp";
+  auto temp_files = [&] {
+    Result<std::vector<std::string>> names = ListDirectory(tmp);
+    return names.ok() ? static_cast<int>(names->size()) : -1;
+  };
+  for (int i = 0; i < 200 && temp_files() == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(temp_files(), 1);  // the half upload's temp file
+  dying.reset();                              // killed
+
+  Outcome other = Build(dockerfile, {{"a", "hello"}});
+  ASSERT_TRUE(other.result.has_value());
+  EXPECT_FALSE(other.result->has_error()) << other.result->error().message();
+  EXPECT_EQ(other.missing.size(), 1u);  // it uploaded the file itself
+  EXPECT_EQ(temp_files(), 0);
 }
 
 TEST_F(BuildServiceTest, ABuildPastItsTimeoutFailsAndStopsItsJob) {

@@ -22,11 +22,21 @@ namespace strata::coordinator {
 class ContextUploadReceiver {
  public:
   // REQUIRES: all outlive the receiver.
-  ContextUploadReceiver(cache::BlobStore& blobs, BuildSessionTable& sessions, Outbox& outbox)
-      : blobs_(blobs), sessions_(sessions), outbox_(outbox), receiver_(blobs, /*deferred=*/true) {}
+  ContextUploadReceiver(cache::BlobStore& blobs, BuildSessionTable& sessions, Outbox& outbox,
+                        Clock& clock)
+      : blobs_(blobs),
+        sessions_(sessions),
+        outbox_(outbox),
+        receiver_(blobs, clock, /*deferred=*/true) {}
 
   void OnBlobPut(const std::string& peer, const protocol::Envelope& envelope);
   void OnContextUploaded(const std::string& peer, const protocol::Envelope& envelope);
+  // Client `peer` is gone: its unfinished uploads (temp files, descriptors)
+  // are dropped. Returns how many.
+  size_t OnClientGone(const std::string& peer) { return receiver_.Abandon("c/" + peer + "/"); }
+  // Drops uploads idle for `max_idle_nanos`.
+  size_t ExpireIdleUploads(int64_t max_idle_nanos) { return receiver_.ExpireIdle(max_idle_nanos); }
+  size_t pending_uploads() const { return receiver_.pending(); }
 
  private:
   cache::BlobStore& blobs_;

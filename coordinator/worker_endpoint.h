@@ -21,11 +21,13 @@ namespace strata::coordinator {
 class WorkerEndpoint {
  public:
   // REQUIRES: all outlive the endpoint.
-  WorkerEndpoint(cache::BlobStore& blobs, WorkerPool& pool, Outbox& outbox)
-      : blobs_(blobs), pool_(pool), outbox_(outbox), receiver_(blobs) {}
+  WorkerEndpoint(cache::BlobStore& blobs, WorkerPool& pool, Outbox& outbox, Clock& clock)
+      : blobs_(blobs), pool_(pool), outbox_(outbox), receiver_(blobs, clock) {}
 
   // Every message of the worker endpoint; replies go through the Outbox.
   void Handle(const std::string& peer, const protocol::Envelope& envelope);
+  // Drops layer uploads idle for `max_idle_nanos` (a worker died mid-upload).
+  size_t ExpireIdleUploads(int64_t max_idle_nanos) { return receiver_.ExpireIdle(max_idle_nanos); }
 
  private:
   cache::BlobStore& blobs_;
