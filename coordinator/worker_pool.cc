@@ -65,6 +65,8 @@ v1::Registered WorkerPool::RegisterLocked(const std::string& peer, const v1::Reg
   w.id = request.worker_id();
   w.peer = peer;
   w.slots = std::max<uint32_t>(1, request.slots());
+  auto host = request.labels().find("host");
+  w.host = host == request.labels().end() ? "" : host->second;
   w.last_seen = clock_.NowMonotonicNanos();
   LOG(INFO) << "worker " << w.id << " registered (" << w.slots << " slots, " << request.platform()
             << ", version " << request.version() << ")";
@@ -96,6 +98,10 @@ Status WorkerPool::HeartbeatLocked(const v1::Heartbeat& heartbeat) {
   Worker& w = it->second;
   w.last_seen = clock_.NowMonotonicNanos();
   w.snapshots = {heartbeat.snapshots().begin(), heartbeat.snapshots().end()};
+  if (heartbeat.draining() && !w.draining) {
+    LOG(INFO) << "worker " << w.id << " drains: no new jobs go to it";
+  }
+  w.draining = heartbeat.draining();
   if (static_cast<int>(heartbeat.running_jobs()) != heartbeat.running_job_ids_size()) {
     return Status::OK();  // a worker that does not list its jobs
   }
@@ -343,7 +349,7 @@ std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
   std::vector<WorkerInfo> out;
   for (const auto& [id, w] : workers_) {
     out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()},
-                   w.snapshots.size(), now - w.last_seen});
+                   w.snapshots.size(), now - w.last_seen, w.draining, w.host});
   }
   return out;
 }
@@ -416,7 +422,7 @@ WorkerPool::Worker* WorkerPool::PickWorkerLocked(const Ticket& ticket) {
   for (auto& entry : workers_) {
     // Not a structured binding: clang 14 cannot capture one in a lambda.
     Worker& w = entry.second;
-    if (w.running.size() >= w.slots) continue;
+    if (w.running.size() >= w.slots || w.draining) continue;
     // A suspect runs alone, so that a second loss is its own.
     if (ticket.crashes > 0 && !w.running.empty()) continue;
     if (RunsSuspectLocked(w)) continue;

@@ -6,7 +6,8 @@
 //
 //  - A job goes to a worker holding its parent snapshot when one has a free
 //    slot (locality), else to the least loaded one; never more than `slots`
-//    jobs are out on a worker.
+//    jobs are out on a worker, none to a worker whose heartbeat says it
+//    drains.
 //  - A worker silent for dead_after_ms, or one that registers again (it
 //    restarted), is lost: its running jobs go back to the front of the queue
 //    (at most kMaxAttempts runs per job).
@@ -162,6 +163,8 @@ class WorkerPool : public JobRunner {
     std::vector<std::string> running;  // attempt ids
     size_t snapshots = 0;              // the snapshots its last heartbeat listed
     int64_t silent_nanos = 0;          // since its last heartbeat (or registration)
+    bool draining = false;             // it takes no new job
+    std::string host;                  // where it runs (its Register's "host" label)
   };
   std::vector<WorkerInfo> Workers() const EXCLUDES(mu_);
   // Jobs queued or running: while non-zero the coordinator is not idle.
@@ -177,6 +180,8 @@ class WorkerPool : public JobRunner {
     int64_t last_seen = 0;
     std::set<std::string> snapshots;
     std::set<std::string> running;  // attempt ids
+    bool draining = false;          // its last heartbeat said so: no new job
+    std::string host;
     // Attempts in `running` the last heartbeats left out, and how many times.
     std::map<std::string, int> unreported;
   };

@@ -637,5 +637,23 @@ TEST_F(WorkerPoolTest, BuildsShareTheQueueRoundRobin) {
   EXPECT_EQ(order[2], "big-2-1");
 }
 
+TEST_F(WorkerPoolTest, ADrainingWorkerGetsNoNewJob) {
+  pool_.Register("peer-a", Reg("a", 4));
+  pool_.Tick();
+  v1::Heartbeat draining = Beat("a");
+  draining.set_draining(true);
+  ASSERT_TRUE(pool_.Heartbeat(draining).ok());
+  auto ticket = pool_.Submit(Job("j1"), nullptr);
+  EXPECT_TRUE(sender_.Sent().empty());
+  ASSERT_EQ(pool_.Workers().size(), 1u);
+  EXPECT_TRUE(pool_.Workers()[0].draining);
+  pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
+  ASSERT_EQ(sender_.Sent().size(), 1u);
+  EXPECT_EQ(sender_.Sent()[0].first, "peer-b");
+  pool_.OnJobResult(From("b", Done("j1-1")));
+  EXPECT_TRUE(pool_.Wait(ticket).ok());
+}
+
 }  // namespace
 }  // namespace strata::coordinator

@@ -28,6 +28,16 @@ WorkerAgent::~WorkerAgent() {
 
 void WorkerAgent::Stop() { stop_ = true; }
 
+void WorkerAgent::Drain(std::chrono::milliseconds grace) {
+  if (draining_.exchange(true)) return;
+  drain_deadline_ns_ =
+      std::chrono::duration_cast<std::chrono::nanoseconds>((Clock::now() + grace).time_since_epoch())
+          .count();
+  beat_now_ = true;
+  LOG(INFO) << "worker " << options_.worker_id << " draining: no new jobs; " << running_jobs()
+            << " running job(s) get " << grace.count() / 1000 << " s to finish";
+}
+
 Status WorkerAgent::Run() {
   // Scratch of a worker that died here: layer blobs it was writing or had
   // not handed over yet, contexts and scripts.
@@ -57,11 +67,26 @@ Status WorkerAgent::Run() {
       reg->set_slots(options_.slots);
       reg->set_platform(options_.platform);
       reg->set_version(options_.version);
+      if (!options_.host.empty()) (*reg->mutable_labels())["host"] = options_.host;
       Status sent = connection->Send(envelope);
       if (!sent.ok()) LOG(WARN) << "worker: Register not sent: " << sent.message();
       register_sent = Clock::now();
     }
     ReapJobs(/*all=*/false);
+    if (draining_) {
+      const int64_t now =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+              .count();
+      if (running_jobs() == 0) {
+        LOG(INFO) << "worker " << options_.worker_id << " drained: every job finished";
+        break;
+      }
+      if (now >= drain_deadline_ns_) {
+        LOG(WARN) << "worker " << options_.worker_id << " drain period over: handing back "
+                  << running_jobs() << " running job(s)";
+        break;
+      }
+    }
     Result<protocol::Envelope> in = connection->Receive(kPollInterval);
     if (!in.ok()) {
       if (in.status().code() != StatusCode::kTimedOut) {
@@ -94,6 +119,7 @@ Status WorkerAgent::Run() {
       LOG(DEBUG) << "worker: ignoring " << protocol::BodyName(*in) << " from the coordinator";
     }
   }
+  stop_ = true;  // a drain ended the loop: the heartbeats end too
   LOG(INFO) << "worker " << options_.worker_id << " stopping: cancelling " << running_jobs()
             << " running job(s)";
   ReapJobs(/*all=*/true);
@@ -119,10 +145,11 @@ void WorkerAgent::HeartbeatLoop() {
   }
   Clock::time_point next = Clock::now();
   while (!stop_) {
-    if (registered_ && Clock::now() >= next) {
+    if (registered_ && (Clock::now() >= next || beat_now_.exchange(false))) {
       protocol::Envelope envelope = protocol::NewEnvelope((*connection)->NextRequestId());
       v1::Heartbeat* beat = envelope.mutable_heartbeat();
       beat->set_worker_id(options_.worker_id);
+      beat->set_draining(draining_);
       {
         std::lock_guard<std::mutex> lock(mu_);
         beat->set_running_jobs(static_cast<uint32_t>(running_ids_.size()));
@@ -226,7 +253,17 @@ void WorkerAgent::RunJob(const protocol::Envelope& envelope, const std::atomic<b
     return;  // the coordinator re-queues it when our heartbeats stop
   }
   protocol::Envelope reply = protocol::NewEnvelope(envelope.request_id());
-  *reply.mutable_job_result() = runner_.Run(job, envelope.request_id(), **connection, cancel);
+  if (draining_) {
+    // Sent before the coordinator heard that we drain: it runs elsewhere.
+    v1::JobResult* refused = reply.mutable_job_result();
+    refused->set_job_id(job.job_id());
+    refused->set_worker_id(options_.worker_id);
+    *refused->mutable_error() = protocol::ErrorFromStatus(
+        Status::Unavailable("worker " + options_.worker_id + " is draining (SIGTERM)")
+            .WithRetryable(true));
+  } else {
+    *reply.mutable_job_result() = runner_.Run(job, envelope.request_id(), **connection, cancel);
+  }
   Status sent = (*connection)->Send(reply);
   if (!sent.ok()) {
     LOG(ERROR) << "worker: job " << job.job_id() << ": JobResult not sent: " << sent.message();

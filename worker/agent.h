@@ -30,6 +30,7 @@ struct WorkerAgentOptions {
   // (contexts, heredoc scripts). Created if missing.
   std::string work_dir;
   std::string platform = "linux/amd64";
+  std::string host;  // where it runs, shown by `strata worker ls` (Register label "host")
   std::string version;
   // Longest wait for one reply (a BlobGet chunk, the Ack of an upload).
   std::chrono::milliseconds reply_timeout{60000};
@@ -49,6 +50,10 @@ struct WorkerAgentOptions {
 //    shared blob directory has it, and one JobResult sent;
 //  - a CancelJob from the coordinator stops that job's RUN (its build was
 //    cancelled, or it ran past the job timeout);
+//  - Drain() (SIGTERM) stops taking jobs: heartbeats say so at once, a Job
+//    that still arrives is answered with a retryable error (it runs
+//    elsewhere), the running ones finish; when none is left, or at the end
+//    of the grace period, the agent stops;
 //  - Stop() ends the loop: no new jobs, running RUNs are cancelled and
 //    report Cancelled (retryable).
 // The snapshotter, runtime, cache and context are not owned and must
@@ -68,6 +73,9 @@ class WorkerAgent {
 
   // Thread-safe; not async-signal-safe (main turns signals into a call).
   void Stop();
+  // Thread-safe. A second call changes nothing.
+  void Drain(std::chrono::milliseconds grace);
+  bool draining() const { return draining_; }
 
   // Jobs running now (for heartbeats and tests).
   uint32_t running_jobs() const;
@@ -99,6 +107,9 @@ class WorkerAgent {
   JobRunner runner_;
 
   std::atomic<bool> stop_{false};
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> beat_now_{false};  // send a heartbeat without waiting for the interval
+  std::atomic<int64_t> drain_deadline_ns_{0};  // steady clock
   std::atomic<bool> registered_{false};
   std::atomic<bool> need_register_{false};  // a heartbeat was answered NotFound
   std::atomic<uint32_t> heartbeat_ms_{1000};

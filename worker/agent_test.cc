@@ -1,6 +1,8 @@
 #include "worker/agent.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <sys/stat.h>
 
 #include <functional>
@@ -182,7 +184,10 @@ class AgentTestBase : public ::testing::Test {
     options.work_dir = dir_ + "/worker";
     options.reply_timeout = seconds(20);
     agent_ = std::make_unique<WorkerAgent>(context_, snapshotter, runtime, cache_.get(), options);
-    agent_thread_ = std::thread([this] { run_status_ = agent_->Run(); });
+    agent_thread_ = std::thread([this] {
+      run_status_ = agent_->Run();
+      agent_returned_ = true;
+    });
     ASSERT_TRUE(coordinator_->PumpUntil([&] { return !coordinator_->registers.empty(); }))
         << "the agent never registered";
   }
@@ -255,6 +260,7 @@ class AgentTestBase : public ::testing::Test {
   std::unique_ptr<WorkerAgent> agent_;
   std::thread agent_thread_;
   Status run_status_;
+  std::atomic<bool> agent_returned_{false};
 };
 
 // The protocol side with the fake snapshotter and runtime: runs anywhere.
@@ -549,6 +555,33 @@ TEST_F(AgentRealTest, CancelJobStopsThatRunOnly) {
             static_cast<int>(StatusCode::kCancelled));
   EXPECT_FALSE(coordinator_->HasResult("kept"));
   EXPECT_EQ(agent_->running_jobs(), 1u);
+  StopAgent();
+}
+
+// SIGTERM: the running job finishes, one sent meanwhile comes back as a
+// retryable error, and the agent stops by itself once nothing runs.
+TEST_F(AgentRealTest, DrainFinishesTheRunningJobRefusesNewOnesAndStops) {
+  PutInStore(base_.digest(), base_blob_);
+  StartAgent(snapshotter_.get(), runtime_.get(), true);
+  v1::Job job = Job("finishing", v1::Job::KIND_RUN, base_);
+  job.mutable_run()->add_args("echo begun; sleep 1; echo ended > /ended");
+  job.mutable_run()->set_prepend_shell(true);
+  coordinator_->SendJob(job);
+  ASSERT_TRUE(coordinator_->PumpUntil(
+      [&] { return coordinator_->Logs(v1::LogLine::STREAM_STDOUT) == "begun\n"; }));
+  agent_->Drain(seconds(60));
+  coordinator_->SendJob(Job("late", v1::Job::KIND_WORKDIR, base_));
+  ASSERT_TRUE(coordinator_->PumpUntil(
+      [&] { return coordinator_->HasResult("finishing") && coordinator_->HasResult("late"); },
+      seconds(20)));
+  EXPECT_FALSE(coordinator_->results["finishing"].has_error())
+      << coordinator_->results["finishing"].error().message();
+  const v1::JobResult& late = coordinator_->results["late"];
+  ASSERT_TRUE(late.has_error());
+  EXPECT_TRUE(late.error().retryable());
+  EXPECT_NE(late.error().message().find("draining"), std::string::npos);
+  EXPECT_TRUE(coordinator_->PumpUntil([&] { return agent_returned_.load(); }, seconds(10)))
+      << "the drained agent did not stop by itself";
   StopAgent();
 }
 

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/duration.h"
 #include "common/file_lock.h"
 #include "common/file_util.h"
 #include "common/logging.h"
@@ -39,7 +40,8 @@ std::string DefaultId() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string coordinator, root, blob_dir, slots_text, runtime_binary, id, log_level, config;
+  std::string coordinator, root, blob_dir, slots_text, runtime_binary, id, log_level, config,
+      drain_timeout;
   bool exit_with_parent = false;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   CLI::App app("strata-worker: runs build steps (RUN, COPY, ADD, WORKDIR) for a coordinator",
@@ -62,6 +64,10 @@ int main(int argc, char** argv) {
           {"--id", "STRATA_WORKER_ID", "", "this worker's name in the pool (default hostname-pid)",
            &id},
           {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+          {"--drain-timeout", "STRATA_DRAIN_TIMEOUT", "30s",
+           "on SIGTERM, how long running jobs get to finish before they are handed back "
+           "(a second SIGTERM, or SIGINT, stops at once)",
+           &drain_timeout},
       });
   app.add_flag("--exit-with-parent", exit_with_parent,
                "get SIGTERM when the parent process exits (the local coordinator's worker)");
@@ -94,6 +100,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (id.empty()) id = DefaultId();
+  std::optional<int64_t> drain_nanos = strata::ParseGoDuration(drain_timeout);
+  if (!drain_nanos) {
+    std::cerr << "strata-worker: --drain-timeout '" << drain_timeout
+              << "' is not a duration (e.g. 30s, 5m, or 0 to stop at once)\n";
+    return 2;
+  }
 
   if (exit_with_parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -153,6 +165,8 @@ int main(int argc, char** argv) {
   options.slots = static_cast<uint32_t>(slots);
   options.work_dir = root;
   options.version = "strata-worker 1";
+  char hostname[256] = {};
+  if (::gethostname(hostname, sizeof(hostname) - 1) == 0) options.host = hostname;
   strata::protocol::Context context;
   strata::worker::WorkerAgent agent(context, snapshotter->get(), runtime->get(), blobs->get(),
                                     options);
@@ -162,7 +176,10 @@ int main(int argc, char** argv) {
     struct timespec wait = {0, 200 * 1000 * 1000};
     while (!done) {
       int sig = sigtimedwait(&signals, nullptr, &wait);
-      if (sig == SIGTERM || sig == SIGINT) {
+      if (sig == SIGTERM && !agent.draining() && *drain_nanos > 0) {
+        LOG(INFO) << "worker: SIGTERM, draining";
+        agent.Drain(std::chrono::milliseconds(*drain_nanos / 1'000'000));
+      } else if (sig == SIGTERM || sig == SIGINT) {
         LOG(INFO) << "worker: signal " << sig << ", shutting down";
         agent.Stop();
       }

@@ -8,7 +8,9 @@
 #  - a client killed (SIGKILL, and Ctrl-C) mid-RUN stops that RUN on its
 #    worker and tags nothing;
 #  - a worker SIGKILLed mid-RUN: the step runs again on another worker and
-#    the build succeeds;
+#    the build succeeds, and the worker's restart removes what the dead run
+#    left; a worker SIGTERMed mid-RUN drains: the step finishes there, the
+#    worker exits;
 #  - the coordinator SIGKILLed and restarted keeps its images, and the
 #    workers come back by themselves.
 source "$(dirname "$0")/lib.sh"
@@ -207,6 +209,37 @@ check "its restart removed the dead run's container" [ -z "$(containers_of "$vic
 mounts=$(findmnt -rn -o TARGET) || mounts="findmnt failed"
 check "and the dead run's overlay mount" [ -z "$(grep "^$E2E_TMP/w$victim/" <<<"$mounts")" ]
 check "and its bundle" [ -z "$(ls -A "$E2E_TMP/w$victim/runc/bundles" 2>&1)" ]
+
+# --- a worker SIGTERMed mid-job drains: it finishes the job, then exits ---
+mkdir drain && cat > drain/Dockerfile <<'EOF'
+FROM busybox
+RUN echo drain-started; sleep 3; echo drained > /drained
+EOF
+"$S" build --progress=plain -t drain drain > drain.log 2>&1 &
+build_pid=$!
+drained=""
+for _ in $(seq 1 300); do
+  for i in 1 2 3; do
+    [ -n "$(containers_of "$i")" ] && drained=$i
+  done
+  [ -n "$drained" ] && break
+  sleep 0.1
+done
+check "the RUN to drain started on a worker" [ -n "$drained" ]
+drained_pid_var=WORKER_PID_$drained
+kill -TERM "${!drained_pid_var}"
+wait "$build_pid"
+drain_rc=$?
+check "the build on the draining worker succeeds" [ "$drain_rc" -eq 0 ]
+fails "its step was not run again" grep -q "retrying on another worker" drain.log
+for _ in $(seq 1 100); do
+  kill -0 "${!drained_pid_var}" 2>/dev/null || break
+  sleep 0.1
+done
+fails "the drained worker exited" kill -0 "${!drained_pid_var}"
+check "it says it drained" grep -q "drained: every job finished" "w$drained.log"
+check "the coordinator sent it nothing more" grep -q "worker w$drained drains: no new jobs go to it" coordinator.log
+start_worker "$drained"
 
 # --- the coordinator SIGKILLed and restarted ---
 client_port=${CLIENT_EP##*:}
