@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/cluster_commands.h"
 #include "cli/build_command.h"
 #include "cli/cli_context.h"
 #include "cli/container_commands.h"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   strata::cli::AddContainerCommands(app, ctx);
   strata::cli::AddBuildCommand(app, ctx);
   strata::cli::AddVersionCommand(app, ctx);
+  strata::cli::AddClusterCommands(app, ctx);
 
   if (std::optional<int> rc = strata::ParseCommandLine(app, argc, argv)) return *rc;
   strata::LogLevel level;

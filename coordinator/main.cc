@@ -19,6 +19,7 @@
 #include "common/options.h"
 #include "common/private_dir.h"
 #include "coordinator/build_service.h"
+#include "coordinator/cluster_info_service.h"
 #include "coordinator/image_service.h"
 #include "coordinator/image_puller.h"
 #include "coordinator/image_pusher.h"
@@ -171,6 +172,9 @@ int main(int argc, char** argv) {
   server.AttachService(pushes);
   strata::coordinator::LoginService logins(*registry_client, *credentials, server);
   server.AttachService(logins);
+  strata::coordinator::ClusterInfoService cluster_info(
+      **store, pool, builds, server, {(*listener)->endpoint(), (*workers)->endpoint(), root});
+  server.AttachService(cluster_info);
 
   std::unique_ptr<strata::coordinator::LocalWorker> worker;
   if (want_local_worker) {

@@ -61,6 +61,7 @@ v1::Registered WorkerPool::RegisterLocked(const std::string& peer, const v1::Reg
   if (workers_.contains(request.worker_id())) {
     DropWorkerLocked(request.worker_id(), "it registered again (restarted?)");
   }
+  lost_.erase(request.worker_id());
   Worker& w = workers_[request.worker_id()];
   w.id = request.worker_id();
   w.peer = peer;
@@ -230,6 +231,8 @@ void WorkerPool::TickLocked() {
   for (const std::string& id : dead) {
     DropWorkerLocked(id, "no heartbeat for " + std::to_string(options_.dead_after_ms) + " ms");
   }
+  constexpr int64_t kShownLost = 600LL * 1'000'000'000;
+  std::erase_if(lost_, [&](const auto& kv) { return now - kv.second.since >= kShownLost; });
   if (options_.job_timeout_ms > 0) {
     std::vector<std::shared_ptr<Ticket>> overdue;
     for (const auto& [id, ticket] : jobs_) {
@@ -351,6 +354,15 @@ std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
     out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()},
                    w.snapshots.size(), now - w.last_seen, w.draining, w.host});
   }
+  for (const auto& [id, l] : lost_) {
+    WorkerInfo info;
+    info.id = id;
+    info.slots = l.slots;
+    info.host = l.host;
+    info.silent_nanos = now - l.since;
+    info.lost = true;
+    out.push_back(std::move(info));
+  }
   return out;
 }
 
@@ -444,6 +456,7 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
   LOG(WARN) << "worker " << id << " dropped: " << why << "; " << it->second.running.size()
             << " running job(s) queued again";
   std::set<std::string> running = std::move(it->second.running);
+  lost_[id] = {it->second.host, it->second.slots, it->second.last_seen};
   workers_.erase(it);
   // Requeued in reverse so that they keep their order at the front.
   for (auto job = running.rbegin(); job != running.rend(); ++job) {

@@ -165,6 +165,7 @@ class WorkerPool : public JobRunner {
     int64_t silent_nanos = 0;          // since its last heartbeat (or registration)
     bool draining = false;             // it takes no new job
     std::string host;                  // where it runs (its Register's "host" label)
+    bool lost = false;                 // dropped (silent, or restarted) in the last 10 minutes
   };
   std::vector<WorkerInfo> Workers() const EXCLUDES(mu_);
   // Jobs queued or running: while non-zero the coordinator is not idle.
@@ -224,6 +225,13 @@ class WorkerPool : public JobRunner {
   CondVar done_;  // a ticket got its result
   bool shut_down_ GUARDED_BY(mu_) = false;
   std::map<std::string, Worker> workers_ GUARDED_BY(mu_);
+  // Workers dropped in the last 10 minutes and not back, for Workers().
+  struct Lost {
+    std::string host;
+    uint32_t slots = 0;
+    int64_t since = 0;  // its last heartbeat (monotonic)
+  };
+  std::map<std::string, Lost> lost_ GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Ticket>> queue_ GUARDED_BY(mu_);
   // Queued or running, by the job_id given to Submit.
   std::map<std::string, std::shared_ptr<Ticket>> jobs_ GUARDED_BY(mu_);

@@ -3,6 +3,7 @@
 # workers", "Cancel"): one strata-coordinator on TCP, three strata-workers
 # with their own roots (no shared blob directory: every layer moves over
 # the wire), and `strata --host` as the client.
+#  - `strata worker ls` and `strata system info` show the pool;
 #  - the independent stages of one build run on three workers at once;
 #  - a cluster build gives the image ID the embedded default gives;
 #  - a client killed (SIGKILL, and Ctrl-C) mid-RUN stops that RUN on its
@@ -58,6 +59,9 @@ for _ in $(seq 1 100); do
 done
 check "three workers registered" [ "$(registered_workers)" -eq 3 ]
 export STRATA_HOST=$CLIENT_EP
+states() { "$S" worker ls --format '{{.ID}} {{.State}}' | sort | tr '\n' ' '; }
+check "worker ls shows them ready" [ "$(states)" = "w1 ready w2 ready w3 ready " ]
+check "system info counts them" [ "$("$S" system info -f '{{.Workers.Ready}} {{.Slots}}')" = "3 3" ]
 
 import_busybox_image busybox:latest
 check "the busybox image is on the coordinator" "$S" image inspect -f '{{.Id}}' busybox:latest
@@ -199,6 +203,7 @@ crash_rc=$?
 check "the build whose worker died succeeds" [ "$crash_rc" -eq 0 ]
 check "its progress says it ran again" grep -q "retrying on another worker (attempt 2/3): worker lost" crash.log
 check "the image is tagged" "$S" image inspect -f '{{.Id}}' crash
+check "worker ls shows the killed worker lost" grep -qx "w$victim lost" <<<"$("$S" worker ls --format '{{.ID}} {{.State}}')"
 start_worker "$victim"  # back for the rest
 for _ in $(seq 1 100); do
   [ "$(grep -c "worker w$victim registered" coordinator.log)" -ge 2 ] && break

@@ -1,0 +1,156 @@
+#include "cli/cluster_commands.h"
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/coordinator_client.h"
+#include "cli/format/format_spec.h"
+#include "cli/humanize.h"
+#include "protocol/envelope.h"
+
+namespace strata::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct FormatFlag {
+  std::string format;
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "Error: " << message << "\n";
+  return 1;
+}
+
+// Sends `request` and returns the reply, or prints the error.
+Result<protocol::Envelope> Ask(const CliContext& ctx, protocol::Envelope request) {
+  ASSIGN_OR_RETURN(std::unique_ptr<CoordinatorClient> client, CoordinatorClient::Connect(ctx));
+  ASSIGN_OR_RETURN(protocol::Envelope reply, client->Call(request));
+  if (reply.has_error()) return protocol::StatusFromError(reply.error());
+  return reply;
+}
+
+int RunWorkerList(const CliContext& ctx, const FormatFlag& f) {
+  auto spec = format::FormatSpec::Parse(
+      f.format.empty() ? "table" : f.format,
+      "{{.ID}}\t{{.Host}}\t{{.Slots}}\t{{.Running}}\t{{.Snapshots}}\t{{.LastHeartbeat}}\t{{.State}}");
+  if (!spec.ok()) return Fail(spec.status().message());
+  protocol::Envelope request = protocol::NewEnvelope(0);
+  request.mutable_list_workers();
+  Result<protocol::Envelope> reply = Ask(ctx, std::move(request));
+  if (!reply.ok()) return Fail(reply.status().message());
+  if (!reply->has_worker_list()) return Fail("the coordinator did not answer with a worker list");
+  std::vector<Json> rows;
+  for (const v1::WorkerSummary& w : reply->worker_list().workers()) {
+    Json j;
+    j["ID"] = w.id();
+    j["Host"] = w.host();
+    j["Slots"] = w.slots();
+    j["Running"] = w.running();
+    j["Snapshots"] = w.snapshots();
+    j["LastHeartbeat"] = std::to_string(w.silent_ms() / 1000) + "s ago";
+    j["State"] = w.state();
+    j["RunningJobs"] = Json(std::vector<std::string>(w.running_job_ids().begin(),
+                                                      w.running_job_ids().end()));
+    rows.push_back(std::move(j));
+  }
+  auto out = spec->Render(rows, {{"LastHeartbeat", "LAST HEARTBEAT"}});
+  if (!out.ok()) return Fail(out.status().message());
+  std::cout << *out;
+  return 0;
+}
+
+Json InfoJson(const v1::SystemInfoResult& i) {
+  Json j;
+  j["ServerVersion"] = i.version();
+  j["Coordinator"] = i.client_endpoint();
+  j["WorkerEndpoint"] = i.worker_endpoint();
+  j["RootDir"] = i.root();
+  j["Images"] = i.images();
+  j["CacheEntries"] = i.cache_entries();
+  j["Blobs"] = i.blobs();
+  j["BlobBytes"] = i.blob_bytes();
+  j["Workers"] = {{"Ready", i.workers_ready()},
+                  {"Draining", i.workers_draining()},
+                  {"Lost", i.workers_lost()}};
+  j["Slots"] = i.slots();
+  j["RunningJobs"] = i.running_jobs();
+  j["QueuedJobs"] = i.queued_jobs();
+  j["RunningBuilds"] = i.running_builds();
+  return j;
+}
+
+int RunSystemInfo(const CliContext& ctx, const FormatFlag& f) {
+  std::optional<format::FormatSpec> spec;
+  if (!f.format.empty()) {
+    auto parsed = format::FormatSpec::Parse(f.format);
+    if (!parsed.ok()) return Fail(parsed.status().message());
+    spec = std::move(*parsed);
+  }
+  protocol::Envelope request = protocol::NewEnvelope(0);
+  request.mutable_system_info();
+  Result<protocol::Envelope> reply = Ask(ctx, std::move(request));
+  if (!reply.ok()) return Fail(reply.status().message());
+  if (!reply->has_system_info_result()) return Fail("the coordinator did not answer with its info");
+  const v1::SystemInfoResult& i = reply->system_info_result();
+  if (spec) {
+    auto out = spec->Render({InfoJson(i)});
+    if (!out.ok()) return Fail(out.status().message());
+    std::cout << *out;
+    return 0;
+  }
+  const uint32_t workers = i.workers_ready() + i.workers_draining() + i.workers_lost();
+  std::cout << "Server:\n"
+            << " Server Version: " << i.version() << "\n"
+            << " Coordinator: " << i.client_endpoint() << "\n"
+            << " Worker Endpoint: " << i.worker_endpoint() << "\n"
+            << " Strata Root Dir: " << i.root() << "\n"
+            << " Images: " << i.images() << "\n"
+            << " Cache Entries: " << i.cache_entries() << "\n"
+            << " Blobs: " << i.blobs() << " (" << HumanSize(static_cast<double>(i.blob_bytes()))
+            << ")\n"
+            << " Workers: " << workers << "\n"
+            << "  Ready: " << i.workers_ready() << "\n"
+            << "  Draining: " << i.workers_draining() << "\n"
+            << "  Lost: " << i.workers_lost() << "\n"
+            << " Slots: " << i.slots() << "\n"
+            << " Running Jobs: " << i.running_jobs() << "\n"
+            << " Queued Jobs: " << i.queued_jobs() << "\n"
+            << " Running Builds: " << i.running_builds() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddClusterCommands(CLI::App& app, CliContext& ctx) {
+  CLI::App* worker = app.add_subcommand("worker", "Manage the build farm's workers");
+  worker->require_subcommand(1);
+  auto ls_flags = std::make_shared<FormatFlag>();
+  CLI::App* ls = worker->add_subcommand("ls", "List the workers");
+  ls->alias("list");
+  ls->add_option("--format", ls_flags->format,
+                 "format output: table, table TEMPLATE, json, or a Go template");
+  ls->final_callback(
+      [&ctx, ls_flags] { ctx.run = [&ctx, ls_flags] { return RunWorkerList(ctx, *ls_flags); }; });
+
+  CLI::App* system = app.add_subcommand("system", "Manage strata");
+  system->require_subcommand(1);
+  auto info_flags = std::make_shared<FormatFlag>();
+  CLI::App* info = system->add_subcommand("info", "Display system-wide information");
+  info->add_option("-f,--format", info_flags->format, "format output with a Go template, or json");
+  info->final_callback([&ctx, info_flags] {
+    ctx.run = [&ctx, info_flags] { return RunSystemInfo(ctx, *info_flags); };
+  });
+  // `strata info`, as `docker info`.
+  auto top_flags = std::make_shared<FormatFlag>();
+  CLI::App* top = app.add_subcommand("info", "Display system-wide information");
+  top->add_option("-f,--format", top_flags->format, "format output with a Go template, or json");
+  top->final_callback(
+      [&ctx, top_flags] { ctx.run = [&ctx, top_flags] { return RunSystemInfo(ctx, *top_flags); }; });
+}
+
+}  // namespace strata::cli
