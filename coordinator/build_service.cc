@@ -164,9 +164,26 @@ void BuildService::EndSession(const std::shared_ptr<BuildSession>& session,
   --running_;
 }
 
+BuildService::Stats BuildService::stats() const {
+  return {build_seconds_.Read(), succeeded_,   failed_, cancelled_,
+          steps_cached_,         steps_run_};
+}
+
 void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request) {
   const uint64_t id = session->request_id();
-  auto finish = [&](Envelope last) { EndSession(session, std::move(last)); };
+  const int64_t started = clock_.NowMonotonicNanos();
+  auto finish = [&](Envelope last) {
+    build_seconds_.Observe(static_cast<double>(clock_.NowMonotonicNanos() - started) / 1e9);
+    const bool failed = last.has_error() || last.build_result().has_error();
+    if (!failed) {
+      ++succeeded_;
+    } else if (!session->scope().cancelled().ok()) {
+      ++cancelled_;
+    } else {
+      ++failed_;
+    }
+    EndSession(session, std::move(last));
+  };
   auto fail_early = [&](const Status& status) {
     LOG(INFO) << "build " << session->build_id() << " refused: " << status.message();
     finish(protocol::ErrorReply(id, status));
@@ -218,6 +235,8 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
       session->Send(std::move(event));
     }
   }
+  steps_cached_ += static_cast<uint64_t>(result->cached_steps);
+  steps_run_ += static_cast<uint64_t>(result->ran_steps);
   FillBuildResult(*result, request, out);
   LOG(INFO) << "build " << session->build_id() << " done: " << result->image.id.ToString() << " ("
             << result->ran_steps << " run, " << result->cached_steps << " cached)";

@@ -20,6 +20,8 @@
 #include "common/private_dir.h"
 #include "coordinator/build_service.h"
 #include "coordinator/cluster_info_service.h"
+#include "coordinator/http_endpoint.h"
+#include "coordinator/metrics_service.h"
 #include "coordinator/image_service.h"
 #include "coordinator/image_puller.h"
 #include "coordinator/image_pusher.h"
@@ -55,7 +57,7 @@ int Fail(const std::string& what, const strata::Status& s) {
 
 int main(int argc, char** argv) {
   std::string root, listen, worker_listen, local_worker, idle, log_level, config, insecure,
-      job_timeout;
+      job_timeout, metrics_listen;
   CLI::App app("strata-coordinator: the image store and build scheduler", "strata-coordinator");
   strata::AddOptionTable(
       app,
@@ -73,6 +75,10 @@ int main(int argc, char** argv) {
           {"--idle-timeout", "STRATA_IDLE_TIMEOUT", "0",
            "exit after this many seconds without a request (0: never)", &idle},
           {"--log-level", "STRATA_LOG_LEVEL", "info", "debug, info, warn or error", &log_level},
+          {"--metrics-listen", "STRATA_METRICS_LISTEN", "",
+           "serve /metrics (Prometheus) and /healthz over HTTP on HOST:PORT, e.g. 127.0.0.1:9700 "
+           "(empty: off)",
+           &metrics_listen},
           {"--job-timeout", "STRATA_JOB_TIMEOUT", "0",
            "stop a build step that runs longer than this on its worker, e.g. 2h (0: never)",
            &job_timeout},
@@ -175,6 +181,15 @@ int main(int argc, char** argv) {
   strata::coordinator::ClusterInfoService cluster_info(
       **store, pool, builds, server, {(*listener)->endpoint(), (*workers)->endpoint(), root});
   server.AttachService(cluster_info);
+  strata::coordinator::MetricsService metrics(**store, pool, builds);
+  std::unique_ptr<strata::coordinator::HttpEndpoint> metrics_endpoint;
+  if (!metrics_listen.empty()) {
+    auto started = strata::coordinator::HttpEndpoint::Start(
+        metrics_listen, [&metrics](const std::string& path) { return metrics.Serve(path); });
+    if (!started.ok()) return Fail("--metrics-listen " + metrics_listen, started.status());
+    metrics_endpoint = std::move(*started);
+    LOG(INFO) << "metrics on http://" << metrics_endpoint->address() << "/metrics";
+  }
 
   std::unique_ptr<strata::coordinator::LocalWorker> worker;
   if (want_local_worker) {

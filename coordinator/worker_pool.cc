@@ -246,6 +246,7 @@ void WorkerPool::TickLocked() {
                               std::to_string(options_.job_timeout_ms / 1000) +
                               " s (strata-coordinator --job-timeout)";
       StopRunningLocked(*ticket, why);
+      ++timed_out_;
       FinishLocked(ticket, Status::TimedOut(why));
     }
   }
@@ -319,6 +320,7 @@ void WorkerPool::Cancel(const std::string& job_id, const Status& why) {
   LOG(INFO) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
             << ") cancelled: " << why.message();
   StopRunningLocked(*ticket, why.message());
+  ++cancelled_;
   FinishLocked(ticket, why);
   DispatchLocked();  // its slot is free
 }
@@ -376,6 +378,18 @@ size_t WorkerPool::queued_jobs() const {
   return queue_.size();
 }
 
+WorkerPool::Stats WorkerPool::stats() const {
+  Stats out;
+  out.job_seconds = job_seconds_.Read();
+  out.dispatch_seconds = dispatch_seconds_.Read();
+  MutexLock lock(mu_);
+  out.retried = retried_;
+  out.cancelled = cancelled_;
+  out.timed_out = timed_out_;
+  out.workers_lost = workers_lost_;
+  return out;
+}
+
 std::deque<std::shared_ptr<WorkerPool::Ticket>>::iterator WorkerPool::NextQueuedLocked() {
   auto next = queue_.end();
   uint64_t next_served = 0;
@@ -411,6 +425,7 @@ void WorkerPool::DispatchLocked() {
     }
     shares_[ticket->job.build_id()].last_served = ++dispatches_;
     ticket->started_at = clock_.NowMonotonicNanos();
+    dispatch_seconds_.Observe(static_cast<double>(ticket->started_at - ticket->queued_at) / 1e9);
     ticket->worker = w->id;
     w->running.insert(ticket->job.job_id());
     attempts_[ticket->job.job_id()] = ticket;
@@ -456,6 +471,7 @@ void WorkerPool::DropWorkerLocked(const std::string& id, const std::string& why)
   LOG(WARN) << "worker " << id << " dropped: " << why << "; " << it->second.running.size()
             << " running job(s) queued again";
   std::set<std::string> running = std::move(it->second.running);
+  ++workers_lost_;
   lost_[id] = {it->second.host, it->second.slots, it->second.last_seen};
   workers_.erase(it);
   // Requeued in reverse so that they keep their order at the front.
@@ -491,6 +507,8 @@ void WorkerPool::RequeueLocked(const std::shared_ptr<Ticket>& ticket, const std:
   }
   LOG(WARN) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction() << "): " << why
             << "; attempt " << ticket->attempts + 1 << "/" << kMaxAttempts;
+  ++retried_;
+  ticket->queued_at = clock_.NowMonotonicNanos();
   if (ticket->on_retry) {
     JobRetry retry{ticket->attempts + 1, kMaxAttempts, shown};
     announcements_.push_back([fn = ticket->on_retry, retry] { fn(retry); });
@@ -512,6 +530,9 @@ void WorkerPool::FinishLocked(const std::shared_ptr<Ticket>& ticket, Result<v1::
   // Only the current attempt can be on a worker's running set: an earlier
   // one's worker was dropped with its set.
   if (w != workers_.end()) w->second.running.erase(ticket->job.job_id());
+  if (!ticket->worker.empty() && result.ok()) {  // a worker's answer ends it
+    job_seconds_.Observe(static_cast<double>(clock_.NowMonotonicNanos() - ticket->started_at) / 1e9);
+  }
   for (const auto& [attempt, peer] : ticket->sent_to) attempts_.erase(attempt);
   ticket->worker.clear();
   std::erase(queue_, ticket);

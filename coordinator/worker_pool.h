@@ -58,6 +58,7 @@
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "coordinator/build_scope.h"
+#include "coordinator/metrics_histogram.h"
 #include "common/result.h"
 #include "protocol/envelope.h"
 
@@ -172,6 +173,13 @@ class WorkerPool : public JobRunner {
   size_t outstanding_jobs() const EXCLUDES(mu_);
   // Jobs waiting for a slot.
   size_t queued_jobs() const EXCLUDES(mu_);
+  // For /metrics: how long jobs ran on their worker (sent to result), how
+  // long they waited in the queue before each dispatch, and counts.
+  struct Stats {
+    Histogram::Snapshot job_seconds, dispatch_seconds;
+    uint64_t retried = 0, cancelled = 0, timed_out = 0, workers_lost = 0;
+  };
+  Stats stats() const EXCLUDES(mu_);
 
  private:
   struct Worker {
@@ -247,6 +255,11 @@ class WorkerPool : public JobRunner {
   };
   std::map<std::string, Share> shares_ GUARDED_BY(mu_);
   uint64_t dispatches_ GUARDED_BY(mu_) = 0;
+  Histogram job_seconds_, dispatch_seconds_;  // thread-safe themselves
+  uint64_t retried_ GUARDED_BY(mu_) = 0;
+  uint64_t cancelled_ GUARDED_BY(mu_) = 0;
+  uint64_t timed_out_ GUARDED_BY(mu_) = 0;
+  uint64_t workers_lost_ GUARDED_BY(mu_) = 0;
   std::vector<std::function<void()>> announcements_ GUARDED_BY(mu_);
 };
 

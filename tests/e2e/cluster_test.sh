@@ -3,7 +3,7 @@
 # workers", "Cancel"): one strata-coordinator on TCP, three strata-workers
 # with their own roots (no shared blob directory: every layer moves over
 # the wire), and `strata --host` as the client.
-#  - `strata worker ls` and `strata system info` show the pool;
+#  - `strata worker ls`, `strata system info` and /metrics show the pool;
 #  - the independent stages of one build run on three workers at once;
 #  - a cluster build gives the image ID the embedded default gives;
 #  - a client killed (SIGKILL, and Ctrl-C) mid-RUN stops that RUN on its
@@ -28,7 +28,7 @@ export STRATA_ROOT=$E2E_TMP/client  # the client's own state (stat cache); the s
 # sets CLIENT_EP and WORKER_EP from its log.
 start_coordinator() {
   "$BIN/strata-coordinator" --root "$C" --listen "tcp://127.0.0.1:${1:-0}" \
-    --workers "tcp://127.0.0.1:${2:-0}" >> coordinator.log 2>&1 &
+    --workers "tcp://127.0.0.1:${2:-0}" --metrics-listen 127.0.0.1:0 >> coordinator.log 2>&1 &
   COORDINATOR_PID=$!
   local line=""
   for _ in $(seq 1 100); do
@@ -38,6 +38,7 @@ start_coordinator() {
   done
   CLIENT_EP=$(awk '{print $2}' <<<"$line" | tr -d ,)
   WORKER_EP=$(awk '{print $5}' <<<"$line")
+  METRICS=$(grep -o 'metrics on http://[0-9.:]*' coordinator.log | tail -1 | awk '{print $3}')
 }
 start_worker() {
   "$BIN/strata-worker" --coordinator "$WORKER_EP" --slots 1 --root "$E2E_TMP/w$1" --id "w$1" \
@@ -179,6 +180,15 @@ echo "# RUN stopped ${STOPPED_IN} tenths of a second after the client's Ctrl-C"
 check "an interrupted client's RUN is stopped on its worker" [ "$STOPPED_IN" != never ]
 fails "nothing is tagged for the interrupted build" "$S" image inspect interrupted
 check "the coordinator says why it cancelled" grep -q "went away; cancelling it" coordinator.log
+
+# --- /metrics and /healthz ---
+curl -fsS "$METRICS/metrics" > metrics.txt
+check "the coordinator serves /metrics" [ -s metrics.txt ]
+check "it counts the ready workers" grep -qx 'strata_workers{state="ready"} 3' metrics.txt
+check "and the two cancelled builds" grep -qx 'strata_builds_total{result="cancelled"} 2' metrics.txt
+check "and the jobs they stopped" grep -qx 'strata_jobs_cancelled_total 2' metrics.txt
+check "build durations are a histogram" grep -q '^strata_build_duration_seconds_bucket{le="+Inf"} [1-9]' metrics.txt
+check "/healthz says ok" [ "$(curl -fsS "$METRICS/healthz")" = ok ]
 
 # --- a worker SIGKILLed mid-RUN: the step runs again elsewhere ---
 mkdir crash && cat > crash/Dockerfile <<'EOF'
