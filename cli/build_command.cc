@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/archive_stream.h"
 #include "cli/build_client.h"
 #include "cli/build_output.h"
 #include "cli/build_progress.h"
@@ -330,12 +331,22 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
     auto* save = req.mutable_save_image();
     if (result->tags().empty()) save->add_names(result->image_id());
     for (const std::string& t : result->tags()) save->add_names(t);
-    save->set_output_path(AbsolutePath(out.dest));
     save->set_format(out.type == "oci" ? "oci-archive" : "docker-archive");
-    auto reply = (*client)->Call(req);
-    if (!reply.ok()) {
-      progress->Finish(reply.status().message(), SteadyNowMs());
-      return Fail("exporting to " + out.dest + ": " + reply.status().message());
+    Status exported;
+    if (StreamsFiles(ctx)) {  // the coordinator's disk is not ours
+      save->set_streamed(true);
+      std::ofstream file(AbsolutePath(out.dest), std::ios::binary | std::ios::trunc);
+      Result<uint64_t> saved = file ? DownloadArchive((*client)->connection(), std::move(req), file)
+                                    : Result<uint64_t>(Status::IOError("cannot write " + out.dest));
+      exported = saved.status();
+      if (!exported.ok()) ::unlink(AbsolutePath(out.dest).c_str());
+    } else {
+      save->set_output_path(AbsolutePath(out.dest));
+      exported = (*client)->Call(req).status();
+    }
+    if (!exported.ok()) {
+      progress->Finish(exported.message(), SteadyNowMs());
+      return Fail("exporting to " + out.dest + ": " + exported.message());
     }
     detail += "\nexporting to " + out.type + " archive " + out.dest + " done";
   }

@@ -1,3 +1,4 @@
+#include "cli/archive_stream.h"
 #include "cli/image_commands.h"
 
 #include <fcntl.h>
@@ -92,7 +93,13 @@ int RunImport(const CliContext& ctx, const ImportFlags& f) {
   body->set_repo_tag(f.repo_tag);
   body->set_message(f.message);
   for (const auto& c : f.changes) body->add_changes(c);
-  auto reply = (*client)->Call(req);
+  const bool stream = StreamsFiles(ctx);  // the coordinator's disk is not ours
+  if (stream) {
+    body->set_streamed(true);
+    body->set_source_path(f.file == "-" ? "-" : path);  // for the history only
+  }
+  Result<protocol::Envelope> reply =
+      stream ? UploadArchive((*client)->connection(), std::move(req), path) : (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
   std::cout << reply->import_result().id() << "\n";
   return 0;
@@ -340,6 +347,22 @@ int RunSave(const CliContext& ctx, const SaveFlags& f) {
   if (!client.ok()) return Fail(client.status());
   protocol::Envelope req = protocol::NewEnvelope(0);
   for (const auto& n : f.names) req.mutable_save_image()->add_names(n);
+  if (StreamsFiles(ctx)) {  // the coordinator's disk is not ours
+    req.mutable_save_image()->set_streamed(true);
+    if (!spooled.path.empty()) {
+      Result<uint64_t> saved = DownloadArchive((*client)->connection(), std::move(req), std::cout);
+      return saved.ok() ? 0 : Fail(saved.status());
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return Fail(Status::IOError("cannot write " + path));
+    Result<uint64_t> saved = DownloadArchive((*client)->connection(), std::move(req), out);
+    if (!saved.ok()) {
+      out.close();
+      ::unlink(path.c_str());
+      return Fail(saved.status());
+    }
+    return 0;
+  }
   req.mutable_save_image()->set_output_path(path);
   auto reply = (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
@@ -373,7 +396,10 @@ int RunLoad(const CliContext& ctx, const LoadFlags& f) {
   if (!client.ok()) return Fail(client.status());
   protocol::Envelope req = protocol::NewEnvelope(0);
   req.mutable_load_image()->set_input_path(path);
-  auto reply = (*client)->Call(req);
+  const bool stream = StreamsFiles(ctx);  // the coordinator's disk is not ours
+  if (stream) req.mutable_load_image()->set_streamed(true);
+  Result<protocol::Envelope> reply =
+      stream ? UploadArchive((*client)->connection(), std::move(req), path) : (*client)->Call(req);
   if (!reply.ok()) return Fail(reply.status());
   if (!f.quiet) {
     for (const auto& r : reply->load_result().loaded_refs())

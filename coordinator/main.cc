@@ -18,6 +18,7 @@
 #include "common/logging.h"
 #include "common/options.h"
 #include "common/private_dir.h"
+#include "coordinator/archive_stream_service.h"
 #include "coordinator/build_service.h"
 #include "coordinator/cluster_info_service.h"
 #include "coordinator/http_endpoint.h"
@@ -181,6 +182,8 @@ int main(int argc, char** argv) {
   strata::coordinator::ClusterInfoService cluster_info(
       **store, pool, builds, server, {(*listener)->endpoint(), (*workers)->endpoint(), root});
   server.AttachService(cluster_info);
+  strata::coordinator::ArchiveStreamService archives(images, server, root + "/store/tmp");
+  server.AttachService(archives);
   strata::coordinator::MetricsService metrics(**store, pool, builds);
   std::unique_ptr<strata::coordinator::HttpEndpoint> metrics_endpoint;
   if (!metrics_listen.empty()) {

@@ -6,6 +6,8 @@
 #  - `strata worker ls`, `strata system info` and /metrics show the pool;
 #  - the independent stages of one build run on three workers at once;
 #  - a cluster build gives the image ID the embedded default gives;
+#  - import, save, load and build --output move the archive over the
+#    connection, not through a path on the coordinator's disk;
 #  - a client killed (SIGKILL, and Ctrl-C) mid-RUN stops that RUN on its
 #    worker and tags nothing;
 #  - a worker SIGKILLed mid-RUN: the step runs again on another worker and
@@ -140,6 +142,21 @@ check "the embedded default builds it too" \
   env -u STRATA_HOST STRATA_ROOT="$E2E_TMP/embedded" SOURCE_DATE_EPOCH=0 "$S" build -q --iidfile same.embedded same
 check "the cluster build wrote its image ID" [ -s same.cluster ]
 check "both give one image ID" [ "$(cat same.cluster)" = "$(cat same.embedded)" ]
+
+# --- archives stream over the connection: save, load, build --output ---
+quietly() { "$@" > /dev/null; }
+stages_id=$("$S" image inspect -f '{{.Id}}' stages)
+check "save streams the archive to the client" "$S" image save -o saved.tar stages
+check "the archive is Docker's" quietly tar -xOf saved.tar manifest.json
+check "save to stdout streams too" [ "$("$S" image save stages | wc -c)" -eq "$(wc -c < saved.tar)" ]
+"$S" image rm stages > /dev/null
+fails "the image is gone" "$S" image inspect stages
+check "load streams it back" quietly "$S" image load -i saved.tar
+check "the loaded image keeps its ID" [ "$("$S" image inspect -f '{{.Id}}' stages)" = "$stages_id" ]
+check "build --output writes the OCI archive on the client" \
+  "$S" build -q --output type=oci,dest=same.oci.tar same
+check "skopeo reads it" quietly skopeo inspect --raw oci-archive:same.oci.tar
+check "the coordinator kept no temp file of the streams" [ -z "$(ls -A "$C/store/tmp")" ]
 
 # --- a client killed mid-RUN stops the RUN and tags nothing ---
 mkdir long && cat > long/Dockerfile <<'EOF'

@@ -1,0 +1,82 @@
+#pragma once
+
+// Image archives over the wire, for a client whose files are not on the
+// coordinator's disk (`strata --host tcp://...`; docs/protocol.md "Streamed
+// archives"):
+//  - ImportImage{streamed} and LoadImage{streamed}: the client sends the
+//    file as Chunk(R) messages (offsets contiguous from 0, last=true at the
+//    end); the coordinator writes them to a temp file, then imports or
+//    loads it and answers ImportResult / LoadResult (or Error), and removes
+//    the temp file on every path;
+//  - SaveImage{streamed}: the coordinator writes the archive to a temp file,
+//    then sends it as Chunk(R) messages of 1 MiB, at most kSaveWindow bytes
+//    ahead of what the client acknowledged (the client answers each chunk
+//    with Chunk(R){offset = bytes received}), then SaveResult{size}.
+//
+// Threads: the I/O thread calls Handles/HandleClient (the import, load
+// and save themselves run there, as the path-named ones do); each save's
+// sending runs on a thread of its own.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/mutex.h"
+#include "coordinator/client_service.h"
+#include "coordinator/image_service.h"
+#include "coordinator/outbox.h"
+#include "coordinator/request_threads.h"
+
+namespace strata::coordinator {
+
+class ArchiveStreamService : public ClientService {
+ public:
+  static constexpr uint64_t kChunk = 1 << 20;
+  static constexpr uint64_t kSaveWindow = 8 * kChunk;
+
+  // REQUIRES: images and outbox outlive the service; `tmp_dir` exists.
+  ArchiveStreamService(ImageService& images, Outbox& outbox, std::string tmp_dir)
+      : images_(images), outbox_(outbox), tmp_dir_(std::move(tmp_dir)), threads_(outbox) {}
+  ~ArchiveStreamService() override;
+
+  bool Handles(const protocol::Envelope& envelope) const override;
+  void HandleClient(const std::string& peer, const protocol::Envelope& envelope) override;
+  bool busy() const override { return threads_.running() > 0; }
+
+  // Uploads in progress (for tests).
+  size_t pending_uploads() const EXCLUDES(mu_);
+
+ private:
+  struct Upload {
+    protocol::Envelope request;  // ImportImage or LoadImage
+    int fd = -1;
+    std::string path;
+    uint64_t written = 0;
+  };
+  struct SaveFlow {
+    Mutex mu;
+    CondVar acked_changed;
+    uint64_t acked GUARDED_BY(mu) = 0;
+    bool gone GUARDED_BY(mu) = false;
+  };
+
+  void StartUpload(const std::string& peer, const protocol::Envelope& envelope);
+  void OnChunk(const std::string& peer, const protocol::Envelope& envelope);
+  // The upload is complete: import or load it, answer, drop the temp file.
+  void Finish(const std::string& peer, Upload upload);
+  void StartSave(const std::string& peer, const protocol::Envelope& envelope);
+  void SendSaved(const std::string& peer, uint64_t request_id, const std::string& path,
+                 std::shared_ptr<SaveFlow> flow);
+  void Fail(const std::string& peer, uint64_t request_id, const Status& status);
+
+  ImageService& images_;
+  Outbox& outbox_;
+  const std::string tmp_dir_;
+  mutable Mutex mu_;
+  std::map<std::string, Upload> uploads_ GUARDED_BY(mu_);                   // by peer/id
+  std::map<std::string, std::shared_ptr<SaveFlow>> saves_ GUARDED_BY(mu_);  // by peer/id
+  RequestThreads threads_;  // last: joined first
+};
+
+}  // namespace strata::coordinator
