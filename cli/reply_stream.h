@@ -4,7 +4,9 @@
 // coordinator answers request R with any number of messages and then a last
 // one. While it is silent the client pings it after 20 s and gives up after
 // 40 s without an answer, so a long layer transfer is fine and a dead
-// coordinator is not waited for.
+// coordinator is not waited for. A ping sent at the start names the
+// coordinator process (Pong.pid); a Pong from another one means it
+// restarted and the request is lost (Unavailable, "run it again").
 
 #include <cstdint>
 #include <functional>

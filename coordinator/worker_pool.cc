@@ -153,7 +153,7 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::AttemptFromLocked(const std::str
                                                                   bool* current) {
   auto it = attempts_.find(attempt_id);
   if (it == attempts_.end()) {
-    LOG(DEBUG) << what << " of job " << attempt_id
+    LOG(INFO) << what << " of job " << attempt_id
                << " ignored: no such job is waited for (finished, or from before a coordinator "
                   "restart)";
     return nullptr;

@@ -14,8 +14,9 @@
 #    the build succeeds, and the worker's restart removes what the dead run
 #    left; a worker SIGTERMed mid-RUN drains: the step finishes there, the
 #    worker exits;
-#  - the coordinator SIGKILLed and restarted keeps its images, and the
-#    workers come back by themselves.
+#  - the coordinator SIGKILLed and restarted keeps its images, the build
+#    that was in flight fails on its client saying so, the late result of
+#    its job is refused, and the workers come back by themselves.
 source "$(dirname "$0")/lib.sh"
 cd "$E2E_TMP"
 
@@ -277,6 +278,19 @@ start_worker "$drained"
 client_port=${CLIENT_EP##*:}
 worker_port=${WORKER_EP##*:}
 before=$("$S" image ls --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort)
+# A build in flight: its RUN outlives the restart and its result reaches
+# the new coordinator, which never sent that job.
+mkdir inflight && cat > inflight/Dockerfile <<'EOF'
+FROM busybox
+RUN echo inflight-started; sleep 6; echo inflight-finished > /f
+EOF
+"$S" build --progress=plain -t inflight inflight > inflight.log 2>&1 &
+inflight_pid=$!
+for _ in $(seq 1 300); do
+  [ -n "$(all_containers)" ] && break
+  sleep 0.1
+done
+check "the in-flight build's RUN started" [ -n "$(all_containers)" ]
 kill -9 "$COORDINATOR_PID"
 wait "$COORDINATOR_PID" 2>/dev/null
 : > coordinator.log
@@ -290,6 +304,16 @@ for _ in $(seq 1 150); do
   sleep 0.1
 done
 check "the three workers registered again by themselves" [ "$(registered_workers)" -eq 3 ]
+for _ in $(seq 1 600); do
+  kill -0 "$inflight_pid" 2>/dev/null || break
+  sleep 0.1
+done
+wait "$inflight_pid"
+inflight_rc=$?
+check "the build in flight fails on its client" [ "$inflight_rc" -ne 0 ]
+check "saying the coordinator restarted" grep -q "restarted during the build, which was lost with it; run it again" inflight.log
+check "the late result from before the restart is refused" grep -q "result of job .* ignored: no such job is waited for" coordinator.log
+fails "and nothing is tagged for it" "$S" image inspect inflight
 mkdir again && cat > again/Dockerfile <<'EOF'
 FROM busybox
 RUN echo after-restart > /after
