@@ -301,13 +301,15 @@ std::shared_ptr<WorkerPool::Ticket> WorkerPool::Submit(v1::Job job, LogFn on_log
 
 Result<v1::JobResult> WorkerPool::RunJob(v1::Job job, LogFn on_log, RetryFn on_retry,
                                          BuildScope* scope) {
-  const std::string id = job.job_id();
   std::shared_ptr<Ticket> ticket = Submit(std::move(job), std::move(on_log), std::move(on_retry));
   std::unique_ptr<BuildScope::Hook> hook;
   if (scope != nullptr) {
     // After Submit, so that a cancel finds the job; a cancel before it
     // calls the hook at once.
-    hook = scope->OnCancel([this, id](const Status& why) { Cancel(id, why); });
+    hook = scope->OnCancel([this, ticket](const Status& why) {
+      MutexLock lock(mu_);
+      CancelLocked(ticket, why);
+    });
   }
   return Wait(ticket);
 }
@@ -315,8 +317,11 @@ Result<v1::JobResult> WorkerPool::RunJob(v1::Job job, LogFn on_log, RetryFn on_r
 void WorkerPool::Cancel(const std::string& job_id, const Status& why) {
   MutexLock lock(mu_);
   auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) return;
-  std::shared_ptr<Ticket> ticket = it->second;
+  if (it != jobs_.end()) CancelLocked(it->second, why);
+}
+
+void WorkerPool::CancelLocked(const std::shared_ptr<Ticket>& ticket, const Status& why) {
+  if (ticket->result.has_value()) return;  // finished (or refused at Submit) already
   LOG(INFO) << "job " << ticket->job.job_id() << " (" << ticket->job.instruction()
             << ") cancelled: " << why.message();
   StopRunningLocked(*ticket, why.message());

@@ -208,6 +208,8 @@ class WorkerPool : public JobRunner {
   void DispatchLocked() REQUIRES(mu_);
   // The queued ticket to dispatch next (fair share), or queue_.end().
   std::deque<std::shared_ptr<Ticket>>::iterator NextQueuedLocked() REQUIRES(mu_);
+  // Cancel of `ticket` unless it has its result already.
+  void CancelLocked(const std::shared_ptr<Ticket>& ticket, const Status& why) REQUIRES(mu_);
   // Stops the attempt running now on its worker, if any.
   void StopRunningLocked(Ticket& ticket, const std::string& reason) REQUIRES(mu_);
   Worker* PickWorkerLocked(const Ticket& ticket) REQUIRES(mu_);

@@ -52,6 +52,16 @@ start_worker() {
 registered_workers() { grep -c "worker w[0-9] registered" coordinator.log; }
 containers_of() { runc --root "$E2E_TMP/w$1/runc/state" list -q 2>/dev/null; }
 all_containers() { for i in 1 2 3; do containers_of "$i"; done; }
+# The number of the worker that runs a container, waiting up to 30 s; ""
+# when none does.
+worker_running_a_container() {
+  for _ in $(seq 1 300); do
+    for i in 1 2 3; do
+      [ -n "$(containers_of "$i")" ] && { echo "$i"; return; }
+    done
+    sleep 0.1
+  done
+}
 
 start_coordinator
 check "the coordinator serves clients on TCP" [ -n "$CLIENT_EP" ]
@@ -215,14 +225,7 @@ RUN echo crash-started; sleep 4; echo crash-finished > /done
 EOF
 "$S" build --progress=plain -t crash crash > crash.log 2>&1 &
 build_pid=$!
-victim=""
-for _ in $(seq 1 300); do
-  for i in 1 2 3; do
-    [ -n "$(containers_of "$i")" ] && victim=$i
-  done
-  [ -n "$victim" ] && break
-  sleep 0.1
-done
+victim=$(worker_running_a_container)
 check "the RUN to crash started on a worker" [ -n "$victim" ]
 victim_pid_var=WORKER_PID_$victim
 kill -9 "${!victim_pid_var}"
@@ -250,14 +253,7 @@ RUN echo drain-started; sleep 3; echo drained > /drained
 EOF
 "$S" build --progress=plain -t drain drain > drain.log 2>&1 &
 build_pid=$!
-drained=""
-for _ in $(seq 1 300); do
-  for i in 1 2 3; do
-    [ -n "$(containers_of "$i")" ] && drained=$i
-  done
-  [ -n "$drained" ] && break
-  sleep 0.1
-done
+drained=$(worker_running_a_container)
 check "the RUN to drain started on a worker" [ -n "$drained" ]
 drained_pid_var=WORKER_PID_$drained
 kill -TERM "${!drained_pid_var}"
