@@ -5,6 +5,8 @@
 # the wire), and `strata --host` as the client.
 #  - `strata worker ls`, `strata system info` and /metrics show the pool;
 #  - the independent stages of one build run on three workers at once;
+#  - ten clients build at once and every rebuild hits the cache; a 3-step
+#    build submitted behind a 100-step one finishes first;
 #  - a cluster build gives the image ID the embedded default gives;
 #  - import, save, load and build --output move the archive over the
 #    connection, not through a path on the coordinator's disk;
@@ -139,6 +141,44 @@ spread=$(for s in a b c; do grep -l "job .*RUN wget -q -O /got-$s " w1.log w2.lo
 check "each stage ran on one worker" [ "$(ran_on a)$(ran_on b)$(ran_on c)" = 111 ]
 check "the three stages ran on three different workers" [ "$spread" -eq 3 ]
 kill "$RENDEZVOUS_PID" 2>/dev/null
+
+# --- ten clients at once; rebuilds hit the cache on any worker ---
+for i in $(seq 1 10); do
+  mkdir "ten$i"
+  printf 'FROM busybox\nRUN echo client %s > /who\nRUN echo second %s > /second\n' "$i" "$i" > "ten$i/Dockerfile"
+done
+ten_pids=()
+for i in $(seq 1 10); do
+  "$S" build -q -t "ten$i" "ten$i" > "ten$i.log" 2>&1 &
+  ten_pids+=($!)
+done
+ten_failed=0
+for pid in "${ten_pids[@]}"; do wait "$pid" || ten_failed=$((ten_failed + 1)); done
+check "ten concurrent builds from ten clients all succeed" [ "$ten_failed" -eq 0 ]
+rebuilt_cached=0
+for i in $(seq 1 10); do
+  "$S" build --progress=plain "ten$i" > "ten$i.again.log" 2>&1 || continue
+  [ "$(grep -c ' CACHED$' "ten$i.again.log")" -eq 2 ] && rebuilt_cached=$((rebuilt_cached + 1))
+done
+check "each rebuild is served from the cache, whichever worker built it" [ "$rebuilt_cached" -eq 10 ]
+
+# --- a small build is not held behind a long one ---
+{ echo "FROM busybox"; for i in $(seq 1 100); do echo "RUN echo long $i"; done; } > long100.Dockerfile
+mkdir long100 && mv long100.Dockerfile long100/Dockerfile
+printf 'FROM busybox\nRUN echo small 1\nRUN echo small 2\nRUN echo small 3\n' > small3.Dockerfile
+mkdir small3 && mv small3.Dockerfile small3/Dockerfile
+"$S" build --progress=plain -t long100 long100 > long100.log 2>&1 &
+long_pid=$!
+for _ in $(seq 1 300); do
+  grep -q 'RUN echo long 5$' long100.log && break
+  sleep 0.1
+done
+check "the 100-step build is under way" grep -q 'RUN echo long 5$' long100.log
+check "a 3-step build submitted behind it succeeds" "$S" build -q -t small3 small3
+check "and finishes first" kill -0 "$long_pid"
+wait "$long_pid"
+long_rc=$?
+check "the 100-step build succeeds too" [ "$long_rc" -eq 0 ]
 
 # --- the same image ID as the embedded default ---
 mkdir same && echo "same bytes" > same/file && cat > same/Dockerfile <<'EOF'
