@@ -165,8 +165,7 @@ void BuildService::EndSession(const std::shared_ptr<BuildSession>& session,
 }
 
 BuildService::Stats BuildService::stats() const {
-  return {build_seconds_.Read(), succeeded_,   failed_, cancelled_,
-          steps_cached_,         steps_run_};
+  return {build_seconds_.Read(), succeeded_, failed_, cancelled_, steps_cached_, steps_run_};
 }
 
 void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/build_info.h"
+#include "coordinator/farm_counts.h"
 
 namespace strata::coordinator {
 
@@ -37,7 +38,7 @@ v1::WorkerList ClusterInfoService::ListWorkers() const {
     s->set_running(static_cast<uint32_t>(w.running.size()));
     s->set_snapshots(static_cast<uint32_t>(w.snapshots));
     s->set_silent_ms(w.silent_nanos / 1'000'000);
-    s->set_state(w.lost ? "lost" : w.draining ? "draining" : "ready");
+    s->set_state(WorkerState(w));
     for (const std::string& job : w.running) s->add_running_job_ids(job);
   }
   return list;
@@ -50,25 +51,15 @@ Result<v1::SystemInfoResult> ClusterInfoService::SystemInfo() const {
   info.set_images(static_cast<uint32_t>(images.size()));
   ASSIGN_OR_RETURN(std::vector<cache::CacheEntry> entries, store_.metadata().ListCacheEntries());
   info.set_cache_entries(static_cast<uint32_t>(entries.size()));
-  ASSIGN_OR_RETURN(std::vector<Digest> blobs, store_.blobs().List());
-  info.set_blobs(blobs.size());
-  uint64_t bytes = 0;
-  for (const Digest& d : blobs) {
-    Result<uint64_t> size = store_.blobs().Size(d);
-    if (size.ok()) bytes += *size;  // one deleted meanwhile counts nothing
-  }
-  info.set_blob_bytes(bytes);
-  for (const WorkerPool::WorkerInfo& w : pool_.Workers()) {
-    if (w.lost) {
-      info.set_workers_lost(info.workers_lost() + 1);
-    } else if (w.draining) {
-      info.set_workers_draining(info.workers_draining() + 1);
-    } else {
-      info.set_workers_ready(info.workers_ready() + 1);
-      info.set_slots(info.slots() + w.slots);
-    }
-    if (!w.lost) info.set_running_jobs(info.running_jobs() + static_cast<uint32_t>(w.running.size()));
-  }
+  ASSIGN_OR_RETURN(BlobCounts blobs, CountBlobs(store_.blobs()));
+  info.set_blobs(blobs.blobs);
+  info.set_blob_bytes(blobs.bytes);
+  WorkerCounts workers = CountWorkers(pool_.Workers());
+  info.set_workers_ready(workers.ready);
+  info.set_workers_draining(workers.draining);
+  info.set_workers_lost(workers.lost);
+  info.set_slots(workers.slots);
+  info.set_running_jobs(workers.running_jobs);
   info.set_queued_jobs(static_cast<uint32_t>(pool_.queued_jobs()));
   info.set_running_builds(static_cast<uint32_t>(builds_.running_builds()));
   info.set_client_endpoint(endpoints_.clients);

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "coordinator/farm_counts.h"
+
 namespace strata::coordinator {
 namespace {
 
@@ -57,21 +59,15 @@ class Page {
 
 std::string MetricsService::Metrics() const {
   Page page;
-  std::map<std::string, double> workers = {
-      {"state=\"ready\"", 0}, {"state=\"draining\"", 0}, {"state=\"lost\"", 0}};
-  double running = 0, slots = 0;
-  for (const WorkerPool::WorkerInfo& w : pool_.Workers()) {
-    workers[w.lost ? "state=\"lost\"" : w.draining ? "state=\"draining\"" : "state=\"ready\""] += 1;
-    if (w.lost) continue;
-    running += static_cast<double>(w.running.size());
-    if (!w.draining) slots += w.slots;
-  }
+  WorkerCounts workers = CountWorkers(pool_.Workers());
   page.Gauge("strata_queue_depth", "Jobs waiting for a worker slot.",
              static_cast<double>(pool_.queued_jobs()));
-  page.Gauge("strata_running_jobs", "Jobs out on workers.", running);
-  page.Gauge("strata_worker_slots", "Job slots of the ready workers.", slots);
+  page.Gauge("strata_running_jobs", "Jobs out on workers.", workers.running_jobs);
+  page.Gauge("strata_worker_slots", "Job slots of the ready workers.", workers.slots);
   page.Family("strata_workers", "Workers by state (lost: dropped in the last 10 minutes).", "gauge",
-              workers);
+              {{"state=\"ready\"", workers.ready},
+               {"state=\"draining\"", workers.draining},
+               {"state=\"lost\"", workers.lost}});
   page.Gauge("strata_running_builds", "Builds running.", builds_.running_builds());
 
   BuildService::Stats b = builds_.stats();
@@ -100,14 +96,10 @@ std::string MetricsService::Metrics() const {
   page.Counter("strata_workers_lost_total", "Workers dropped (silent, or registered again).",
                static_cast<double>(p.workers_lost));
 
-  Result<std::vector<Digest>> blobs = store_.blobs().List();
-  if (blobs.ok()) {
-    double bytes = 0;
-    for (const Digest& d : *blobs) {
-      if (Result<uint64_t> size = store_.blobs().Size(d); size.ok()) bytes += *size;
-    }
-    page.Gauge("strata_store_blobs", "Blobs in the store.", static_cast<double>(blobs->size()));
-    page.Gauge("strata_store_bytes", "Bytes of the blobs in the store.", bytes);
+  if (Result<BlobCounts> blobs = CountBlobs(store_.blobs()); blobs.ok()) {
+    page.Gauge("strata_store_blobs", "Blobs in the store.", static_cast<double>(blobs->blobs));
+    page.Gauge("strata_store_bytes", "Bytes of the blobs in the store.",
+               static_cast<double>(blobs->bytes));
   }
   if (Result<std::vector<cache::CacheEntry>> entries = store_.metadata().ListCacheEntries();
       entries.ok()) {
