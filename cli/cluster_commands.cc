@@ -37,7 +37,7 @@ Result<protocol::Envelope> Ask(const CliContext& ctx, protocol::Envelope request
 int RunWorkerList(const CliContext& ctx, const FormatFlag& f) {
   auto spec = format::FormatSpec::Parse(
       f.format.empty() ? "table" : f.format,
-      "{{.ID}}\t{{.Host}}\t{{.Slots}}\t{{.Running}}\t{{.Snapshots}}\t{{.LastHeartbeat}}\t{{.State}}");
+      "{{.ID}}\t{{.Host}}\t{{.Slots}}\t{{.Running}}\t{{.Snapshots}}\t{{.Held}}\t{{.LastHeartbeat}}\t{{.State}}");
   if (!spec.ok()) return Fail(spec.status().message());
   protocol::Envelope request = protocol::NewEnvelope(0);
   request.mutable_list_workers();
@@ -52,6 +52,14 @@ int RunWorkerList(const CliContext& ctx, const FormatFlag& f) {
     j["Slots"] = w.slots();
     j["Running"] = w.running();
     j["Snapshots"] = w.snapshots();
+    // "1.2GB" or "1.2GB / 20GB" under a --max-cache.
+    std::string held = HumanSize(static_cast<double>(w.held_bytes()));
+    if (w.max_cache_bytes() > 0) {
+      held += " / " + HumanSize(static_cast<double>(w.max_cache_bytes()));
+    }
+    j["Held"] = held;
+    j["HeldBytes"] = w.held_bytes();
+    j["MaxCacheBytes"] = w.max_cache_bytes();
     j["LastHeartbeat"] = std::to_string(w.silent_ms() / 1000) + "s ago";
     j["State"] = w.state();
     j["RunningJobs"] = Json(std::vector<std::string>(w.running_job_ids().begin(),

@@ -10,6 +10,7 @@
 #include "cli/container/container_store.h"
 #include "cli/container/rootfs.h"
 #include "cli/format/format_spec.h"
+#include "common/file_tree.h"
 #include "common/file_util.h"
 
 namespace strata::cli {
@@ -40,9 +41,9 @@ std::string InspectOne(ContainerStore& store, ContainerRecord& r, bool size) {
     if (pid.ok()) facts.pid = std::atoi(pid->c_str());
   }
   if (size) {
-    int64_t rw = container::DiskUsage(facts.dir + "/upper");
+    int64_t rw = static_cast<int64_t>(TreeBytes(facts.dir + "/upper").value_or(0));
     int64_t image = 0;
-    for (const auto& d : facts.lower_dirs) image += container::DiskUsage(d);
+    for (const auto& d : facts.lower_dirs) image += static_cast<int64_t>(TreeBytes(d).value_or(0));
     facts.size_rw = rw;
     facts.size_root_fs = rw + image;
   }

@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/errno_status.h"
@@ -218,6 +220,61 @@ Status RemoveTreeInBackground(const std::string& path, const std::string& trash_
     if (!removed.ok()) LOG(WARN) << "removing " << trash_path << ": " << removed.message();
   }).detach();
   return Status::OK();
+}
+
+namespace {
+
+using InodeSet = std::set<std::pair<dev_t, ino_t>>;
+
+// Adds the bytes below the open directory `fd` (which it closes).
+Status AddTreeBytes(int fd, const std::string& path, InodeSet& seen, uint64_t& total) {
+  DIR* dir = fdopendir(fd);
+  if (dir == nullptr) {
+    close(fd);
+    return ErrnoStatus("fdopendir", path);
+  }
+  Status result;
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // removed while we looked
+      result = ErrnoStatus("stat", path + "/" + name);
+      break;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      int child = openat(dirfd(dir), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child < 0) {
+        result = ErrnoStatus("open", path + "/" + name);
+        break;
+      }
+      result = AddTreeBytes(child, path + "/" + name, seen, total);
+      if (!result.ok()) break;
+    } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+      if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+      total += static_cast<uint64_t>(st.st_size);
+    }
+  }
+  closedir(dir);
+  return result;
+}
+
+}  // namespace
+
+Result<uint64_t> TreeBytes(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::NotFound(path + " does not exist");
+    return ErrnoStatus("stat", path);
+  }
+  if (!S_ISDIR(st.st_mode)) return static_cast<uint64_t>(S_ISREG(st.st_mode) ? st.st_size : 0);
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path);
+  InodeSet seen;
+  uint64_t total = 0;
+  TRY(AddTreeBytes(fd, path, seen, total));
+  return total;
 }
 
 }  // namespace strata

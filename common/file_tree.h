@@ -4,8 +4,10 @@
 // process owns (snapshots, bundles, scratch space). Every error is an IOError
 // naming the path and the failed call.
 
+#include <cstdint>
 #include <string>
 
+#include "common/result.h"
 #include "common/status.h"
 
 namespace strata {
@@ -27,5 +29,10 @@ Status RemoveTreeInBackground(const std::string& path, const std::string& trash_
 // what `to` already holds: existing directories are entered, other entries
 // replaced.
 Status CopyTree(const std::string& from, const std::string& to);
+
+// The bytes of the tree at `path` as `du --apparent-size -b` counts them:
+// the sizes of its regular files and symlinks, a hard-linked file once,
+// symlinks not followed. A missing path is NotFound.
+Result<uint64_t> TreeBytes(const std::string& path);
 
 }  // namespace strata

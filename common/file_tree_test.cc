@@ -45,6 +45,20 @@ TEST(FileTreeTest, CopyTreeKeepsModesLinksAndMerges) {
   EXPECT_TRUE(RemoveTree(to).ok()) << "a missing tree is already removed";
 }
 
+TEST(FileTreeTest, TreeBytesCountsFilesAndLinksOnceEach) {
+  std::string dir = MakeTempDir("strata-tree-bytes");
+  ASSERT_TRUE(MakeDirs(dir + "/a/b", 0755).ok());
+  ASSERT_TRUE(WriteFile(dir + "/a/b/ten", "0123456789").ok());
+  ASSERT_TRUE(WriteFile(dir + "/five", "01234").ok());
+  ASSERT_EQ(link((dir + "/five").c_str(), (dir + "/a/five-again").c_str()), 0);
+  ASSERT_EQ(symlink("b/ten", (dir + "/a/link").c_str()), 0);  // 5 bytes of target
+  Result<uint64_t> bytes = TreeBytes(dir);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  EXPECT_EQ(*bytes, 10u + 5u + 5u);
+  EXPECT_EQ(TreeBytes(dir + "/missing").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(RemoveTree(dir).ok());
+}
+
 TEST(FileTreeTest, RemoveTreeInBackgroundRenamesAtOnce) {
   std::string dir = MakeTempDir("strata-trash");
   ASSERT_TRUE(MakeDirs(dir + "/tree/a/b", 0755).ok());

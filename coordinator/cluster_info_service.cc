@@ -38,6 +38,8 @@ v1::WorkerList ClusterInfoService::ListWorkers() const {
     s->set_running(static_cast<uint32_t>(w.running.size()));
     s->set_snapshots(static_cast<uint32_t>(w.snapshots));
     s->set_silent_ms(w.silent_nanos / 1'000'000);
+    s->set_held_bytes(w.held_bytes);
+    s->set_max_cache_bytes(w.max_cache_bytes);
     s->set_state(WorkerState(w));
     for (const std::string& job : w.running) s->add_running_job_ids(job);
   }

@@ -99,6 +99,8 @@ Status WorkerPool::HeartbeatLocked(const v1::Heartbeat& heartbeat) {
   Worker& w = it->second;
   w.last_seen = clock_.NowMonotonicNanos();
   w.snapshots = {heartbeat.snapshots().begin(), heartbeat.snapshots().end()};
+  w.held_bytes = heartbeat.held_bytes();
+  w.max_cache_bytes = heartbeat.max_cache_bytes();
   if (heartbeat.draining() && !w.draining) {
     LOG(INFO) << "worker " << w.id << " drains: no new jobs go to it";
   }
@@ -358,8 +360,11 @@ std::vector<WorkerPool::WorkerInfo> WorkerPool::Workers() const {
   const int64_t now = clock_.NowMonotonicNanos();
   std::vector<WorkerInfo> out;
   for (const auto& [id, w] : workers_) {
-    out.push_back({w.id, w.peer, w.slots, {w.running.begin(), w.running.end()},
-                   w.snapshots.size(), now - w.last_seen, w.draining, w.host});
+    WorkerInfo info{w.id, w.peer, w.slots, {w.running.begin(), w.running.end()},
+                    w.snapshots.size(), now - w.last_seen, w.draining, w.host};
+    info.held_bytes = w.held_bytes;
+    info.max_cache_bytes = w.max_cache_bytes;
+    out.push_back(std::move(info));
   }
   for (const auto& [id, l] : lost_) {
     WorkerInfo info;

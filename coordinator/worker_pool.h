@@ -167,6 +167,8 @@ class WorkerPool : public JobRunner {
     bool draining = false;             // it takes no new job
     std::string host;                  // where it runs (its Register's "host" label)
     bool lost = false;                 // dropped (silent, or restarted) in the last 10 minutes
+    uint64_t held_bytes = 0;           // what it keeps for later jobs (its last heartbeat)
+    uint64_t max_cache_bytes = 0;      // its --max-cache, 0: none
   };
   std::vector<WorkerInfo> Workers() const EXCLUDES(mu_);
   // Jobs queued or running: while non-zero the coordinator is not idle.
@@ -191,6 +193,7 @@ class WorkerPool : public JobRunner {
     std::set<std::string> running;  // attempt ids
     bool draining = false;          // its last heartbeat said so: no new job
     std::string host;
+    uint64_t held_bytes = 0, max_cache_bytes = 0;
     // Attempts in `running` the last heartbeats left out, and how many times.
     std::map<std::string, int> unreported;
   };

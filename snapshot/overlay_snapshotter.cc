@@ -259,6 +259,44 @@ Status OverlaySnapshotter::Release(const Mount& mount, Keep keep) {
       dir, root_ + "/tmp/released-" + std::to_string(getpid()) + "-" + RandomHex(12));
 }
 
+Result<std::vector<std::string>> OverlaySnapshotter::ListLayers() {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(root_ + "/snapshots"));
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    std::string diff_id = "sha256:" + name;
+    if (Digest::Parse(diff_id).ok() && Exists(LayerDir(name))) out.push_back(diff_id);
+  }
+  return out;
+}
+
+Result<uint64_t> OverlaySnapshotter::LayerBytes(const std::string& diff_id) {
+  ASSIGN_OR_RETURN(std::string hex, DiffHex(diff_id));
+  const std::string note = root_ + "/snapshots/" + hex + "/bytes";
+  if (Result<std::string> kept = ReadFile(note); kept.ok()) {
+    if (std::optional<int64_t> bytes = ParseInt64(*kept); bytes && *bytes >= 0) {
+      return static_cast<uint64_t>(*bytes);
+    }
+  }
+  ASSIGN_OR_RETURN(uint64_t bytes, TreeBytes(LayerDir(hex)));
+  // Written whole or not at all (a torn note is measured again).
+  const std::string staging = note + "." + RandomHex(8);
+  if (!WriteFile(staging, std::to_string(bytes)).ok() ||
+      ::rename(staging.c_str(), note.c_str()) != 0) {
+    ::unlink(staging.c_str());
+  }
+  return bytes;
+}
+
+Status OverlaySnapshotter::RemoveLayer(const std::string& diff_id) {
+  ASSIGN_OR_RETURN(std::string hex, DiffHex(diff_id));
+  const std::string link = root_ + "/l/" + hex.substr(0, kShortLinkLength);
+  if (::unlink(link.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", link);
+  const std::string dir = root_ + "/snapshots/" + hex;
+  if (!Exists(dir)) return Status::OK();
+  return RemoveTreeInBackground(
+      dir, root_ + "/tmp/released-" + std::to_string(getpid()) + "-" + RandomHex(12));
+}
+
 Status DirectoryCopyUnpacker::Unpack(const std::string& dir) { return CopyTree(source_, dir); }
 
 }  // namespace strata::snapshot

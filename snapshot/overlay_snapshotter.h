@@ -13,6 +13,7 @@ namespace strata::snapshot {
 // `root` (see docs/worker-runtime.md):
 //
 //   snapshots/<diff_id hex>/fs   one unpacked layer, written once
+//   snapshots/<diff_id hex>/bytes  its size (LayerBytes), written on first ask
 //   l/<16 hex>                   short symlink -> ../snapshots/<hex>/fs
 //   tmp/<hex>-<pid>-<random>/fs  an unpack in progress (renamed into place)
 //   mounts/<id>/{upper,work,merged}   one prepared root file system
@@ -47,6 +48,12 @@ class OverlaySnapshotter : public Snapshotter {
   // Idempotent: releasing an unmounted mount again (e.g. with kNothing after
   // kUpper) deletes what is left of it.
   Status Release(const Mount& mount, Keep keep) override;
+  Result<std::vector<std::string>> ListLayers() override;
+  // Measured once, then kept in snapshots/<hex>/bytes (a layer never changes).
+  Result<uint64_t> LayerBytes(const std::string& diff_id) override;
+  // The short link goes first, then the tree is renamed into tmp/ and
+  // removed in the background: the layer is gone at once for HasLayer.
+  Status RemoveLayer(const std::string& diff_id) override;
 
   // The unpacked tree of a layer (whether or not it exists).
   std::string LayerDir(const std::string& diff_hex) const;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,18 @@ class Snapshotter {
   // directory belongs to the caller from then on (delete it with
   // RemoveTree when done).
   virtual Status Release(const Mount& mount, Keep keep) = 0;
+
+  // The diff_ids of the layers unpacked here.
+  virtual Result<std::vector<std::string>> ListLayers() = 0;
+
+  // The bytes the unpacked layer `diff_id` takes (TreeBytes of its tree);
+  // NotFound when it is not unpacked.
+  virtual Result<uint64_t> LayerBytes(const std::string& diff_id) = 0;
+
+  // Deletes the unpacked layer `diff_id` (OK when it is not there). The
+  // caller makes sure no prepared mount stacks it, and that nobody calls
+  // EnsureLayer for it meanwhile (worker/cache_ledger.h pins what jobs use).
+  virtual Status RemoveLayer(const std::string& diff_id) = 0;
 };
 
 }  // namespace strata::snapshot

@@ -15,10 +15,12 @@ constexpr auto kPollInterval = std::chrono::milliseconds(100);
 }  // namespace
 
 WorkerAgent::WorkerAgent(protocol::Context& context, snapshot::Snapshotter* snapshotter,
-                         sandbox::Runtime* runtime, BlobCache* blobs, WorkerAgentOptions options)
+                         sandbox::Runtime* runtime, BlobCache* blobs, CacheLedger* ledger,
+                         WorkerAgentOptions options)
     : context_(context),
       options_(std::move(options)),
-      runner_(snapshotter, runtime, blobs,
+      ledger_(ledger),
+      runner_(snapshotter, runtime, blobs, ledger,
               {options_.work_dir, options_.reply_timeout, options_.worker_id}) {}
 
 WorkerAgent::~WorkerAgent() {
@@ -155,7 +157,10 @@ void WorkerAgent::HeartbeatLoop() {
         beat->set_running_jobs(static_cast<uint32_t>(running_ids_.size()));
         for (const std::string& id : running_ids_) beat->add_running_job_ids(id);
       }
-      for (const std::string& diff_id : runner_.Layers()) beat->add_snapshots(diff_id);
+      for (const std::string& diff_id : ledger_->Layers()) beat->add_snapshots(diff_id);
+      CacheLedger::Usage held = ledger_->usage();
+      beat->set_held_bytes(held.bytes);
+      beat->set_max_cache_bytes(held.max_bytes);
       Status sent = (*connection)->Send(envelope);
       if (!sent.ok()) LOG(WARN) << "worker: heartbeat not sent: " << sent.message();
       next = Clock::now() + std::chrono::milliseconds(heartbeat_ms_.load());

@@ -56,12 +56,13 @@ struct WorkerAgentOptions {
 //    of the grace period, the agent stops;
 //  - Stop() ends the loop: no new jobs, running RUNs are cancelled and
 //    report Cancelled (retryable).
-// The snapshotter, runtime, cache and context are not owned and must
-// outlive the agent.
+// The snapshotter, runtime, cache, ledger and context are not owned and
+// must outlive the agent.
 class WorkerAgent {
  public:
   WorkerAgent(protocol::Context& context, snapshot::Snapshotter* snapshotter,
-              sandbox::Runtime* runtime, BlobCache* blobs, WorkerAgentOptions options);
+              sandbox::Runtime* runtime, BlobCache* blobs, CacheLedger* ledger,
+              WorkerAgentOptions options);
   ~WorkerAgent();
   WorkerAgent(const WorkerAgent&) = delete;
   WorkerAgent& operator=(const WorkerAgent&) = delete;
@@ -104,6 +105,7 @@ class WorkerAgent {
 
   protocol::Context& context_;
   WorkerAgentOptions options_;
+  CacheLedger* ledger_;
   JobRunner runner_;
 
   std::atomic<bool> stop_{false};

@@ -85,6 +85,7 @@ class TestCoordinator {
   std::vector<v1::JobLog> logs;
   std::map<std::string, v1::JobResult> results;
   int heartbeats = 0;
+  v1::Heartbeat last_heartbeat;
   int upload_chunks = 0;
   bool forget_worker = false;  // answer heartbeats with NotFound
   std::string job_peer;
@@ -102,6 +103,7 @@ class TestCoordinator {
       EXPECT_TRUE(listener_->Reply(in.peer, reply).ok());
     } else if (e.has_heartbeat()) {
       ++heartbeats;
+      last_heartbeat = e.heartbeat();
       if (forget_worker) {
         EXPECT_TRUE(
             listener_
@@ -171,19 +173,22 @@ class AgentTestBase : public ::testing::Test {
   }
 
   void StartAgent(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime,
-                  bool shared_blob_dir) {
+                  bool shared_blob_dir, uint64_t max_cache = 0) {
     coordinator_ = std::make_unique<TestCoordinator>(dir_);
     Result<std::unique_ptr<BlobCache>> cache =
         BlobCache::Open(dir_ + "/worker/blobs", shared_blob_dir ? dir_ + "/store" : "");
     ASSERT_TRUE(cache.ok()) << cache.status().ToString();
     cache_ = std::move(*cache);
+    ledger_ = std::make_unique<CacheLedger>(snapshotter, cache_.get(), max_cache);
+    ASSERT_TRUE(ledger_->Load().ok());
     WorkerAgentOptions options;
     options.coordinator = coordinator_->endpoint();
     options.worker_id = "test-worker";
     options.slots = 2;
     options.work_dir = dir_ + "/worker";
     options.reply_timeout = seconds(20);
-    agent_ = std::make_unique<WorkerAgent>(context_, snapshotter, runtime, cache_.get(), options);
+    agent_ = std::make_unique<WorkerAgent>(context_, snapshotter, runtime, cache_.get(),
+                                           ledger_.get(), options);
     agent_thread_ = std::thread([this] {
       run_status_ = agent_->Run();
       agent_returned_ = true;
@@ -257,6 +262,7 @@ class AgentTestBase : public ::testing::Test {
   protocol::Context context_;
   std::unique_ptr<TestCoordinator> coordinator_;
   std::unique_ptr<BlobCache> cache_;
+  std::unique_ptr<CacheLedger> ledger_;
   std::unique_ptr<WorkerAgent> agent_;
   std::thread agent_thread_;
   Status run_status_;
@@ -341,6 +347,51 @@ TEST_F(AgentProtocolTest, FetchesTheParentAndUploadsTheLayer) {
   again.set_job_id("run-2");
   ASSERT_FALSE(RunJob(again).has_error());
   EXPECT_EQ(coordinator_->blob_gets.size(), 1u);
+}
+
+// Heartbeats say what the worker keeps. Under a --max-cache smaller than
+// one layer, a job still runs (what it uses is held while it runs), and
+// what it used is evicted when it ends: the next job fetches the parent
+// again.
+TEST_F(AgentProtocolTest, HeldBytesAreReportedAndATinyMaxCacheEvictsAfterEachJob) {
+  StartAgent(snapshotter_.get(), &runtime_, false, /*max_cache=*/1);
+  coordinator_->blobs[base_.digest()] = base_blob_;
+  v1::Job job = Job("run-1", v1::Job::KIND_RUN, base_);
+  job.mutable_run()->add_args("true");
+  ASSERT_FALSE(RunJob(job).has_error());
+  EXPECT_EQ(snapshotter_->Removed(), std::vector<std::string>{base_.diff_id()});
+  struct stat st;
+  EXPECT_NE(stat((dir_ + "/worker/blobs/sha256/" + base_.digest().substr(7)).c_str(), &st), 0)
+      << "the parent's blob stayed in the cache";
+  // The second beat after the result: the first may have left before the job ended.
+  int seen = coordinator_->heartbeats;
+  ASSERT_TRUE(coordinator_->PumpUntil([&] { return coordinator_->heartbeats > seen + 1; }));
+  EXPECT_EQ(coordinator_->last_heartbeat.max_cache_bytes(), 1u);
+  EXPECT_EQ(coordinator_->last_heartbeat.snapshots_size(), 0);
+
+  v1::Job again = job;
+  again.set_job_id("run-2");
+  ASSERT_FALSE(RunJob(again).has_error());
+  EXPECT_EQ(coordinator_->blob_gets.size(), 2u);
+}
+
+TEST_F(AgentProtocolTest, WithoutMaxCacheEverythingIsKeptAndCounted) {
+  StartAgent(snapshotter_.get(), &runtime_, false);
+  coordinator_->blobs[base_.digest()] = base_blob_;
+  v1::Job job = Job("run-1", v1::Job::KIND_RUN, base_);
+  job.mutable_run()->add_args("true");
+  ASSERT_FALSE(RunJob(job).has_error());
+  EXPECT_TRUE(snapshotter_->Removed().empty());
+  // The second beat after the result: the first may have left before the job ended.
+  int seen = coordinator_->heartbeats;
+  ASSERT_TRUE(coordinator_->PumpUntil([&] { return coordinator_->heartbeats > seen + 1; }));
+  EXPECT_EQ(coordinator_->last_heartbeat.max_cache_bytes(), 0u);
+  EXPECT_EQ(coordinator_->last_heartbeat.snapshots_size(), 1);
+  // The parent's tree (one 5-byte file) and the blobs in the cache.
+  Result<uint64_t> blobs = TreeBytes(dir_ + "/worker/blobs/sha256");
+  ASSERT_TRUE(blobs.ok());
+  EXPECT_GE(*blobs, base_blob_.size());
+  EXPECT_EQ(coordinator_->last_heartbeat.held_bytes(), 5u + *blobs);
 }
 
 TEST_F(AgentProtocolTest, SharedBlobDirIsReadAndItsLayersAreNotUploaded) {

@@ -127,6 +127,32 @@ Result<std::string> BlobCache::Get(const Digest& digest, BlobFetcher& fetcher) {
   return CachePath(digest);
 }
 
+Result<std::vector<BlobCache::Cached>> BlobCache::ListCached() const {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDirectory(cache_dir_ + "/sha256"));
+  std::vector<Cached> out;
+  for (const std::string& name : names) {
+    Result<Digest> digest = Digest::Parse("sha256:" + name);
+    if (!digest.ok()) continue;
+    Result<uint64_t> bytes = CachedBytes(*digest);
+    if (bytes.ok()) out.push_back({*digest, *bytes});
+  }
+  return out;
+}
+
+Result<uint64_t> BlobCache::CachedBytes(const Digest& digest) const {
+  struct stat st;
+  if (::stat(CachePath(digest).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status::NotFound("blob cache: no " + digest.ToString());
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
+Status BlobCache::Remove(const Digest& digest) {
+  const std::string path = CachePath(digest);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", path);
+  return Status::OK();
+}
+
 Status BlobCache::Adopt(const Digest& digest, const std::string& path) {
   if (::rename(path.c_str(), CachePath(digest).c_str()) != 0) return ErrnoStatus("rename", path);
   return Status::OK();

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "image/digest.h"
@@ -70,6 +71,18 @@ class BlobCache {
   // Moves the file at `path` (whose content is `digest`, the caller
   // vouches for it; on the same file system) into the cache.
   Status Adopt(const Digest& digest, const std::string& path);
+
+  // The blobs of the worker's own cache (never the shared dir's).
+  struct Cached {
+    Digest digest;
+    uint64_t bytes = 0;
+  };
+  Result<std::vector<Cached>> ListCached() const;
+  // The size of the cache's own copy of `digest`; NotFound when it has none.
+  Result<uint64_t> CachedBytes(const Digest& digest) const;
+  // Deletes the cache's own copy of `digest` (OK when there is none). A
+  // reader that opened it keeps reading it.
+  Status Remove(const Digest& digest);
 
   const std::string& cache_dir() const { return cache_dir_; }
   const std::string& shared_dir() const { return shared_dir_; }

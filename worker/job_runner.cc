@@ -154,31 +154,40 @@ std::string SafeName(const std::string& job_id) {
 }  // namespace
 
 struct JobRunner::Scratch {
+  std::unique_ptr<CacheLedger::Hold> hold;  // released last, after the mounts
   std::string context_dir;
   std::optional<snapshot::Mount> from_mount;
   std::string layer_path;  // a layer blob not (yet) moved into the cache
 };
 
 JobRunner::JobRunner(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime,
-                     BlobCache* blobs, JobRunnerOptions options)
-    : snapshotter_(snapshotter), runtime_(runtime), blobs_(blobs), options_(std::move(options)) {}
+                     BlobCache* blobs, CacheLedger* ledger, JobRunnerOptions options)
+    : snapshotter_(snapshotter),
+      runtime_(runtime),
+      blobs_(blobs),
+      ledger_(ledger),
+      options_(std::move(options)) {}
 
-std::vector<std::string> JobRunner::Layers() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return {layers_.begin(), layers_.end()};
+Result<std::string> JobRunner::GetBlob(const Digest& digest, BlobFetcher& fetcher,
+                                       CacheLedger::Hold& hold) {
+  hold.Blob(digest);
+  ASSIGN_OR_RETURN(std::string path, blobs_->Get(digest, fetcher));
+  ledger_->AddedBlob(digest);
+  return path;
 }
 
-Status JobRunner::EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher) {
+Status JobRunner::EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher,
+                              CacheLedger::Hold& hold) {
+  hold.Layer(ref.diff_id());  // before the look: a layer found here stays
   ASSIGN_OR_RETURN(bool have, snapshotter_->HasLayer(ref.diff_id()));
   if (!have) {
     ASSIGN_OR_RETURN(Digest digest, Digest::Parse(ref.digest()));
-    ASSIGN_OR_RETURN(std::string path, blobs_->Get(digest, fetcher));
+    ASSIGN_OR_RETURN(std::string path, GetBlob(digest, fetcher, hold));
     snapshot::ExtractingUnpacker unpacker =
         snapshot::ExtractingUnpacker::FromFile(path, ref.diff_id());
     TRY(snapshotter_->EnsureLayer(ref.diff_id(), unpacker));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  layers_.insert(ref.diff_id());
+  ledger_->AddedLayer(ref.diff_id());
   return Status::OK();
 }
 
@@ -187,6 +196,7 @@ v1::JobResult JobRunner::Run(const v1::Job& job, uint64_t request_id,
   v1::JobResult result;
   result.set_job_id(job.job_id());
   Scratch scratch;
+  scratch.hold = ledger_->NewHold();
   Status status = Execute(job, request_id, connection, cancel, scratch, result);
   if (scratch.from_mount) {
     Status released = snapshotter_->Release(*scratch.from_mount, snapshot::Keep::kNothing);
@@ -230,10 +240,12 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
                           const std::atomic<bool>* cancel, Scratch& scratch,
                           v1::JobResult& result) {
   ConnectionBlobFetcher fetcher(&connection, options_.reply_timeout);
-  for (const v1::LayerRef& ref : job.parents()) TRY(EnsureLayer(ref, fetcher));
+  CacheLedger::Hold& hold = *scratch.hold;
+  for (const v1::LayerRef& ref : job.parents()) TRY(EnsureLayer(ref, fetcher, hold));
   if (job.parents_size() == 0) {
     // Only diff_ids: usable when unpacked here already.
     for (const std::string& diff_id : job.parent_chain()) {
+      hold.Layer(diff_id);
       ASSIGN_OR_RETURN(bool have, snapshotter_->HasLayer(diff_id));
       if (!have) {
         return Status::NotFound("job " + job.job_id() + " names parent layer " + diff_id +
@@ -250,7 +262,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
   if (is_copy && job.copy().from_layers()) {
     std::vector<std::string> chain;
     for (const v1::LayerRef& ref : job.copy().from_chain()) {
-      TRY(EnsureLayer(ref, fetcher));
+      TRY(EnsureLayer(ref, fetcher, hold));
       chain.push_back(ref.diff_id());
     }
     // Its upper directory is thrown away, so nothing the copy could change
@@ -264,7 +276,7 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
     TRY(MakeDirs(scratch.context_dir, 0755));
     TRY(MaterializeContext(
         job.copy().context(), scratch.context_dir,
-        [&](const Digest& digest) { return blobs_->Get(digest, fetcher); },
+        [&](const Digest& digest) { return GetBlob(digest, fetcher, hold); },
         job.has_source_date_epoch() ? job.source_date_epoch() : 0));
     source_root = scratch.context_dir;
     LOG(INFO) << "worker: job " << job.job_id() << ": " << job.copy().context_size()
@@ -300,7 +312,13 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
             << step->diff_time.count() << " ms (" << layer.blob_size << " bytes), upload "
             << upload.Ms() << " ms";
   // Kept for later jobs that stack on this layer here.
-  if (blobs_->Adopt(layer.blob_digest, layer.path).ok()) scratch.layer_path.clear();
+  hold.Layer(layer.diff_id.ToString());
+  ledger_->AddedLayer(layer.diff_id.ToString());
+  hold.Blob(layer.blob_digest);
+  if (blobs_->Adopt(layer.blob_digest, layer.path).ok()) {
+    scratch.layer_path.clear();
+    ledger_->AddedBlob(layer.blob_digest);
+  }
   result.set_layer_digest(layer.blob_digest.ToString());
   result.set_diff_id(layer.diff_id.ToString());
   result.set_size(layer.blob_size);

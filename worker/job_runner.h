@@ -14,6 +14,7 @@
 #include "sandbox/runtime.h"
 #include "snapshot/snapshotter.h"
 #include "worker/blob_cache.h"
+#include "worker/cache_ledger.h"
 
 namespace strata::worker {
 
@@ -32,13 +33,15 @@ struct JobRunnerOptions {
 // process"): unpacks the parent and --from layers (BlobCache +
 // ExtractingUnpacker), materializes the COPY context or mounts the --from
 // chain, runs the StepExecutor, uploads the layer with BlobPut unless the
-// shared blob directory holds it, and keeps it in the blob cache.
+// shared blob directory holds it, and keeps it in the blob cache. What a
+// job uses is held in the CacheLedger while it runs, and what it adds is
+// counted there.
 // Thread-safe: each Run uses its own connection and scratch directories.
-// The snapshotter, runtime and cache are not owned.
+// The snapshotter, runtime, cache and ledger are not owned.
 class JobRunner {
  public:
   JobRunner(snapshot::Snapshotter* snapshotter, sandbox::Runtime* runtime, BlobCache* blobs,
-            JobRunnerOptions options);
+            CacheLedger* ledger, JobRunnerOptions options);
 
   // Runs `job` and returns the JobResult to send: the layer; or exit_code,
   // failure and output_tail for a RUN that exited non-zero; or `error`
@@ -48,23 +51,20 @@ class JobRunner {
   v1::JobResult Run(const v1::Job& job, uint64_t request_id, protocol::Connection& connection,
                     const std::atomic<bool>* cancel);
 
-  // The diff_ids this runner found or made unpacked (Heartbeat.snapshots).
-  std::vector<std::string> Layers();
-
  private:
   struct Scratch;  // what one job holds on disk, released on every path
 
   Status Execute(const v1::Job& job, uint64_t request_id, protocol::Connection& connection,
                  const std::atomic<bool>* cancel, Scratch& scratch, v1::JobResult& result);
-  Status EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher);
+  Status EnsureLayer(const v1::LayerRef& ref, BlobFetcher& fetcher, CacheLedger::Hold& hold);
+  // The blob `digest` as a local file, held for the job.
+  Result<std::string> GetBlob(const Digest& digest, BlobFetcher& fetcher, CacheLedger::Hold& hold);
 
   snapshot::Snapshotter* snapshotter_;
   sandbox::Runtime* runtime_;
   BlobCache* blobs_;
+  CacheLedger* ledger_;
   JobRunnerOptions options_;
-
-  std::mutex mu_;
-  std::set<std::string> layers_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::worker

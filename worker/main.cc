@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/byte_size.h"
 #include "common/duration.h"
 #include "common/file_lock.h"
 #include "common/file_util.h"
@@ -20,8 +21,7 @@
 #include "snapshot/overlay_snapshotter.h"
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
-#include "snapshot/overlay_snapshotter.h"
-#include "sandbox/runc_runtime.h"
+#include "worker/cache_ledger.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ std::string DefaultId() {
 
 int main(int argc, char** argv) {
   std::string coordinator, root, blob_dir, slots_text, runtime_binary, id, log_level, config,
-      drain_timeout;
+      drain_timeout, max_cache;
   bool exit_with_parent = false;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   CLI::App app("strata-worker: runs build steps (RUN, COPY, ADD, WORKDIR) for a coordinator",
@@ -68,6 +68,10 @@ int main(int argc, char** argv) {
            "on SIGTERM, how long running jobs get to finish before they are handed back "
            "(a second SIGTERM, or SIGINT, stops at once)",
            &drain_timeout},
+          {"--max-cache", "STRATA_MAX_CACHE", "",
+           "the most bytes of unpacked layers and blobs kept for later jobs, e.g. 20GB or "
+           "50GiB; the least recently used go first, never one a job uses (default: no limit)",
+           &max_cache},
       });
   app.add_flag("--exit-with-parent", exit_with_parent,
                "get SIGTERM when the parent process exits (the local coordinator's worker)");
@@ -105,6 +109,17 @@ int main(int argc, char** argv) {
     std::cerr << "strata-worker: --drain-timeout '" << drain_timeout
               << "' is not a duration (e.g. 30s, 5m, or 0 to stop at once)\n";
     return 2;
+  }
+
+  uint64_t max_cache_bytes = 0;
+  if (!max_cache.empty()) {
+    std::optional<uint64_t> parsed = strata::ParseByteSize(max_cache);
+    if (!parsed) {
+      std::cerr << "strata-worker: --max-cache '" << max_cache
+                << "' is not a size (e.g. 20GB, 50GiB, 512m, or 0 for no limit)\n";
+      return 2;
+    }
+    max_cache_bytes = *parsed;
   }
 
   if (exit_with_parent) {
@@ -158,6 +173,10 @@ int main(int argc, char** argv) {
   }
   auto blobs = strata::worker::BlobCache::Open(root + "/blobs", blob_dir);
   if (!blobs.ok()) return Fail("open the blob cache under " + root, blobs.status());
+  strata::worker::CacheLedger ledger(snapshotter->get(), blobs->get(), max_cache_bytes);
+  if (strata::Status s = ledger.Load(); !s.ok()) {
+    return Fail("count the layers and blobs kept under " + root, s);
+  }
 
   strata::worker::WorkerAgentOptions options;
   options.coordinator = coordinator;
@@ -169,7 +188,7 @@ int main(int argc, char** argv) {
   if (::gethostname(hostname, sizeof(hostname) - 1) == 0) options.host = hostname;
   strata::protocol::Context context;
   strata::worker::WorkerAgent agent(context, snapshotter->get(), runtime->get(), blobs->get(),
-                                    options);
+                                    &ledger, options);
 
   std::atomic<bool> done{false};
   std::thread signal_thread([&] {

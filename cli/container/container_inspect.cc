@@ -1,9 +1,7 @@
 #include "cli/container/container_inspect.h"
 
-#include <ftw.h>
 #include <sys/stat.h>
 
-#include <set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -45,28 +43,7 @@ Json OptionalList(const std::optional<std::vector<std::string>>& list) {
   return list ? Json(*list) : Json(nullptr);
 }
 
-// DiskUsage's walk state (nftw takes a plain function).
-thread_local int64_t t_bytes = 0;
-thread_local std::set<std::pair<dev_t, ino_t>>* t_seen = nullptr;
-
-int AddFile(const char*, const struct stat* st, int type, struct FTW*) {
-  if (type == FTW_F || type == FTW_SL) {
-    if (st->st_nlink <= 1 || t_seen->insert({st->st_dev, st->st_ino}).second)
-      t_bytes += st->st_size;
-  }
-  return 0;
-}
-
 }  // namespace
-
-int64_t DiskUsage(const std::string& dir) {
-  std::set<std::pair<dev_t, ino_t>> seen;
-  t_bytes = 0;
-  t_seen = &seen;
-  nftw(dir.c_str(), AddFile, 32, FTW_PHYS);
-  t_seen = nullptr;
-  return t_bytes;
-}
 
 std::string InspectJson(const ContainerRecord& r, const InspectFacts& facts) {
   const image::ContainerConfig& c = r.config.config;

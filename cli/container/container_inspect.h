@@ -29,8 +29,5 @@ struct InspectFacts {
 // runs, as Docker's does; HostConfig.PortBindings always.
 std::string InspectJson(const ContainerRecord& record, const InspectFacts& facts);
 
-// The bytes of the files under `dir` (not directories; a hard-linked file
-// once), as Docker counts SizeRw; 0 when `dir` does not exist.
-int64_t DiskUsage(const std::string& dir);
 
 }  // namespace strata::cli::container

@@ -87,4 +87,32 @@ Status FakeSnapshotter::Release(const Mount& mount, Keep keep) {
   return Status::OK();
 }
 
+Result<std::vector<std::string>> FakeSnapshotter::ListLayers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  TRY(TakeFailure());
+  std::vector<std::string> out;
+  for (const auto& [diff_id, count] : unpacked_) out.push_back(diff_id);
+  return out;
+}
+
+Result<uint64_t> FakeSnapshotter::LayerBytes(const std::string& diff_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  TRY(TakeFailure());
+  if (unpacked_.count(diff_id) == 0) return Status::NotFound("fake: layer " + diff_id);
+  return TreeBytes(LayerPath(diff_id));
+}
+
+Status FakeSnapshotter::RemoveLayer(const std::string& diff_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  TRY(TakeFailure());
+  if (unpacked_.erase(diff_id) == 0) return Status::OK();
+  removed_.push_back(diff_id);
+  return RemoveTree(LayerPath(diff_id));
+}
+
+std::vector<std::string> FakeSnapshotter::Removed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return removed_;
+}
+
 }  // namespace strata::snapshot

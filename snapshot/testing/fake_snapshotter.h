@@ -23,6 +23,9 @@ class FakeSnapshotter : public Snapshotter {
   Status EnsureLayer(const std::string& diff_id, LayerUnpacker& unpacker) override;
   Result<Mount> Prepare(const std::vector<std::string>& chain, const std::string& id) override;
   Status Release(const Mount& mount, Keep keep) override;
+  Result<std::vector<std::string>> ListLayers() override;
+  Result<uint64_t> LayerBytes(const std::string& diff_id) override;
+  Status RemoveLayer(const std::string& diff_id) override;
 
   // The next call of any method returns `status` and does nothing else.
   void FailNextCall(Status status);
@@ -30,6 +33,8 @@ class FakeSnapshotter : public Snapshotter {
   int UnpackCount(const std::string& diff_id);
   // Ids prepared and not yet released.
   std::set<std::string> LiveMounts();
+  // The diff_ids RemoveLayer deleted, in order.
+  std::vector<std::string> Removed();
 
  private:
   // Takes the injected failure, if any. REQUIRES: mu_ held.
@@ -41,6 +46,7 @@ class FakeSnapshotter : public Snapshotter {
   Status next_failure_;                  // GUARDED_BY(mu_)
   std::map<std::string, int> unpacked_;  // GUARDED_BY(mu_)
   std::set<std::string> live_;           // GUARDED_BY(mu_)
+  std::vector<std::string> removed_;     // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::snapshot

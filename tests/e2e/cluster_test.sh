@@ -352,6 +352,38 @@ RUN echo after-restart > /after
 EOF
 check "a build after the restart succeeds" "$S" build -q -t again again
 
+# --- what workers keep, and --max-cache ---
+held_of() { "$S" worker ls --format '{{.ID}} {{.HeldBytes}} {{.MaxCacheBytes}}' | awk -v w="w$1" '$1 == w {print $2, $3}'; }
+read -r w1_held w1_max <<<"$(held_of 1)"
+check "worker ls says what a worker keeps" [ "${w1_held:-0}" -gt 0 ]
+check "and that it has no --max-cache" [ "$w1_max" = 0 ]
+check "w1 keeps unpacked layers" [ -n "$(ls -A "$E2E_TMP/w1/snap/snapshots")" ]
+fails "--max-cache refuses what is not a size" "$BIN/strata-worker" --coordinator "$WORKER_EP" \
+  --root "$E2E_TMP/w-bad" --max-cache lots
+kill -TERM "$WORKER_PID_1"
+wait "$WORKER_PID_1" 2>/dev/null
+: > w1.log
+"$BIN/strata-worker" --coordinator "$WORKER_EP" --slots 1 --root "$E2E_TMP/w1" --id w1 \
+  --max-cache 1 >> w1.log 2>&1 &
+WORKER_PID_1=$!
+for _ in $(seq 1 100); do
+  [ "$(grep -c "worker w1 registered" coordinator.log)" -ge 2 ] && break
+  sleep 0.1
+done
+check "w1 registered again with --max-cache 1" [ "$(grep -c "worker w1 registered" coordinator.log)" -ge 2 ]
+check "at start it removed what it kept, being over its budget" [ -z "$(ls -A "$E2E_TMP/w1/snap/snapshots")" ]
+check "and its cached blobs" [ -z "$(ls -A "$E2E_TMP/w1/blobs/sha256")" ]
+for _ in $(seq 1 30); do
+  [ "$(held_of 1)" = "0 1" ] && break
+  sleep 0.1
+done
+check "worker ls shows its budget and nothing held" [ "$(held_of 1)" = "0 1" ]
+mkdir small-cache && cat > small-cache/Dockerfile <<'EOF'
+FROM busybox
+RUN echo on-a-small-cache > /small
+EOF
+check "builds still succeed" "$S" build -q -t small-cache small-cache
+
 kill "$COORDINATOR_PID" 2>/dev/null
 for i in 1 2 3; do
   pid_var=WORKER_PID_$i
