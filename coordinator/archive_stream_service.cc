@@ -150,6 +150,16 @@ void ArchiveStreamService::OnChunk(const std::string& peer, const Envelope& enve
 void ArchiveStreamService::Finish(const std::string& peer, Upload upload) {
   const uint64_t id = upload.request.request_id();
   Status closed = ::close(upload.fd) == 0 ? Status::OK() : ErrnoStatus("close", upload.path);
+  upload.fd = -1;
+  // The import or load reads the whole archive: on a thread of its own.
+  auto shared = std::make_shared<Upload>(std::move(upload));
+  threads_.Start(shared->request.has_import_image() ? "import" : "load", peer, id,
+                 [this, peer, shared, closed] { ImportOrLoad(peer, *shared, closed); });
+}
+
+void ArchiveStreamService::ImportOrLoad(const std::string& peer, const Upload& upload,
+                                        Status closed) {
+  const uint64_t id = upload.request.request_id();
   Envelope reply = protocol::NewEnvelope(id);
   Status status = closed;
   if (status.ok() && upload.request.has_import_image()) {
@@ -188,10 +198,6 @@ void ArchiveStreamService::StartSave(const std::string& peer, const Envelope& en
   if (fd < 0) return Fail(peer, id, ErrnoStatus("create a temp file in", tmp_dir_));
   ::close(fd);
   std::vector<std::string> names(req.names().begin(), req.names().end());
-  if (Status saved = images_.Save(names, path); !saved.ok()) {
-    ::unlink(path.c_str());
-    return Fail(peer, id, saved);
-  }
   auto flow = std::make_shared<SaveFlow>();
   {
     MutexLock lock(mu_);
@@ -202,8 +208,12 @@ void ArchiveStreamService::StartSave(const std::string& peer, const Envelope& en
                                         " already streams an archive on this connection"));
     }
   }
-  threads_.Start("save", peer, id, [this, peer, id, path, flow] {
-    SendSaved(peer, id, path, flow);
+  threads_.Start("save", peer, id, [this, peer, id, path, flow, names] {
+    if (Status saved = images_.Save(names, path); !saved.ok()) {
+      Fail(peer, id, saved);
+    } else {
+      SendSaved(peer, id, path, flow);
+    }
     ::unlink(path.c_str());
     MutexLock lock(mu_);
     saves_.erase(KeyOf(peer, id));

@@ -13,9 +13,9 @@
 //    ahead of what the client acknowledged (the client answers each chunk
 //    with Chunk(R){offset = bytes received}), then SaveResult{size}.
 //
-// Threads: the I/O thread calls Handles/HandleClient (the import, load
-// and save themselves run there, as the path-named ones do); each save's
-// sending runs on a thread of its own.
+// Threads: the I/O thread calls Handles/HandleClient and writes the chunks
+// to the temp file; each import, load and save (and a save's sending) runs
+// on a thread of its own.
 
 #include <cstdint>
 #include <map>
@@ -65,6 +65,9 @@ class ArchiveStreamService : public ClientService {
   void OnChunk(const std::string& peer, const protocol::Envelope& envelope);
   // The upload is complete: import or load it, answer, drop the temp file.
   void Finish(const std::string& peer, Upload upload);
+  // On a request thread: the import or load of a complete upload, its
+  // answer; removes the temp file.
+  void ImportOrLoad(const std::string& peer, const Upload& upload, Status closed);
   void StartSave(const std::string& peer, const protocol::Envelope& envelope);
   void SendSaved(const std::string& peer, uint64_t request_id, const std::string& path,
                  std::shared_ptr<SaveFlow> flow);

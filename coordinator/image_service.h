@@ -2,7 +2,9 @@
 
 // The image operations of the coordinator (`strata image ...`), over the
 // store. Protocol-free: rpc_handler.cc translates requests and replies.
-// Thread-compatible: the coordinator calls it from its one request thread.
+// Thread-safe: the I/O thread lists, tags and removes while request threads
+// import, load, save and commit (coordinator/image_file_service.h); the
+// store serialises what changes references.
 
 #include <cstdint>
 #include <string>

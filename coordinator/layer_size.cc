@@ -45,12 +45,16 @@ Status FillUncompressedSizes(cache::BlobStore& blobs, std::vector<cache::LayerRe
 
 Result<uint64_t> ImageSizer::LayerSize(const cache::LayerRecord& layer) {
   if (layer.uncompressed_size != 0) return layer.uncompressed_size;
-  auto it = computed_.find(layer.digest);
-  if (it == computed_.end()) {
-    ASSIGN_OR_RETURN(uint64_t size, UncompressedLayerSize(blobs_, layer));
-    it = computed_.emplace(layer.digest, size).first;
+  {
+    MutexLock lock(mu_);
+    auto it = computed_.find(layer.digest);
+    if (it != computed_.end()) return it->second;
   }
-  return it->second;
+  // Outside the lock: decompressing a large layer takes a while.
+  ASSIGN_OR_RETURN(uint64_t size, UncompressedLayerSize(blobs_, layer));
+  MutexLock lock(mu_);
+  computed_.emplace(layer.digest, size);
+  return size;
 }
 
 Result<uint64_t> ImageSizer::Size(const cache::ImageRecord& image) {

@@ -11,6 +11,7 @@
 
 #include "cache/blob_store.h"
 #include "cache/records.h"
+#include "common/mutex.h"
 #include "common/result.h"
 
 namespace strata::coordinator {
@@ -24,7 +25,7 @@ Status FillUncompressedSizes(cache::BlobStore& blobs, std::vector<cache::LayerRe
 
 // Sums the unpacked sizes of images' layers, remembering the ones it had to
 // compute so that a listing decompresses each old layer once per process.
-// Thread-compatible.
+// Thread-safe (the I/O thread lists while a request thread commits).
 class ImageSizer {
  public:
   explicit ImageSizer(cache::BlobStore& blobs) : blobs_(blobs) {}
@@ -36,7 +37,8 @@ class ImageSizer {
 
  private:
   cache::BlobStore& blobs_;
-  std::map<Digest, uint64_t> computed_;
+  Mutex mu_;
+  std::map<Digest, uint64_t> computed_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata::coordinator

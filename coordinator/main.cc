@@ -23,6 +23,7 @@
 #include "coordinator/cluster_info_service.h"
 #include "coordinator/http_endpoint.h"
 #include "coordinator/metrics_service.h"
+#include "coordinator/image_file_service.h"
 #include "coordinator/image_service.h"
 #include "coordinator/image_puller.h"
 #include "coordinator/image_pusher.h"
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
   strata::coordinator::ClusterInfoService cluster_info(
       **store, pool, builds, server, {(*listener)->endpoint(), (*workers)->endpoint(), root});
   server.AttachService(cluster_info);
+  strata::coordinator::ImageFileService image_files(images, server);
+  server.AttachService(image_files);
   strata::coordinator::ArchiveStreamService archives(images, server, root + "/store/tmp");
   server.AttachService(archives);
   strata::coordinator::MetricsService metrics(**store, pool, builds);

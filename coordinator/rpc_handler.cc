@@ -35,24 +35,6 @@ std::vector<Envelope> RpcHandler::Handle(const Envelope& request) {
       shutdown_requested_ = true;
       reply.mutable_ack();
       return {reply};
-    case Envelope::kImportImage: {
-      const auto& req = request.import_image();
-      if (req.streamed()) {
-        return {protocol::ErrorReply(
-            id, Status::InvalidArgument("streamed import is not supported by this coordinator; "
-                                        "send a path on the coordinator's machine"))};
-      }
-      ImportRequest in;
-      in.source_path = req.source_path();
-      in.origin = req.source_path();
-      in.repo_tag = req.repo_tag();
-      in.changes.assign(req.changes().begin(), req.changes().end());
-      in.message = req.message();
-      Result<Digest> out = images_.Import(in);
-      if (!out.ok()) return {protocol::ErrorReply(id, out.status())};
-      reply.mutable_import_result()->set_id(out->ToString());
-      return {reply};
-    }
     case Envelope::kListImages:
       return {HandleList(request)};
     case Envelope::kInspectImage:
@@ -65,22 +47,6 @@ std::vector<Envelope> RpcHandler::Handle(const Envelope& request) {
     }
     case Envelope::kRemoveImage:
       return {HandleRemove(request)};
-    case Envelope::kSaveImage: {
-      const auto& req = request.save_image();
-      std::vector<std::string> names(req.names().begin(), req.names().end());
-      Status s = images_.Save(names, req.output_path());
-      if (!s.ok()) return {protocol::ErrorReply(id, s)};
-      reply.mutable_save_result();
-      return {reply};
-    }
-    case Envelope::kLoadImage: {
-      Result<LoadOutcome> out = images_.Load(request.load_image().input_path());
-      if (!out.ok()) return {protocol::ErrorReply(id, out.status())};
-      auto* result = reply.mutable_load_result();
-      for (const auto& r : out->loaded_refs) result->add_loaded_refs(r);
-      for (const auto& i : out->loaded_ids) result->add_loaded_ids(i);
-      return {reply};
-    }
     case Envelope::kResolveImage: {
       Result<ResolvedImageData> out = images_.Resolve(request.resolve_image().name());
       if (!out.ok()) return {protocol::ErrorReply(id, out.status())};
@@ -97,22 +63,6 @@ std::vector<Envelope> RpcHandler::Handle(const Envelope& request) {
       }
       result->set_manifest_digest(out->record.manifest_digest.ToString());
       for (const auto& t : out->repo_tags) result->add_repo_tags(t);
-      return {reply};
-    }
-    case Envelope::kCommitImage: {
-      const auto& req = request.commit_image();
-      CommitRequest in;
-      in.image = req.image();
-      in.layer_path = req.layer_path();
-      in.changes.assign(req.changes().begin(), req.changes().end());
-      in.message = req.message();
-      in.author = req.author();
-      in.repo_tag = req.repo_tag();
-      in.created_by = req.created_by();
-      in.container_config_json = req.container_config_json();
-      Result<Digest> out = images_.Commit(in);
-      if (!out.ok()) return {protocol::ErrorReply(id, out.status())};
-      reply.mutable_import_result()->set_id(out->ToString());
       return {reply};
     }
     default:

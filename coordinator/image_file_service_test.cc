@@ -1,0 +1,145 @@
+// The image requests that read or write whole files run off the I/O
+// thread: the coordinator answers a Ping while an import still waits for
+// its input.
+
+#include "coordinator/image_file_service.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cache/test_util.h"
+#include "common/file_util.h"
+#include "coordinator/rpc_handler.h"
+#include "coordinator/server.h"
+#include "image/byte_sink.h"
+#include "image/layer.h"
+#include "protocol/connection.h"
+#include "protocol/listener.h"
+
+namespace strata::coordinator {
+namespace {
+
+using protocol::Envelope;
+using std::chrono::milliseconds;
+
+class ImageFileServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
+    ASSERT_TRUE(MakeDirs(dir_.path() + "/tmp", 0700).ok());
+    clients_ = *protocol::Listener::Bind(context_, "ipc://" + dir_.path() + "/c.sock");
+    images_ = std::make_unique<ImageService>(**store_, clock_, dir_.path() + "/tmp");
+    handler_ = std::make_unique<RpcHandler>(*images_);
+    server_ = std::make_unique<Server>(*clients_, *handler_, clock_,
+                                       ServerOptions{milliseconds(0), milliseconds(50)});
+    files_ = std::make_unique<ImageFileService>(*images_, *server_);
+    server_->AttachService(*files_);
+    server_thread_ = std::thread([this] { served_ = server_->Run(); });
+    client_ = *protocol::Connection::Connect(context_, clients_->endpoint());
+  }
+
+  void TearDown() override {
+    Envelope shutdown = protocol::NewEnvelope(client_->NextRequestId());
+    shutdown.mutable_shutdown();
+    EXPECT_TRUE(client_->Call(shutdown, milliseconds(5000)).ok());
+    server_thread_.join();
+    EXPECT_TRUE(served_.ok()) << served_.ToString();
+  }
+
+  // The next envelope of request `id`, skipping others.
+  Result<Envelope> ReplyTo(uint64_t id, milliseconds timeout) {
+    for (;;) {
+      ASSIGN_OR_RETURN(Envelope in, client_->Receive(timeout));
+      if (in.request_id() == id) return in;
+    }
+  }
+
+  cache::TempDir dir_;
+  SystemClock clock_;
+  Result<std::unique_ptr<cache::Store>> store_ = cache::Store::Open(dir_.path() + "/store");
+  protocol::Context context_;
+  std::unique_ptr<protocol::Listener> clients_;
+  std::unique_ptr<ImageService> images_;
+  std::unique_ptr<RpcHandler> handler_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<ImageFileService> files_;
+  std::thread server_thread_;
+  Status served_;
+  std::unique_ptr<protocol::Connection> client_;
+};
+
+TEST_F(ImageFileServiceTest, APingIsAnsweredWhileAnImportWaitsForItsInput) {
+  // A FIFO: the import blocks reading it until the test writes.
+  const std::string fifo = dir_.path() + "/rootfs.tar";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Envelope import = protocol::NewEnvelope(client_->NextRequestId());
+  import.mutable_import_image()->set_source_path(fifo);
+  import.mutable_import_image()->set_repo_tag("imported:fifo");
+  ASSERT_TRUE(client_->Send(import).ok());
+
+  Envelope ping = protocol::NewEnvelope(client_->NextRequestId());
+  ping.mutable_ping();
+  ASSERT_TRUE(client_->Send(ping).ok());
+  Result<Envelope> pong = ReplyTo(ping.request_id(), milliseconds(5000));
+  if (!pong.ok()) {
+    // Let a stuck import read an end of file, so the server can stop.
+    int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (writer >= 0) ::close(writer);
+  }
+  ASSERT_TRUE(pong.ok()) << "the I/O thread is stuck in the import: " << pong.status().ToString();
+  EXPECT_TRUE(pong->has_pong());
+
+  // Now the input: a gzip tarball of one file.
+  ASSERT_TRUE(MakeDirs(dir_.path() + "/rootfs/etc", 0755).ok());
+  ASSERT_TRUE(WriteFile(dir_.path() + "/rootfs/etc/hostname", "fifo\n").ok());
+  const std::string tarball = dir_.path() + "/rootfs.tar.gz";
+  Result<std::unique_ptr<image::FileSink>> sink = image::FileSink::Create(tarball);
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE(image::WriteLayer(image::LayerSource::FromDirectory(dir_.path() + "/rootfs"),
+                                image::Compression::kGzip, sink->get())
+                  .ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  Result<std::string> bytes = ReadFile(tarball);
+  ASSERT_TRUE(bytes.ok());
+  int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, bytes->data(), bytes->size()), static_cast<ssize_t>(bytes->size()));
+  ASSERT_EQ(::close(fd), 0);
+  Result<Envelope> done = ReplyTo(import.request_id(), milliseconds(10000));
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_TRUE(done->has_import_result()) << protocol::BodyName(*done)
+                                         << (done->has_error() ? ": " + done->error().message() : "");
+  Result<nlohmann::ordered_json> inspected = images_->Inspect("imported:fifo");
+  ASSERT_TRUE(inspected.ok()) << inspected.status().ToString();
+  EXPECT_EQ((*inspected)["Id"], done->import_result().id());
+}
+
+TEST_F(ImageFileServiceTest, FailuresAreAnsweredAsErrorsOfTheirRequest) {
+  Envelope commit = protocol::NewEnvelope(client_->NextRequestId());
+  commit.mutable_commit_image()->set_image("sha256:" + std::string(64, '0'));
+  commit.mutable_commit_image()->set_layer_path(dir_.path() + "/no-such-layer.tar");
+  Envelope load = protocol::NewEnvelope(client_->NextRequestId());
+  load.mutable_load_image()->set_input_path(dir_.path() + "/no-such-archive.tar");
+  Envelope save = protocol::NewEnvelope(client_->NextRequestId());
+  save.mutable_save_image()->add_names("no-such-image");
+  save.mutable_save_image()->set_output_path(dir_.path() + "/out.tar");
+  for (const Envelope* request : {&commit, &load, &save}) {
+    ASSERT_TRUE(client_->Send(*request).ok());
+    Result<Envelope> reply = ReplyTo(request->request_id(), milliseconds(10000));
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    EXPECT_TRUE(reply->has_error()) << protocol::BodyName(*reply);
+  }
+  struct stat st;
+  EXPECT_NE(::stat((dir_.path() + "/out.tar").c_str(), &st), 0) << "a failed save left its file";
+}
+
+}  // namespace
+}  // namespace strata::coordinator
