@@ -66,6 +66,7 @@ void ServeBlobGet(cache::BlobStore& blobs, uint64_t request_id, const v1::BlobGe
   uint64_t size = (*reader)->size();
   uint64_t offset = std::min<uint64_t>(get.offset(), size);
   uint64_t end = get.length() == 0 ? size : std::min<uint64_t>(size, offset + get.length());
+  end = std::min<uint64_t>(end, offset + kBlobGetWindow);
   std::string buffer(kBlobChunkSize, '\0');
   // Skip to the offset.
   for (uint64_t skipped = 0; skipped < offset;) {

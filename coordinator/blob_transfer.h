@@ -18,6 +18,11 @@
 namespace strata::coordinator {
 
 inline constexpr size_t kBlobChunkSize = 1 << 20;  // 1 MiB
+// The most one BlobGet is answered with: a requester wanting more asks
+// again from where the answer ended (BlobPut.total_size says how much there
+// is). Flow control: no reply puts more than this in the I/O thread's
+// hands or the socket's queue, however large the blob.
+inline constexpr uint64_t kBlobGetWindow = 8 * kBlobChunkSize;
 
 // Assembles uploads, each keyed by the caller (e.g. endpoint + peer +
 // request_id: a sender may upload several blobs at once on distinct ids,
@@ -60,8 +65,9 @@ class BlobReceiver {
 };
 
 // Answers BlobGet{digest, offset, length} of `request_id` with BlobPut
-// chunks of at most 1 MiB (the last with last=true; an empty range is one
-// empty chunk) through `send`, or with one Error (NotFound when absent).
+// chunks of at most 1 MiB, of at most kBlobGetWindow bytes in all (the
+// last with last=true; an empty range is one empty chunk) through `send`,
+// or with one Error (NotFound when absent).
 void ServeBlobGet(cache::BlobStore& blobs, uint64_t request_id, const v1::BlobGet& get,
                   const std::function<void(protocol::Envelope)>& send);
 

@@ -127,6 +127,34 @@ TEST(ServeBlobGetTest, LargeBlobComesInMebibyteChunks) {
   EXPECT_EQ(got, data);
 }
 
+// However large the blob, one BlobGet is answered with at most
+// kBlobGetWindow bytes; the requester asks again from where it ended.
+TEST(ServeBlobGetTest, OneAnswerIsAtMostAWindow) {
+  cache::MemoryBlobStore blobs;
+  std::string data(kBlobGetWindow + kBlobChunkSize / 2, 'y');
+  data[kBlobGetWindow] = 'z';
+  Digest d = *blobs.Put(data);
+  std::vector<protocol::Envelope> sent;
+  auto send = [&](protocol::Envelope e) { sent.push_back(std::move(e)); };
+  v1::BlobGet get;
+  get.set_digest(d.ToString());
+  ServeBlobGet(blobs, 4, get, send);
+  ASSERT_EQ(sent.size(), kBlobGetWindow / kBlobChunkSize);
+  EXPECT_TRUE(sent.back().blob_put().last());
+  EXPECT_EQ(sent.back().blob_put().total_size(), data.size());
+  uint64_t bytes = 0;
+  for (const auto& e : sent) bytes += e.blob_put().data().size();
+  EXPECT_EQ(bytes, kBlobGetWindow);
+
+  sent.clear();
+  get.set_offset(kBlobGetWindow);
+  ServeBlobGet(blobs, 5, get, send);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].blob_put().offset(), kBlobGetWindow);
+  EXPECT_EQ(sent[0].blob_put().data(), data.substr(kBlobGetWindow));
+  EXPECT_TRUE(sent[0].blob_put().last());
+}
+
 TEST(ServeBlobGetTest, RangeAndEmptyAndMissing) {
   cache::MemoryBlobStore blobs;
   Digest d = *blobs.Put("0123456789");

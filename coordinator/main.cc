@@ -152,9 +152,11 @@ int main(int argc, char** argv) {
   strata::coordinator::ImageService images(**store, clock, root + "/store/tmp");
   strata::coordinator::RpcHandler handler(images);
   strata::protocol::Context context;
-  auto listener = strata::protocol::Listener::Bind(context, listen);
+  auto listener = strata::protocol::Listener::Bind(
+      context, listen, strata::coordinator::Server::ListenerOptionsForServer());
   if (!listener.ok()) return Fail("listen on " + listen, listener.status());
-  auto workers = strata::protocol::Listener::Bind(context, worker_listen);
+  auto workers = strata::protocol::Listener::Bind(
+      context, worker_listen, strata::coordinator::Server::ListenerOptionsForServer());
   if (!workers.ok()) return Fail("listen for workers on " + worker_listen, workers.status());
   LOG(INFO) << "coordinator pid " << getpid() << " serving " << (*listener)->endpoint()
             << ", workers on " << (*workers)->endpoint();

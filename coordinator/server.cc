@@ -29,24 +29,77 @@ void Server::Send(Endpoint endpoint, std::string peer, protocol::Envelope envelo
   if (waker_.ok()) (*waker_)->Wake();
 }
 
+protocol::ListenerOptions Server::ListenerOptionsForServer() {
+  protocol::ListenerOptions options;
+  options.send_timeout = std::chrono::milliseconds(0);
+  return options;
+}
+
+void Server::OnSendFailed(Endpoint endpoint, const std::string& peer, const Status& status) {
+  // Gone (NotFound), or reads nothing (its backlog overflowed).
+  const bool lost = status.IsNotFound() || status.code() == StatusCode::kUnavailable;
+  if (endpoint == Endpoint::kClient && builds_ != nullptr && lost) {
+    if (!status.IsNotFound()) LOG(WARN) << status.ToString() << "; cancelling its builds";
+    builds_->OnClientGone(peer);  // its builds stop
+    return;
+  }
+  LOG(WARN) << status.ToString();
+}
+
+void Server::SendOrKeep(Endpoint endpoint, const std::string& peer, protocol::Envelope envelope) {
+  protocol::Listener* listener = endpoint == Endpoint::kClient ? &clients_ : workers_;
+  if (listener == nullptr) return;
+  PeerKey key{endpoint, peer};
+  auto kept = backlogs_.find(key);
+  if (kept == backlogs_.end()) {
+    Status s = listener->Reply(peer, envelope);
+    if (s.ok()) return;
+    if (s.code() != StatusCode::kUnavailable) return OnSendFailed(endpoint, peer, s);
+    kept = backlogs_.try_emplace(key).first;  // its queue is full: wait for it
+    LOG(DEBUG) << "peer " << protocol::PeerName(peer) << " reads slowly: keeping its messages";
+  }
+  Backlog& backlog = kept->second;
+  backlog.bytes += envelope.ByteSizeLong();
+  backlog.envelopes.push_back(std::move(envelope));
+  if (backlog.bytes > kMaxBacklogBytes) {
+    backlogs_.erase(kept);
+    OnSendFailed(endpoint, peer,
+                 Status::Unavailable("peer " + protocol::PeerName(peer) + " read nothing of " +
+                                     std::to_string(kMaxBacklogBytes >> 20) +
+                                     " MiB sent to it: dropped its messages"));
+  }
+}
+
+void Server::RetryBacklogs() {
+  for (auto it = backlogs_.begin(); it != backlogs_.end();) {
+    const auto& [endpoint, peer] = it->first;
+    protocol::Listener* listener = endpoint == Endpoint::kClient ? &clients_ : workers_;
+    Backlog& backlog = it->second;
+    Status s = Status::OK();
+    while (!backlog.envelopes.empty()) {
+      s = listener->Reply(peer, backlog.envelopes.front());
+      if (!s.ok()) break;
+      backlog.bytes -= backlog.envelopes.front().ByteSizeLong();
+      backlog.envelopes.pop_front();
+    }
+    if (s.ok() || s.code() != StatusCode::kUnavailable) {
+      PeerKey key = it->first;
+      it = backlogs_.erase(it);
+      if (!s.ok()) OnSendFailed(key.first, key.second, s);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void Server::Flush() {
   std::deque<Outgoing> batch;
   {
     MutexLock lock(outbox_mu_);
     batch.swap(outbox_);
   }
-  for (Outgoing& out : batch) {
-    protocol::Listener* listener = out.endpoint == Endpoint::kClient ? &clients_ : workers_;
-    if (listener == nullptr) continue;
-    Status s = listener->Reply(out.peer, out.envelope);
-    if (s.ok()) continue;
-    if (out.endpoint == Endpoint::kClient && s.code() == StatusCode::kNotFound &&
-        builds_ != nullptr) {
-      builds_->OnClientGone(out.peer);  // its builds stop
-      continue;
-    }
-    LOG(WARN) << s.ToString();
-  }
+  RetryBacklogs();
+  for (Outgoing& out : batch) SendOrKeep(out.endpoint, out.peer, std::move(out.envelope));
 }
 
 bool Server::Busy() const {
@@ -73,10 +126,8 @@ void Server::HandleClient(protocol::Incoming incoming) {
       return;
     }
   }
-  for (const protocol::Envelope& reply : handler_.Handle(incoming.envelope)) {
-    Status s = clients_.Reply(incoming.peer, reply);
-    if (!s.ok())
-      LOG(WARN) << "reply to " << protocol::PeerName(incoming.peer) << ": " << s.ToString();
+  for (protocol::Envelope& reply : handler_.Handle(incoming.envelope)) {
+    SendOrKeep(Endpoint::kClient, incoming.peer, std::move(reply));
   }
 }
 

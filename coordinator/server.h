@@ -3,7 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -36,10 +38,21 @@ struct ServerOptions {
 // Outbox. Runs on the calling thread until a Shutdown request, the idle timeout, or a failing
 // socket.
 //
+// Sends never wait on a slow peer: the listeners are bound with a send
+// timeout of 0 (kListenerOptions), and a message a peer's full queue
+// refuses waits in that peer's backlog, sent in order before anything
+// newer for it at the next Flush. A backlog over kMaxBacklogBytes means a
+// peer that reads nothing: it is dropped (a client's builds are
+// cancelled, as for one that went away).
+//
 // Send (the Outbox) is thread-safe; everything else belongs to the thread
 // that calls Run.
 class Server : public Outbox {
  public:
+  // How the coordinator binds its listeners: sends that never block.
+  static protocol::ListenerOptions ListenerOptionsForServer();
+  static constexpr size_t kMaxBacklogBytes = 64 << 20;
+
   Server(protocol::Listener& clients, RpcHandler& handler, Clock& clock, ServerOptions options);
 
   // Serves builds and the worker endpoint too. REQUIRES: before Run; all
@@ -76,8 +89,19 @@ class Server : public Outbox {
     std::string peer;
     protocol::Envelope envelope;
   };
+  using PeerKey = std::pair<Endpoint, std::string>;
+  struct Backlog {
+    std::deque<protocol::Envelope> envelopes;
+    size_t bytes = 0;
+  };
   void HandleClient(protocol::Incoming incoming);
   void Flush() EXCLUDES(outbox_mu_);
+  // Sends `envelope` now, or keeps it in its peer's backlog.
+  void SendOrKeep(Endpoint endpoint, const std::string& peer, protocol::Envelope envelope);
+  // Sends what the backlogs hold, oldest first, while the peers take it.
+  void RetryBacklogs();
+  // A send failed for good (the peer is gone, or its backlog overflowed).
+  void OnSendFailed(Endpoint endpoint, const std::string& peer, const Status& status);
   bool Busy() const;
 
   protocol::Listener& clients_;
@@ -94,6 +118,7 @@ class Server : public Outbox {
 
   Mutex outbox_mu_;
   std::deque<Outgoing> outbox_ GUARDED_BY(outbox_mu_);
+  std::map<PeerKey, Backlog> backlogs_;  // the I/O thread's
 };
 
 }  // namespace strata::coordinator

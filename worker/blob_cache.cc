@@ -34,11 +34,19 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 
 Status ConnectionBlobFetcher::Fetch(const Digest& digest,
                                     const std::function<Status(std::string_view)>& write) {
-  uint64_t id = connection_->NextRequestId();
-  protocol::Envelope request = protocol::NewEnvelope(id);
-  request.mutable_blob_get()->set_digest(digest.ToString());
-  TRY(connection_->Send(request));
+  // One BlobGet is answered with at most a window of the blob (the
+  // coordinator's flow control); each next one starts where the last ended.
+  uint64_t id = 0;
   uint64_t offset = 0;
+  auto ask = [&]() -> Status {
+    id = connection_->NextRequestId();
+    protocol::Envelope request = protocol::NewEnvelope(id);
+    request.mutable_blob_get()->set_digest(digest.ToString());
+    request.mutable_blob_get()->set_offset(offset);
+    return connection_->Send(request);
+  };
+  TRY(ask());
+  uint64_t asked_at = offset;
   while (true) {
     Result<protocol::Envelope> reply = connection_->Receive(timeout_);
     if (!reply.ok()) {
@@ -60,7 +68,15 @@ Status ConnectionBlobFetcher::Fetch(const Digest& digest,
     }
     TRY(write(chunk.data()));
     offset += chunk.data().size();
-    if (chunk.last()) return Status::OK();
+    if (!chunk.last()) continue;
+    if (offset >= chunk.total_size()) return Status::OK();
+    if (offset == asked_at) {
+      return Status::Corruption("blob " + digest.ToString() + ": the coordinator answered at " +
+                                std::to_string(offset) + " of " +
+                                std::to_string(chunk.total_size()) + " bytes with no data");
+    }
+    TRY(ask());
+    asked_at = offset;
   }
 }
 

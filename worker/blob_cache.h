@@ -26,9 +26,11 @@ class BlobFetcher {
                        const std::function<Status(std::string_view)>& write) = 0;
 };
 
-// BlobGet over a worker's Connection (docs/protocol.md): one request, answered
+// BlobGet over a worker's Connection (docs/protocol.md): a request answered
 // by BlobPut chunks with that request_id (offsets contiguous, the last with
-// last=true) or an Error. Replies to other requests are skipped. Uses the
+// last=true) or an Error. The coordinator answers at most a window
+// (kBlobGetWindow, 8 MiB); while BlobPut.total_size says there is more,
+// the next BlobGet asks from where the answer ended. Replies to other requests are skipped. Uses the
 // Connection from the calling thread only; not owned.
 class ConnectionBlobFetcher : public BlobFetcher {
  public:

@@ -182,5 +182,55 @@ TEST(ConnectionBlobFetcherTest, AssemblesChunksAndMapsErrors) {
   RemoveTree(dir).PermitUncheckedError();
 }
 
+// The coordinator answers one BlobGet with a window of the blob at most
+// (flow control): the fetcher asks again from where each answer ended.
+TEST(ConnectionBlobFetcherTest, AsksWindowAfterWindowUntilTheTotal) {
+  std::string dir = strata::testing::MakeTempDir("strata-blob-window");
+  protocol::Context context;
+  Result<std::unique_ptr<protocol::Listener>> listener =
+      protocol::Listener::Bind(context, "ipc://" + dir + "/c.sock");
+  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
+  std::string content;
+  for (int i = 0; i < 2504; ++i) content += static_cast<char>('a' + i % 26);
+  Digest digest = Digest::Sha256Of(content);
+  std::vector<uint64_t> asked;  // the offsets of the BlobGets
+  std::thread server([&] {
+    for (;;) {
+      Result<std::optional<protocol::Incoming>> in = (*listener)->Poll(std::chrono::seconds(5));
+      if (!in.ok() || !in->has_value()) return;
+      const protocol::Envelope& request = (*in)->envelope;
+      if (!request.has_blob_get()) continue;
+      uint64_t offset = request.blob_get().offset();
+      asked.push_back(offset);
+      uint64_t end = std::min<uint64_t>(content.size(), offset + 1000);  // a 1000-byte window
+      for (uint64_t at = offset; at < end; at += 400) {
+        protocol::Envelope chunk = protocol::NewEnvelope(request.request_id());
+        v1::BlobPut* put = chunk.mutable_blob_put();
+        put->set_digest(digest.ToString());
+        put->set_offset(at);
+        put->set_data(content.substr(at, std::min<uint64_t>(400, end - at)));
+        put->set_total_size(content.size());
+        put->set_last(at + 400 >= end);
+        (*listener)->Reply((*in)->peer, chunk).PermitUncheckedError();
+      }
+      if (end == content.size()) return;
+    }
+  });
+  Result<std::unique_ptr<protocol::Connection>> connection =
+      protocol::Connection::Connect(context, (*listener)->endpoint());
+  ASSERT_TRUE(connection.ok());
+  ConnectionBlobFetcher fetcher(connection->get(), std::chrono::seconds(5));
+  std::string got;
+  Status s = fetcher.Fetch(digest, [&](std::string_view data) {
+    got.append(data);
+    return Status::OK();
+  });
+  server.join();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(got, content);
+  EXPECT_EQ(asked, (std::vector<uint64_t>{0, 1000, 2000}));
+  RemoveTree(dir).PermitUncheckedError();
+}
+
 }  // namespace
 }  // namespace strata::worker
