@@ -18,10 +18,6 @@ using protocol::Envelope;
 
 namespace {
 
-std::string KeyOf(const std::string& peer, uint64_t request_id) {
-  return peer + "/" + std::to_string(request_id);
-}
-
 // A client that stops acknowledging a save this long is taken as gone.
 constexpr auto kAckTimeout = std::chrono::seconds(60);
 
@@ -87,7 +83,7 @@ void ArchiveStreamService::StartUpload(const std::string& peer, const Envelope& 
   int fd = ::mkostemp(path.data(), O_CLOEXEC);
   if (fd < 0) return Fail(peer, id, ErrnoStatus("create a temp file in", tmp_dir_));
   MutexLock lock(mu_);
-  auto [it, added] = uploads_.try_emplace(KeyOf(peer, id), Upload{envelope, fd, path, 0});
+  auto [it, added] = uploads_.try_emplace(PeerRequestKey(peer, id), Upload{envelope, fd, path, 0, clock_.NowMonotonicNanos()});
   if (!added) {
     ::close(fd);
     ::unlink(path.c_str());
@@ -99,7 +95,7 @@ void ArchiveStreamService::StartUpload(const std::string& peer, const Envelope& 
 void ArchiveStreamService::OnChunk(const std::string& peer, const Envelope& envelope) {
   const uint64_t id = envelope.request_id();
   const v1::Chunk& chunk = envelope.chunk();
-  const std::string key = KeyOf(peer, id);
+  const std::string key = PeerRequestKey(peer, id);
   Upload done;
   {
     MutexLock lock(mu_);
@@ -134,6 +130,7 @@ void ArchiveStreamService::OnChunk(const std::string& peer, const Envelope& enve
         }
       }
       upload.written += chunk.data().size();
+      upload.touched_nanos = clock_.NowMonotonicNanos();
     }
     if (failed.ok() && !chunk.last()) return;
     done = std::move(upload);
@@ -190,6 +187,48 @@ void ArchiveStreamService::ImportOrLoad(const std::string& peer, const Upload& u
   outbox_.Send(Endpoint::kClient, peer, std::move(reply));
 }
 
+void ArchiveStreamService::DropUploads(
+    const std::function<bool(const std::string&, const Upload&)>& drop, const Status& why) {
+  std::vector<std::pair<std::string, uint64_t>> dropped;  // peer, request id
+  {
+    MutexLock lock(mu_);
+    for (auto it = uploads_.begin(); it != uploads_.end();) {
+      if (!drop(it->first, it->second)) {
+        ++it;
+        continue;
+      }
+      ::close(it->second.fd);
+      ::unlink(it->second.path.c_str());
+      const std::string& key = it->first;
+      dropped.emplace_back(key.substr(0, key.rfind('/')), it->second.request.request_id());
+      it = uploads_.erase(it);
+    }
+  }
+  for (const auto& [peer, id] : dropped) {
+    LOG(WARN) << "streamed upload " << id << " of " << protocol::PeerName(peer)
+              << " dropped: " << why.message();
+    Fail(peer, id, why);
+  }
+}
+
+void ArchiveStreamService::Tick() {
+  const int64_t now = clock_.NowMonotonicNanos();
+  DropUploads(
+      [&](const std::string&, const Upload& upload) {
+        return now - upload.touched_nanos >= kUploadIdleNanos;
+      },
+      Status::TimedOut("no chunk of the archive came for " +
+                               std::to_string(kUploadIdleNanos / 1'000'000'000) +
+                               " s; send it again"));
+}
+
+void ArchiveStreamService::OnClientGone(const std::string& peer) {
+  const std::string prefix = peer + "/";
+  DropUploads([&](const std::string& key,
+                  const Upload&) { return key.compare(0, prefix.size(), prefix) == 0; },
+              Status::Cancelled("the client went away"));
+}
+
 void ArchiveStreamService::StartSave(const std::string& peer, const Envelope& envelope) {
   const uint64_t id = envelope.request_id();
   const v1::SaveImage& req = envelope.save_image();
@@ -201,7 +240,7 @@ void ArchiveStreamService::StartSave(const std::string& peer, const Envelope& en
   auto flow = std::make_shared<SaveFlow>();
   {
     MutexLock lock(mu_);
-    if (!saves_.try_emplace(KeyOf(peer, id), flow).second) {
+    if (!saves_.try_emplace(PeerRequestKey(peer, id), flow).second) {
       ::unlink(path.c_str());
       return Fail(peer, id,
                   Status::AlreadyExists("request " + std::to_string(id) +
@@ -216,7 +255,7 @@ void ArchiveStreamService::StartSave(const std::string& peer, const Envelope& en
     }
     ::unlink(path.c_str());
     MutexLock lock(mu_);
-    saves_.erase(KeyOf(peer, id));
+    saves_.erase(PeerRequestKey(peer, id));
   });
 }
 

@@ -6,10 +6,6 @@ namespace strata::coordinator {
 
 using protocol::Envelope;
 
-std::string BuildSessionKey(const std::string& peer, uint64_t request_id) {
-  return peer + "/" + std::to_string(request_id);
-}
-
 void BuildSession::OnEvent(const BuildEvent& e) {
   Envelope envelope = protocol::NewEnvelope(request_id_);
   v1::BuildEvent* out = envelope.mutable_build_event();

@@ -28,9 +28,6 @@
 
 namespace strata::coordinator {
 
-// "PEER/R": what names a build among those running, and its client uploads.
-std::string BuildSessionKey(const std::string& peer, uint64_t request_id);
-
 class BuildSession : public EventSink, public ContextUploader {
  public:
   // REQUIRES: outbox and clock outlive the session. `deadline_nanos`: see
@@ -49,7 +46,7 @@ class BuildSession : public EventSink, public ContextUploader {
   const std::string& build_id() const { return build_id_; }
   BuildScope& scope() { return scope_; }
   uint64_t request_id() const { return request_id_; }
-  std::string key() const { return BuildSessionKey(peer_, request_id_); }
+  std::string key() const { return PeerRequestKey(peer_, request_id_); }
   // Sends `envelope` to the build's client.
   void Send(protocol::Envelope envelope) {
     outbox_.Send(Endpoint::kClient, peer_, std::move(envelope));

@@ -12,7 +12,7 @@ bool BuildSessionTable::Add(std::shared_ptr<BuildSession> session) {
 std::shared_ptr<BuildSession> BuildSessionTable::Find(const std::string& peer,
                                                       uint64_t request_id) const {
   MutexLock lock(mu_);
-  auto it = sessions_.find(BuildSessionKey(peer, request_id));
+  auto it = sessions_.find(PeerRequestKey(peer, request_id));
   return it == sessions_.end() ? nullptr : it->second;
 }
 

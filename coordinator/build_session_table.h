@@ -1,7 +1,7 @@
 #pragma once
 
 // The builds running on a coordinator, by client peer and request id
-// (BuildSessionKey). Thread-safe: the I/O thread finds sessions for the
+// (PeerRequestKey). Thread-safe: the I/O thread finds sessions for the
 // client's uploads and watches them (deadlines, clients gone), build
 // threads add and remove their own.
 

@@ -19,6 +19,12 @@ class ClientService {
   virtual void HandleClient(const std::string& peer, const protocol::Envelope& envelope) = 0;
   // While true the coordinator is not idle. Thread-safe.
   virtual bool busy() const = 0;
+  // Called by the I/O thread every poll interval (at most 200 ms apart):
+  // time-based clean-up.
+  virtual void Tick() {}
+  // The client `peer` went away (a send found it disconnected, or it read
+  // nothing for too long): drop what it left half done. I/O thread.
+  virtual void OnClientGone(const std::string& peer) { (void)peer; }
 };
 
 }  // namespace strata::coordinator

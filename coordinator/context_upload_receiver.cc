@@ -30,7 +30,7 @@ void ContextUploadReceiver::OnContextUploaded(const std::string& peer, const Env
 void ContextUploadReceiver::OnBlobPut(const std::string& peer, const Envelope& envelope) {
   const uint64_t id = envelope.request_id();
   std::optional<Result<Digest>> done =
-      receiver_.Put("c/" + BuildSessionKey(peer, id), envelope.blob_put());
+      receiver_.Put("c/" + PeerRequestKey(peer, id), envelope.blob_put());
   if (!done) return;
   if (std::shared_ptr<BuildSession> session = sessions_.Find(peer, id)) {
     // Within a build the upload is answered by the build going on (or

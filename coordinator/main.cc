@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
   server.AttachService(cluster_info);
   strata::coordinator::ImageFileService image_files(images, server);
   server.AttachService(image_files);
-  strata::coordinator::ArchiveStreamService archives(images, server, root + "/store/tmp");
+  strata::coordinator::ArchiveStreamService archives(images, server, clock, root + "/store/tmp");
   server.AttachService(archives);
   strata::coordinator::MetricsService metrics(**store, pool, builds);
   std::unique_ptr<strata::coordinator::HttpEndpoint> metrics_endpoint;

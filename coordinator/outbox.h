@@ -4,6 +4,7 @@
 // the Listeners (ZeroMQ sockets are single-thread), so builds and the worker
 // pool hand it what to send through an Outbox.
 
+#include <cstdint>
 #include <string>
 
 #include "protocol/envelope.h"
@@ -11,6 +12,12 @@
 namespace strata::coordinator {
 
 enum class Endpoint { kClient, kWorker };
+
+// "PEER/R": names one request of one client among those in progress (a
+// build, its uploads, a streamed archive).
+inline std::string PeerRequestKey(const std::string& peer, uint64_t request_id) {
+  return peer + "/" + std::to_string(request_id);
+}
 
 class Outbox {
  public:

@@ -38,9 +38,10 @@ protocol::ListenerOptions Server::ListenerOptionsForServer() {
 void Server::OnSendFailed(Endpoint endpoint, const std::string& peer, const Status& status) {
   // Gone (NotFound), or reads nothing (its backlog overflowed).
   const bool lost = status.IsNotFound() || status.code() == StatusCode::kUnavailable;
-  if (endpoint == Endpoint::kClient && builds_ != nullptr && lost) {
-    if (!status.IsNotFound()) LOG(WARN) << status.ToString() << "; cancelling its builds";
-    builds_->OnClientGone(peer);  // its builds stop
+  if (endpoint == Endpoint::kClient && lost) {
+    if (!status.IsNotFound()) LOG(WARN) << status.ToString() << "; cancelling its requests";
+    if (builds_ != nullptr) builds_->OnClientGone(peer);  // its builds stop
+    for (ClientService* service : services_) service->OnClientGone(peer);
     return;
   }
   LOG(WARN) << status.ToString();
@@ -158,6 +159,7 @@ Status Server::Run() {
     }
     if (pool_ != nullptr) pool_->Tick();
     if (builds_ != nullptr) builds_->Tick();
+    for (ClientService* service : services_) service->Tick();
     Flush();
     if (handler_.shutdown_requested() || stop_requested_) {
       LOG(INFO) << (stop_requested_ ? "stop signal" : "shutdown requested") << ": exiting";
