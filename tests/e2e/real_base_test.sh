@@ -5,7 +5,8 @@
 # cache; apache2 built and served, then committed, exported and imported as
 # the tutorial does; files with non-ASCII names through COPY, ADD, RUN,
 # commit, export, import and save/load, byte for byte; `run -it` in a terminal
-# (tmux). Reaches Debian's archive (debootstrap, apt-get in RUN) and nothing
+# (tmux); the non-ASCII build again through a TCP farm (coordinator and
+# worker with roots of their own). Reaches Debian's archive (debootstrap, apt-get in RUN) and nothing
 # else; exits 77 (ctest: Skipped) when the archive cannot be reached.
 source "$(dirname "$0")/lib.sh"
 SRC=$E2E_SRC
@@ -165,6 +166,49 @@ want=$(manifest_of expected)
 check "a build with non-ASCII names in COPY, ADD and RUN" build utf8 utf8 -t utf8img
 check "COPY, ADD, RUN and rm keep the names byte for byte" \
   [ "$("$S" run --rm -w /data utf8img sh -c "$MANIFEST")" = "$want" ]
+
+# --- the same build through a farm on TCP: a coordinator and a worker with
+#     roots of their own, every layer over the connection (no --blob-dir) ---
+BIN=$(dirname "$S")
+"$BIN/strata-coordinator" --root "$E2E_TMP/farm" --listen tcp://127.0.0.1:0 \
+  --workers tcp://127.0.0.1:0 > farm-coordinator.log 2>&1 &
+FARM_COORDINATOR=$!
+farm_line=""
+for _ in $(seq 1 100); do
+  farm_line=$(grep -o 'serving tcp://[0-9.:]*, workers on tcp://[0-9.:]*' farm-coordinator.log | tail -1)
+  [ -n "$farm_line" ] && break
+  sleep 0.1
+done
+FARM_EP=$(awk '{print $2}' <<<"$farm_line" | tr -d ,)
+FARM_WORKERS=$(awk '{print $5}' <<<"$farm_line")
+check "a farm coordinator serves on TCP" [ -n "$FARM_EP" ]
+"$BIN/strata-worker" --coordinator "$FARM_WORKERS" --slots 2 --root "$E2E_TMP/farm-w1" --id fw1 \
+  > farm-worker.log 2>&1 &
+FARM_WORKER=$!
+for _ in $(seq 1 100); do
+  grep -q "worker fw1 registered" farm-coordinator.log && break
+  sleep 0.1
+done
+check "its worker registered" grep -q "worker fw1 registered" farm-coordinator.log
+farm() { STRATA_HOST=$FARM_EP STRATA_ROOT=$E2E_TMP/farm-client "$S" "$@"; }
+check "save debian:bookworm from the embedded store" quiet "$S" image save -o debian.tar debian:bookworm
+check "load it into the farm (streamed)" quiet farm image load -i debian.tar
+farm_build() {
+  local name=$1; shift
+  farm build --progress=plain "$@" > "$name.log" 2>&1 || { tail -25 "$name.log"; return 1; }
+}
+check "the non-ASCII build on the farm" farm_build farm-utf8 -t utf8farm utf8
+base_diff=$("$S" image inspect -f '{{index .RootFS.Layers 0}}' debian:bookworm)
+check "the worker unpacked the Debian base it fetched in windows" \
+  [ -d "$E2E_TMP/farm-w1/snap/snapshots/${base_diff#sha256:}/fs/usr/bin" ]
+check "a rebuild on the farm" farm_build farm-utf8-again -t utf8farm utf8
+check "the rebuild: all six steps CACHED" [ "$(cached_count farm-utf8-again)" -eq 6 ]
+check "save the farm's image to the client" quiet farm image save -o utf8farm.tar utf8farm
+check "load it into the embedded store" quiet "$S" image load -i utf8farm.tar
+check "the farm's build keeps the names byte for byte" \
+  [ "$("$S" run --rm -w /data utf8farm sh -c "$MANIFEST")" = "$want" ]
+kill "$FARM_WORKER" "$FARM_COORDINATOR" 2>/dev/null
+wait "$FARM_WORKER" "$FARM_COORDINATOR" 2>/dev/null
 
 check "a RUN that deletes two lower files: later steps and run work" "$S" run --rm utf8img sh -c '! test -e /etc/issue && ! test -e /etc/issue.net && test -e /etc/debian_version'
 check "a container that adds a non-ASCII name" quiet "$S" run --name u8 utf8img sh -c "printf 'at run time\n' > /data/run/Ñandú.txt && rm '/data/copy/Főtanúsítvány.crt'"
