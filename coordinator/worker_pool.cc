@@ -36,6 +36,7 @@ class WorkerPool::Ticket {
   std::string id;  // the job_id given to Submit
   v1::Job job;     // its job_id: the current (or last) attempt's id
   std::map<std::string, std::string> sent_to;  // attempt id -> the worker it went to
+  std::set<std::string> failed_on;  // workers that answered it with a (retryable) error
   LogFn on_log;
   RetryFn on_retry;
   std::set<std::string> parent_snapshots;
@@ -208,6 +209,7 @@ void WorkerPool::OnJobResultLocked(const v1::JobResult& result) {
     }
   }
   if (result.has_error() && result.error().retryable() && ticket->attempts < kMaxAttempts) {
+    ticket->failed_on.insert(ticket->worker);  // the retry runs elsewhere when it can
     RequeueLocked(ticket, "worker " + ticket->worker + " failed it: " + result.error().message(),
                   result.error().message());
   } else {
@@ -454,12 +456,20 @@ bool WorkerPool::RunsSuspectLocked(const Worker& w) const {
 }
 
 WorkerPool::Worker* WorkerPool::PickWorkerLocked(const Ticket& ticket) {
+  // A worker that failed this job gets it again only when no other could
+  // take it (now or later): its disk may be full, its runtime broken.
+  const bool elsewhere =
+      !ticket.failed_on.empty() &&
+      std::any_of(workers_.begin(), workers_.end(), [&](const auto& kv) {
+        return !kv.second.draining && !ticket.failed_on.contains(kv.first);
+      });
   Worker* best = nullptr;
   bool best_local = false;
   for (auto& entry : workers_) {
     // Not a structured binding: clang 14 cannot capture one in a lambda.
     Worker& w = entry.second;
     if (w.running.size() >= w.slots || w.draining) continue;
+    if (elsewhere && ticket.failed_on.contains(w.id)) continue;
     // A suspect runs alone, so that a second loss is its own.
     if (ticket.crashes > 0 && !w.running.empty()) continue;
     if (RunsSuspectLocked(w)) continue;

@@ -243,6 +243,36 @@ TEST_F(WorkerPoolTest, RetryableErrorsRunAgainUpToTheLimit) {
   EXPECT_EQ(result->error().message(), "disk full");
 }
 
+// A worker that failed a job (its disk is full) is not given the retry
+// while another worker can take it, even one busy now or without the
+// parent: the job runs elsewhere.
+TEST_F(WorkerPoolTest, ARetryGoesToAnotherWorkerThanTheOneThatFailedIt) {
+  pool_.Register("peer-a", Reg("a", 2));
+  pool_.Tick();
+  pool_.Register("peer-b", Reg("b", 1));
+  pool_.Tick();
+  ASSERT_TRUE(pool_.Heartbeat(Beat("a", {"sha256:base"})).ok());
+  ASSERT_TRUE(pool_.Heartbeat(Beat("b", {"sha256:other"})).ok());
+  pool_.Submit(Job("busy", {"sha256:other"}), nullptr);  // to b, now full
+  ASSERT_EQ(sender_.Sent().back().first, "peer-b");
+  auto ticket = pool_.Submit(Job("j1", {"sha256:base"}), nullptr);
+  ASSERT_EQ(sender_.Sent().back().first, "peer-a");  // locality
+  v1::JobResult failed;
+  failed.set_job_id("j1-1");
+  failed.mutable_error()->set_code(static_cast<int>(StatusCode::kIOError));
+  failed.mutable_error()->set_message("worker a's disk is full");
+  failed.mutable_error()->set_retryable(true);
+  pool_.OnJobResult(From("a", failed));
+  EXPECT_EQ(sender_.Sent().size(), 2u) << "the retry went back to the worker that failed it";
+  pool_.OnJobResult(From("b", Done("busy-1")));  // b has a slot again
+  ASSERT_EQ(sender_.Sent().size(), 3u);
+  EXPECT_EQ(sender_.Sent().back(), (std::pair<std::string, std::string>{"peer-b", "j1-2"}));
+  pool_.OnJobResult(From("b", Done("j1-2")));
+  Result<v1::JobResult> result = pool_.Wait(ticket);
+  ASSERT_TRUE(result.ok());
+  EXPECT_FALSE(result->has_error());
+}
+
 TEST_F(WorkerPoolTest, UserErrorsAreNotRetried) {
   pool_.Register("peer-a", Reg("a", 1));
   pool_.Tick();

@@ -12,6 +12,7 @@
 #include "common/errno_status.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
+#include "common/free_space.h"
 #include "common/logging.h"
 #include "snapshot/layer_unpacker.h"
 #include "common/random_hex.h"
@@ -209,6 +210,14 @@ v1::JobResult JobRunner::Run(const v1::Job& job, uint64_t request_id,
   if (!scratch.layer_path.empty()) ::unlink(scratch.layer_path.c_str());
   if (!status.ok()) {
     if (status.code() == StatusCode::kCancelled) status = status.WithRetryable(true);
+    if (status.code() == StatusCode::kIOError && !status.retryable()) {
+      // Unpacking, fetching or writing on a full disk: another worker may
+      // have room.
+      Status room = RequireFreeSpace(options_.work_dir, kMinFreeBytes, "the next job");
+      if (!room.ok()) {
+        status = Status::IOError(status.message() + " (" + room.message() + ")").WithRetryable(true);
+      }
+    }
     LOG(WARN) << "worker: job " << job.job_id() << " (" << job.instruction()
               << ") failed: " << status.ToString();
     result.Clear();
@@ -296,6 +305,12 @@ Status JobRunner::Execute(const v1::Job& job, uint64_t request_id, protocol::Con
   if (!step.ok()) return step.status();
   result.set_run_ms(step->run_time.count());
   result.set_diff_ms(step->diff_time.count());
+  if (step->disk_full) {
+    return Status::IOError("the RUN failed (exit code " + std::to_string(step->exit_code) +
+                           ") on worker " + options_.worker_id +
+                           ", whose disk is full; it runs again on another worker")
+        .WithRetryable(true);
+  }
   if (!step->ok()) {
     result.set_exit_code(step->exit_code);
     result.set_failure(step->error);

@@ -8,6 +8,7 @@
 #include "common/errno_status.h"
 #include "common/file_tree.h"
 #include "common/file_util.h"
+#include "common/free_space.h"
 #include "common/logging.h"
 #include "sandbox/root_writer.h"
 #include "sandbox/user_resolver.h"
@@ -139,6 +140,19 @@ Result<StepResult> StepExecutor::Execute(const StepRequest& request, sandbox::Ou
   ASSIGN_OR_RETURN(snapshot::Mount mount,
                    snapshotter_->Prepare(request.parent_chain, "step-" + RandomHex(12)));
   Result<StepResult> result = ExecuteIn(request, mount, out);
+  if (!result.ok() || !result->ok()) {
+    // Measured before the upper dir goes, which frees what the step wrote.
+    Status room = RequireFreeSpace(mount.upper_dir, kMinFreeBytes, "the next step");
+    if (!room.ok()) {
+      LOG(WARN) << "step failed on a full disk: " << room.message();
+      if (result.ok()) {
+        result->disk_full = true;
+      } else {
+        result = Status::IOError(result.status().message() + " (" + room.message() + ")")
+                     .WithRetryable(true);
+      }
+    }
+  }
   // Whatever ExecuteIn kept (the upper dir after diffing) goes now.
   Status released = snapshotter_->Release(mount, snapshot::Keep::kNothing);
   if (!result.ok()) return result;

@@ -73,8 +73,14 @@ struct StepResult {
   snapshot::LayerBlob layer;
   std::chrono::milliseconds run_time{0};   // RUN in the container / COPY applying
   std::chrono::milliseconds diff_time{0};  // upper dir -> compressed blob
+  // The step failed while the worker's file system had no room left
+  // (kMinFreeBytes): likely the machine's fault, not the step's.
+  bool disk_full = false;
   bool ok() const { return exit_code == 0; }
 };
+
+// Below this much free space under its root a worker counts as full.
+inline constexpr uint64_t kMinFreeBytes = 16 << 20;
 
 struct StepExecutorOptions {
   std::string layer_dir;  // absolute; where layer blobs are written; created if missing
