@@ -33,7 +33,7 @@
 #include "coordinator/protocol_step_runner.h"
 #include "coordinator/worker_endpoint.h"
 #include "coordinator/image_puller.h"
-#include "coordinator/metrics_histogram.h"
+#include "metrics/histogram.h"
 #include "coordinator/request_credentials.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/envelope.h"
@@ -89,7 +89,7 @@ class BuildService {
 
   // For /metrics. Thread-safe.
   struct Stats {
-    Histogram::Snapshot build_seconds;
+    metrics::Histogram::Snapshot build_seconds;
     uint64_t succeeded = 0, failed = 0, cancelled = 0;
     uint64_t steps_cached = 0, steps_run = 0;  // cache hits and misses of filesystem and metadata steps
   };
@@ -127,7 +127,7 @@ class BuildService {
   };
   std::vector<BuildThread> threads_;  // I/O thread only
   std::atomic<int> running_{0};
-  Histogram build_seconds_;
+  metrics::Histogram build_seconds_;
   std::atomic<uint64_t> succeeded_{0}, failed_{0}, cancelled_{0}, steps_cached_{0}, steps_run_{0};
   int64_t last_probe_nanos_ = 0;  // I/O thread only
 };

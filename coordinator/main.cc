@@ -21,7 +21,7 @@
 #include "coordinator/archive_stream_service.h"
 #include "coordinator/build_service.h"
 #include "coordinator/cluster_info_service.h"
-#include "coordinator/http_endpoint.h"
+#include "metrics/http_endpoint.h"
 #include "coordinator/metrics_service.h"
 #include "coordinator/image_file_service.h"
 #include "coordinator/image_service.h"
@@ -190,9 +190,9 @@ int main(int argc, char** argv) {
   strata::coordinator::ArchiveStreamService archives(images, server, clock, root + "/store/tmp");
   server.AttachService(archives);
   strata::coordinator::MetricsService metrics(**store, pool, builds);
-  std::unique_ptr<strata::coordinator::HttpEndpoint> metrics_endpoint;
+  std::unique_ptr<strata::metrics::HttpEndpoint> metrics_endpoint;
   if (!metrics_listen.empty()) {
-    auto started = strata::coordinator::HttpEndpoint::Start(
+    auto started = strata::metrics::HttpEndpoint::Start(
         metrics_listen, [&metrics](const std::string& path) { return metrics.Serve(path); });
     if (!started.ok()) return Fail("--metrics-listen " + metrics_listen, started.status());
     metrics_endpoint = std::move(*started);

@@ -1,64 +1,11 @@
 #include "coordinator/metrics_service.h"
 
-#include <cstdio>
-#include <map>
-
 #include "coordinator/farm_counts.h"
+#include "metrics/prometheus_page.h"
 
 namespace strata::coordinator {
-namespace {
-
-std::string Number(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.17g", v);
-  return buffer;
-}
-
-class Page {
- public:
-  void Gauge(const std::string& name, const std::string& help, double value,
-             const std::string& labels = "") {
-    Header(name, help, "gauge");
-    Sample(name, labels, value);
-  }
-  void Counter(const std::string& name, const std::string& help, double value,
-               const std::string& labels = "") {
-    Header(name, help, "counter");
-    Sample(name, labels, value);
-  }
-  // One family, several label sets.
-  void Family(const std::string& name, const std::string& help, const std::string& type,
-              const std::map<std::string, double>& by_labels) {
-    Header(name, help, type);
-    for (const auto& [labels, value] : by_labels) Sample(name, labels, value);
-  }
-  void HistogramOf(const std::string& name, const std::string& help,
-                   const Histogram::Snapshot& h) {
-    Header(name, help, "histogram");
-    for (size_t i = 0; i < h.bounds.size(); ++i) {
-      text_ += name + "_bucket{le=\"" + Number(h.bounds[i]) + "\"} " +
-               std::to_string(h.cumulative[i]) + "\n";
-    }
-    text_ += name + "_bucket{le=\"+Inf\"} " + std::to_string(h.count) + "\n";
-    text_ += name + "_sum " + Number(h.sum) + "\n";
-    text_ += name + "_count " + std::to_string(h.count) + "\n";
-  }
-  std::string& text() { return text_; }
-
- private:
-  void Header(const std::string& name, const std::string& help, const std::string& type) {
-    text_ += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-  }
-  void Sample(const std::string& name, const std::string& labels, double value) {
-    text_ += name + (labels.empty() ? "" : "{" + labels + "}") + " " + Number(value) + "\n";
-  }
-  std::string text_;
-};
-
-}  // namespace
-
 std::string MetricsService::Metrics() const {
-  Page page;
+  metrics::PrometheusPage page;
   WorkerCounts workers = CountWorkers(pool_.Workers());
   page.Gauge("strata_queue_depth", "Jobs waiting for a worker slot.",
              static_cast<double>(pool_.queued_jobs()));
@@ -109,9 +56,9 @@ std::string MetricsService::Metrics() const {
   return std::move(page.text());
 }
 
-HttpReply MetricsService::Serve(const std::string& path) const {
+metrics::HttpReply MetricsService::Serve(const std::string& path) const {
   if (path == "/metrics") {
-    return {200, "text/plain; version=0.0.4; charset=utf-8", Metrics()};
+    return {200, metrics::kPrometheusContentType, Metrics()};
   }
   if (path == "/healthz") {
     Result<std::vector<cache::ImageRecord>> images = store_.metadata().ListImages();

@@ -9,7 +9,7 @@
 
 #include "cache/store.h"
 #include "coordinator/build_service.h"
-#include "coordinator/http_endpoint.h"
+#include "metrics/http_endpoint.h"
 #include "coordinator/worker_pool.h"
 
 namespace strata::coordinator {
@@ -22,7 +22,7 @@ class MetricsService {
 
   // The page for `path`: /metrics, /healthz (200 "ok" once the store
   // answers, 503 otherwise), else 404.
-  HttpReply Serve(const std::string& path) const;
+  metrics::HttpReply Serve(const std::string& path) const;
   // The /metrics text.
   std::string Metrics() const;
 

@@ -58,7 +58,7 @@
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "coordinator/build_scope.h"
-#include "coordinator/metrics_histogram.h"
+#include "metrics/histogram.h"
 #include "common/result.h"
 #include "protocol/envelope.h"
 
@@ -178,7 +178,7 @@ class WorkerPool : public JobRunner {
   // For /metrics: how long jobs ran on their worker (sent to result), how
   // long they waited in the queue before each dispatch, and counts.
   struct Stats {
-    Histogram::Snapshot job_seconds, dispatch_seconds;
+    metrics::Histogram::Snapshot job_seconds, dispatch_seconds;
     uint64_t retried = 0, cancelled = 0, timed_out = 0, workers_lost = 0;
   };
   Stats stats() const EXCLUDES(mu_);
@@ -260,7 +260,7 @@ class WorkerPool : public JobRunner {
   };
   std::map<std::string, Share> shares_ GUARDED_BY(mu_);
   uint64_t dispatches_ GUARDED_BY(mu_) = 0;
-  Histogram job_seconds_, dispatch_seconds_;  // thread-safe themselves
+  metrics::Histogram job_seconds_, dispatch_seconds_;  // thread-safe themselves
   uint64_t retried_ GUARDED_BY(mu_) = 0;
   uint64_t cancelled_ GUARDED_BY(mu_) = 0;
   uint64_t timed_out_ GUARDED_BY(mu_) = 0;

@@ -267,7 +267,20 @@ void WorkerAgent::RunJob(const protocol::Envelope& envelope, const std::atomic<b
         Status::Unavailable("worker " + options_.worker_id + " is draining (SIGTERM)")
             .WithRetryable(true));
   } else {
+    const auto start = std::chrono::steady_clock::now();
     *reply.mutable_job_result() = runner_.Run(job, envelope.request_id(), **connection, cancel);
+    job_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    const v1::JobResult& result = reply.job_result();
+    if (!result.has_error() && result.exit_code() == 0) {
+      ++jobs_succeeded_;
+    } else if (!result.has_error()) {
+      ++jobs_run_failed_;
+    } else if (static_cast<StatusCode>(result.error().code()) == StatusCode::kCancelled) {
+      ++jobs_cancelled_;
+    } else {
+      ++jobs_errored_;
+    }
   }
   Status sent = (*connection)->Send(reply);
   if (!sent.ok()) {

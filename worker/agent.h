@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "metrics/histogram.h"
 #include "protocol/connection.h"
 #include "protocol/context.h"
 #include "protocol/worker.pb.h"
@@ -80,6 +81,20 @@ class WorkerAgent {
 
   // Jobs running now (for heartbeats and tests).
   uint32_t running_jobs() const;
+  // Registered with the coordinator now (/healthz).
+  bool registered() const { return registered_; }
+  const WorkerAgentOptions& options() const { return options_; }
+
+  // For /metrics: jobs finished since start, by outcome, and how long
+  // they ran here (from their arrival to their result).
+  struct Stats {
+    uint64_t succeeded = 0, run_failed = 0, errored = 0, cancelled = 0;
+    metrics::Histogram::Snapshot job_seconds;
+  };
+  Stats stats() const {
+    return {jobs_succeeded_, jobs_run_failed_, jobs_errored_, jobs_cancelled_,
+            job_seconds_.Read()};
+  }
 
  private:
   struct JobThread {
@@ -113,6 +128,9 @@ class WorkerAgent {
   std::atomic<bool> beat_now_{false};  // send a heartbeat without waiting for the interval
   std::atomic<int64_t> drain_deadline_ns_{0};  // steady clock
   std::atomic<bool> registered_{false};
+  std::atomic<uint64_t> jobs_succeeded_{0}, jobs_run_failed_{0}, jobs_errored_{0},
+      jobs_cancelled_{0};
+  metrics::Histogram job_seconds_;  // thread-safe itself
   std::atomic<bool> need_register_{false};  // a heartbeat was answered NotFound
   std::atomic<uint32_t> heartbeat_ms_{1000};
 

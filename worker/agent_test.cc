@@ -22,6 +22,7 @@
 #include "sandbox/testing/fake_runtime.h"
 #include "snapshot/testing/fake_snapshotter.h"
 #include "worker/testing/real_worker.h"
+#include "worker/worker_metrics.h"
 
 namespace strata::worker {
 namespace {
@@ -392,6 +393,31 @@ TEST_F(AgentProtocolTest, WithoutMaxCacheEverythingIsKeptAndCounted) {
   ASSERT_TRUE(blobs.ok());
   EXPECT_GE(*blobs, base_blob_.size());
   EXPECT_EQ(coordinator_->last_heartbeat.held_bytes(), 5u + *blobs);
+}
+
+// The worker's own /metrics and /healthz.
+TEST_F(AgentProtocolTest, MetricsCountJobsAndWhatIsKept) {
+  StartAgent(snapshotter_.get(), &runtime_, false, /*max_cache=*/1 << 30);
+  WorkerMetrics page(*agent_, *ledger_);
+  coordinator_->blobs[base_.digest()] = base_blob_;
+  v1::Job job = Job("run-1", v1::Job::KIND_RUN, base_);
+  job.mutable_run()->add_args("true");
+  ASSERT_FALSE(RunJob(job).has_error());
+  EXPECT_EQ(page.Serve("/healthz").status, 200);  // registered: it ran a job
+  runtime_.SetResult(sandbox::RunResult{2, 0}, "", "boom\n");
+  v1::Job failing = job;
+  failing.set_job_id("run-2");
+  ASSERT_EQ(RunJob(failing).exit_code(), 2);
+  std::string text = page.Metrics();
+  EXPECT_NE(text.find("strata_worker_slots 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("strata_worker_jobs_total{result=\"succeeded\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("strata_worker_jobs_total{result=\"run_failed\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("strata_worker_job_duration_seconds_count 2\n"), std::string::npos);
+  EXPECT_NE(text.find("strata_worker_max_cache_bytes 1073741824\n"), std::string::npos);
+  EXPECT_NE(text.find("strata_worker_layers 1\n"), std::string::npos);
+  EXPECT_EQ(page.Serve("/metrics").body, page.Metrics());
+  EXPECT_EQ(page.Serve("/nothing").status, 404);
+  StopAgent();
 }
 
 TEST_F(AgentProtocolTest, SharedBlobDirIsReadAndItsLayersAreNotUploaded) {

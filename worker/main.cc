@@ -22,6 +22,7 @@
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
 #include "worker/cache_ledger.h"
+#include "worker/worker_metrics.h"
 
 namespace {
 
@@ -41,7 +42,7 @@ std::string DefaultId() {
 
 int main(int argc, char** argv) {
   std::string coordinator, root, blob_dir, slots_text, runtime_binary, id, log_level, config,
-      drain_timeout, max_cache;
+      drain_timeout, max_cache, metrics_listen;
   bool exit_with_parent = false;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   CLI::App app("strata-worker: runs build steps (RUN, COPY, ADD, WORKDIR) for a coordinator",
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
            "the most bytes of unpacked layers and blobs kept for later jobs, e.g. 20GB or "
            "50GiB; the least recently used go first, never one a job uses (default: no limit)",
            &max_cache},
+          {"--metrics-listen", "STRATA_WORKER_METRICS_LISTEN", "",
+           "serve /metrics (Prometheus) and /healthz over HTTP on HOST:PORT, e.g. "
+           "127.0.0.1:9701 (default: off)",
+           &metrics_listen},
       });
   app.add_flag("--exit-with-parent", exit_with_parent,
                "get SIGTERM when the parent process exits (the local coordinator's worker)");
@@ -190,6 +195,16 @@ int main(int argc, char** argv) {
   strata::worker::WorkerAgent agent(context, snapshotter->get(), runtime->get(), blobs->get(),
                                     &ledger, options);
 
+  strata::worker::WorkerMetrics worker_metrics(agent, ledger);
+  std::unique_ptr<strata::metrics::HttpEndpoint> metrics_endpoint;
+  if (!metrics_listen.empty()) {
+    auto started = strata::metrics::HttpEndpoint::Start(
+        metrics_listen,
+        [&worker_metrics](const std::string& path) { return worker_metrics.Serve(path); });
+    if (!started.ok()) return Fail("--metrics-listen " + metrics_listen, started.status());
+    metrics_endpoint = std::move(*started);
+    LOG(INFO) << "worker metrics on http://" << metrics_endpoint->address() << "/metrics";
+  }
   std::atomic<bool> done{false};
   std::thread signal_thread([&] {
     struct timespec wait = {0, 200 * 1000 * 1000};

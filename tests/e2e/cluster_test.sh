@@ -364,7 +364,7 @@ kill -TERM "$WORKER_PID_1"
 wait "$WORKER_PID_1" 2>/dev/null
 : > w1.log
 "$BIN/strata-worker" --coordinator "$WORKER_EP" --slots 1 --root "$E2E_TMP/w1" --id w1 \
-  --max-cache 1 >> w1.log 2>&1 &
+  --max-cache 1 --metrics-listen 127.0.0.1:0 >> w1.log 2>&1 &
 WORKER_PID_1=$!
 for _ in $(seq 1 100); do
   [ "$(grep -c "worker w1 registered" coordinator.log)" -ge 2 ] && break
@@ -383,6 +383,11 @@ FROM busybox
 RUN echo on-a-small-cache > /small
 EOF
 check "builds still succeed" "$S" build -q -t small-cache small-cache
+W1_METRICS=$(grep -o 'worker metrics on http://[0-9.:]*' w1.log | tail -1 | awk '{print $4}')
+check "the worker serves its own /metrics" quietly curl -fsS -o w1-metrics.txt "$W1_METRICS/metrics"
+check "with its budget" grep -qx 'strata_worker_max_cache_bytes 1' w1-metrics.txt
+check "and its evictions" grep -q '^strata_worker_evictions_total [1-9]' w1-metrics.txt
+check "the worker's /healthz says ok" [ "$(curl -fsS "$W1_METRICS/healthz")" = ok ]
 
 kill "$COORDINATOR_PID" 2>/dev/null
 for i in 1 2 3; do

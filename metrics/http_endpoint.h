@@ -13,7 +13,7 @@
 
 #include "common/result.h"
 
-namespace strata::coordinator {
+namespace strata::metrics {
 
 struct HttpReply {
   int status = 200;
@@ -50,4 +50,4 @@ class HttpEndpoint {
   std::thread thread_;
 };
 
-}  // namespace strata::coordinator
+}  // namespace strata::metrics

@@ -1,4 +1,4 @@
-#include "coordinator/http_endpoint.h"
+#include "metrics/http_endpoint.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,7 +13,7 @@
 #include "common/numbers.h"
 #include "common/thread_top.h"
 
-namespace strata::coordinator {
+namespace strata::metrics {
 namespace {
 
 constexpr size_t kMaxRequest = 8 << 10;
@@ -131,4 +131,4 @@ void HttpEndpoint::Answer(int connection) {
                            "\r\nConnection: close\r\n\r\n" + reply.body);
 }
 
-}  // namespace strata::coordinator
+}  // namespace strata::metrics

@@ -8,7 +8,7 @@
 
 #include "common/mutex.h"
 
-namespace strata::coordinator {
+namespace strata::metrics {
 
 class Histogram {
  public:
@@ -35,4 +35,4 @@ class Histogram {
   double sum_ GUARDED_BY(mu_) = 0;
 };
 
-}  // namespace strata::coordinator
+}  // namespace strata::metrics

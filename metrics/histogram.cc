@@ -1,8 +1,8 @@
-#include "coordinator/metrics_histogram.h"
+#include "metrics/histogram.h"
 
 #include <algorithm>
 
-namespace strata::coordinator {
+namespace strata::metrics {
 
 const std::vector<double>& Histogram::DurationBuckets() {
   static const std::vector<double> kBounds = {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
@@ -31,4 +31,4 @@ Histogram::Snapshot Histogram::Read() const {
   return out;
 }
 
-}  // namespace strata::coordinator
+}  // namespace strata::metrics

@@ -1,4 +1,4 @@
-#include "coordinator/http_endpoint.h"
+#include "metrics/http_endpoint.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,9 +7,9 @@
 
 #include <gtest/gtest.h>
 
-#include "coordinator/metrics_histogram.h"
+#include "metrics/histogram.h"
 
-namespace strata::coordinator {
+namespace strata::metrics {
 namespace {
 
 // Sends `request` to 127.0.0.1:`port` and returns all it answers.
@@ -73,4 +73,4 @@ TEST(HistogramTest, BucketsAreCumulativeAndInclusive) {
 }
 
 }  // namespace
-}  // namespace strata::coordinator
+}  // namespace strata::metrics
