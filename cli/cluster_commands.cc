@@ -2,14 +2,17 @@
 
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/container/container_store.h"
 #include "cli/coordinator_client.h"
 #include "cli/format/format_spec.h"
 #include "cli/humanize.h"
+#include "common/file_tree.h"
 #include "protocol/envelope.h"
 
 namespace strata::cli {
@@ -19,6 +22,7 @@ using Json = nlohmann::ordered_json;
 
 struct FormatFlag {
   std::string format;
+  bool verbose = false;  // system df -v: refused, not yet served
 };
 
 int Fail(const std::string& message) {
@@ -67,6 +71,93 @@ int RunWorkerList(const CliContext& ctx, const FormatFlag& f) {
     rows.push_back(std::move(j));
   }
   auto out = spec->Render(rows, {{"LastHeartbeat", "LAST HEARTBEAT"}});
+  if (!out.ok()) return Fail(out.status().message());
+  std::cout << *out;
+  return 0;
+}
+
+// "212B (100%)", as Docker's system df writes RECLAIMABLE.
+std::string WithShare(uint64_t part, uint64_t whole) {
+  std::string out = HumanSize(static_cast<double>(part));
+  if (whole > 0) out += " (" + std::to_string(part * 100 / whole) + "%)";
+  return out;
+}
+
+Json DfRow(const std::string& type, uint64_t total, uint64_t active, uint64_t size,
+           uint64_t reclaimable, bool share = true) {
+  Json j;
+  j["Type"] = type;
+  j["TotalCount"] = total;
+  j["Active"] = active;
+  j["Size"] = HumanSize(static_cast<double>(size));
+  j["Reclaimable"] = share ? WithShare(reclaimable, size)
+                           : HumanSize(static_cast<double>(reclaimable));
+  return j;
+}
+
+// `strata system df`: the store's images and build cache (the
+// coordinator's blobs, as stored), this machine's containers (none with
+// --host: they live with the local store), and what the workers keep.
+int RunSystemDf(const CliContext& ctx, const FormatFlag& f) {
+  if (f.verbose) return Fail("system df --verbose is not supported yet; drop -v for the summary");
+  auto spec = format::FormatSpec::Parse(
+      f.format.empty() ? "table" : f.format,
+      "{{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}");
+  if (!spec.ok()) return Fail(spec.status().message());
+  protocol::Envelope request = protocol::NewEnvelope(0);
+  request.mutable_disk_usage();
+  Result<protocol::Envelope> reply = Ask(ctx, std::move(request));
+  if (!reply.ok()) return Fail(reply.status().message());
+  if (!reply->has_disk_usage_result()) return Fail("the coordinator did not answer with its usage");
+  const v1::DiskUsageResult& usage = reply->disk_usage_result();
+
+  uint64_t containers = 0, running = 0, container_bytes = 0, stopped_bytes = 0;
+  std::set<std::string> used_images;
+  if (ctx.host.empty()) {
+    container::ContainerStore store(ctx.root);
+    Result<std::vector<container::ContainerRecord>> all = store.List();
+    if (!all.ok()) return Fail(all.status().message());
+    for (container::ContainerRecord& r : *all) {
+      ++containers;
+      used_images.insert(r.image_id);
+      uint64_t bytes = TreeBytes(store.Dir(r.id) + "/upper").value_or(0);
+      container_bytes += bytes;
+      if (store.IsRunning(r)) {
+        ++running;
+      } else {
+        stopped_bytes += bytes;
+      }
+    }
+  }
+  auto bytes_of = [&](const std::set<std::string>& blobs) {
+    uint64_t total = 0;
+    for (const std::string& blob : blobs) {
+      auto it = usage.blob_bytes().find(blob);
+      if (it != usage.blob_bytes().end()) total += it->second;
+    }
+    return total;
+  };
+  std::set<std::string> all_blobs, active_blobs;
+  uint64_t active_images = 0;
+  for (const v1::ImageBlobs& image : usage.images()) {
+    const bool active = used_images.contains(image.id());
+    active_images += active ? 1 : 0;
+    for (const std::string& blob : image.blobs()) {
+      all_blobs.insert(blob);
+      if (active) active_blobs.insert(blob);
+    }
+  }
+  const uint64_t image_bytes = bytes_of(all_blobs);
+  std::vector<Json> rows;
+  rows.push_back(DfRow("Images", usage.images_size(), active_images, image_bytes,
+                       image_bytes - bytes_of(active_blobs)));
+  rows.push_back(DfRow("Containers", containers, running, container_bytes, stopped_bytes));
+  rows.push_back(DfRow("Local Volumes", 0, 0, 0, 0));
+  rows.push_back(DfRow("Build Cache", usage.cache_entries(), 0, usage.cache_only_bytes(),
+                       usage.cache_only_bytes(), /*share=*/false));
+  rows.push_back(DfRow("Worker Cache", usage.workers(), usage.workers_busy(),
+                       usage.worker_held_bytes(), usage.worker_held_bytes(), /*share=*/false));
+  auto out = spec->Render(rows, {{"TotalCount", "TOTAL"}});
   if (!out.ok()) return Fail(out.status().message());
   std::cout << *out;
   return 0;
@@ -153,6 +244,13 @@ void AddClusterCommands(CLI::App& app, CliContext& ctx) {
   info->final_callback([&ctx, info_flags] {
     ctx.run = [&ctx, info_flags] { return RunSystemInfo(ctx, *info_flags); };
   });
+  auto df_flags = std::make_shared<FormatFlag>();
+  CLI::App* df = system->add_subcommand("df", "Show strata disk usage");
+  df->add_option("--format", df_flags->format,
+                 "format output: table, table TEMPLATE, json, or a Go template");
+  df->add_flag("-v,--verbose", df_flags->verbose, "show detailed information (not supported yet)");
+  df->final_callback(
+      [&ctx, df_flags] { ctx.run = [&ctx, df_flags] { return RunSystemDf(ctx, *df_flags); }; });
   // `strata info`, as `docker info`.
   auto top_flags = std::make_shared<FormatFlag>();
   CLI::App* top = app.add_subcommand("info", "Display system-wide information");

@@ -2,7 +2,8 @@
 
 // What `strata worker ls` and `strata system info` show (docs/protocol.md
 // "Requests and their replies"): ListWorkers -> WorkerList from the pool,
-// SystemInfo -> SystemInfoResult from the store, the pool and the builds.
+// SystemInfo -> SystemInfoResult from the store, the pool and the builds,
+// DiskUsage -> DiskUsageResult from the store's records and the pool.
 // Answered on the I/O thread: each is a walk of in-memory state, plus the
 // store's image, cache and blob lists for SystemInfo.
 
@@ -40,6 +41,7 @@ class ClusterInfoService : public ClientService {
   // The replies (pure but for reading the store and the pool).
   v1::WorkerList ListWorkers() const;
   Result<v1::SystemInfoResult> SystemInfo() const;
+  Result<v1::DiskUsageResult> DiskUsage() const;
 
  private:
   cache::Store& store_;

@@ -357,6 +357,12 @@ held_of() { "$S" worker ls --format '{{.ID}} {{.HeldBytes}} {{.MaxCacheBytes}}' 
 read -r w1_held w1_max <<<"$(held_of 1)"
 check "worker ls says what a worker keeps" [ "${w1_held:-0}" -gt 0 ]
 check "and that it has no --max-cache" [ "$w1_max" = 0 ]
+IFS='|' read -r _ wc_total _ wc_size _ <<<"$("$S" system df --format '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}' | grep '^Worker Cache|')"
+check "system df counts the three workers" [ "$wc_total" = 3 ]
+check "and what they keep" [ "$wc_size" != 0B ]
+bc_total=$("$S" system df --format '{{.Type}} {{.TotalCount}}' | awk '$1 == "Build" {print $3}')
+check "and the build cache entries" [ "${bc_total:-0}" -gt 0 ]
+check "with --host, no containers of this machine" [ "$("$S" system df --format '{{.Type}}|{{.TotalCount}}' | grep '^Containers|')" = "Containers|0" ]
 check "w1 keeps unpacked layers" [ -n "$(ls -A "$E2E_TMP/w1/snap/snapshots")" ]
 fails "--max-cache refuses what is not a size" "$BIN/strata-worker" --coordinator "$WORKER_EP" \
   --root "$E2E_TMP/w-bad" --max-cache lots

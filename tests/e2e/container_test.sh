@@ -46,6 +46,18 @@ check "-i passes stdin" [ "$(echo piped | "$S" run --rm -i busybox cat)" = "pipe
 check "without -i stdin is empty" [ "$(echo piped | "$S" run --rm busybox cat)" = "" ]
 check "--rm leaves nothing" [ -z "$("$S" ps -aq)" ]
 
+# --- system df: the images, this machine's containers, the build cache ---
+check "a stopped container that wrote 3000 bytes" \
+  "$S" run --name df-stopped busybox sh -c 'head -c 3000 /dev/zero > /written'
+df_row() { "$S" system df --format '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}' | grep "^$1|"; }
+check "system df counts the stopped container and its bytes, all reclaimable" \
+  [ "$(df_row Containers)" = "Containers|1|0|3kB|3kB (100%)" ]
+IFS='|' read -r _ img_total img_active _ _ <<<"$(df_row Images)"
+check "system df counts the images" [ "$img_total" = "$("$S" image ls -q --no-trunc | sort -u | wc -l)" ]
+check "and busybox as in use by the container" [ "$img_active" = 1 ]
+fails "system df -v is refused, not ignored" "$S" system df -v
+check "remove it" "$S" rm df-stopped
+
 # --- published ports: Docker's port allocator, PORTS of running containers only ---
 # The "running" busy-port case is a container publishing the port; the host
 # case a python listener (started here, stopped by its pid).
