@@ -6,7 +6,9 @@
 #              time on their worker) / N, both read from /metrics
 #   lookups:   C clients at once rebuild a fully cached 30-step Dockerfile;
 #              cached-step lookups per second = C * 30 / wall time (client
-#              start and context scan included)
+#              start and context scan included); then the same from C
+#              threads of one process (strata_bench_lookup: the
+#              coordinator's own rate)
 #   stages:    three independent stages of `sleep 2` (--no-cache) on 1
 #              worker and on 3 workers, beside one such stage alone
 #   builds:    B small builds (one RUN each, 10 clients at a time) on 1, 2
@@ -120,6 +122,9 @@ t1=$(now)
 lookup_wall=$(elapsed "$t0" "$t1")
 lookups=$(python3 -c "import sys; print(f'{float(sys.argv[1])*30/float(sys.argv[2]):.0f}')" "$CLIENTS" "$lookup_wall")
 one_build=$(build_time cached)
+# The same lookups from client threads of one process: the coordinator's
+# own rate, without 50 process starts and context scans.
+inproc=$("$BIN/strata_bench_lookup" "$STRATA_HOST" cached/Dockerfile 30 "$CLIENTS" 5)
 stop_farm
 
 # --- three independent stages ---
@@ -162,6 +167,7 @@ echo "| measure | value |"
 echo "|---|---|"
 echo "| coordinator overhead per job ($STEPS no-op RUNs, 1 worker) | ${overhead_ms} ms (whole step ${per_step_ms} ms) |"
 echo "| cached-step lookups/s ($CLIENTS clients x 30 steps at once) | $lookups (wall ${lookup_wall} s; one client alone ${one_build} s) |"
+echo "| cached-step lookups/s, $CLIENTS client threads of one process (5 s) | $inproc |"
 echo "| one 2-second stage | ${one_stage} s |"
 echo "| three 2-second stages, 1 worker | ${three_on_1} s ($(ratio "$three_on_1" "$one_stage")x one stage) |"
 echo "| three 2-second stages, 3 workers | ${three_on_3} s ($(ratio "$three_on_3" "$one_stage")x one stage) |"
