@@ -17,12 +17,10 @@
 
 #include "cache/test_util.h"
 #include "common/file_util.h"
-#include "coordinator/rpc_handler.h"
-#include "coordinator/server.h"
+#include "coordinator/testing/coordinator_under_test.h"
 #include "image/byte_sink.h"
 #include "image/layer.h"
 #include "protocol/connection.h"
-#include "protocol/listener.h"
 
 namespace strata::coordinator {
 namespace {
@@ -33,26 +31,14 @@ using std::chrono::milliseconds;
 class ImageFileServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
-    ASSERT_TRUE(MakeDirs(dir_.path() + "/tmp", 0700).ok());
-    clients_ = *protocol::Listener::Bind(context_, "ipc://" + dir_.path() + "/c.sock");
-    images_ = std::make_unique<ImageService>(**store_, clock_, dir_.path() + "/tmp");
-    handler_ = std::make_unique<RpcHandler>(*images_);
-    server_ = std::make_unique<Server>(*clients_, *handler_, clock_,
-                                       ServerOptions{milliseconds(0), milliseconds(50)});
-    files_ = std::make_unique<ImageFileService>(*images_, *server_);
-    server_->AttachService(*files_);
-    server_thread_ = std::thread([this] { served_ = server_->Run(); });
-    client_ = *protocol::Connection::Connect(context_, clients_->endpoint());
+    ASSERT_TRUE(coordinator_.status().ok()) << coordinator_.status().ToString();
+    files_ = std::make_unique<ImageFileService>(coordinator_.images(), coordinator_.server());
+    coordinator_.server().AttachService(*files_);
+    coordinator_.Run();
+    client_ = *protocol::Connection::Connect(coordinator_.context(),
+                                             coordinator_.clients().endpoint());
   }
-
-  void TearDown() override {
-    Envelope shutdown = protocol::NewEnvelope(client_->NextRequestId());
-    shutdown.mutable_shutdown();
-    EXPECT_TRUE(client_->Call(shutdown, milliseconds(5000)).ok());
-    server_thread_.join();
-    EXPECT_TRUE(served_.ok()) << served_.ToString();
-  }
+  void TearDown() override { EXPECT_TRUE(coordinator_.Stop().ok()); }
 
   // The next envelope of request `id`, skipping others.
   Result<Envelope> ReplyTo(uint64_t id, milliseconds timeout) {
@@ -64,15 +50,8 @@ class ImageFileServiceTest : public ::testing::Test {
 
   cache::TempDir dir_;
   SystemClock clock_;
-  Result<std::unique_ptr<cache::Store>> store_ = cache::Store::Open(dir_.path() + "/store");
-  protocol::Context context_;
-  std::unique_ptr<protocol::Listener> clients_;
-  std::unique_ptr<ImageService> images_;
-  std::unique_ptr<RpcHandler> handler_;
-  std::unique_ptr<Server> server_;
+  testing::CoordinatorUnderTest coordinator_{dir_.path(), clock_, "ipc://" + dir_.path() + "/c.sock"};
   std::unique_ptr<ImageFileService> files_;
-  std::thread server_thread_;
-  Status served_;
   std::unique_ptr<protocol::Connection> client_;
 };
 
@@ -117,7 +96,7 @@ TEST_F(ImageFileServiceTest, APingIsAnsweredWhileAnImportWaitsForItsInput) {
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   ASSERT_TRUE(done->has_import_result()) << protocol::BodyName(*done)
                                          << (done->has_error() ? ": " + done->error().message() : "");
-  Result<nlohmann::ordered_json> inspected = images_->Inspect("imported:fifo");
+  Result<nlohmann::ordered_json> inspected = coordinator_.images().Inspect("imported:fifo");
   ASSERT_TRUE(inspected.ok()) << inspected.status().ToString();
   EXPECT_EQ((*inspected)["Id"], done->import_result().id());
 }

@@ -14,14 +14,10 @@
 
 #include "cache/test_util.h"
 #include "common/clock.h"
-#include "coordinator/build_service.h"
-#include "coordinator/outbox_job_sender.h"
-#include "coordinator/rpc_handler.h"
-#include "coordinator/server.h"
+#include "coordinator/testing/coordinator_under_test.h"
 #include "coordinator/testing/scripted_worker.h"
 #include "coordinator/worker_pool.h"
 #include "protocol/connection.h"
-#include "protocol/listener.h"
 
 namespace strata::coordinator {
 namespace {
@@ -35,38 +31,18 @@ constexpr int64_t kSecond = 1'000'000'000;
 class InprocClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
-    const std::string name = std::to_string(reinterpret_cast<uintptr_t>(this));
-    clients_ = *protocol::Listener::Bind(context_, "inproc://clients-" + name,
-                                         Server::ListenerOptionsForServer());
-    workers_ = *protocol::Listener::Bind(context_, "inproc://workers-" + name,
-                                         Server::ListenerOptionsForServer());
-    images_ = std::make_unique<ImageService>(**store_, clock_, dir_.path());
-    handler_ = std::make_unique<RpcHandler>(*images_);
-    server_ = std::make_unique<Server>(*clients_, *handler_, clock_,
-                                       ServerOptions{milliseconds(0), milliseconds(20)});
-    sender_ = std::make_unique<OutboxJobSender>(*server_);
-    pool_ = std::make_unique<WorkerPool>(clock_, *sender_);
-    builds_ = std::make_unique<BuildService>(**store_, *pool_, clock_, *server_);
-    server_->AttachBuilds(*workers_, *builds_, *pool_);
-    server_thread_ = std::thread([this] { served_ = server_->Run(); });
+    ASSERT_TRUE(coordinator_.status().ok()) << coordinator_.status().ToString();
+    coordinator_.Run();
   }
-
   void TearDown() override {
-    workers_list_.clear();
-    auto client = *protocol::Connection::Connect(context_, clients_->endpoint());
-    Envelope shutdown = protocol::NewEnvelope(client->NextRequestId());
-    shutdown.mutable_shutdown();
-    EXPECT_TRUE(client->Call(shutdown, milliseconds(5000)).ok());
-    server_thread_.join();
-    EXPECT_TRUE(served_.ok()) << served_.ToString();
-    builds_.reset();
+    workers_.clear();
+    EXPECT_TRUE(coordinator_.Stop().ok());
   }
 
   ScriptedWorker& AddWorker(const std::string& id) {
-    workers_list_.push_back(
-        std::make_unique<ScriptedWorker>(context_, workers_->endpoint(), id));
-    ScriptedWorker& w = *workers_list_.back();
+    workers_.push_back(std::make_unique<ScriptedWorker>(
+        coordinator_.context(), coordinator_.workers().endpoint(), id));
+    ScriptedWorker& w = *workers_.back();
     Status started = w.Start();
     EXPECT_TRUE(started.ok()) << started.ToString();
     return w;
@@ -83,7 +59,7 @@ class InprocClusterTest : public ::testing::Test {
 
   // How long the pool has not heard from worker `id` (fake time), or -1.
   int64_t SilentNanos(const std::string& id) {
-    for (const WorkerPool::WorkerInfo& w : pool_->Workers()) {
+    for (const WorkerPool::WorkerInfo& w : coordinator_.pool().Workers()) {
       if (w.id == id && !w.lost) return w.silent_nanos;
     }
     return -1;
@@ -91,18 +67,10 @@ class InprocClusterTest : public ::testing::Test {
 
   cache::TempDir dir_;
   FakeClock clock_;
-  Result<std::unique_ptr<cache::Store>> store_ = cache::Store::Open(dir_.path() + "/store");
-  protocol::Context context_;
-  std::unique_ptr<protocol::Listener> clients_, workers_;
-  std::unique_ptr<ImageService> images_;
-  std::unique_ptr<RpcHandler> handler_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<OutboxJobSender> sender_;
-  std::unique_ptr<WorkerPool> pool_;
-  std::unique_ptr<BuildService> builds_;
-  std::thread server_thread_;
-  Status served_;
-  std::vector<std::unique_ptr<ScriptedWorker>> workers_list_;
+  const std::string name_ = std::to_string(reinterpret_cast<uintptr_t>(this));
+  testing::CoordinatorUnderTest coordinator_{dir_.path(), clock_, "inproc://clients-" + name_,
+                                             "inproc://workers-" + name_};
+  std::vector<std::unique_ptr<ScriptedWorker>> workers_;
 };
 
 // A worker that vanishes with a job is declared dead after 5 s without a
@@ -115,7 +83,7 @@ TEST_F(InprocClusterTest, AVanishedWorkersJobRunsOnTheOtherAndTheBuildSucceeds) 
   ASSERT_TRUE(WaitFor([&] { return SilentNanos("a") >= 0 && SilentNanos("b") >= 0; }));
   a.GoSilent();  // a takes the job (first of two idle workers) and never answers
 
-  auto client = *protocol::Connection::Connect(context_, clients_->endpoint());
+  auto client = *protocol::Connection::Connect(coordinator_.context(), coordinator_.clients().endpoint());
   Envelope submit = protocol::NewEnvelope(client->NextRequestId());
   submit.mutable_submit_build()->set_dockerfile("FROM scratch\nRUN make\n");
   submit.mutable_submit_build()->set_dockerfile_name("Dockerfile");
@@ -150,7 +118,7 @@ TEST_F(InprocClusterTest, AVanishedWorkersJobRunsOnTheOtherAndTheBuildSucceeds) 
   EXPECT_EQ(retries, std::vector<std::string>{"worker lost"});
   EXPECT_TRUE(a.error().ok()) << a.error().ToString();
   EXPECT_TRUE(b.error().ok()) << b.error().ToString();
-  EXPECT_TRUE(images_->Inspect("inproc:latest").ok());
+  EXPECT_TRUE(coordinator_.images().Inspect("inproc:latest").ok());
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "cache/test_util.h"
+#include "coordinator/testing/coordinator_under_test.h"
 #include "protocol/connection.h"
-#include "protocol/listener.h"
 
 namespace strata::coordinator {
 namespace {
@@ -23,39 +23,19 @@ using std::chrono::milliseconds;
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
-    clients_ = *protocol::Listener::Bind(context_, "ipc://" + dir_.path() + "/c.sock",
-                                         Server::ListenerOptionsForServer());
-    images_ = std::make_unique<ImageService>(**store_, clock_, dir_.path());
-    handler_ = std::make_unique<RpcHandler>(*images_);
-    server_ = std::make_unique<Server>(*clients_, *handler_, clock_,
-                                       ServerOptions{milliseconds(0), milliseconds(50)});
-    server_thread_ = std::thread([this] { served_ = server_->Run(); });
+    ASSERT_TRUE(coordinator_.status().ok()) << coordinator_.status().ToString();
+    coordinator_.Run();
   }
-
-  void TearDown() override {
-    std::unique_ptr<protocol::Connection> client = Connect();
-    Envelope shutdown = protocol::NewEnvelope(client->NextRequestId());
-    shutdown.mutable_shutdown();
-    EXPECT_TRUE(client->Call(shutdown, milliseconds(5000)).ok());
-    server_thread_.join();
-    EXPECT_TRUE(served_.ok()) << served_.ToString();
-  }
+  void TearDown() override { EXPECT_TRUE(coordinator_.Stop().ok()); }
 
   std::unique_ptr<protocol::Connection> Connect() {
-    return *protocol::Connection::Connect(context_, clients_->endpoint());
+    return *protocol::Connection::Connect(coordinator_.context(),
+                                          coordinator_.clients().endpoint());
   }
 
   cache::TempDir dir_;
   SystemClock clock_;
-  Result<std::unique_ptr<cache::Store>> store_ = cache::Store::Open(dir_.path() + "/store");
-  protocol::Context context_;
-  std::unique_ptr<protocol::Listener> clients_;
-  std::unique_ptr<ImageService> images_;
-  std::unique_ptr<RpcHandler> handler_;
-  std::unique_ptr<Server> server_;
-  std::thread server_thread_;
-  Status served_;
+  testing::CoordinatorUnderTest coordinator_{dir_.path(), clock_, "ipc://" + dir_.path() + "/c.sock"};
 };
 
 TEST_F(ServerTest, AClientThatReadsNothingHoldsUpNobodyAndLosesNothing) {
