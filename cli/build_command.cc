@@ -38,6 +38,7 @@ struct BuildFlags {
   std::vector<std::string> tags, build_args, labels, no_cache_filter, outputs;
   std::string target, iidfile, progress = "auto", platform, timeout;
   bool no_cache = false, cache_debug = false, quiet = false, pull = false, push = false;
+  bool cache_share = false;
 };
 
 // The credentials the store holds for each registry the Dockerfile's
@@ -281,6 +282,7 @@ int RunBuild(const CliContext& ctx, const BuildFlags& f) {
   submit.set_target(f.target);
   for (const std::string& t : f.tags) submit.add_tags(t);
   submit.set_no_cache(f.no_cache);
+  submit.set_cache_share(f.cache_share);
   for (const std::string& s : f.no_cache_filter) submit.add_no_cache_filter(s);
   submit.set_cache_debug(f.cache_debug);
   submit.set_platform(f.platform);
@@ -397,6 +399,8 @@ void AddBuild(CLI::App* parent, CliContext& ctx) {
   cmd->add_option("--label", f->labels, "set metadata on the image (KEY=VALUE)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-cache", f->no_cache, "do not use the cache (results are still stored)");
+  cmd->add_flag("--cache-share", f->cache_share,
+                "publish the steps this build stores or hits to every namespace of the farm");
   cmd->add_flag("--pull", f->pull, "always attempt to pull a newer version of the images");
   cmd->add_option("--no-cache-filter", f->no_cache_filter, "stages to build without the cache")
       ->allow_extra_args(false)

@@ -1,3 +1,4 @@
+#include "cli/tenancy_commands.h"
 #include "cli/cluster_commands.h"
 
 #include <iostream>
@@ -251,6 +252,7 @@ void AddClusterCommands(CLI::App& app, CliContext& ctx) {
   df->add_flag("-v,--verbose", df_flags->verbose, "show detailed information (not supported yet)");
   df->final_callback(
       [&ctx, df_flags] { ctx.run = [&ctx, df_flags] { return RunSystemDf(ctx, *df_flags); }; });
+  AddTenancyCommands(*system, ctx);
   // `strata info`, as `docker info`.
   auto top_flags = std::make_shared<FormatFlag>();
   CLI::App* top = app.add_subcommand("info", "Display system-wide information");

@@ -14,17 +14,53 @@
 #include "common/file_lock.h"
 #include "common/logging.h"
 #include "common/private_dir.h"
+#include "cli/host_tokens.h"
+#include "protocol/security.h"
 
 namespace strata::cli {
 namespace {
 
 using namespace std::chrono_literals;
 
-bool Ping(protocol::Connection& conn, std::chrono::milliseconds timeout) {
+// OK when a Pong came; the coordinator's refusal (a token it does not
+// take) as it said it; TimedOut when nothing came.
+Status PingStatus(protocol::Connection& conn, std::chrono::milliseconds timeout) {
   protocol::Envelope ping = protocol::NewEnvelope(0);
   ping.mutable_ping();
   Result<protocol::Envelope> reply = conn.Call(ping, timeout);
-  return reply.ok() && reply->has_pong();
+  if (!reply.ok()) return reply.status();
+  if (reply->has_error()) return protocol::StatusFromError(reply->error());
+  if (!reply->has_pong()) return Status::Internal("a Ping answered with no Pong");
+  return Status::OK();
+}
+
+bool Ping(protocol::Connection& conn, std::chrono::milliseconds timeout) {
+  return PingStatus(conn, timeout).ok();
+}
+
+// How to reach ctx.host: the token and the CurveZMQ keys.
+Result<protocol::ConnectionOptions> RemoteOptions(const CliContext& ctx) {
+  protocol::ConnectionOptions options;
+  options.token = ctx.token;
+  if (options.token.empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> saved, SavedToken(ctx.root, ctx.host));
+    if (saved) options.token = *saved;
+  }
+  if (!ctx.curve_server_key.empty()) {
+    ASSIGN_OR_RETURN(options.security.server_public,
+                     protocol::ReadCurveKeyFile(ctx.curve_server_key));
+  }
+  if (!ctx.curve_secret_key.empty()) {
+    if (ctx.curve_server_key.empty()) {
+      return Status::InvalidArgument(
+          "--curve-secret-key needs --curve-server-key (the coordinator's public key)");
+    }
+    ASSIGN_OR_RETURN(options.security.client_secret,
+                     protocol::ReadCurveKeyFile(ctx.curve_secret_key));
+    ASSIGN_OR_RETURN(options.security.client_public,
+                     protocol::CurvePublicKeyOf(options.security.client_secret));
+  }
+  return options;
 }
 
 // Starts strata-coordinator detached from this process (its own session,
@@ -73,11 +109,22 @@ Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Connect(const CliC
   std::unique_ptr<CoordinatorClient> client(new CoordinatorClient());
   client->context_ = std::make_unique<protocol::Context>();
   if (!ctx.host.empty()) {
+    ASSIGN_OR_RETURN(protocol::ConnectionOptions options, RemoteOptions(ctx));
+    const bool curve = !options.security.server_public.empty();
     ASSIGN_OR_RETURN(client->connection_,
-                     protocol::Connection::Connect(*client->context_, ctx.host));
-    if (!Ping(*client->connection_, 5s)) {
-      return Status::Unavailable("no coordinator answers at " + ctx.host +
-                                 ": check --host/STRATA_HOST and that strata-coordinator runs");
+                     protocol::Connection::Connect(*client->context_, ctx.host, options));
+    Status pinged = PingStatus(*client->connection_, 5s);
+    if (pinged.code() == StatusCode::kPermissionDenied) {
+      return pinged.Annotate("the coordinator at " + ctx.host + " refused us");
+    }
+    if (!pinged.ok()) {
+      return Status::Unavailable(
+          "no coordinator answers at " + ctx.host +
+          (curve ? ": check --host/STRATA_HOST, that strata-coordinator runs, and that "
+                   "--curve-server-key is its public key (and, when it admits listed keys "
+                   "only, that --curve-secret-key is one it lists)"
+                 : ": check --host/STRATA_HOST and that strata-coordinator runs (a coordinator "
+                   "with CurveZMQ needs --curve-server-key)"));
     }
     return client;
   }

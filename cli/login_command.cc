@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/coordinator_client.h"
+#include "cli/host_tokens.h"
 #include "cli/registry_credentials.h"
 #include "protocol/envelope.h"
 
@@ -22,6 +23,7 @@ struct LoginFlags {
   std::string username;
   std::string password;
   bool password_stdin = false;
+  std::string token;  // --token: a coordinator token to save for --host
 };
 
 int Fail(const std::string& message) {
@@ -50,7 +52,28 @@ bool ReadLine(bool hide, std::string* out) {
 
 std::string ServerOf(const std::string& given) { return given.empty() ? kDockerHub : given; }
 
+// `strata --host H login --token T`: T is checked with a Ping and saved
+// for H (cli/host_tokens.h).
+int RunTokenLogin(const CliContext& ctx, const LoginFlags& f) {
+  if (ctx.host.empty()) {
+    return Fail("login --token saves a token for a remote coordinator: give --host tcp://HOST:PORT "
+                "(or STRATA_HOST)");
+  }
+  if (!f.server.empty() || !f.username.empty() || !f.password.empty() || f.password_stdin) {
+    return Fail("login --token takes no registry, username or password");
+  }
+  CliContext with_token = ctx;
+  with_token.token = f.token;
+  Result<std::unique_ptr<CoordinatorClient>> client = CoordinatorClient::Connect(with_token);
+  if (!client.ok()) return Fail(client.status().message());
+  Status saved = SaveToken(ctx.root, ctx.host, f.token);
+  if (!saved.ok()) return Fail("saving the token for " + ctx.host + ": " + saved.message());
+  std::cout << "Login Succeeded\n";
+  return 0;
+}
+
 int RunLogin(const CliContext& ctx, const LoginFlags& f) {
+  if (!f.token.empty()) return RunTokenLogin(ctx, f);
   LoginFlags in = f;
   if (in.password_stdin && !in.password.empty()) {
     return Fail("--password and --password-stdin are mutually exclusive");
@@ -95,7 +118,14 @@ int RunLogin(const CliContext& ctx, const LoginFlags& f) {
   return 0;
 }
 
-int RunLogout(const CliContext& ctx, const std::string& given) {
+int RunLogout(const CliContext& ctx, const std::string& given, bool token) {
+  if (token) {
+    if (ctx.host.empty()) return Fail("logout --token forgets the token saved for --host: give it");
+    Result<bool> forgot = ForgetToken(ctx.root, ctx.host);
+    if (!forgot.ok()) return Fail(forgot.status().message());
+    std::cout << (*forgot ? "Removing the token for " : "No token saved for ") << ctx.host << "\n";
+    return 0;
+  }
   std::shared_ptr<registry::CredentialStore> store = OpenCredentialStore(ctx);
   if (!store) return Fail("no credential store is available in this strata build");
   std::string server = ServerOf(given);
@@ -119,13 +149,19 @@ void AddLoginCommands(CLI::App& app, CliContext& ctx) {
   login->add_option("-p,--password", f->password, "password or identity token");
   login->add_flag("--password-stdin", f->password_stdin, "take the password from stdin");
   login->add_option("SERVER", f->server, "registry (default: Docker Hub)");
+  login->add_option("--token", f->token,
+                    "save this coordinator token for --host (checked first) instead of logging in "
+                    "to a registry");
   login->final_callback([&ctx, f] { ctx.run = [&ctx, f] { return RunLogin(ctx, *f); }; });
 
   auto server = std::make_shared<std::string>();
+  auto token = std::make_shared<bool>(false);
   CLI::App* logout = app.add_subcommand("logout", "Log out from a registry");
   logout->add_option("SERVER", *server, "registry (default: Docker Hub)");
-  logout->final_callback(
-      [&ctx, server] { ctx.run = [&ctx, server] { return RunLogout(ctx, *server); }; });
+  logout->add_flag("--token", *token, "forget the coordinator token saved for --host");
+  logout->final_callback([&ctx, server, token] {
+    ctx.run = [&ctx, server, token] { return RunLogout(ctx, *server, *token); };
+  });
 }
 
 }  // namespace strata::cli

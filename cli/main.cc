@@ -48,6 +48,15 @@ int main(int argc, char** argv) {
                {"--host", "STRATA_HOST", "", "coordinator endpoint (tcp://HOST:PORT); empty starts a local one",
                 &ctx.host},
                {"--log-level", "STRATA_LOG_LEVEL", "warn", "debug, info, warn or error", &ctx.log_level},
+               {"--token", "STRATA_TOKEN", "",
+                "token for the --host coordinator (default: the one 'login --token' saved)",
+                &ctx.token},
+               {"--curve-server-key", "STRATA_CURVE_SERVER_KEY", "",
+                "file with the --host coordinator's CurveZMQ public key (its .pub)",
+                &ctx.curve_server_key},
+               {"--curve-secret-key", "STRATA_CURVE_SECRET_KEY", "",
+                "file with this client's CurveZMQ secret key (a .key from 'system keygen')",
+                &ctx.curve_secret_key},
            });
   strata::AddConfigFileOption(app, &ctx.config);
   strata::cli::AddDockerfileCommands(app, ctx);

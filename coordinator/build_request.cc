@@ -37,6 +37,7 @@ dockerfile::PlanOptions PlanOptionsOf(const v1::SubmitBuild& request, cache::Sto
 Result<BuildOptions> BuildOptionsOf(const v1::SubmitBuild& request) {
   BuildOptions options;
   options.no_cache = request.no_cache();
+  options.cache_share = request.cache_share();
   for (const std::string& stage : request.no_cache_filter()) {
     options.no_cache_filter.insert(AsciiLower(stage));
   }

@@ -44,6 +44,9 @@ class UrlFetcher;
 struct BuildOptions {
   std::string ns = "default";                 // reads ns + shared entries, writes ns
   bool no_cache = false;                      // run every step, overwrite the entries
+  // Entries this build writes, and its own entries it hits, become shared
+  // (readable by every namespace): `build --cache-share`.
+  bool cache_share = false;
   std::set<std::string> no_cache_filter;      // stage names (lower-case) run without cache
   bool cache_debug = false;                   // fill StepReport::preimage
   std::vector<std::string> tags;              // normalised references

@@ -1,5 +1,7 @@
 #include "coordinator/build_service.h"
 
+#include "coordinator/blob_access.h"
+
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -90,11 +92,12 @@ bool BuildService::HandlesClientMessage(const Envelope& envelope) {
   }
 }
 
-void BuildService::HandleClient(const std::string& peer, const Envelope& envelope) {
+void BuildService::HandleClient(const Caller& caller, const std::string& peer,
+                                const Envelope& envelope) {
   const uint64_t id = envelope.request_id();
   switch (envelope.body_case()) {
     case Envelope::kSubmitBuild:
-      StartBuild(peer, envelope);
+      StartBuild(caller, peer, envelope);
       return;
     case Envelope::kContextUploaded:
       context_receiver_.OnContextUploaded(peer, envelope);
@@ -103,6 +106,11 @@ void BuildService::HandleClient(const std::string& peer, const Envelope& envelop
       context_receiver_.OnBlobPut(peer, envelope);
       return;
     case Envelope::kBlobGet:
+      if (Status readable = CheckBlobReadable(store_, caller, envelope.blob_get().digest());
+          !readable.ok()) {
+        outbox_.Send(Endpoint::kClient, peer, protocol::ErrorReply(id, readable));
+        return;
+      }
       ServeBlobGet(store_.blobs(), id, envelope.blob_get(),
                    [&](Envelope e) { outbox_.Send(Endpoint::kClient, peer, std::move(e)); });
       return;
@@ -114,7 +122,8 @@ void BuildService::HandleClient(const std::string& peer, const Envelope& envelop
   }
 }
 
-void BuildService::StartBuild(const std::string& peer, const Envelope& envelope) {
+void BuildService::StartBuild(const Caller& caller, const std::string& peer,
+                              const Envelope& envelope) {
   ReapFinished();
   const uint64_t id = envelope.request_id();
   // Random: unique across coordinator restarts, so that a job id (which
@@ -135,13 +144,15 @@ void BuildService::StartBuild(const std::string& peer, const Envelope& envelope)
                                                " is already running on this connection")));
     return;
   }
-  LOG(INFO) << "build " << build_id << " submitted by " << protocol::PeerName(peer);
+  LOG(INFO) << "build " << build_id << " submitted by " << protocol::PeerName(peer) << " ("
+            << caller.name << ", namespace " << caller.ns << ")";
   ++running_;
-  threads_.push_back({session, std::thread([this, session, request = envelope.submit_build()] {
+  threads_.push_back({session, std::thread([this, session, request = envelope.submit_build(),
+                                            ns = caller.ns] {
                         // An exception here would end the coordinator and every build on it;
                         // it ends this build only.
                         Status crashed = CatchAtThreadTop("build " + session->build_id(),
-                                                          [&] { RunBuild(session, request); });
+                                                          [&] { RunBuild(session, request, ns); });
                         if (!crashed.ok() && !session->finished) {
                           EndSession(session, protocol::ErrorReply(session->request_id(), crashed));
                         }
@@ -168,7 +179,8 @@ BuildService::Stats BuildService::stats() const {
   return {build_seconds_.Read(), succeeded_, failed_, cancelled_, steps_cached_, steps_run_};
 }
 
-void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request) {
+void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request,
+                            const std::string& ns) {
   const uint64_t id = session->request_id();
   const int64_t started = clock_.NowMonotonicNanos();
   auto finish = [&](Envelope last) {
@@ -209,6 +221,7 @@ void BuildService::RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBui
   ManifestContext context(std::move(*entries));
   Result<BuildOptions> options = BuildOptionsOf(request);
   if (!options.ok()) return fail_early(options.status());
+  options->ns = ns;
 
   Result<BuildResult> result = runner_.Build(*plan, &context, *options, session->scope());
 

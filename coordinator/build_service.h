@@ -28,6 +28,7 @@
 #include "coordinator/build_runner.h"
 #include "coordinator/build_session.h"
 #include "coordinator/build_session_table.h"
+#include "coordinator/caller.h"
 #include "coordinator/context_upload_receiver.h"
 #include "coordinator/outbox.h"
 #include "coordinator/protocol_step_runner.h"
@@ -72,7 +73,9 @@ class BuildService {
   // Whether the client endpoint's `envelope` is for this service
   // (SubmitBuild, ContextUploaded, BlobPut, BlobGet).
   static bool HandlesClientMessage(const protocol::Envelope& envelope);
-  void HandleClient(const std::string& peer, const protocol::Envelope& envelope);
+  // `caller` decides the build's namespace and which blobs a BlobGet may read.
+  void HandleClient(const Caller& caller, const std::string& peer,
+                    const protocol::Envelope& envelope);
   // Every message of the worker endpoint.
   void HandleWorker(const std::string& peer, const protocol::Envelope& envelope) {
     worker_endpoint_.Handle(peer, envelope);
@@ -96,8 +99,10 @@ class BuildService {
   Stats stats() const;
 
  private:
-  void StartBuild(const std::string& peer, const protocol::Envelope& envelope);
-  void RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request);
+  void StartBuild(const Caller& caller, const std::string& peer,
+                  const protocol::Envelope& envelope);
+  void RunBuild(std::shared_ptr<BuildSession> session, v1::SubmitBuild request,
+                const std::string& ns);
   // Sends the session's last message and forgets it (once per session).
   void EndSession(const std::shared_ptr<BuildSession>& session, protocol::Envelope last);
   void ReapFinished();

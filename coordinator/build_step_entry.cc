@@ -34,11 +34,12 @@ Result<std::optional<cache::CacheEntry>> LookupStepEntry(cache::Store& store, co
 
 Result<cache::CacheEntry> RecordStepEntry(cache::Store& store, const Digest& key,
                                           const std::string& ns, const StepOutcome& outcome,
-                                          int64_t now_nanos) {
+                                          int64_t now_nanos, bool shared) {
   TRY(cache::VerifyBlob(store.blobs(), outcome.layer.digest));
   cache::CacheEntry entry;
   entry.key = key;
   entry.ns = ns;
+  entry.shared = shared;
   entry.layer_digest = outcome.layer.digest;
   entry.diff_id = outcome.layer.diff_id;
   entry.size = outcome.layer.size;
@@ -48,6 +49,12 @@ Result<cache::CacheEntry> RecordStepEntry(cache::Store& store, const Digest& key
   entry.created_unix_nanos = now_nanos;
   TRY(store.PutCacheEntry(entry));
   return entry;
+}
+
+Status ShareStepEntry(cache::Store& store, cache::CacheEntry& entry) {
+  if (entry.shared) return Status::OK();
+  entry.shared = true;
+  return store.PutCacheEntry(entry);
 }
 
 }  // namespace strata::coordinator

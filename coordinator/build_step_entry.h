@@ -25,9 +25,13 @@ Result<std::optional<cache::CacheEntry>> LookupStepEntry(cache::Store& store, co
                                                          const std::string& ns);
 
 // Verifies the step's layer blob, then writes its cache entry (created at
-// `now_nanos`) for `ns`.
+// `now_nanos`) for `ns`, readable by every namespace when `shared`.
 Result<cache::CacheEntry> RecordStepEntry(cache::Store& store, const Digest& key,
                                           const std::string& ns, const StepOutcome& outcome,
-                                          int64_t now_nanos);
+                                          int64_t now_nanos, bool shared = false);
+
+// Makes `entry` (of its own namespace) shared, as `build --cache-share`
+// does for the entries it hits. No change when it already is.
+Status ShareStepEntry(cache::Store& store, cache::CacheEntry& entry);
 
 }  // namespace strata::coordinator

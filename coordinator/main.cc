@@ -39,15 +39,25 @@
 #include "coordinator/worker_pool.h"
 #include "protocol/context.h"
 #include "protocol/listener.h"
+#include "protocol/security.h"
+#include "protocol/zap_handler.h"
+#include "coordinator/client_access.h"
 #include "registry/registry_client.h"
 
 namespace {
 
 strata::coordinator::Server* g_server = nullptr;
+strata::coordinator::ClientAccess* g_access = nullptr;
 
 void OnStopSignal(int) {
   if (g_server != nullptr) g_server->RequestStop();
 }
+
+void OnReloadSignal(int) {
+  if (g_access != nullptr) g_access->RequestReload();
+}
+
+bool IsTcpEndpoint(const std::string& endpoint) { return endpoint.rfind("tcp://", 0) == 0; }
 
 int Fail(const std::string& what, const strata::Status& s) {
   LOG(ERROR) << what << ": " << s.message();
@@ -59,7 +69,7 @@ int Fail(const std::string& what, const strata::Status& s) {
 
 int main(int argc, char** argv) {
   std::string root, listen, worker_listen, local_worker, idle, log_level, config, insecure,
-      job_timeout, metrics_listen;
+      job_timeout, metrics_listen, tokens, no_auth, curve_secret_key;
   CLI::App app("strata-coordinator: the image store and build scheduler", "strata-coordinator");
   strata::AddOptionTable(
       app,
@@ -84,6 +94,18 @@ int main(int argc, char** argv) {
           {"--job-timeout", "STRATA_JOB_TIMEOUT", "0",
            "stop a build step that runs longer than this on its worker, e.g. 2h (0: never)",
            &job_timeout},
+          {"--tokens", "STRATA_TOKENS", "",
+           "tokens file: who may connect over TCP, in which namespace and role "
+           "(docs/tenancy.md; reloaded on SIGHUP)",
+           &tokens},
+          {"--no-auth", "STRATA_NO_AUTH", "false",
+           "serve tcp:// endpoints without tokens, everyone the admin of namespace default "
+           "(trusted networks and tests only): true or false",
+           &no_auth},
+          {"--curve-secret-key", "STRATA_CURVE_SECRET_KEY", "",
+           "file with this coordinator's CurveZMQ secret key ('strata system keygen'): "
+           "encrypts every tcp:// endpoint",
+           &curve_secret_key},
           {"--insecure-registry", "STRATA_INSECURE_REGISTRIES", "",
            "registries spoken to over plain HTTP, comma-separated HOST:PORT (127.0.0.0/8 and "
            "localhost always are)",
@@ -121,6 +143,32 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (no_auth != "true" && no_auth != "false") {
+    std::cerr << "strata-coordinator: --no-auth '" << no_auth << "' is not true or false\n";
+    return 2;
+  }
+  const bool tcp = IsTcpEndpoint(listen) || IsTcpEndpoint(worker_listen);
+  if (tcp && tokens.empty() && no_auth != "true") {
+    std::cerr << "strata-coordinator: a tcp:// endpoint needs --tokens FILE (who may connect; "
+                 "docs/tenancy.md), or --no-auth true to let anyone who reaches it drive this "
+                 "coordinator\n";
+    return 2;
+  }
+  auto access = strata::coordinator::ClientAccess::Open({tokens, no_auth == "true"});
+  if (!access.ok()) return Fail("--tokens", access.status());
+  strata::protocol::SecurityOptions tcp_security;
+  if (!curve_secret_key.empty()) {
+    auto secret = strata::protocol::ReadCurveKeyFile(curve_secret_key);
+    if (!secret.ok()) return Fail("--curve-secret-key", secret.status());
+    auto derived = strata::protocol::CurvePublicKeyOf(*secret);
+    if (!derived.ok()) return Fail("--curve-secret-key", derived.status());
+    tcp_security.server_secret = *secret;
+    tcp_security.server_public = *derived;
+  }
+  if (no_auth == "true" && tcp) {
+    LOG(WARN) << "--no-auth: anyone who reaches the tcp:// endpoints may drive this coordinator";
+  }
+
   if (strata::Status private_root = strata::EnsurePrivateDir(root); !private_root.ok()) {
     return Fail("state directory", private_root);
   }
@@ -152,11 +200,25 @@ int main(int argc, char** argv) {
   strata::coordinator::ImageService images(**store, clock, root + "/store/tmp");
   strata::coordinator::RpcHandler handler(images);
   strata::protocol::Context context;
-  auto listener = strata::protocol::Listener::Bind(
-      context, listen, strata::coordinator::Server::ListenerOptionsForServer());
+  // Before any listener binds: libzmq asks it about every CurveZMQ client.
+  std::unique_ptr<strata::protocol::ZapHandler> zap;
+  if (!tcp_security.empty()) {
+    auto started = strata::protocol::ZapHandler::Start(
+        context, [&access](const std::string& key) { return (*access)->AdmitCurveKey(key); });
+    if (!started.ok()) return Fail("CurveZMQ", started.status());
+    zap = std::move(*started);
+    LOG(INFO) << "CurveZMQ on tcp:// endpoints, server key " << tcp_security.server_public;
+  }
+  auto options_for = [&](const std::string& endpoint) {
+    strata::protocol::ListenerOptions options =
+        strata::coordinator::Server::ListenerOptionsForServer();
+    if (IsTcpEndpoint(endpoint)) options.security = tcp_security;
+    return options;
+  };
+  auto listener = strata::protocol::Listener::Bind(context, listen, options_for(listen));
   if (!listener.ok()) return Fail("listen on " + listen, listener.status());
-  auto workers = strata::protocol::Listener::Bind(
-      context, worker_listen, strata::coordinator::Server::ListenerOptionsForServer());
+  auto workers =
+      strata::protocol::Listener::Bind(context, worker_listen, options_for(worker_listen));
   if (!workers.ok()) return Fail("listen for workers on " + worker_listen, workers.status());
   LOG(INFO) << "coordinator pid " << getpid() << " serving " << (*listener)->endpoint()
             << ", workers on " << (*workers)->endpoint();
@@ -164,6 +226,7 @@ int main(int argc, char** argv) {
   strata::coordinator::ServerOptions options;
   options.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_seconds * 1000));
   strata::coordinator::Server server(**listener, handler, clock, options);
+  server.AttachAccess(**access);
   strata::coordinator::OutboxJobSender job_sender(server);
   strata::coordinator::WorkerPoolOptions pool_options;
   pool_options.job_timeout_ms = *job_timeout_nanos / 1'000'000;
@@ -211,6 +274,10 @@ int main(int argc, char** argv) {
     }
   }
   g_server = &server;
+  g_access = access->get();
+  struct sigaction reload = {};
+  reload.sa_handler = OnReloadSignal;
+  sigaction(SIGHUP, &reload, nullptr);
   struct sigaction stop = {};
   stop.sa_handler = OnStopSignal;
   sigaction(SIGTERM, &stop, nullptr);

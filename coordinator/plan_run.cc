@@ -384,11 +384,17 @@ Status PlanRun::ErrorEvent(const BuildStage& stage, int number, const Status& st
 }
 
 Result<std::optional<cache::CacheEntry>> PlanRun::Lookup(const Digest& key) {
-  return LookupStepEntry(store_, key, options_.ns);
+  ASSIGN_OR_RETURN(std::optional<cache::CacheEntry> found,
+                   LookupStepEntry(store_, key, options_.ns));
+  if (found && options_.cache_share && found->ns == options_.ns) {
+    TRY(ShareStepEntry(store_, *found));
+  }
+  return found;
 }
 
 Result<cache::CacheEntry> PlanRun::Record(const Digest& key, const StepOutcome& outcome) {
-  return RecordStepEntry(store_, key, options_.ns, outcome, clock_.NowUnixNanos());
+  return RecordStepEntry(store_, key, options_.ns, outcome, clock_.NowUnixNanos(),
+                         options_.cache_share);
 }
 
 Status PlanRun::ResolveFrom(const std::string& from, const BuildStep& step, Digest* key,

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log_limiter.h"
 #include "common/logging.h"
 
 namespace strata::coordinator {
@@ -112,9 +113,31 @@ bool Server::Busy() const {
          (pool_ != nullptr && pool_->outstanding_jobs() > 0);
 }
 
+namespace {
+
+bool IsTcp(const protocol::Listener& listener) { return listener.endpoint().starts_with("tcp://"); }
+
+}  // namespace
+
 void Server::HandleClient(protocol::Incoming incoming) {
+  Caller caller;
+  if (access_ != nullptr) {
+    Result<Caller> identified = access_->IdentifyClient(incoming, IsTcp(clients_));
+    Status allowed = identified.ok() ? Authorize(*identified, incoming.envelope)
+                                     : identified.status();
+    if (!allowed.ok()) {
+      LOG_LIMITED(WARN) << "refused " << protocol::BodyName(incoming.envelope) << " from "
+                        << protocol::PeerName(incoming.peer)
+                        << (identified.ok() ? " (" + identified->name + ")" : "") << ": "
+                        << allowed.message();
+      SendOrKeep(Endpoint::kClient, incoming.peer,
+                 protocol::ErrorReply(incoming.envelope.request_id(), allowed));
+      return;
+    }
+    caller = std::move(identified).value();
+  }
   if (builds_ != nullptr && BuildService::HandlesClientMessage(incoming.envelope)) {
-    builds_->HandleClient(incoming.peer, incoming.envelope);
+    builds_->HandleClient(caller, incoming.peer, incoming.envelope);
     return;
   }
   if (pulls_ != nullptr && PullService::HandlesClientMessage(incoming.envelope)) {
@@ -130,6 +153,21 @@ void Server::HandleClient(protocol::Incoming incoming) {
   for (protocol::Envelope& reply : handler_.Handle(incoming.envelope)) {
     SendOrKeep(Endpoint::kClient, incoming.peer, std::move(reply));
   }
+}
+
+void Server::HandleWorker(protocol::Incoming incoming) {
+  if (access_ != nullptr) {
+    Result<Caller> identified = access_->IdentifyWorker(incoming, IsTcp(*workers_));
+    if (!identified.ok()) {
+      LOG_LIMITED(WARN) << "refused " << protocol::BodyName(incoming.envelope)
+                        << " on the worker endpoint from " << protocol::PeerName(incoming.peer)
+                        << ": " << identified.status().message();
+      SendOrKeep(Endpoint::kWorker, incoming.peer,
+                 protocol::ErrorReply(incoming.envelope.request_id(), identified.status()));
+      return;
+    }
+  }
+  builds_->HandleWorker(incoming.peer, incoming.envelope);
 }
 
 Status Server::Run() {
@@ -152,7 +190,7 @@ Status Server::Run() {
           // Measured after the work, so a long request does not count as idle time.
           last_request = clock_.NowMonotonicNanos();
         } else {
-          builds_->HandleWorker(incoming->peer, incoming->envelope);
+          HandleWorker(std::move(*incoming));
         }
         if (handler_.shutdown_requested()) break;
       }

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "coordinator/build_service.h"
+#include "coordinator/client_access.h"
 #include "coordinator/client_service.h"
 #include "coordinator/outbox.h"
 #include "coordinator/pull_service.h"
@@ -63,6 +64,12 @@ class Server : public Outbox {
     pool_ = &pool;
   }
 
+  // Who may send what (docs/tenancy.md): every client and worker message
+  // is identified by `access` first and refused when it may not be sent.
+  // Without it every peer is the local admin. REQUIRES: before Run;
+  // `access` outlives the Server.
+  void AttachAccess(ClientAccess& access) { access_ = &access; }
+
   // Serves PullImage on the pull service's threads. REQUIRES: before Run;
   // `pulls` outlives the Server.
   void AttachPulls(PullService& pulls) { pulls_ = &pulls; }
@@ -95,6 +102,7 @@ class Server : public Outbox {
     size_t bytes = 0;
   };
   void HandleClient(protocol::Incoming incoming);
+  void HandleWorker(protocol::Incoming incoming);
   void Flush() EXCLUDES(outbox_mu_);
   // Sends `envelope` now, or keeps it in its peer's backlog.
   void SendOrKeep(Endpoint endpoint, const std::string& peer, protocol::Envelope envelope);
@@ -113,6 +121,7 @@ class Server : public Outbox {
   WorkerPool* pool_ = nullptr;
   PullService* pulls_ = nullptr;
   std::vector<ClientService*> services_;
+  ClientAccess* access_ = nullptr;
   Result<std::unique_ptr<protocol::Waker>> waker_;
   std::atomic<bool> stop_requested_{false};
 

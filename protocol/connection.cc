@@ -20,18 +20,30 @@ Result<std::unique_ptr<Connection>> Connection::Connect(Context& context, std::s
       std::unique_ptr<internal::Socket> socket,
       internal::Socket::Create(context, internal::Socket::Kind::kDealer, socket_options));
   TRY(socket->Connect(parsed));
-  return std::unique_ptr<Connection>(
-      new Connection(std::move(socket), std::string(endpoint), options.max_frame_size));
+  return std::unique_ptr<Connection>(new Connection(std::move(socket), std::string(endpoint),
+                                                    options.max_frame_size,
+                                                    std::move(options.token)));
 }
 
 Connection::Connection(std::unique_ptr<internal::Socket> socket, std::string endpoint,
-                       size_t max_frame_size)
-    : socket_(std::move(socket)), endpoint_(std::move(endpoint)), max_frame_size_(max_frame_size) {}
+                       size_t max_frame_size, std::string token)
+    : socket_(std::move(socket)),
+      endpoint_(std::move(endpoint)),
+      max_frame_size_(max_frame_size),
+      token_(std::move(token)) {}
 
 Connection::~Connection() = default;
 
 Status Connection::Send(const Envelope& envelope) {
-  ASSIGN_OR_RETURN(std::string frame, EncodeFrameForSend(envelope, max_frame_size_));
+  auto encode = [&]() -> Result<std::string> {
+    if (token_.empty() || envelope.token() == token_) {
+      return EncodeFrameForSend(envelope, max_frame_size_);
+    }
+    Envelope stamped = envelope;
+    stamped.set_token(token_);
+    return EncodeFrameForSend(stamped, max_frame_size_);
+  };
+  ASSIGN_OR_RETURN(std::string frame, encode());
   Status status = socket_->Send({frame});
   if (!status.ok()) return status.Annotate("sending to " + endpoint_);
   return Status::OK();

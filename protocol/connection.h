@@ -22,6 +22,8 @@ struct ConnectionOptions {
   size_t max_frame_size = kDefaultMaxFrameSize;
   std::chrono::milliseconds send_timeout{5000};
   SecurityOptions security;  // server_public set: CurveZMQ (tcp/ipc only)
+  // Stamped on every envelope this connection sends (docs/tenancy.md).
+  std::string token;
 };
 
 // The client side of the wire protocol (a ZeroMQ DEALER): what `strata` and a
@@ -58,11 +60,13 @@ class Connection {
   const std::string& endpoint() const { return endpoint_; }
 
  private:
-  Connection(std::unique_ptr<internal::Socket> socket, std::string endpoint, size_t max_frame_size);
+  Connection(std::unique_ptr<internal::Socket> socket, std::string endpoint, size_t max_frame_size,
+             std::string token);
 
   std::unique_ptr<internal::Socket> socket_;
   std::string endpoint_;
   size_t max_frame_size_;
+  std::string token_;
   uint64_t last_request_id_ = 0;
 };
 

@@ -5,6 +5,7 @@ namespace strata::protocol {
 namespace internal {
 class Socket;
 }
+class ZapHandler;
 
 // The I/O context every Connection and Listener is made from (one ZeroMQ
 // context with its I/O thread). inproc:// endpoints only meet inside one
@@ -21,6 +22,7 @@ class Context {
 
  private:
   friend class internal::Socket;
+  friend class ZapHandler;
   void* handle_;  // the ZeroMQ context; null if it could not be created
 };
 

@@ -39,7 +39,7 @@ Result<std::optional<Incoming>> Listener::Poll(std::chrono::milliseconds timeout
                       << " (expected 1 frame)";
     return std::optional<Incoming>();
   }
-  Incoming incoming{std::move(message->parts[0]), Envelope()};
+  Incoming incoming{std::move(message->parts[0]), Envelope(), std::move(message->user_id)};
   Result<Envelope> envelope = ParseFrame(message->parts[1], max_frame_size_);
   if (!envelope.ok()) {
     LOG_LIMITED(WARN) << "dropped a frame on " << endpoint_ << " from " << PeerName(incoming.peer)

@@ -28,6 +28,8 @@ struct ListenerOptions {
 struct Incoming {
   std::string peer;  // opaque identity; pass it back to Listener::Reply
   Envelope envelope;
+  // The sender's CurveZMQ public key, when a ZapHandler admitted it.
+  std::string curve_key;
 };
 
 // The server side of the wire protocol (a ZeroMQ ROUTER): the coordinator's

@@ -40,4 +40,11 @@ Result<CurveKeyPair> GenerateCurveKeyPair();
 // True when `key` is 40 characters of the Z85 alphabet.
 bool IsCurveKey(const std::string& key);
 
+// The public key of the secret key `secret` (both Z85).
+Result<std::string> CurvePublicKeyOf(const std::string& secret);
+
+// A key file as `strata system keygen` writes it: the Z85 text of one key,
+// a newline allowed after it. InvalidArgument naming `path` otherwise.
+Result<std::string> ReadCurveKeyFile(const std::string& path);
+
 }  // namespace strata::protocol

@@ -74,6 +74,10 @@ Status ApplySecurity(void* socket, Socket::Kind kind, SecurityOptions security, 
   }
   if (server) {
     TRY(SetInt(socket, ZMQ_CURVE_SERVER, 1, "ZMQ_CURVE_SERVER"));
+    static constexpr char kDomain[] = "strata";
+    if (zmq_setsockopt(socket, ZMQ_ZAP_DOMAIN, kDomain, sizeof(kDomain) - 1) != 0) {
+      return ZmqError("cannot set ZMQ_ZAP_DOMAIN");
+    }
     TRY(SetKey(socket, ZMQ_CURVE_SECRETKEY, security.server_secret, "server_secret"));
   } else {
     if (security.client_public.empty() != security.client_secret.empty()) {
@@ -214,6 +218,11 @@ Result<std::optional<Multipart>> Socket::Receive(std::chrono::milliseconds timeo
                                  zmq_msg_size(&part));
     }
     bool more = zmq_msg_more(&part);
+    if (!more && secure_) {
+      if (const char* user = zmq_msg_gets(&part, "User-Id"); user != nullptr) {
+        message.user_id = user;
+      }
+    }
     zmq_msg_close(&part);
     if (!more) break;
   }

@@ -28,6 +28,9 @@ struct Multipart {
   static constexpr size_t kMaxParts = 4;
   std::vector<std::string> parts;
   size_t part_count = 0;
+  // A CurveZMQ sender's public key as the ZAP handler named it (its user
+  // id); empty without Curve or without a handler.
+  std::string user_id;
 };
 
 // A ZeroMQ socket behind a ZeroMQ-free interface, turning every libzmq error

@@ -48,12 +48,13 @@ Status WorkerAgent::Run() {
   TRY(RemoveTree(options_.work_dir + "/tmp"));
   TRY(MakeDirs(options_.work_dir + "/tmp", 0755));
   ASSIGN_OR_RETURN(std::unique_ptr<protocol::Connection> connection,
-                   protocol::Connection::Connect(context_, options_.coordinator));
+                   protocol::Connection::Connect(context_, options_.coordinator, options_.connection));
   std::thread heartbeat([this] {
     Status crashed = CatchAtThreadTop("heartbeats", [this] { HeartbeatLoop(); });
     if (!crashed.ok()) Stop();  // a worker that cannot heartbeat must not keep jobs
   });
 
+  Status refused = Status::OK();
   uint64_t register_id = 0;
   Clock::time_point register_sent;
   need_register_ = true;
@@ -113,6 +114,13 @@ Status WorkerAgent::Run() {
     } else if (in->has_shutdown()) {
       LOG(INFO) << "worker: the coordinator asked us to shut down";
       Stop();
+    } else if (in->has_error() &&
+               static_cast<StatusCode>(in->error().code()) == StatusCode::kPermissionDenied) {
+      // Refused for good (no token, or not a worker's): retrying changes nothing.
+      refused = protocol::StatusFromError(in->error());
+      LOG(ERROR) << "worker: the coordinator at " << options_.coordinator
+                 << " refused us: " << refused.message();
+      break;
     } else if (in->has_error()) {
       Status s = protocol::StatusFromError(in->error());
       LOG(WARN) << "worker: coordinator error for request " << in->request_id() << ": "
@@ -129,7 +137,7 @@ Status WorkerAgent::Run() {
   // Sockets close without lingering: give the last JobResults a moment to
   // leave before the caller tears the connections down.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  return Status::OK();
+  return refused;
 }
 
 uint32_t WorkerAgent::running_jobs() const {
@@ -139,7 +147,7 @@ uint32_t WorkerAgent::running_jobs() const {
 
 void WorkerAgent::HeartbeatLoop() {
   Result<std::unique_ptr<protocol::Connection>> connection =
-      protocol::Connection::Connect(context_, options_.coordinator);
+      protocol::Connection::Connect(context_, options_.coordinator, options_.connection);
   if (!connection.ok()) {
     LOG(ERROR) << "worker: heartbeat connection to " << options_.coordinator << ": "
                << connection.status().message();
@@ -184,7 +192,7 @@ Result<std::unique_ptr<protocol::Connection>> WorkerAgent::AcquireConnection() {
       return connection;
     }
   }
-  return protocol::Connection::Connect(context_, options_.coordinator);
+  return protocol::Connection::Connect(context_, options_.coordinator, options_.connection);
 }
 
 void WorkerAgent::ReleaseConnection(std::unique_ptr<protocol::Connection> connection) {

@@ -25,6 +25,9 @@ namespace strata::worker {
 
 struct WorkerAgentOptions {
   std::string coordinator;  // the coordinator's worker endpoint (ipc:// or tcp://)
+  // How every connection to it is made: the worker token, CurveZMQ keys
+  // (docs/tenancy.md).
+  protocol::ConnectionOptions connection;
   std::string worker_id;    // unique in the pool
   uint32_t slots = 1;       // jobs run at once
   // Absolute; the agent's scratch: layers/ (new layer blobs) and tmp/

@@ -19,6 +19,7 @@
 #include "protocol/context.h"
 #include "sandbox/runc_runtime.h"
 #include "snapshot/overlay_snapshotter.h"
+#include "protocol/security.h"
 #include "worker/agent.h"
 #include "worker/blob_cache.h"
 #include "worker/cache_ledger.h"
@@ -42,7 +43,7 @@ std::string DefaultId() {
 
 int main(int argc, char** argv) {
   std::string coordinator, root, blob_dir, slots_text, runtime_binary, id, log_level, config,
-      drain_timeout, max_cache, metrics_listen;
+      drain_timeout, max_cache, metrics_listen, token, curve_server_key, curve_secret_key;
   bool exit_with_parent = false;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   CLI::App app("strata-worker: runs build steps (RUN, COPY, ADD, WORKDIR) for a coordinator",
@@ -69,6 +70,14 @@ int main(int argc, char** argv) {
            "on SIGTERM, how long running jobs get to finish before they are handed back "
            "(a second SIGTERM, or SIGINT, stops at once)",
            &drain_timeout},
+          {"--token", "STRATA_TOKEN", "",
+           "a token of role worker for the coordinator (docs/tenancy.md)", &token},
+          {"--curve-server-key", "STRATA_CURVE_SERVER_KEY", "",
+           "file with the coordinator's CurveZMQ public key (its .pub)", &curve_server_key},
+          {"--curve-secret-key", "STRATA_CURVE_SECRET_KEY", "",
+           "file with this worker's CurveZMQ secret key, for a coordinator that admits listed "
+           "keys",
+           &curve_secret_key},
           {"--max-cache", "STRATA_MAX_CACHE", "",
            "the most bytes of unpacked layers and blobs kept for later jobs, e.g. 20GB or "
            "50GiB; the least recently used go first, never one a job uses (default: no limit)",
@@ -185,6 +194,28 @@ int main(int argc, char** argv) {
 
   strata::worker::WorkerAgentOptions options;
   options.coordinator = coordinator;
+  options.connection.token = token;
+  if (!curve_server_key.empty()) {
+    auto key = strata::protocol::ReadCurveKeyFile(curve_server_key);
+    if (!key.ok()) {
+      std::cerr << "strata-worker: --curve-server-key: " << key.status().message() << "\n";
+      return 2;
+    }
+    options.connection.security.server_public = *key;
+  }
+  if (!curve_secret_key.empty()) {
+    auto secret = strata::protocol::ReadCurveKeyFile(curve_secret_key);
+    auto pub = secret.ok() ? strata::protocol::CurvePublicKeyOf(*secret) : secret;
+    if (!pub.ok() || curve_server_key.empty()) {
+      std::cerr << "strata-worker: --curve-secret-key: "
+                << (pub.ok() ? "needs --curve-server-key (the coordinator's public key)"
+                             : pub.status().message())
+                << "\n";
+      return 2;
+    }
+    options.connection.security.client_secret = *secret;
+    options.connection.security.client_public = *pub;
+  }
   options.worker_id = id;
   options.slots = static_cast<uint32_t>(slots);
   options.work_dir = root;

@@ -33,7 +33,7 @@ export STRATA_ROOT=$E2E_TMP/client  # the client's own state (stat cache); the s
 # sets CLIENT_EP and WORKER_EP from its log.
 start_coordinator() {
   "$BIN/strata-coordinator" --root "$C" --listen "tcp://127.0.0.1:${1:-0}" \
-    --workers "tcp://127.0.0.1:${2:-0}" --metrics-listen 127.0.0.1:0 >> coordinator.log 2>&1 &
+    --workers "tcp://127.0.0.1:${2:-0}" --metrics-listen 127.0.0.1:0 --no-auth true >> coordinator.log 2>&1 &
   COORDINATOR_PID=$!
   local line=""
   for _ in $(seq 1 100); do

@@ -23,7 +23,7 @@ unmount_small() {
 trap unmount_small EXIT
 
 "$BIN/strata-coordinator" --root "$E2E_TMP/coordinator" --listen tcp://127.0.0.1:0 \
-  --workers tcp://127.0.0.1:0 > coordinator.log 2>&1 &
+  --workers tcp://127.0.0.1:0 --no-auth true > coordinator.log 2>&1 &
 line=""
 for _ in $(seq 1 100); do
   line=$(grep -o 'serving tcp://[0-9.:]*, workers on tcp://[0-9.:]*' coordinator.log | tail -1)
